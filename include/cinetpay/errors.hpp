@@ -1,0 +1,114 @@
+// The error hierarchy, and the table of every code the Transfer API is known to answer.
+//
+// Definite failures throw a cinetpay::Error. A payout whose outcome is unknown is NOT an
+// exception: it is TransferOutcome::unknown on the item, so that no generic `catch` can
+// turn it into a blind resend. No message here ever contains a key, a password or a token.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cinetpay {
+
+/// Base of every error this library throws. Immutable, so safe to share between threads.
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The request is wrong before it is sent; nothing was sent.
+class ValidationError : public Error {
+ public:
+  ValidationError(std::string field, std::optional<std::size_t> index, const std::string& problem);
+  /// The field at fault, in the API's words ("amount", "prefix", "notify_url"…).
+  const std::string& field() const noexcept { return field_; }
+  /// The position of the faulty item in the caller's batch, when it is about an item.
+  std::optional<std::size_t> index() const noexcept { return index_; }
+
+ private:
+  std::string field_;
+  std::optional<std::size_t> index_;
+};
+
+/// The API answered with a non-zero code.
+class ApiError : public Error {
+ public:
+  ApiError(int code, std::string api_message, std::string description, int http_status);
+  /// The API's code, whether it was sent as `701` or `"701"`.
+  int code() const noexcept { return code_; }
+  /// The API's `message`, e.g. "INSUFFICIENT_BALANCE".
+  const std::string& api_message() const noexcept { return api_message_; }
+  /// The API's `description` (often French), possibly empty.
+  const std::string& description() const noexcept { return description_; }
+  int http_status() const noexcept { return http_status_; }
+
+ private:
+  int code_;
+  std::string api_message_;
+  std::string description_;
+  int http_status_;
+};
+
+/// 701, 702, 703; and 705–707 when a fresh login did not help.
+class AuthenticationError : public ApiError {
+ public:
+  using ApiError::ApiError;
+};
+
+/// 602: the transfer balance is too low; nothing was sent.
+class InsufficientBalanceError : public ApiError {
+ public:
+  using ApiError::ApiError;
+};
+
+/// 723: nothing matches the query.
+class NotFoundError : public ApiError {
+ public:
+  using ApiError::ApiError;
+};
+
+/// The network failed (DNS, connect, TLS, timeout, reset), after the retries that were safe.
+class TransportError : public Error {
+ public:
+  TransportError(const std::string& what, bool may_have_reached_server);
+  /// False only when no byte of the request can have been delivered (DNS or connect
+  /// failure): then the request certainly had no effect.
+  bool may_have_reached_server() const noexcept { return may_have_reached_server_; }
+
+ private:
+  bool may_have_reached_server_;
+};
+
+/// The answer could not be understood: not JSON, an HTML error page, missing fields.
+class ProtocolError : public Error {
+ public:
+  ProtocolError(const std::string& what, int http_status);
+  int http_status() const noexcept { return http_status_; }
+
+ private:
+  int http_status_;
+};
+
+/// One row of the API's code table.
+struct ApiCodeInfo {
+  int code;
+  std::string_view message;  ///< e.g. "NOT_FOUND"
+  std::string_view meaning;  ///< in English, for people
+};
+
+/// Every code documented in CinetPay's code table, in the order of the table.
+const std::vector<ApiCodeInfo>& api_codes();
+
+/// The row for a code, or nullopt for a code nobody documented.
+std::optional<ApiCodeInfo> find_api_code(int code);
+
+/// Throws the ApiError subclass that fits `code` (must be non-zero). This is the one
+/// place where API codes become exception types.
+[[noreturn]] void throw_api_error(int code, std::string api_message, std::string description,
+                                  int http_status);
+
+}  // namespace cinetpay

@@ -1,0 +1,76 @@
+// The HTTP layer: what a request and an answer are, and the transport interface that
+// carries them. libcurl is the default; tests and users can plug their own.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cinetpay/options.hpp"
+
+namespace cinetpay {
+
+enum class HttpMethod { get, post };
+
+/// One request, fully built: the transport adds nothing but what HTTP needs.
+struct HttpRequest {
+  HttpMethod method = HttpMethod::get;
+  /// Absolute URL, query string included.
+  std::string url;
+  /// Form-urlencoded body for POST; empty for GET.
+  std::string body;
+  /// True for requests that must not travel over a reused connection (money sends): a
+  /// transport must then never resend the request on its own.
+  bool fresh_connection = false;
+};
+
+/// An answer, whatever its status: the API puts its envelope in error statuses too.
+struct HttpResponse {
+  int status = 0;
+  /// Header names in lower case.
+  std::map<std::string, std::string> headers;
+  std::string body;
+
+  /// The value of a header (name in lower case), or an empty string.
+  std::string header(const std::string& lower_case_name) const;
+};
+
+/// Carries requests. Implementations must be safe to call from several threads at once.
+///
+/// On failure, `send` throws cinetpay::TransportError and says, through
+/// `TransportError::may_have_reached_server()`, whether any byte of the request may have
+/// been delivered: the retry rules for money depend on it.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  virtual HttpResponse send(const HttpRequest& request) = 0;
+};
+
+/// The libcurl transport: a pool of keep-alive handles owned by the transport, TLS
+/// verification always on, no redirects, no `Expect: 100-continue`, IPv4 only.
+/// Thread-safe. Starts no thread.
+std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options);
+
+/// `application/x-www-form-urlencoded` encoding of one value (RFC 3986 unreserved kept).
+std::string form_encode(std::string_view value);
+
+/// Decodes one form-urlencoded value (`+` is a space).
+std::string form_decode(std::string_view value);
+
+/// Encodes name=value pairs joined by `&`, in the given order.
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
+
+/// Parses `a=1&b=2` into pairs, decoding each part.
+std::vector<std::pair<std::string, std::string>> form_parse(std::string_view body);
+
+/// The URL with the value of every query or form field that is not known to be harmless
+/// replaced by `***` (an allow-list: lang, transaction_id, client_transaction_id, lot).
+std::string redact_url(std::string_view url);
+
+/// A short, printable excerpt of an answer body with secrets masked, for error messages.
+std::string redact_excerpt(std::string_view body, std::size_t max_chars = 160);
+
+}  // namespace cinetpay

@@ -1,0 +1,172 @@
+// The values that go to and come from the API, named with the API's own words.
+// All are plain values: copyable, and safe to read from many threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace cinetpay {
+
+/// The transfer balance. `in_using` is the API's word for the reserved part.
+struct Balance {
+  std::int64_t amount = 0;
+  std::int64_t in_using = 0;
+  std::int64_t available = 0;
+};
+
+/// A contact to register before sending money to its phone.
+struct Contact {
+  std::string prefix;  ///< country prefix, digits only ("225")
+  std::string phone;   ///< national number, digits only
+  std::string name;
+  std::string surname;
+  std::string email;
+};
+
+/// The API's answer for one contact of a batch.
+struct ContactResult {
+  Contact contact;
+  int code = 0;        ///< 0 (added) or 726 (already a contact) are success
+  std::string status;  ///< the item's `status`, e.g. "success"
+  std::string lot;
+  std::string message;  ///< the API's message for a failed item, empty otherwise
+
+  /// True when the contact is registered now, whether added or already there (726).
+  bool ok() const noexcept { return code == 0 || code == 726; }
+  bool already_exists() const noexcept { return code == 726; }
+};
+
+/// `treatment_status` of a transfer. Keeps the server's word: an unknown one is carried.
+class TreatmentStatus {
+ public:
+  enum class Code { NEW, REC, NOS, VAL, REJ, other };
+
+  TreatmentStatus() = default;
+  explicit TreatmentStatus(std::string raw);
+  explicit TreatmentStatus(Code code);
+
+  Code code() const noexcept { return code_; }
+  /// The word the server sent ("VAL"), or the canonical word of a constructed value.
+  const std::string& raw() const noexcept { return raw_; }
+  /// True for VAL and REJ only.
+  bool is_final() const noexcept { return code_ == Code::VAL || code_ == Code::REJ; }
+
+  friend bool operator==(const TreatmentStatus& a, Code b) noexcept { return a.code_ == b; }
+  friend bool operator!=(const TreatmentStatus& a, Code b) noexcept { return a.code_ != b; }
+
+ private:
+  Code code_ = Code::other;
+  std::string raw_;
+};
+
+/// The API word, e.g. "VAL".
+const std::string& to_string(const TreatmentStatus& status) noexcept;
+inline bool is_final(const TreatmentStatus& status) noexcept { return status.is_final(); }
+
+/// One payout to send.
+struct TransferRequest {
+  std::string prefix;  ///< digits only, no '+'
+  std::string phone;   ///< digits only; must be a registered contact
+  std::int64_t amount = 0;  ///< positive multiple of 5, in the currency of the country
+  std::string notify_url;   ///< http(s) URL CinetPay notifies at each step
+  /// Your own id for the payout: it makes sending safe to repeat (the API refuses a
+  /// reused one with 805). Made for you (random, unique) when empty; always returned.
+  std::string client_transaction_id;
+  std::string payment_method;  ///< optional wallet, e.g. "WAVECI"
+};
+
+/// What happened to a payout.
+enum class TransferOutcome {
+  accepted,  ///< CinetPay has it: follow it with check_transfer / wait_for_final
+  rejected,  ///< CinetPay refused it, or it was certainly never sent: see `error`
+  unknown,   ///< nobody can tell yet: settle it later with reconcile(), never resend blindly
+};
+
+/// "accepted", "rejected" or "unknown".
+std::string_view to_string(TransferOutcome outcome) noexcept;
+
+/// A code and message from the API (or from this library for items never sent).
+struct ApiErrorInfo {
+  int code = 0;
+  std::string message;      ///< e.g. "ERROR_PHONE_NOT_MY_CONTACT"
+  std::string description;  ///< free text, possibly French
+};
+
+/// A transfer as check/money describes it.
+struct TransferStatus {
+  std::string transaction_id;
+  std::string client_transaction_id;
+  std::string lot;
+  std::int64_t amount = 0;
+  std::string receiver;
+  std::string receiver_e164;
+  std::string operator_code;  ///< the API's `operator` ("OM", "MOMO"…)
+  std::string sending_status;  ///< "CONFIRM" or "PENDING"
+  std::string transfer_valid;  ///< "Y" or "N"
+  TreatmentStatus treatment_status;
+  std::string comment;
+  std::string validated_at;
+
+  bool is_final() const noexcept { return treatment_status.is_final(); }
+};
+
+/// The result of one payout of a send_money call.
+struct TransferResult {
+  TransferOutcome outcome = TransferOutcome::unknown;
+  std::string client_transaction_id;  ///< always set, yours or the one made for you
+  std::string transaction_id;         ///< CinetPay's id, when accepted
+  std::string lot;
+  TreatmentStatus treatment_status;
+  std::string prefix;
+  std::string phone;
+  std::int64_t amount = 0;
+  /// Why it was rejected, when it was.
+  std::optional<ApiErrorInfo> error;
+  /// The full status when it was learnt by reconciliation.
+  std::optional<TransferStatus> status;
+  /// For people: how the outcome was reached ("reconciled after a timeout"…).
+  std::string detail;
+};
+
+/// What check_transfer and wait_for_final look up: one of the three keys of check/money.
+class TransferQuery {
+ public:
+  enum class Key { transaction_id, client_transaction_id, lot };
+
+  static TransferQuery by_transaction_id(std::string id) {
+    return {Key::transaction_id, std::move(id)};
+  }
+  static TransferQuery by_client_transaction_id(std::string id) {
+    return {Key::client_transaction_id, std::move(id)};
+  }
+  static TransferQuery by_lot(std::string lot) { return {Key::lot, std::move(lot)}; }
+
+  Key key() const noexcept { return key_; }
+  const std::string& value() const noexcept { return value_; }
+  /// The query parameter's name: "transaction_id", "client_transaction_id" or "lot".
+  std::string_view key_name() const noexcept;
+
+ private:
+  TransferQuery(Key key, std::string value) : key_(key), value_(std::move(value)) {}
+  Key key_;
+  std::string value_;
+};
+
+/// The answer of reconcile(): where a payout of unknown outcome stands.
+struct ReconcileResult {
+  enum class State {
+    found,      ///< CinetPay has it; `status` says where it is
+    not_found,  ///< CinetPay answered that it has no such transfer (723)
+    unknown,    ///< CinetPay could not be asked: try again later
+  };
+  State state = State::unknown;
+  std::optional<TransferStatus> status;
+  std::string detail;
+};
+
+std::string_view to_string(ReconcileResult::State state) noexcept;
+
+}  // namespace cinetpay

@@ -1,0 +1,110 @@
+// Options of a TransferClient: plain structs whose defaults are the documented ones.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace cinetpay {
+
+class HttpTransport;
+
+/// The API key and the API (transfer) password set in CinetPay's back office.
+/// Deliberately has no stream operator: a secret must never reach a log by accident.
+struct Credentials {
+  std::string api_key;
+  std::string password;
+};
+
+/// The language of the API's messages, sent as `lang=` on every call.
+enum class Lang { en, fr };
+
+/// "en" or "fr".
+std::string_view to_string(Lang lang) noexcept;
+
+/// How reads (login, balance, check, contacts) are retried; see DESIGN.md.
+/// A send follows the same backoff but is only repeated when it certainly did not reach
+/// the server, or when the server refused the token.
+struct RetryPolicy {
+  /// Attempts in all, the first one included. 1 disables retries.
+  int max_attempts = 3;
+  /// Backoff before the second attempt; it doubles on each retry ("full jitter": the
+  /// actual wait is a uniform random fraction of it).
+  std::chrono::milliseconds initial_backoff{500};
+  /// The cap of the doubling backoff.
+  std::chrono::milliseconds max_backoff{5000};
+  /// A `Retry-After` longer than this is not waited for: the call fails instead.
+  std::chrono::seconds max_retry_after{60};
+};
+
+enum class LogLevel { debug, info, warning, error };
+
+std::string_view to_string(LogLevel level) noexcept;
+
+/// Receives log lines. Lines are already redacted: tokens, API keys and passwords are masked.
+/// May be called from several threads at once.
+using Logger = std::function<void(LogLevel, std::string_view)>;
+
+/// A monotonic clock; injectable so that token expiry and grace periods can be tested
+/// without waiting.
+using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+/// Waits for a duration; injectable so that backoff is tested without waiting.
+using Sleeper = std::function<void(std::chrono::milliseconds)>;
+
+/// Returns a uniformly distributed number in [0, 1); used for backoff jitter.
+using RandomSource = std::function<double()>;
+
+/// Everything a TransferClient can be told. Every field has a working default.
+struct ClientOptions {
+  /// Root of the API. `http://` is accepted for loopback hosts only (the sandbox).
+  std::string base_url = "https://client.cinetpay.com";
+  /// Sent as `lang=` on every call; it changes the language of `description`.
+  Lang lang = Lang::en;
+
+  /// Time allowed to open a connection (TCP and TLS).
+  std::chrono::milliseconds connect_timeout{10000};
+  /// Time allowed for a whole request, connection included.
+  std::chrono::milliseconds request_timeout{30000};
+  /// A CA bundle file to verify the server against; empty means the system's.
+  /// Verification itself cannot be turned off.
+  std::string ca_bundle;
+  /// A proxy URL (`http://host:port`); empty means none, whatever the environment says.
+  std::string proxy;
+  /// Added after `cinetpay-cpp/<version>` in the User-Agent, e.g. "myshop/2.1".
+  std::string user_agent_suffix;
+
+  RetryPolicy retry;
+
+  /// A token lives this long from the moment its login was sent.
+  std::chrono::seconds token_lifetime{300};
+  /// A token is refreshed this long before it expires.
+  std::chrono::seconds token_refresh_margin{60};
+
+  /// Larger `send_money` and `add_contacts` inputs are split into batches of this size.
+  std::size_t max_batch_size = 50;
+  /// After a send whose outcome is unknown, how long its items are looked up by
+  /// client_transaction_id before one resend is considered (723 right after a send
+  /// can mean "not visible yet").
+  std::chrono::milliseconds reconcile_grace{30000};
+  /// Pause between two lookups during reconciliation.
+  std::chrono::milliseconds reconcile_interval{2000};
+  /// Pause between two lookups in `wait_for_final`.
+  std::chrono::milliseconds poll_interval{3000};
+
+  /// The HTTP transport; null means libcurl (see make_curl_transport).
+  std::shared_ptr<HttpTransport> transport;
+  /// Null means no logging.
+  Logger logger;
+  /// Null means std::chrono::steady_clock::now.
+  Clock clock;
+  /// Null means std::this_thread::sleep_for.
+  Sleeper sleeper;
+  /// Null means a thread-safe std::mt19937_64 seeded from std::random_device.
+  RandomSource random;
+};
+
+}  // namespace cinetpay

@@ -1,0 +1,72 @@
+// TokenManager: the login token, cached, refreshed early, fetched by one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "cinetpay/options.hpp"
+
+namespace cinetpay {
+
+/// A token and the generation that tells it apart from the tokens before and after it.
+struct Token {
+  std::string value;
+  std::uint64_t generation = 0;
+};
+
+/// Keeps the login token of one set of credentials.
+///
+/// - Logs in lazily, on the first `get()`.
+/// - Reuses the token until `lifetime - refresh_margin` after its login was *sent*.
+/// - Exactly one thread logs in; the others wait for its result, without any lock held
+///   during the I/O. A failed login reaches every thread that waited for it.
+/// - While a refresh is in flight and the old token is still alive, others keep using it.
+/// - `invalidate(generation)` drops a rejected token only if it is still the current one,
+///   so a late 706 for an old token never discards a newer one.
+///
+/// Thread-safe.
+class TokenManager {
+ public:
+  /// Performs one login and returns the token; throws on failure. Called without lock.
+  using LoginFunction = std::function<std::string()>;
+
+  TokenManager(LoginFunction login, Clock clock, std::chrono::seconds lifetime,
+               std::chrono::seconds refresh_margin);
+
+  /// A token that is valid now, logging in if needed.
+  Token get();
+
+  /// Forgets the token of this generation, if it is still the current one.
+  void invalidate(std::uint64_t generation);
+
+  /// How many logins were started; for tests and metrics.
+  std::uint64_t login_count() const;
+
+ private:
+  bool usable(std::chrono::steady_clock::time_point now) const;
+
+  LoginFunction login_;
+  Clock clock_;
+  std::chrono::seconds lifetime_;
+  std::chrono::seconds refresh_margin_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<Token> token_;
+  std::chrono::steady_clock::time_point refresh_at_{};
+  std::chrono::steady_clock::time_point expires_at_{};
+  std::uint64_t generation_ = 0;
+  bool in_flight_ = false;
+  std::uint64_t flights_started_ = 0;
+  std::uint64_t flights_done_ = 0;
+  std::uint64_t failed_flight_ = 0;
+  std::exception_ptr failure_;
+};
+
+}  // namespace cinetpay

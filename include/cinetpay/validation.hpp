@@ -1,0 +1,28 @@
+// Client-side checks, run on a whole batch before any byte goes on the wire.
+// Each throws ValidationError naming the field and the item's index.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "cinetpay/models.hpp"
+
+namespace cinetpay {
+
+/// The longest client_transaction_id accepted (CinetPay stores it in a short column).
+inline constexpr std::size_t kMaxClientTransactionIdLength = 64;
+
+/// Amount positive and a multiple of 5; prefix and phone digits only (a '+' is refused
+/// with a hint to drop it); notify_url http(s); client_transaction_id at most 64 printable
+/// characters without spaces, unique within the batch; the batch not empty.
+/// No per-country rule is applied: CinetPay's country table is not official.
+void validate_transfers(const std::vector<TransferRequest>& items);
+
+/// Prefix and phone digits only; name and surname not empty; email with an '@'.
+void validate_contacts(const std::vector<Contact>& items);
+
+/// A base URL must be https, or http to a loopback host (127.0.0.0/8, localhost, [::1]).
+void validate_base_url(std::string_view base_url);
+
+}  // namespace cinetpay

@@ -1,0 +1,158 @@
+#include "cinetpay/http.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace cinetpay {
+namespace {
+
+constexpr std::array<std::string_view, 4> kHarmlessFields = {"lang", "transaction_id",
+                                                             "client_transaction_id", "lot"};
+constexpr std::array<std::string_view, 4> kSecretNames = {"token", "apikey", "api_key",
+                                                          "password"};
+
+bool is_unreserved(unsigned char c) {
+  return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool ends_value(char c) {
+  return c == '"' || c == '&' || c == ',' || c == '}' || c == '\'' ||
+         std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+
+// Masks the value after each `name":"`, `name=` or `name: ` of a secret, case-insensitively.
+std::string mask_secrets(std::string text) {
+  std::string lower(text.size(), '\0');
+  std::transform(text.begin(), text.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (std::string_view name : kSecretNames) {
+    for (std::size_t at = lower.find(name); at != std::string::npos;
+         at = lower.find(name, at + 1)) {
+      std::size_t i = at + name.size();
+      while (i < text.size() && (text[i] == '"' || text[i] == '\'' || text[i] == ' ')) ++i;
+      if (i >= text.size() || (text[i] != ':' && text[i] != '=')) continue;
+      ++i;
+      while (i < text.size() && (text[i] == '"' || text[i] == '\'' || text[i] == ' ')) ++i;
+      std::size_t end = i;
+      while (end < text.size() && !ends_value(text[end])) ++end;
+      if (end == i) continue;
+      text.replace(i, end - i, "***");
+      lower.replace(i, end - i, "***");
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string HttpResponse::header(const std::string& lower_case_name) const {
+  auto it = headers.find(lower_case_name);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+std::string form_encode(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(value.size() * 3 / 2);
+  for (char ch : value) {
+    auto c = static_cast<unsigned char>(ch);
+    if (is_unreserved(c)) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0x0F];
+    }
+  }
+  return out;
+}
+
+std::string form_decode(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '+') {
+      out += ' ';
+    } else if (value[i] == '%' && i + 2 < value.size() && hex_value(value[i + 1]) >= 0 && hex_value(value[i + 2]) >= 0) {
+      out += static_cast<char>(hex_value(value[i + 1]) * 16 + hex_value(value[i + 2]));
+      i += 2;
+    } else {
+      out += value[i];
+    }
+  }
+  return out;
+}
+
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (!out.empty()) out += '&';
+    out += form_encode(name);
+    out += '=';
+    out += form_encode(value);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> form_parse(std::string_view body) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  while (!body.empty()) {
+    std::size_t amp = body.find('&');
+    std::string_view part = body.substr(0, amp);
+    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
+    if (part.empty()) continue;
+    std::size_t eq = part.find('=');
+    if (eq == std::string_view::npos) {
+      fields.emplace_back(form_decode(part), std::string());
+    } else {
+      fields.emplace_back(form_decode(part.substr(0, eq)), form_decode(part.substr(eq + 1)));
+    }
+  }
+  return fields;
+}
+
+std::string redact_url(std::string_view url) {
+  std::size_t q = url.find('?');
+  if (q == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, q + 1));
+  std::string_view query = url.substr(q + 1);
+  bool first = true;
+  while (!query.empty()) {
+    std::size_t amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    std::size_t eq = part.find('=');
+    std::string_view name = part.substr(0, eq);
+    if (!first) out += '&';
+    first = false;
+    out += name;
+    if (eq == std::string_view::npos) continue;
+    bool harmless = std::find(kHarmlessFields.begin(), kHarmlessFields.end(), name) !=
+                    kHarmlessFields.end();
+    out += '=';
+    out += harmless ? part.substr(eq + 1) : std::string_view("***");
+  }
+  return out;
+}
+
+std::string redact_excerpt(std::string_view body, std::size_t max_chars) {
+  std::string text = mask_secrets(std::string(body));
+  for (char& c : text) {
+    if (std::iscntrl(static_cast<unsigned char>(c)) != 0) c = ' ';
+  }
+  if (text.size() > max_chars) {
+    text.resize(max_chars);
+    text += "...";
+  }
+  return text;
+}
+
+}  // namespace cinetpay

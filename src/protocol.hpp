@@ -1,0 +1,87 @@
+// The wire format of the Transfer API: the one place that builds requests and the one
+// place that reads answers. Internal: not installed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cinetpay/http.hpp"
+#include "cinetpay/models.hpp"
+#include "cinetpay/options.hpp"
+
+namespace cinetpay::detail {
+
+inline constexpr const char* kLoginPath = "/v1/auth/login";
+inline constexpr const char* kBalancePath = "/v1/transfer/check/balance";
+inline constexpr const char* kContactPath = "/v1/transfer/contact";
+inline constexpr const char* kSendPath = "/v1/transfer/money/send/contact";
+inline constexpr const char* kCheckPath = "/v1/transfer/check/money";
+
+/// Builds every request: token and lang in the query (POSTs included), bodies
+/// form-urlencoded with `data` holding a JSON array. Thread-safe (immutable).
+class RequestBuilder {
+ public:
+  RequestBuilder(std::string base_url, Lang lang);
+
+  HttpRequest login(const Credentials& credentials) const;
+  HttpRequest balance(const std::string& token) const;
+  HttpRequest add_contacts(const std::string& token, const std::vector<Contact>& items) const;
+  /// Marked fresh_connection: a send must never be resent by the transport itself.
+  HttpRequest send_money(const std::string& token,
+                         const std::vector<TransferRequest>& items) const;
+  HttpRequest check_money(const std::string& token, const TransferQuery& query) const;
+
+ private:
+  std::string url(const char* path, const std::string& token) const;
+  std::string base_url_;
+  std::string lang_;
+};
+
+/// The API's envelope `{code, message, description?, data}`, read leniently.
+struct Envelope {
+  int code = 0;
+  std::string message;
+  std::string description;
+  nlohmann::json data;
+  int http_status = 0;
+};
+
+/// Reads the envelope whatever the HTTP status: `code` as a number or a string, a missing
+/// description or data. Throws ProtocolError (HTTP status and a short redacted excerpt)
+/// for anything else.
+Envelope parse_envelope(const HttpResponse& response);
+
+/// The items of `data`: flat `[{…}]`, nested `[[{…}]]`, a lone object, or nothing.
+std::vector<nlohmann::json> data_items(const Envelope& envelope);
+
+/// A string field, whether sent as a string or a number; empty when absent.
+std::string text_field(const nlohmann::json& object, const char* name);
+/// An amount, whether sent as 500, 500.0 or "500"; 0 when absent. Throws ProtocolError for
+/// an amount that is not a whole number.
+std::int64_t amount_field(const nlohmann::json& object, const char* name);
+/// A code, whether sent as 0 or "0"; `fallback` when absent; ProtocolError when unreadable.
+int code_field(const nlohmann::json& object, const char* name, int fallback);
+
+std::string parse_token(const Envelope& envelope);
+Balance parse_balance(const Envelope& envelope);
+ContactResult parse_contact_item(const nlohmann::json& item);
+TransferStatus parse_transfer_status(const nlohmann::json& item);
+
+/// One item of a send answer.
+struct SentItem {
+  int code = 0;
+  std::string status;
+  std::string message;
+  std::string client_transaction_id;
+  std::string transaction_id;
+  std::string lot;
+  std::string treatment_status;
+  std::string phone;
+  std::int64_t amount = 0;
+};
+SentItem parse_sent_item(const nlohmann::json& item);
+
+}  // namespace cinetpay::detail

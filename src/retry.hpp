@@ -1,0 +1,57 @@
+// The one place that decides whether a failed attempt is tried again, and how long to wait.
+// Internal: not installed.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "cinetpay/errors.hpp"
+#include "cinetpay/http.hpp"
+#include "cinetpay/options.hpp"
+
+namespace cinetpay::detail {
+
+/// What repeating an operation can do, decided per operation (not per error).
+enum class Idempotency {
+  /// login, balance, check, contacts: repeating them changes nothing.
+  idempotent,
+  /// money sends: repeated only when the request certainly never reached the server.
+  send,
+};
+
+struct RetryDecision {
+  bool retry = false;
+  std::chrono::milliseconds delay{0};
+  /// For people and logs: "transport error before send", "HTTP 503", "not retried: …".
+  std::string reason;
+};
+
+/// Retry decisions under a RetryPolicy. Thread-safe if the RandomSource is.
+class RetryDecider {
+ public:
+  RetryDecider(RetryPolicy policy, RandomSource random);
+
+  /// After the transport threw. `attempt` counts from 1.
+  RetryDecision after_transport_error(const TransportError& error, Idempotency idempotency,
+                                      int attempt) const;
+  /// After an answer arrived; retries 429 and 5xx for idempotent operations only.
+  RetryDecision after_response(const HttpResponse& response, Idempotency idempotency,
+                               int attempt) const;
+
+  int max_attempts() const noexcept { return policy_.max_attempts; }
+
+ private:
+  std::chrono::milliseconds backoff(int attempt) const;
+  RetryDecision retry_or_give_up(std::string reason, int attempt,
+                                 std::chrono::milliseconds delay) const;
+
+  RetryPolicy policy_;
+  RandomSource random_;
+};
+
+/// Whether a whole-batch refusal of a send proves that nothing was paid. Codes that only
+/// describe the request (bad prefix, balance, token…) do; execution errors (709, 710,
+/// 715), codes nobody documented and any 5xx do not, and are reconciled instead.
+bool send_refusal_is_definite(int code, int http_status);
+
+}  // namespace cinetpay::detail
