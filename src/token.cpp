@@ -24,7 +24,9 @@ Token TokenManager::get() {
     // Someone is logging in: an old token that has not expired yet still serves.
     if (usable(now)) return *token_;
     std::uint64_t flight = flights_started_;
+    ++waiting_;
     cv_.wait(lock, [&] { return flights_done_ >= flight; });
+    --waiting_;
     if (failed_flight_ == flight && failure_) std::rethrow_exception(failure_);
   }
 
@@ -56,6 +58,11 @@ Token TokenManager::get() {
   failure_ = nullptr;
   cv_.notify_all();
   return *token_;
+}
+
+std::size_t TokenManager::waiting() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return waiting_;
 }
 
 void TokenManager::invalidate(std::uint64_t generation) {

@@ -32,8 +32,24 @@ void check_phone(const std::string& phone, std::size_t i) {
   }
 }
 
+// 127.0.0.0/8 written as four decimal octets, localhost or [::1].
 bool is_loopback_host(const std::string& host) {
-  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+  if (host == "localhost" || host == "[::1]") return true;
+  if (host.rfind("127.", 0) != 0) return false;
+  int dots = 0;
+  std::size_t digits = 0;
+  for (char c : host) {
+    if (c == '.') {
+      if (digits == 0 || digits > 3) return false;
+      ++dots;
+      digits = 0;
+    } else if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
+      ++digits;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0 && digits <= 3;
 }
 
 // The host of an http(s) URL, or an empty string when it is not one.

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -48,6 +49,9 @@ class TokenManager {
   /// How many logins were started; for tests and metrics.
   std::uint64_t login_count() const;
 
+  /// How many threads are waiting for a login in flight; for tests and metrics.
+  std::size_t waiting() const;
+
  private:
   bool usable(std::chrono::steady_clock::time_point now) const;
 
@@ -67,6 +71,7 @@ class TokenManager {
   std::uint64_t flights_done_ = 0;
   std::uint64_t failed_flight_ = 0;
   std::exception_ptr failure_;
+  std::size_t waiting_ = 0;
 };
 
 }  // namespace cinetpay
