@@ -39,6 +39,34 @@ bool parse_int(const std::string& s, int* out) {
   return true;
 }
 
+// Real answers carry raw line breaks inside strings (the 602 example does): escape control
+// characters found inside string literals, which changes no structure.
+std::string escape_raw_controls(const std::string& body) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(body.size() + 16);
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : body) {
+    auto u = static_cast<unsigned char>(c);
+    if (in_string && u < 0x20) {
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 0x0F];
+      continue;
+    }
+    out += c;
+    if (escaped) {
+      escaped = false;
+    } else if (in_string && c == '\\') {
+      escaped = true;
+    } else if (c == '"') {
+      in_string = !in_string;
+    }
+  }
+  return out;
+}
+
 json contact_json(const Contact& c) {
   return json{{"prefix", c.prefix},
               {"phone", c.phone},
@@ -118,6 +146,9 @@ HttpRequest RequestBuilder::check_money(const std::string& token,
 
 Envelope parse_envelope(const HttpResponse& response) {
   json doc = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    doc = json::parse(escape_raw_controls(response.body), nullptr, /*allow_exceptions=*/false);
+  }
   if (doc.is_discarded()) unreadable(response, "not JSON");
   if (!doc.is_object()) unreadable(response, "not a JSON object");
   auto code = doc.find("code");

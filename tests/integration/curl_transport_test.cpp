@@ -1,0 +1,131 @@
+// The libcurl transport against a real local server.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "cinetpay/transfer.hpp"
+#include "scripted_server.hpp"
+
+namespace cinetpay {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::ScriptedServer;
+
+class CurlTransportTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<HttpTransport> transport(std::chrono::milliseconds timeout = 5000ms) {
+    ClientOptions o;
+    o.request_timeout = timeout;
+    o.user_agent_suffix = "shop/1.0";
+    return make_curl_transport(o);
+  }
+  HttpRequest post(const std::string& path, std::string body, bool fresh = false) {
+    HttpRequest r;
+    r.method = HttpMethod::post;
+    r.url = server.base_url() + path + "?token=t&lang=en";
+    r.body = std::move(body);
+    r.fresh_connection = fresh;
+    return r;
+  }
+  ScriptedServer server;
+};
+
+TEST_F(CurlTransportTest, PostIsFormEncodedWithoutExpectAndWithUserAgent) {
+  server.answer("/x", 200, R"({"code":0})");
+  server.raw().set_payload_max_length(16 * 1024 * 1024);
+  // A body large enough that libcurl would otherwise ask for 100-continue.
+  HttpResponse r = transport()->send(post("/x", "data=" + std::string(2 * 1024 * 1024, 'a')));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"code":0})");
+  EXPECT_EQ(r.header("content-type"), "application/json");
+  auto seen = server.requests("/x");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].headers.count("Expect"), 0u);
+  EXPECT_EQ(seen[0].headers.find("Content-Type")->second, "application/x-www-form-urlencoded");
+  EXPECT_EQ(seen[0].headers.find("User-Agent")->second, std::string("cinetpay-cpp/") + kVersion + " shop/1.0");
+}
+
+TEST_F(CurlTransportTest, ReadsKeepTheConnectionSendsTakeAFreshOne) {
+  server.answer("/x", 200, "{}");
+  auto t = transport();
+  HttpRequest get;
+  get.url = server.base_url() + "/x";
+  t->send(get);
+  t->send(get);
+  t->send(post("/x", "a=1", /*fresh=*/true));
+  t->send(post("/x", "a=2", /*fresh=*/true));
+  auto seen = server.requests("/x");
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0].remote_port, seen[1].remote_port) << "reads reuse the kept-alive connection";
+  EXPECT_NE(seen[2].remote_port, seen[1].remote_port) << "a send reused a connection";
+  EXPECT_NE(seen[3].remote_port, seen[2].remote_port) << "a send reused a connection";
+}
+
+TEST_F(CurlTransportTest, ServerClosingKeptAliveConnectionsSeesEachSendOnce) {
+  server.raw().set_keep_alive_max_count(1);
+  server.answer("/send", 200, "{}");
+  auto t = transport();
+  for (int i = 0; i < 20; ++i) t->send(post("/send", "n=" + std::to_string(i), true));
+  auto seen = server.requests("/send");
+  ASSERT_EQ(seen.size(), 20u);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(seen[i].body, "n=" + std::to_string(i));
+}
+
+TEST_F(CurlTransportTest, RedirectsAreNotFollowed) {
+  server.on("/moved", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/elsewhere"); });
+  HttpResponse r = transport()->send(post("/moved", "a=1", true));
+  EXPECT_EQ(r.status, 302);
+  EXPECT_TRUE(server.requests("/elsewhere").empty());
+}
+
+TEST_F(CurlTransportTest, RefusedConnectionCertainlyDidNotReachTheServer) {
+  int port = 0;
+  {
+    ScriptedServer gone;
+    port = std::stoi(gone.base_url().substr(gone.base_url().rfind(':') + 1));
+  }
+  HttpRequest r;
+  r.url = "http://127.0.0.1:" + std::to_string(port) + "/x?token=SECRET";
+  try {
+    transport()->send(r);
+    FAIL();
+  } catch (const TransportError& e) {
+    EXPECT_FALSE(e.may_have_reached_server());
+    EXPECT_THAT(e.what(), ::testing::Not(::testing::HasSubstr("SECRET")));
+  }
+}
+
+TEST_F(CurlTransportTest, TimeoutAfterTheRequestWentOutMayHaveReachedTheServer) {
+  server.on("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(400ms);
+    res.set_content("{}", "application/json");
+  });
+  try {
+    transport(100ms)->send(post("/slow", "a=1", true));
+    FAIL();
+  } catch (const TransportError& e) {
+    EXPECT_TRUE(e.may_have_reached_server());
+  }
+  EXPECT_EQ(server.requests("/slow").size(), 1u);
+}
+
+TEST_F(CurlTransportTest, ManyThreadsShareOneTransport) {
+  server.answer("/x", 200, "{}");
+  auto t = transport();
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      HttpRequest get;
+      get.url = server.base_url() + "/x";
+      for (int j = 0; j < 25; ++j) ok += t->send(get).status == 200;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok, 200);
+}
+
+}  // namespace
+}  // namespace cinetpay
