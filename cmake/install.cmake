@@ -19,5 +19,11 @@ install(FILES ${PROJECT_BINARY_DIR}/cinetpayConfig.cmake
               ${PROJECT_BINARY_DIR}/cinetpayConfigVersion.cmake
         DESTINATION ${CINETPAY_CMAKE_DIR})
 
+# A static libcinetpay needs libcurl at every link; a shared one only at its own.
+if(BUILD_SHARED_LIBS)
+  set(CINETPAY_PC_REQUIRES "Requires.private")
+else()
+  set(CINETPAY_PC_REQUIRES "Requires")
+endif()
 configure_file(cmake/cinetpay.pc.in ${PROJECT_BINARY_DIR}/cinetpay.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/cinetpay.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
