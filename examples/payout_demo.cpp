@@ -37,7 +37,9 @@ class WebhookReceiver {
     server_.stop();
     thread_.join();
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/cinetpay/notify"; }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/cinetpay/notify";
+  }
   int verified() const {
     std::lock_guard<std::mutex> lock(mu_);
     return verified_;
@@ -50,8 +52,9 @@ class WebhookReceiver {
       cinetpay::TransferStatus trusted = client_.verify_notification(n);
       std::lock_guard<std::mutex> lock(mu_);
       ++verified_;
-      std::printf("  webhook   %-10s says %-3s  verified by check/money: %s\n", n.client_transaction_id.c_str(),
-                  n.treatment_status.c_str(), cinetpay::to_string(trusted.treatment_status).c_str());
+      std::printf("  webhook   %-10s says %-3s  verified by check/money: %s\n",
+                  n.client_transaction_id.c_str(), n.treatment_status.c_str(),
+                  cinetpay::to_string(trusted.treatment_status).c_str());
     } catch (const cinetpay::Error& e) {
       std::printf("  webhook   rejected a notification: %s\n", e.what());
     }
@@ -73,18 +76,22 @@ int main() {
     WebhookReceiver webhook(client);
 
     cinetpay::Balance before = client.balance();
-    std::printf("1. balance: %lld available (%lld in use)\n", static_cast<long long>(before.available),
-                static_cast<long long>(before.in_using));
+    std::printf("1. balance: %lld available (%lld in use)\n",
+                static_cast<long long>(before.available), static_cast<long long>(before.in_using));
 
     std::vector<cinetpay::Contact> contacts = {
         {"225", "0701020304", "Kouassi", "Awa", "awa@example.com"},
         {"225", "0501020304", "Yao", "Koffi", "koffi@example.com"},
-        {"225", "0101020399", "Traore", "Fanta", "fanta@example.com"},  // ends in 99: the sandbox rejects it
+        {"225", "0101020399", "Traore", "Fanta",
+         "fanta@example.com"},  // ends in 99: the sandbox rejects it
     };
     std::printf("2. contacts:\n");
     for (const cinetpay::ContactResult& r : client.add_contacts(contacts)) {
-      std::printf("  %s %s %-8s %s\n", r.contact.prefix.c_str(), r.contact.phone.c_str(), r.contact.name.c_str(),
-                  r.already_exists() ? "already a contact" : r.ok() ? "added" : r.message.c_str());
+      std::printf("  %s %s %-8s %s\n", r.contact.prefix.c_str(), r.contact.phone.c_str(),
+                  r.contact.name.c_str(),
+                  r.already_exists() ? "already a contact"
+                  : r.ok()           ? "added"
+                                     : r.message.c_str());
     }
 
     std::vector<cinetpay::TransferRequest> payouts;
@@ -104,7 +111,8 @@ int main() {
       std::printf("  %-8s %-8s %s\n", r.client_transaction_id.c_str(),
                   std::string(cinetpay::to_string(r.outcome)).c_str(), r.transaction_id.c_str());
       if (r.outcome == cinetpay::TransferOutcome::unknown) {
-        std::printf("  outcome unknown: settle with reconcile(\"%s\") later, never resend\n", r.client_transaction_id.c_str());
+        std::printf("  outcome unknown: settle with reconcile(\"%s\") later, never resend\n",
+                    r.client_transaction_id.c_str());
       }
     }
 
@@ -115,12 +123,16 @@ int main() {
       bool all_final = true;
       for (const cinetpay::TransferResult& r : sent) {
         if (r.outcome != cinetpay::TransferOutcome::accepted) continue;
-        auto st = client.check_transfer(cinetpay::TransferQuery::by_client_transaction_id(r.client_transaction_id)).front();
+        auto st = client
+                      .check_transfer(cinetpay::TransferQuery::by_client_transaction_id(
+                          r.client_transaction_id))
+                      .front();
         auto& seen = last[r.client_transaction_id];
         if (to_string(seen.treatment_status) != to_string(st.treatment_status)) {
-          std::printf("  status    %-10s %s -> %s\n", r.client_transaction_id.c_str(),
-                      seen.treatment_status.raw().empty() ? "sent" : seen.treatment_status.raw().c_str(),
-                      st.treatment_status.raw().c_str());
+          std::printf(
+              "  status    %-10s %s -> %s\n", r.client_transaction_id.c_str(),
+              seen.treatment_status.raw().empty() ? "sent" : seen.treatment_status.raw().c_str(),
+              st.treatment_status.raw().c_str());
         }
         seen = st;
         all_final = all_final && st.is_final();
@@ -129,14 +141,17 @@ int main() {
       std::this_thread::sleep_for(200ms);
     }
     // Let the last notifications of the sandbox arrive.
-    for (int i = 0; i < 50 && webhook.verified() < static_cast<int>(3 * sent.size()); ++i) std::this_thread::sleep_for(50ms);
+    for (int i = 0; i < 50 && webhook.verified() < static_cast<int>(3 * sent.size()); ++i)
+      std::this_thread::sleep_for(50ms);
 
     std::printf("5. final table\n");
-    std::printf("  %-8s %-12s %8s  %-6s %-8s %s\n", "id", "phone", "amount", "status", "operator", "transaction_id");
+    std::printf("  %-8s %-12s %8s  %-6s %-8s %s\n", "id", "phone", "amount", "status", "operator",
+                "transaction_id");
     bool all_final = true;
     for (const auto& [id, st] : last) {
-      std::printf("  %-8s %-12s %8lld  %-6s %-8s %s\n", id.c_str(), st.receiver.c_str(), static_cast<long long>(st.amount),
-                  st.treatment_status.raw().c_str(), st.operator_code.c_str(), st.transaction_id.c_str());
+      std::printf("  %-8s %-12s %8lld  %-6s %-8s %s\n", id.c_str(), st.receiver.c_str(),
+                  static_cast<long long>(st.amount), st.treatment_status.raw().c_str(),
+                  st.operator_code.c_str(), st.transaction_id.c_str());
       all_final = all_final && st.is_final();
     }
     cinetpay::Balance after = client.balance();

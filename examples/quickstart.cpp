@@ -24,7 +24,8 @@ int main() {
         std::cout << "rejected: " << r.error->code << " " << r.error->message << "\n";
         break;
       case cinetpay::TransferOutcome::unknown:
-        std::cout << "unknown: call client.reconcile(\"" << r.client_transaction_id << "\") later\n";
+        std::cout << "unknown: call client.reconcile(\"" << r.client_transaction_id
+                  << "\") later\n";
         break;
     }
   } catch (const cinetpay::Error& e) {

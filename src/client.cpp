@@ -35,7 +35,9 @@ ClientOptions with_defaults(ClientOptions o) {
 
 bool is_token_refusal(int code) { return code >= 705 && code <= 707; }
 
-const char* method_name(const HttpRequest& r) { return r.method == HttpMethod::post ? "POST" : "GET"; }
+const char* method_name(const HttpRequest& r) {
+  return r.method == HttpMethod::post ? "POST" : "GET";
+}
 
 }  // namespace
 
@@ -65,16 +67,17 @@ HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency
                                std::to_string(ms.count()) + " ms");
       decision = retry_.after_response(response, idempotency, attempt);
       if (!decision.retry) {
-        if (!decision.reason.empty()) log(LogLevel::warning, std::string(operation) + ": " + decision.reason);
+        if (!decision.reason.empty())
+          log(LogLevel::warning, std::string(operation) + ": " + decision.reason);
         return response;
       }
     } catch (const TransportError& e) {
       decision = retry_.after_transport_error(e, idempotency, attempt);
       if (!decision.retry) {
         log(LogLevel::warning, std::string(operation) + ": " + e.what() + "; " + decision.reason);
-        throw TransportError(std::string(operation) + ": " + e.what() + " [" + trail +
-                                 decision.reason + "]",
-                             e.may_have_reached_server());
+        throw TransportError(
+            std::string(operation) + ": " + e.what() + " [" + trail + decision.reason + "]",
+            e.may_have_reached_server());
       }
     }
     trail += decision.reason + ", ";
@@ -114,7 +117,8 @@ Envelope ClientImpl::call_ok(const char* operation, Idempotency idempotency,
 }
 
 std::vector<TransferStatus> ClientImpl::check(const TransferQuery& query) {
-  if (query.value().empty()) throw ValidationError(std::string(query.key_name()), std::nullopt, "must not be empty");
+  if (query.value().empty())
+    throw ValidationError(std::string(query.key_name()), std::nullopt, "must not be empty");
   Envelope env = call_ok("check", Idempotency::idempotent, [&](const std::string& token) {
     return builder_.check_money(token, query);
   });
@@ -129,7 +133,8 @@ std::vector<TransferStatus> ClientImpl::check(const TransferQuery& query) {
 ReconcileResult ClientImpl::lookup(const std::string& client_transaction_id) {
   ReconcileResult r;
   try {
-    for (TransferStatus& s : check(TransferQuery::by_client_transaction_id(client_transaction_id))) {
+    for (TransferStatus& s :
+         check(TransferQuery::by_client_transaction_id(client_transaction_id))) {
       if (s.client_transaction_id.empty() || s.client_transaction_id == client_transaction_id) {
         r.state = ReconcileResult::State::found;
         r.status = std::move(s);
@@ -154,8 +159,10 @@ ReconcileResult ClientImpl::lookup(const std::string& client_transaction_id) {
 
 TransferClient::TransferClient(Credentials credentials, ClientOptions options) {
   validate_base_url(options.base_url);
-  if (credentials.api_key.empty()) throw ValidationError("api_key", std::nullopt, "must not be empty");
-  if (credentials.password.empty()) throw ValidationError("password", std::nullopt, "must not be empty");
+  if (credentials.api_key.empty())
+    throw ValidationError("api_key", std::nullopt, "must not be empty");
+  if (credentials.password.empty())
+    throw ValidationError("password", std::nullopt, "must not be empty");
   impl_ = std::make_shared<detail::ClientImpl>(std::move(credentials), std::move(options));
 }
 
@@ -165,8 +172,10 @@ TransferClient TransferClient::from_env(ClientOptions options) {
     return std::string(v == nullptr ? "" : v);
   };
   Credentials c{env("CINETPAY_API_KEY"), env("CINETPAY_PASSWORD")};
-  if (c.api_key.empty()) throw ValidationError("CINETPAY_API_KEY", std::nullopt, "environment variable is not set");
-  if (c.password.empty()) throw ValidationError("CINETPAY_PASSWORD", std::nullopt, "environment variable is not set");
+  if (c.api_key.empty())
+    throw ValidationError("CINETPAY_API_KEY", std::nullopt, "environment variable is not set");
+  if (c.password.empty())
+    throw ValidationError("CINETPAY_PASSWORD", std::nullopt, "environment variable is not set");
   if (std::string url = env("CINETPAY_BASE_URL"); !url.empty()) options.base_url = url;
   std::string lang = env("CINETPAY_LANG");
   if (lang == "fr") {
@@ -180,21 +189,24 @@ TransferClient TransferClient::from_env(ClientOptions options) {
 }
 
 Balance TransferClient::balance() const {
-  auto env = impl_->call_ok("balance", detail::Idempotency::idempotent,
-                            [this](const std::string& token) { return impl_->builder().balance(token); });
+  auto env =
+      impl_->call_ok("balance", detail::Idempotency::idempotent,
+                     [this](const std::string& token) { return impl_->builder().balance(token); });
   return detail::parse_balance(env);
 }
 
-std::vector<ContactResult> TransferClient::add_contacts(const std::vector<Contact>& contacts) const {
+std::vector<ContactResult> TransferClient::add_contacts(
+    const std::vector<Contact>& contacts) const {
   validate_contacts(contacts);
   std::vector<ContactResult> results;
   const std::size_t batch = impl_->options().max_batch_size;
   for (std::size_t start = 0; start < contacts.size(); start += batch) {
-    std::vector<Contact> part(contacts.begin() + static_cast<std::ptrdiff_t>(start),
-                              contacts.begin() + static_cast<std::ptrdiff_t>(std::min(contacts.size(), start + batch)));
-    auto env = impl_->call_ok("contacts", detail::Idempotency::idempotent, [&](const std::string& token) {
-      return impl_->builder().add_contacts(token, part);
-    });
+    std::vector<Contact> part(
+        contacts.begin() + static_cast<std::ptrdiff_t>(start),
+        contacts.begin() + static_cast<std::ptrdiff_t>(std::min(contacts.size(), start + batch)));
+    auto env = impl_->call_ok(
+        "contacts", detail::Idempotency::idempotent,
+        [&](const std::string& token) { return impl_->builder().add_contacts(token, part); });
     auto items = detail::data_items(env);
     for (std::size_t i = 0; i < part.size(); ++i) {
       ContactResult r;
@@ -212,7 +224,8 @@ std::vector<ContactResult> TransferClient::add_contacts(const std::vector<Contac
   return results;
 }
 
-std::vector<TransferResult> TransferClient::send_money(const std::vector<TransferRequest>& items) const {
+std::vector<TransferResult> TransferClient::send_money(
+    const std::vector<TransferRequest>& items) const {
   return impl_->send(items);
 }
 
@@ -263,7 +276,8 @@ TransferStatus TransferClient::verify_notification(const Notification& notificat
                     : s.transaction_id == notification.transaction_id;
     if (same || s.transaction_id.empty()) return s;
   }
-  throw NotFoundError(723, "NOT_FOUND", "check/money does not know this notification's transfer", 0);
+  throw NotFoundError(723, "NOT_FOUND", "check/money does not know this notification's transfer",
+                      0);
 }
 
 }  // namespace cinetpay

@@ -38,8 +38,7 @@ class ClientImpl {
 
  private:
   /// One request with the retries its idempotency allows.
-  HttpResponse transmit(const char* operation, Idempotency idempotency,
-                        const HttpRequest& request);
+  HttpResponse transmit(const char* operation, Idempotency idempotency, const HttpRequest& request);
   std::string login();
 
   std::vector<TransferResult> send_batch(const std::vector<TransferRequest>& items,

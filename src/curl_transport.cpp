@@ -122,7 +122,8 @@ class CurlTransport final : public HttpTransport {
       add_header("Content-Type: application/x-www-form-urlencoded");
       curl_easy_setopt(h, CURLOPT_POST, 1L);
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.c_str());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
     } else {
       curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     }
@@ -137,11 +138,11 @@ class CurlTransport final : public HttpTransport {
       bool not_sent = certainly_not_sent(rc, h);
       std::string detail = error_buffer[0] != 0 ? error_buffer : curl_easy_strerror(rc);
       // The handle saw an error: it is not returned to the pool.
-      throw TransportError(std::string(request.method == HttpMethod::post ? "POST " : "GET ") +
-                               without_query(request.url) + " failed: " +
-                               redact_excerpt(detail, 200) +
-                               (not_sent ? " (nothing was sent)" : " (the request may have arrived)"),
-                           !not_sent);
+      throw TransportError(
+          std::string(request.method == HttpMethod::post ? "POST " : "GET ") +
+              without_query(request.url) + " failed: " + redact_excerpt(detail, 200) +
+              (not_sent ? " (nothing was sent)" : " (the request may have arrived)"),
+          !not_sent);
     }
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

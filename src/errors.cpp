@@ -84,8 +84,7 @@ std::optional<ApiCodeInfo> find_api_code(int code) {
   return *it;
 }
 
-void throw_api_error(int code, std::string api_message, std::string description,
-                     int http_status) {
+void throw_api_error(int code, std::string api_message, std::string description, int http_status) {
   if (api_message.empty()) {
     if (auto row = find_api_code(code)) api_message = std::string(row->message);
   }
@@ -96,8 +95,7 @@ void throw_api_error(int code, std::string api_message, std::string description,
     case 705:
     case 706:
     case 707:
-      throw AuthenticationError(code, std::move(api_message), std::move(description),
-                                http_status);
+      throw AuthenticationError(code, std::move(api_message), std::move(description), http_status);
     case 602:
       throw InsufficientBalanceError(code, std::move(api_message), std::move(description),
                                      http_status);

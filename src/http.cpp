@@ -9,8 +9,7 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kHarmlessFields = {"lang", "transaction_id",
                                                              "client_transaction_id", "lot"};
-constexpr std::array<std::string_view, 4> kSecretNames = {"token", "apikey", "api_key",
-                                                          "password"};
+constexpr std::array<std::string_view, 4> kSecretNames = {"token", "apikey", "api_key", "password"};
 
 bool is_unreserved(unsigned char c) {
   return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~';
@@ -81,7 +80,8 @@ std::string form_decode(std::string_view value) {
   for (std::size_t i = 0; i < value.size(); ++i) {
     if (value[i] == '+') {
       out += ' ';
-    } else if (value[i] == '%' && i + 2 < value.size() && hex_value(value[i + 1]) >= 0 && hex_value(value[i + 2]) >= 0) {
+    } else if (value[i] == '%' && i + 2 < value.size() && hex_value(value[i + 1]) >= 0 &&
+               hex_value(value[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(value[i + 1]) * 16 + hex_value(value[i + 2]));
       i += 2;
     } else {
@@ -135,8 +135,8 @@ std::string redact_url(std::string_view url) {
     first = false;
     out += name;
     if (eq == std::string_view::npos) continue;
-    bool harmless = std::find(kHarmlessFields.begin(), kHarmlessFields.end(), name) !=
-                    kHarmlessFields.end();
+    bool harmless =
+        std::find(kHarmlessFields.begin(), kHarmlessFields.end(), name) != kHarmlessFields.end();
     out += '=';
     out += harmless ? part.substr(eq + 1) : std::string_view("***");
   }

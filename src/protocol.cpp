@@ -21,7 +21,8 @@ std::string trimmed_base(std::string base_url) {
   while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
   // Accept "https://client.cinetpay.com/v1" as well: the paths carry /v1 themselves.
   const std::string v1 = "/v1";
-  if (base_url.size() >= v1.size() && base_url.compare(base_url.size() - v1.size(), v1.size(), v1) == 0) {
+  if (base_url.size() >= v1.size() &&
+      base_url.compare(base_url.size() - v1.size(), v1.size(), v1) == 0) {
     base_url.resize(base_url.size() - v1.size());
   }
   return base_url;
@@ -216,14 +217,12 @@ std::int64_t amount_field(const json& object, const char* name) {
                           0);
     }
   } else {
-    throw ProtocolError("unreadable answer from CinetPay: \"" + std::string(name) +
-                            "\" is not a number",
-                        0);
+    throw ProtocolError(
+        "unreadable answer from CinetPay: \"" + std::string(name) + "\" is not a number", 0);
   }
   if (std::floor(value) != value || std::fabs(value) > 9e15) {
-    throw ProtocolError("unreadable answer from CinetPay: \"" + std::string(name) +
-                            "\" is not a whole amount",
-                        0);
+    throw ProtocolError(
+        "unreadable answer from CinetPay: \"" + std::string(name) + "\" is not a whole amount", 0);
   }
   return static_cast<std::int64_t>(value);
 }
@@ -266,9 +265,9 @@ Balance parse_balance(const Envelope& envelope) {
 
 ContactResult parse_contact_item(const json& item) {
   ContactResult r;
-  r.contact = Contact{text_field(item, "prefix"), text_field(item, "phone"),
-                      text_field(item, "name"), text_field(item, "surname"),
-                      text_field(item, "email")};
+  r.contact =
+      Contact{text_field(item, "prefix"), text_field(item, "phone"), text_field(item, "name"),
+              text_field(item, "surname"), text_field(item, "email")};
   r.code = code_field(item, "code", 0);
   r.status = text_field(item, "status");
   r.lot = text_field(item, "lot");

@@ -30,8 +30,7 @@ class RequestBuilder {
   HttpRequest balance(const std::string& token) const;
   HttpRequest add_contacts(const std::string& token, const std::vector<Contact>& items) const;
   /// Marked fresh_connection: a send must never be resent by the transport itself.
-  HttpRequest send_money(const std::string& token,
-                         const std::vector<TransferRequest>& items) const;
+  HttpRequest send_money(const std::string& token, const std::vector<TransferRequest>& items) const;
   HttpRequest check_money(const std::string& token, const TransferQuery& query) const;
 
  private:

@@ -29,7 +29,8 @@ std::chrono::milliseconds RetryDecider::backoff(int attempt) const {
   for (int i = 1; i < attempt && cap < policy_.max_backoff; ++i) cap *= 2;
   cap = std::min(cap, policy_.max_backoff);
   double fraction = std::clamp(random_(), 0.0, 1.0);
-  return std::chrono::milliseconds(static_cast<long long>(static_cast<double>(cap.count()) * fraction));
+  return std::chrono::milliseconds(
+      static_cast<long long>(static_cast<double>(cap.count()) * fraction));
 }
 
 RetryDecision RetryDecider::retry_or_give_up(std::string reason, int attempt,
@@ -53,14 +54,14 @@ RetryDecision RetryDecider::after_transport_error(const TransportError& error,
   return retry_or_give_up("transport error", attempt, backoff(attempt));
 }
 
-RetryDecision RetryDecider::after_response(const HttpResponse& response,
-                                           Idempotency idempotency, int attempt) const {
+RetryDecision RetryDecider::after_response(const HttpResponse& response, Idempotency idempotency,
+                                           int attempt) const {
   const int status = response.status;
   if (status != 429 && status < 500) return {false, std::chrono::milliseconds(0), ""};
   std::string reason = "HTTP " + std::to_string(status);
   if (idempotency == Idempotency::send) {
-    return {false, std::chrono::milliseconds(0), "not retried: " + reason +
-                                                     " after a send that may have been processed"};
+    return {false, std::chrono::milliseconds(0),
+            "not retried: " + reason + " after a send that may have been processed"};
   }
   auto delay = backoff(attempt);
   long long after = retry_after_seconds(response);

@@ -43,7 +43,8 @@ TransferResult rejected(const TransferRequest& t, ApiErrorInfo error, std::strin
 ApiErrorInfo info_of(const ApiError& e) { return {e.code(), e.api_message(), e.description()}; }
 
 // What a lookup that found the id tells about this payout.
-TransferResult from_found(const TransferRequest& t, const TransferStatus& s, const std::string& why) {
+TransferResult from_found(const TransferRequest& t, const TransferStatus& s,
+                          const std::string& why) {
   if (s.amount != 0 && s.amount != t.amount) {
     // The id belongs to another payout (the caller reused it): this one was never made.
     return rejected(t,
@@ -95,14 +96,13 @@ std::vector<TransferResult> ClientImpl::send_batch(const std::vector<TransferReq
                                                    bool may_resend) {
   Envelope env;
   try {
-    env = call("send", Idempotency::send, [&](const std::string& token) {
-      return builder_.send_money(token, items);
-    });
+    env = call("send", Idempotency::send,
+               [&](const std::string& token) { return builder_.send_money(token, items); });
   } catch (const TransportError& e) {
     if (!e.may_have_reached_server()) throw;
-    return reconcile_batch(items, std::string("a transport failure after the send went out (") +
-                                      e.what() + ")",
-                           may_resend);
+    return reconcile_batch(
+        items, std::string("a transport failure after the send went out (") + e.what() + ")",
+        may_resend);
   } catch (const ProtocolError& e) {
     return reconcile_batch(items, std::string("an unreadable answer (") + e.what() + ")",
                            may_resend);
@@ -184,8 +184,9 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
     pending = std::move(still);
     auto now = options_.clock();
     if (pending.empty() || now >= deadline) break;
-    options_.sleeper(std::min(options_.reconcile_interval,
-                              std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));
+    options_.sleeper(
+        std::min(options_.reconcile_interval,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));
   }
 
   // Certainly absent after the grace period: one more send with the same id, which the
@@ -197,11 +198,11 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
     } else {
       TransferResult r = base_result(items[i]);
       r.outcome = TransferOutcome::unknown;
-      r.detail = "outcome unknown after " + why +
-                 (last[i] == ReconcileResult::State::not_found
-                      ? "; not found after the grace period"
-                      : "; check/money could not be asked") +
-                 ": settle it with reconcile(), never with a new payout";
+      r.detail =
+          "outcome unknown after " + why +
+          (last[i] == ReconcileResult::State::not_found ? "; not found after the grace period"
+                                                        : "; check/money could not be asked") +
+          ": settle it with reconcile(), never with a new payout";
       results[i] = std::move(r);
     }
   }
@@ -215,7 +216,8 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
     try {
       resent = send_batch(again, /*may_resend=*/false);
     } catch (const ApiError& e) {
-      for (const TransferRequest& t : again) resent.push_back(rejected(t, info_of(e), "refused when sent again"));
+      for (const TransferRequest& t : again)
+        resent.push_back(rejected(t, info_of(e), "refused when sent again"));
     } catch (const Error& e) {
       for (const TransferRequest& t : again) {
         TransferResult r = base_result(t);

@@ -17,7 +17,8 @@ bool all_digits(const std::string& s) {
 
 void check_prefix(const std::string& prefix, std::size_t i) {
   if (!prefix.empty() && prefix.front() == '+') {
-    throw ValidationError("prefix", i, "must not start with '+': drop the '+' (\"225\", not \"+225\")");
+    throw ValidationError("prefix", i,
+                          "must not start with '+': drop the '+' (\"225\", not \"+225\")");
   }
   if (!all_digits(prefix) || prefix.size() > 4) {
     throw ValidationError("prefix", i, "must be 1 to 4 digits, the country prefix (\"225\")");
@@ -73,9 +74,8 @@ std::string http_host(std::string_view url, bool* https) {
 }
 
 bool has_space_or_control(const std::string& s) {
-  return std::any_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isspace(c) != 0 || std::iscntrl(c) != 0;
-  });
+  return std::any_of(s.begin(), s.end(),
+                     [](unsigned char c) { return std::isspace(c) != 0 || std::iscntrl(c) != 0; });
 }
 
 }  // namespace

@@ -9,7 +9,8 @@ int main(int argc, char** argv) {
   cinetpay::ClientOptions options;
   options.base_url = argc > 1 ? argv[1] : "http://127.0.0.1:9";
   options.retry.max_attempts = 1;
-  cinetpay::TransferClient client(cinetpay::Credentials{"sandbox-key", "sandbox-password"}, options);
+  cinetpay::TransferClient client(cinetpay::Credentials{"sandbox-key", "sandbox-password"},
+                                  options);
 
   cinetpay::TransferRequest payout;
   payout.prefix = "+225";

@@ -68,8 +68,8 @@ inline bool is_final(const TreatmentStatus& status) noexcept { return status.is_
 
 /// One payout to send.
 struct TransferRequest {
-  std::string prefix;  ///< digits only, no '+'
-  std::string phone;   ///< digits only; must be a registered contact
+  std::string prefix;       ///< digits only, no '+'
+  std::string phone;        ///< digits only; must be a registered contact
   std::int64_t amount = 0;  ///< positive multiple of 5, in the currency of the country
   std::string notify_url;   ///< http(s) URL CinetPay notifies at each step
   /// Your own id for the payout: it makes sending safe to repeat (the API refuses a
@@ -103,7 +103,7 @@ struct TransferStatus {
   std::int64_t amount = 0;
   std::string receiver;
   std::string receiver_e164;
-  std::string operator_code;  ///< the API's `operator` ("OM", "MOMO"…)
+  std::string operator_code;   ///< the API's `operator` ("OM", "MOMO"…)
   std::string sending_status;  ///< "CONFIRM" or "PENDING"
   std::string transfer_valid;  ///< "Y" or "N"
   TreatmentStatus treatment_status;

@@ -12,9 +12,9 @@
 namespace cinetpay {
 namespace {
 
+using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using nlohmann::json;
 using testing::SandboxFixture;
 
 struct Outcome {
@@ -36,9 +36,11 @@ class CliTest : public ::testing::Test {
   Outcome cli(const std::string& args, const std::string& password = "sandbox-password") {
     std::string out = dir_ + "/out";
     std::string err = dir_ + "/err";
-    std::string command = "env -u CINETPAY_BASE_URL -u CINETPAY_LANG CINETPAY_API_KEY=sandbox-key CINETPAY_PASSWORD='" +
-                          password + "' " + CINETPAY_CLI_PATH + " --base-url " + sb.base_url() + " " + args +
-                          " >" + out + " 2>" + err + " </dev/null";
+    std::string command =
+        "env -u CINETPAY_BASE_URL -u CINETPAY_LANG CINETPAY_API_KEY=sandbox-key "
+        "CINETPAY_PASSWORD='" +
+        password + "' " + CINETPAY_CLI_PATH + " --base-url " + sb.base_url() + " " + args + " >" +
+        out + " 2>" + err + " </dev/null";
     int status = std::system(command.c_str());
     return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
   }
@@ -70,17 +72,23 @@ TEST_F(CliTest, BalanceAsTableAndAsJson) {
 }
 
 TEST_F(CliTest, ContactsSendStatusWait) {
-  Outcome add = cli("--json contact add --prefix 225 --phone 0102030405 --name Kouassi --surname Awa --email awa@example.com");
+  Outcome add =
+      cli("--json contact add --prefix 225 --phone 0102030405 --name Kouassi --surname Awa --email "
+          "awa@example.com");
   ASSERT_EQ(add.code, 0) << add.err;
   EXPECT_EQ(json::parse(add.out)[0]["code"], 0);
-  std::string csv = file("contacts.csv", "prefix,phone,name,surname,email\n225,0102030405,Kouassi,Awa,awa@example.com\n225,0708091011,\"Yao, Jr\",Koffi,k@example.com\n");
+  std::string csv = file("contacts.csv",
+                         "prefix,phone,name,surname,email\n225,0102030405,Kouassi,Awa,awa@example."
+                         "com\n225,0708091011,\"Yao, Jr\",Koffi,k@example.com\n");
   Outcome imported = cli("--json contact import " + csv);
   ASSERT_EQ(imported.code, 0) << imported.err;
   json contacts = json::parse(imported.out);
   EXPECT_EQ(contacts[0]["code"], 726);
   EXPECT_EQ(contacts[1]["name"], "Yao, Jr");
 
-  Outcome sent = cli("--json send --prefix 225 --phone 0102030405 --amount 500 --notify-url http://127.0.0.1:9/n --client-transaction-id CLI-1");
+  Outcome sent =
+      cli("--json send --prefix 225 --phone 0102030405 --amount 500 --notify-url "
+          "http://127.0.0.1:9/n --client-transaction-id CLI-1");
   ASSERT_EQ(sent.code, 0) << sent.err;
   json result = json::parse(sent.out)[0];
   EXPECT_EQ(result["outcome"], "accepted");
@@ -112,7 +120,9 @@ TEST_F(CliTest, SendFromCsvAndJsonFiles) {
   Outcome a = cli("--json send --file " + csv);
   ASSERT_EQ(a.code, 0) << a.err;
   EXPECT_EQ(json::parse(a.out).size(), 2u);
-  std::string js = file("payouts.json", R"([{"prefix":"225","phone":"0102030405","amount":1500,"notify_url":"http://127.0.0.1:9/n","client_transaction_id":"F-3"}])");
+  std::string js = file(
+      "payouts.json",
+      R"([{"prefix":"225","phone":"0102030405","amount":1500,"notify_url":"http://127.0.0.1:9/n","client_transaction_id":"F-3"}])");
   Outcome b = cli("--json send --file " + js);
   ASSERT_EQ(b.code, 0) << b.err;
   EXPECT_EQ(sb.ledger()["transfers"].size(), 3u);
@@ -121,13 +131,16 @@ TEST_F(CliTest, SendFromCsvAndJsonFiles) {
 
 TEST_F(CliTest, ValidationErrorSendsNothing) {
   sb.add_contact("0102030405");
-  Outcome r = cli("--json send --prefix 225 --phone 0102030405 --amount 502 --notify-url http://127.0.0.1:9/n");
+  Outcome r = cli(
+      "--json send --prefix 225 --phone 0102030405 --amount 502 --notify-url http://127.0.0.1:9/n");
   EXPECT_EQ(r.code, 2);
   json doc = json::parse(r.out);
   EXPECT_EQ(doc["error"]["type"], "validation");
   EXPECT_EQ(doc["error"]["field"], "amount");
   EXPECT_THAT(r.err, HasSubstr("multiple of 5"));
-  std::string csv = file("bad.csv", "prefix,phone,amount,notify_url\n225,0102030405,500,http://x.test/n\n+225,0102030405,500,http://x.test/n\n");
+  std::string csv = file("bad.csv",
+                         "prefix,phone,amount,notify_url\n225,0102030405,500,http://x.test/"
+                         "n\n+225,0102030405,500,http://x.test/n\n");
   Outcome batch = cli("send --file " + csv);
   EXPECT_EQ(batch.code, 2);
   EXPECT_THAT(batch.err, HasSubstr("item 1"));
@@ -145,12 +158,14 @@ TEST_F(CliTest, UsageErrors) {
 }
 
 TEST_F(CliTest, RefusalsAndMissingCredentials) {
-  Outcome refused = cli("--json send --prefix 225 --phone 0555555555 --amount 500 --notify-url http://127.0.0.1:9/n");
+  Outcome refused = cli(
+      "--json send --prefix 225 --phone 0555555555 --amount 500 --notify-url http://127.0.0.1:9/n");
   EXPECT_EQ(refused.code, 1);
   EXPECT_EQ(json::parse(refused.out)["error"]["code"], 724);
   Outcome missing = cli("--json status --client-transaction-id NOPE");
   EXPECT_EQ(missing.code, 1);
-  std::string command = std::string("env -u CINETPAY_API_KEY -u CINETPAY_PASSWORD ") + CINETPAY_CLI_PATH + " balance 2>&1";
+  std::string command = std::string("env -u CINETPAY_API_KEY -u CINETPAY_PASSWORD ") +
+                        CINETPAY_CLI_PATH + " balance 2>&1";
   FILE* p = ::popen(command.c_str(), "r");
   char buf[512] = {0};
   std::string text;
@@ -165,7 +180,9 @@ TEST_F(CliTest, TransportErrorAndUnknownOutcome) {
   sb.add_contact("0102030405");
   sb.fault("process_then_drop", "/v1/transfer/money/send/contact", 1);
   sb.fault("http_status", "/v1/transfer/check/money", 100, {{"status", 502}});
-  Outcome unknown = cli("--json --reconcile-grace-seconds 0 send --prefix 225 --phone 0102030405 --amount 500 --notify-url http://127.0.0.1:9/n --client-transaction-id UNK-1");
+  Outcome unknown =
+      cli("--json --reconcile-grace-seconds 0 send --prefix 225 --phone 0102030405 --amount 500 "
+          "--notify-url http://127.0.0.1:9/n --client-transaction-id UNK-1");
   EXPECT_EQ(unknown.code, 4) << unknown.err;
   json doc = json::parse(unknown.out);
   EXPECT_EQ(doc[0]["outcome"], "unknown");
@@ -174,7 +191,9 @@ TEST_F(CliTest, TransportErrorAndUnknownOutcome) {
 }
 
 TEST_F(CliTest, PasswordIsNeverPrinted) {
-  for (const char* args : {"balance", "--json balance", "--json send --prefix 225 --phone 0102030405 --amount 500 --notify-url http://127.0.0.1:9/n"}) {
+  for (const char* args : {"balance", "--json balance",
+                           "--json send --prefix 225 --phone 0102030405 --amount 500 --notify-url "
+                           "http://127.0.0.1:9/n"}) {
     Outcome r = cli(args, "S3CRET-PASSWORD");
     EXPECT_EQ(r.code, 1) << args;
     EXPECT_THAT(r.out + r.err, HasSubstr("701"));

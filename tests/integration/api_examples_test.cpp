@@ -107,9 +107,10 @@ const char* kSendSuccessBroken = R"({
             ] 
 })";
 // A raw line break inside a string: not strict JSON, read leniently.
-const char* kSendError602 = "{\n    \"code\": 602,\n    \"message\": \"INSUFFICIENT_BALANCE\",\n"
-                            "    \"description\": \"Fonds Insuffisant :disponible 4 233,00,\n"
-                            "    Total de l'operation \xC3\xA0 effectuer : 32 000,00\",\n    \"data\": []\n}";
+const char* kSendError602 =
+    "{\n    \"code\": 602,\n    \"message\": \"INSUFFICIENT_BALANCE\",\n"
+    "    \"description\": \"Fonds Insuffisant :disponible 4 233,00,\n"
+    "    Total de l'operation \xC3\xA0 effectuer : 32 000,00\",\n    \"data\": []\n}";
 const char* kCheckSuccess = R"({
     "code": 0,
     "message": "OPERATION_SUCCES",
@@ -211,8 +212,10 @@ TEST_F(ApiExamples, SendWithABrokenAnswerIsReconciledNotResent) {
     body["data"][0]["amount"] = id == "TEST-ID1" ? "500" : "2000";
     res.set_content(body.dump(), "application/json");
   });
-  TransferRequest a{"225", "0102324373", 500, "http://yourdomain.com/transfer/notify", "TEST-ID1", ""};
-  TransferRequest b{"225", "0102324373", 2000, "http://yourdomain.com/transfer/notify", "MYMERCHANTID2", "WAVECI"};
+  TransferRequest a{"225", "0102324373", 500, "http://yourdomain.com/transfer/notify", "TEST-ID1",
+                    ""};
+  TransferRequest b{"225",           "0102324373", 2000, "http://yourdomain.com/transfer/notify",
+                    "MYMERCHANTID2", "WAVECI"};
   auto results = client().send_money({a, b});
   ASSERT_EQ(results.size(), 2u);
   for (const auto& r : results) {
@@ -228,7 +231,8 @@ TEST_F(ApiExamples, SendWithABrokenAnswerIsReconciledNotResent) {
 
 TEST_F(ApiExamples, SendError602WithALineBreakInItsDescription) {
   server.answer("/v1/transfer/money/send/contact", 200, kSendError602);
-  TransferRequest a{"225", "0102324373", 500, "http://yourdomain.com/transfer/notify", "TEST-ID1", ""};
+  TransferRequest a{"225", "0102324373", 500, "http://yourdomain.com/transfer/notify", "TEST-ID1",
+                    ""};
   try {
     client().send_money({a});
     FAIL();
@@ -255,7 +259,8 @@ TEST_F(ApiExamples, CheckSuccess) {
   EXPECT_EQ(to_string(st[0].treatment_status), "VAL");
   EXPECT_EQ(st[0].comment, "Transfert effectué avec succès");
   EXPECT_EQ(st[0].validated_at, "2018-06-27 12:53:26");
-  EXPECT_EQ(server.requests("/v1/transfer/check/money")[0].params.at("client_transaction_id"), "MYMERCHANTID1");
+  EXPECT_EQ(server.requests("/v1/transfer/check/money")[0].params.at("client_transaction_id"),
+            "MYMERCHANTID1");
 }
 
 TEST_F(ApiExamples, CheckError) {
@@ -275,7 +280,9 @@ TEST_F(ApiExamples, EveryCodeOfTheTableIsTyped) {
   for (const ApiCodeInfo& row : api_codes()) {
     if (row.code == 0) continue;
     for (bool as_string : {true, false}) {
-      nlohmann::json body{{"message", std::string(row.message)}, {"description", "d"}, {"data", nlohmann::json::array()}};
+      nlohmann::json body{{"message", std::string(row.message)},
+                          {"description", "d"},
+                          {"data", nlohmann::json::array()}};
       if (as_string) {
         body["code"] = std::to_string(row.code);
       } else {
@@ -290,7 +297,8 @@ TEST_F(ApiExamples, EveryCodeOfTheTableIsTyped) {
         EXPECT_EQ(e.api_message(), row.message);
         bool auth = (row.code >= 701 && row.code <= 703) || (row.code >= 705 && row.code <= 707);
         EXPECT_EQ(dynamic_cast<const AuthenticationError*>(&e) != nullptr, auth) << row.code;
-        EXPECT_EQ(dynamic_cast<const InsufficientBalanceError*>(&e) != nullptr, row.code == 602) << row.code;
+        EXPECT_EQ(dynamic_cast<const InsufficientBalanceError*>(&e) != nullptr, row.code == 602)
+            << row.code;
         EXPECT_EQ(dynamic_cast<const NotFoundError*>(&e) != nullptr, row.code == 723) << row.code;
       }
     }
@@ -298,7 +306,8 @@ TEST_F(ApiExamples, EveryCodeOfTheTableIsTyped) {
 }
 
 TEST_F(ApiExamples, HtmlErrorPageIsAProtocolErrorAfterRetries) {
-  server.answer("/v1/transfer/check/balance", 502, "<html><h1>502 Bad Gateway</h1></html>", "text/html");
+  server.answer("/v1/transfer/check/balance", 502, "<html><h1>502 Bad Gateway</h1></html>",
+                "text/html");
   try {
     client().balance();
     FAIL();

@@ -82,7 +82,8 @@ TEST_F(CurlTransportTest, PostIsFormEncodedWithoutExpectAndWithUserAgent) {
   EXPECT_THAT(head, ::testing::StartsWith("POST /x HTTP/1.1"));
   EXPECT_THAT(head, ::testing::Not(::testing::HasSubstr("Expect")));
   EXPECT_THAT(head, ::testing::HasSubstr("Content-Type: application/x-www-form-urlencoded"));
-  EXPECT_THAT(head, ::testing::HasSubstr(std::string("User-Agent: cinetpay-cpp/") + kVersion + " shop/1.0"));
+  EXPECT_THAT(head, ::testing::HasSubstr(std::string("User-Agent: cinetpay-cpp/") + kVersion +
+                                         " shop/1.0"));
   EXPECT_THAT(head, ::testing::HasSubstr("Content-Length: 2097157"));
 }
 
@@ -113,7 +114,9 @@ TEST_F(CurlTransportTest, ServerClosingKeptAliveConnectionsSeesEachSendOnce) {
 }
 
 TEST_F(CurlTransportTest, RedirectsAreNotFollowed) {
-  server.on("/moved", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/elsewhere"); });
+  server.on("/moved", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("/elsewhere");
+  });
   HttpResponse r = transport()->send(post("/moved", "a=1", true));
   EXPECT_EQ(r.status, 302);
   EXPECT_TRUE(server.requests("/elsewhere").empty());

@@ -43,7 +43,8 @@ TEST_P(SendFaults, ExactlyOneTransferAndTheRightOutcome) {
   o.request_timeout = 300ms;
   o.reconcile_grace = 2s;
   sb.fault(c.kind, kSend, 1, c.extra);
-  auto results = sb.client(o).send_money({payout_to("0102030405", 500, "F-1"), payout_to("0102030405", 1000, "F-2")});
+  auto results = sb.client(o).send_money(
+      {payout_to("0102030405", 500, "F-1"), payout_to("0102030405", 1000, "F-2")});
   ASSERT_EQ(results.size(), 2u);
   for (const auto& r : results) {
     EXPECT_EQ(r.outcome, TransferOutcome::accepted) << c.kind << ": " << r.detail;
@@ -52,7 +53,8 @@ TEST_P(SendFaults, ExactlyOneTransferAndTheRightOutcome) {
   EXPECT_EQ(sb.transfers_with("F-1"), 1) << c.kind;
   EXPECT_EQ(sb.transfers_with("F-2"), 1) << c.kind;
   EXPECT_EQ(sb.api_requests(kSend), c.expected_send_requests) << c.kind;
-  EXPECT_EQ(sb.ledger()["balance"]["available"], 1'000'000 - 1500) << "charged once for each payout";
+  EXPECT_EQ(sb.ledger()["balance"]["available"], 1'000'000 - 1500)
+      << "charged once for each payout";
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryFault, SendFaults, ::testing::ValuesIn(cases()),

@@ -28,7 +28,8 @@ TEST(SandboxFlow, SendCheckWaitVal) {
   EXPECT_TRUE(again[0].already_exists());
   EXPECT_TRUE(again[0].ok());
 
-  auto sent = client.send_money({payout_to("0102030405", 500, "ORDER-1"), payout_to("0702030405", 1000, "ORDER-2")});
+  auto sent = client.send_money(
+      {payout_to("0102030405", 500, "ORDER-1"), payout_to("0702030405", 1000, "ORDER-2")});
   ASSERT_EQ(sent.size(), 2u);
   for (auto& r : sent) {
     EXPECT_EQ(r.outcome, TransferOutcome::accepted) << r.detail;
@@ -138,7 +139,8 @@ TEST(SandboxFlow, NotVisibleRightAfterTheSend) {
   sb.add_contact("0102030405");
   auto client = sb.client();
   client.send_money({payout_to("0102030405", 500, "V-1")});
-  EXPECT_THROW(client.check_transfer(TransferQuery::by_client_transaction_id("V-1")), NotFoundError);
+  EXPECT_THROW(client.check_transfer(TransferQuery::by_client_transaction_id("V-1")),
+               NotFoundError);
   auto fin = client.wait_for_final(TransferQuery::by_client_transaction_id("V-1"), 10s);
   EXPECT_EQ(fin.treatment_status, TreatmentStatus::Code::VAL);
 }
@@ -152,7 +154,8 @@ TEST(SandboxFlow, NotificationsArriveAndVerify) {
   client.send_money({payout_to("0102030405", 500, "W-1", receiver.base_url() + "/notify")});
   client.wait_for_final(TransferQuery::by_client_transaction_id("W-1"), 10s);
   // Notifications are posted off the API's path: wait for the last one, bounded.
-  for (int i = 0; i < 500 && receiver.requests("/notify").size() < 4; ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 500 && receiver.requests("/notify").size() < 4; ++i)
+    std::this_thread::sleep_for(10ms);
   auto seen = receiver.requests("/notify");
   ASSERT_EQ(seen.size(), 4u);
   EXPECT_EQ(seen[0].method, "GET");
@@ -172,17 +175,20 @@ TEST(SandboxFlow, NotificationsArriveAndVerify) {
 // The protocol as any HTTP client sees it: the documented codes in their documented forms.
 class SandboxProtocol : public ::testing::Test {
  protected:
-  SandboxProtocol() : http("127.0.0.1", std::stoi(sb.base_url().substr(sb.base_url().rfind(':') + 1))) {}
+  SandboxProtocol()
+      : http("127.0.0.1", std::stoi(sb.base_url().substr(sb.base_url().rfind(':') + 1))) {}
   json post(const std::string& path, const httplib::Params& form) {
     auto r = http.Post(path, form);
     return json::parse(r->body);
   }
   json get(const std::string& path) { return json::parse(http.Get(path)->body); }
   std::string token() {
-    return post("/v1/auth/login?lang=en", {{"apikey", "sandbox-key"}, {"password", "sandbox-password"}})["data"]["token"];
+    return post("/v1/auth/login?lang=en",
+                {{"apikey", "sandbox-key"}, {"password", "sandbox-password"}})["data"]["token"];
   }
   json send(const json& items) {
-    return post("/v1/transfer/money/send/contact?lang=en&token=" + token(), {{"data", items.dump()}});
+    return post("/v1/transfer/money/send/contact?lang=en&token=" + token(),
+                {{"data", items.dump()}});
   }
   SandboxFixture sb;
   httplib::Client http;
@@ -202,7 +208,11 @@ TEST_F(SandboxProtocol, LoginAndTokenErrorsUseStringCodes) {
 
 TEST_F(SandboxProtocol, SendRefusals) {
   sb.add_contact("0102030405");
-  json item{{"prefix", "225"}, {"phone", "0102030405"}, {"amount", 500}, {"notify_url", "http://x.test/n"}, {"client_transaction_id", "P-1"}};
+  json item{{"prefix", "225"},
+            {"phone", "0102030405"},
+            {"amount", 500},
+            {"notify_url", "http://x.test/n"},
+            {"client_transaction_id", "P-1"}};
   auto with = [&](const char* key, json value) {
     json i = item;
     if (value.is_null()) {
@@ -221,8 +231,11 @@ TEST_F(SandboxProtocol, SendRefusals) {
   EXPECT_TRUE(ok["data"][0].is_array()) << "send answers use the nested data form";
   EXPECT_EQ(ok["data"][0][0]["treatment_status"], "NEW");
   EXPECT_EQ(send(json::array({item}))["code"], "805");
-  EXPECT_EQ(post("/v1/transfer/money/send/contact?token=" + token(), {{"data", "{not json"}})["code"], "718");
-  json missing = get("/v1/transfer/check/money?lang=en&client_transaction_id=NOPE&token=" + token());
+  EXPECT_EQ(
+      post("/v1/transfer/money/send/contact?token=" + token(), {{"data", "{not json"}})["code"],
+      "718");
+  json missing =
+      get("/v1/transfer/check/money?lang=en&client_transaction_id=NOPE&token=" + token());
   EXPECT_EQ(missing["code"], 723) << "723 is numeric, as in the API text";
   json found = get("/v1/transfer/check/money?lang=en&client_transaction_id=P-1&token=" + token());
   EXPECT_EQ(found["data"][0]["amount"], "500") << "check/money amounts are strings";
@@ -234,7 +247,11 @@ TEST_F(SandboxProtocol, SendRefusals) {
 
 TEST_F(SandboxProtocol, ContactsKnownAnswer726PerItem) {
   std::string t = token();
-  json c = json::array({{{"prefix", "225"}, {"phone", "0102030405"}, {"name", "A"}, {"surname", "B"}, {"email", "a@b.c"}}});
+  json c = json::array({{{"prefix", "225"},
+                         {"phone", "0102030405"},
+                         {"name", "A"},
+                         {"surname", "B"},
+                         {"email", "a@b.c"}}});
   EXPECT_EQ(post("/v1/transfer/contact?token=" + t, {{"data", c.dump()}})["data"][0][0]["code"], 0);
   json again = post("/v1/transfer/contact?token=" + t, {{"data", c.dump()}});
   EXPECT_EQ(again["code"], 0);

@@ -25,7 +25,9 @@ constexpr int kBatch = 10;
 constexpr int kPhones = 20;
 const char* kSendPath = "/v1/transfer/money/send/contact";
 
-std::string phone_of(int i) { return "07000000" + std::string(i % kPhones < 10 ? "0" : "") + std::to_string(i % kPhones); }
+std::string phone_of(int i) {
+  return "07000000" + std::string(i % kPhones < 10 ? "0" : "") + std::to_string(i % kPhones);
+}
 
 TEST(Soak, NoDuplicateNoLoss) {
   auto sandbox_options = testing::fast_sandbox();
@@ -33,7 +35,8 @@ TEST(Soak, NoDuplicateNoLoss) {
   sandbox_options.settle = 20ms;
   SandboxFixture sb(sandbox_options);
   std::vector<Contact> contacts;
-  for (int p = 0; p < kPhones; ++p) contacts.push_back({"225", phone_of(p), "Soak", "Test", "soak@example.com"});
+  for (int p = 0; p < kPhones; ++p)
+    contacts.push_back({"225", phone_of(p), "Soak", "Test", "soak@example.com"});
   sb.client().add_contacts(contacts);
 
   ClientOptions o = sb.options();
@@ -45,7 +48,8 @@ TEST(Soak, NoDuplicateNoLoss) {
   // Every payout is unique by (phone, amount); half carry the caller's id, half get one made.
   std::vector<TransferRequest> payouts;
   for (int i = 0; i < kPayouts; ++i) {
-    payouts.push_back(testing::payout_to(phone_of(i), 1000 + 5 * i, i % 2 == 0 ? "SOAK-" + std::to_string(i) : ""));
+    payouts.push_back(testing::payout_to(phone_of(i), 1000 + 5 * i,
+                                         i % 2 == 0 ? "SOAK-" + std::to_string(i) : ""));
   }
 
   const std::vector<json> faults = {
@@ -75,17 +79,20 @@ TEST(Soak, NoDuplicateNoLoss) {
           sb.fault("process_then_drop", kSendPath, 1);
           sb.fault("http_status", "/v1/transfer/check/money", 500, {{"status", 502}});
         }
-        std::vector<TransferRequest> batch(payouts.begin() + b * kBatch, payouts.begin() + (b + 1) * kBatch);
+        std::vector<TransferRequest> batch(payouts.begin() + b * kBatch,
+                                           payouts.begin() + (b + 1) * kBatch);
         auto out = client.send_money(batch);
         for (int k = 0; k < kBatch; ++k) results[b * kBatch + k] = out[k];
         // Now and then the caller repeats a batch it already sent, with the same ids: 805.
         if (rng() % 100 < 5) {
-          for (int k = 0; k < kBatch; ++k) batch[k].client_transaction_id = out[k].client_transaction_id;
+          for (int k = 0; k < kBatch; ++k)
+            batch[k].client_transaction_id = out[k].client_transaction_id;
           auto again = client.send_money(batch);
           ++repeats;
           for (int k = 0; k < kBatch; ++k) {
-            EXPECT_EQ(again[k].transaction_id.empty() ? out[k].transaction_id : again[k].transaction_id,
-                      out[k].transaction_id.empty() ? again[k].transaction_id : out[k].transaction_id);
+            EXPECT_EQ(
+                again[k].transaction_id.empty() ? out[k].transaction_id : again[k].transaction_id,
+                out[k].transaction_id.empty() ? again[k].transaction_id : out[k].transaction_id);
           }
         }
       }
@@ -114,7 +121,8 @@ TEST(Soak, NoDuplicateNoLoss) {
   std::map<std::string, int> by_content;
   for (const auto& t : ledger["transfers"]) {
     by_id[t["client_transaction_id"].get<std::string>()]++;
-    by_content[t["receiver"].get<std::string>() + "/" + std::to_string(t["amount"].get<long long>())]++;
+    by_content[t["receiver"].get<std::string>() + "/" +
+               std::to_string(t["amount"].get<long long>())]++;
   }
   int duplicates = 0;
   for (const auto& [key, n] : by_content) duplicates += n - 1;
@@ -134,8 +142,9 @@ TEST(Soak, NoDuplicateNoLoss) {
     }
     if (!accounted) {
       ++lost;
-      ADD_FAILURE() << "payout " << i << " (" << r.client_transaction_id << ") not accounted for: "
-                    << to_string(r.outcome) << ", in ledger: " << in_ledger << ", " << r.detail;
+      ADD_FAILURE() << "payout " << i << " (" << r.client_transaction_id
+                    << ") not accounted for: " << to_string(r.outcome)
+                    << ", in ledger: " << in_ledger << ", " << r.detail;
     }
   }
 
@@ -150,10 +159,10 @@ TEST(Soak, NoDuplicateNoLoss) {
       kinds[q["fault"].get<std::string>()]++;
     }
   }
-  std::cout << "soak: " << kPayouts << " payouts, " << duplicates << " duplicates, " << lost << " lost, " << unknown
-            << " unknown (" << resolved << " resolved later)" << std::endl;
-  std::cout << "soak: " << sends << " send requests, " << faulted << " faulted (" << (100 * faulted / std::max(sends, 1))
-            << "%), " << repeats << " batches repeated;";
+  std::cout << "soak: " << kPayouts << " payouts, " << duplicates << " duplicates, " << lost
+            << " lost, " << unknown << " unknown (" << resolved << " resolved later)" << std::endl;
+  std::cout << "soak: " << sends << " send requests, " << faulted << " faulted ("
+            << (100 * faulted / std::max(sends, 1)) << "%), " << repeats << " batches repeated;";
   for (const auto& [kind, n] : kinds) std::cout << " " << kind << "=" << n;
   std::cout << std::endl;
 

@@ -62,7 +62,9 @@ class ScriptedTransport : public HttpTransport {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
-  ScriptedTransport() { on("/auth/login", [](const HttpRequest&) { return json_response(200, kLoginOk); }); }
+  ScriptedTransport() {
+    on("/auth/login", [](const HttpRequest&) { return json_response(200, kLoginOk); });
+  }
 
   /// Replaces the script of a path (matched as a substring of the URL's path).
   ScriptedTransport& on(const std::string& path, Handler handler) {
@@ -90,7 +92,8 @@ class ScriptedTransport : public HttpTransport {
       requests_.push_back(request);
       std::string path = request.url.substr(0, request.url.find('?'));
       for (auto& [key, steps] : scripts_) {
-        if (path.size() >= key.size() && path.compare(path.size() - key.size(), key.size(), key) == 0) {
+        if (path.size() >= key.size() &&
+            path.compare(path.size() - key.size(), key.size(), key) == 0) {
           handler = steps.front();
           if (steps.size() > 1) steps.pop_front();
         }
@@ -109,7 +112,8 @@ class ScriptedTransport : public HttpTransport {
     std::vector<HttpRequest> out;
     for (auto& r : requests()) {
       std::string p = r.url.substr(0, r.url.find('?'));
-      if (p.size() >= path.size() && p.compare(p.size() - path.size(), path.size(), path) == 0) out.push_back(r);
+      if (p.size() >= path.size() && p.compare(p.size() - path.size(), path.size(), path) == 0)
+        out.push_back(r);
     }
     return out;
   }
@@ -140,8 +144,12 @@ struct FakeWorld {
     };
     return o;
   }
-  TransferClient client() { return TransferClient(Credentials{"key-secret", "pass-secret"}, options()); }
-  TransferClient client(ClientOptions o) { return TransferClient(Credentials{"key-secret", "pass-secret"}, std::move(o)); }
+  TransferClient client() {
+    return TransferClient(Credentials{"key-secret", "pass-secret"}, options());
+  }
+  TransferClient client(ClientOptions o) {
+    return TransferClient(Credentials{"key-secret", "pass-secret"}, std::move(o));
+  }
   std::string all_logs() {
     std::lock_guard<std::mutex> lock(log_mu);
     std::string s;

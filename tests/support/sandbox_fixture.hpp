@@ -46,7 +46,8 @@ class SandboxFixture {
     if (!r || r->status != 200) throw std::runtime_error("admin GET " + path + " failed");
     return nlohmann::json::parse(r->body);
   }
-  nlohmann::json post(const std::string& path, const nlohmann::json& body = nlohmann::json::object()) {
+  nlohmann::json post(const std::string& path,
+                      const nlohmann::json& body = nlohmann::json::object()) {
     auto r = admin_.Post(path, body.dump(), "application/json");
     if (!r || r->status != 200) throw std::runtime_error("admin POST " + path + " failed");
     return nlohmann::json::parse(r->body);
@@ -85,7 +86,8 @@ class SandboxFixture {
   httplib::Client admin_;
 };
 
-inline TransferRequest payout_to(const std::string& phone, std::int64_t amount, const std::string& id,
+inline TransferRequest payout_to(const std::string& phone, std::int64_t amount,
+                                 const std::string& id,
                                  const std::string& notify_url = "http://127.0.0.1:9/notify") {
   TransferRequest t;
   t.prefix = "225";

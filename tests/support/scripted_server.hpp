@@ -34,7 +34,8 @@ class ScriptedServer {
       Handler handler;
       {
         std::lock_guard<std::mutex> lock(mu_);
-        RecordedRequest r{req.method, req.path, req.target, {}, req.headers, req.body, req.remote_port};
+        RecordedRequest r{req.method,  req.path, req.target,     {},
+                          req.headers, req.body, req.remote_port};
         for (auto& [k, v] : req.params) r.params[k] = v;
         requests_.push_back(std::move(r));
         auto it = handlers_.find(req.path);

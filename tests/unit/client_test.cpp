@@ -10,14 +10,15 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::FakeWorld;
+using ::testing::HasSubstr;
 using testing::json_response;
+using ::testing::Not;
 
 const char* kBalanceOk =
     R"({"code":0,"message":"OPERATION_SUCCES","data":{"amount":663,"inUsing":0,"available":663}})";
-const char* kNotFound = R"({"code":723,"message":"NOT_FOUND","description":"Aucun element trouvé","data":[]})";
+const char* kNotFound =
+    R"({"code":723,"message":"NOT_FOUND","description":"Aucun element trouvé","data":[]})";
 
 std::string query_param(const std::string& url, const std::string& name) {
   auto q = url.find('?');
@@ -27,7 +28,9 @@ std::string query_param(const std::string& url, const std::string& name) {
   return {};
 }
 
-nlohmann::json sent_data(const HttpRequest& r) { return nlohmann::json::parse(form_parse(r.body)[0].second); }
+nlohmann::json sent_data(const HttpRequest& r) {
+  return nlohmann::json::parse(form_parse(r.body)[0].second);
+}
 
 // Answers a send the way CinetPay does: nested data, each item accepted.
 HttpResponse accept_all(const HttpRequest& r) {
@@ -41,7 +44,8 @@ HttpResponse accept_all(const HttpRequest& r) {
     item["lot"] = "LOT1";
     items.push_back(item);
   }
-  return json_response(200, nlohmann::json{{"code", 0}, {"message", "OPERATION_SUCCES"}, {"data", {items}}}.dump());
+  return json_response(
+      200, nlohmann::json{{"code", 0}, {"message", "OPERATION_SUCCES"}, {"data", {items}}}.dump());
 }
 
 std::string status_body(const std::string& ctid, const std::string& status, int amount = 500) {
@@ -87,7 +91,8 @@ TEST(Client, BalanceLogsInOnceAndSendsTokenAndLang) {
 
 TEST(Client, RefusedTokenLogsInAgainAndRepeatsOnce) {
   FakeWorld w;
-  w.transport->on_json("/check/balance", 200, R"({"code":"706","message":"INVALID_TOKEN","data":[]})")
+  w.transport
+      ->on_json("/check/balance", 200, R"({"code":"706","message":"INVALID_TOKEN","data":[]})")
       .then_json("/check/balance", 200, kBalanceOk);
   EXPECT_EQ(w.client().balance().available, 663);
   EXPECT_EQ(w.transport->requests_to("/auth/login").size(), 2u);
@@ -95,15 +100,17 @@ TEST(Client, RefusedTokenLogsInAgainAndRepeatsOnce) {
 
 TEST(Client, TokenRefusedTwiceIsAnAuthenticationError) {
   FakeWorld w;
-  w.transport->on_json("/check/balance", 200, R"({"code":"705","message":"EXPIRED_TOKEN","data":[]})");
+  w.transport->on_json("/check/balance", 200,
+                       R"({"code":"705","message":"EXPIRED_TOKEN","data":[]})");
   EXPECT_THROW(w.client().balance(), AuthenticationError);
   EXPECT_EQ(w.transport->requests_to("/check/balance").size(), 2u);
 }
 
 TEST(Client, WrongCredentialsAreNotRetried) {
   FakeWorld w;
-  w.transport->on_json("/auth/login", 200,
-                       R"({"code":"701","message":"INVALID_CREDENTIALS","description":"Identifiant de connexion incorrect","data":[]})");
+  w.transport->on_json(
+      "/auth/login", 200,
+      R"({"code":"701","message":"INVALID_CREDENTIALS","description":"Identifiant de connexion incorrect","data":[]})");
   try {
     w.client().balance();
     FAIL();
@@ -115,8 +122,11 @@ TEST(Client, WrongCredentialsAreNotRetried) {
 
 TEST(Client, ReadsAreRetriedWithBackoffAndReasons) {
   FakeWorld w;
-  w.transport->on("/check/balance", [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); })
-      .then("/check/balance", [](const HttpRequest&) { return json_response(503, "<html>busy</html>"); })
+  w.transport
+      ->on("/check/balance",
+           [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); })
+      .then("/check/balance",
+            [](const HttpRequest&) { return json_response(503, "<html>busy</html>"); })
       .then_json("/check/balance", 200, kBalanceOk);
   EXPECT_EQ(w.client().balance().available, 663);
   auto sleeps = w.clock.sleeps();
@@ -147,12 +157,15 @@ TEST(Client, RetryAfterIsHonouredUpToItsCap) {
 
 TEST(Client, ExhaustedRetriesNameEveryReason) {
   FakeWorld w;
-  w.transport->on("/check/balance", [](const HttpRequest&) -> HttpResponse { throw TransportError("timeout", true); });
+  w.transport->on("/check/balance", [](const HttpRequest&) -> HttpResponse {
+    throw TransportError("timeout", true);
+  });
   try {
     w.client().balance();
     FAIL();
   } catch (const TransportError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("transport error, transport error, not retried: transport error, attempts exhausted (3/3)"));
+    EXPECT_THAT(e.what(), HasSubstr("transport error, transport error, not retried: transport "
+                                    "error, attempts exhausted (3/3)"));
   }
   EXPECT_EQ(w.transport->requests_to("/check/balance").size(), 3u);
 }
@@ -206,7 +219,8 @@ TEST(Send, AcceptedItemsAndMadeIds) {
 
 TEST(Send, PerItemRefusalIsRejectedOthersAccepted) {
   FakeWorld w;
-  w.transport->on_json("/money/send/contact", 200, R"({"code":0,"message":"OPERATION_SUCCES","data":[
+  w.transport->on_json("/money/send/contact", 200,
+                       R"({"code":0,"message":"OPERATION_SUCCES","data":[
       {"client_transaction_id":"A","code":0,"status":"success","treatment_status":"NEW","transaction_id":"EA1"},
       {"client_transaction_id":"B","code":"724","status":"ERROR_PHONE_NOT_MY_CONTACT"}]})");
   auto results = w.client().send_money({payout("A"), payout("B")});
@@ -219,8 +233,9 @@ TEST(Send, PerItemRefusalIsRejectedOthersAccepted) {
 
 TEST(Send, WholeBatchRefusalThrowsTypedError) {
   FakeWorld w;
-  w.transport->on_json("/money/send/contact", 200,
-                       R"({"code":602,"message":"INSUFFICIENT_BALANCE","description":"Fonds Insuffisant","data":[]})");
+  w.transport->on_json(
+      "/money/send/contact", 200,
+      R"({"code":602,"message":"INSUFFICIENT_BALANCE","description":"Fonds Insuffisant","data":[]})");
   EXPECT_THROW(w.client().send_money({payout("A")}), InsufficientBalanceError);
   EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
   EXPECT_TRUE(w.transport->requests_to("/check/money").empty());
@@ -228,18 +243,25 @@ TEST(Send, WholeBatchRefusalThrowsTypedError) {
 
 TEST(Send, RetriedOnlyWhenItCertainlyNeverLeft) {
   FakeWorld w;
-  w.transport->on("/money/send/contact", [](const HttpRequest&) -> HttpResponse { throw TransportError("connection refused", false); })
+  w.transport
+      ->on("/money/send/contact",
+           [](const HttpRequest&) -> HttpResponse {
+             throw TransportError("connection refused", false);
+           })
       .then("/money/send/contact", accept_all);
   auto results = w.client().send_money({payout("A")});
   EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
   auto sends = w.transport->requests_to("/money/send/contact");
   ASSERT_EQ(sends.size(), 2u);
-  EXPECT_EQ(sent_data(sends[0])[0]["client_transaction_id"], sent_data(sends[1])[0]["client_transaction_id"]);
+  EXPECT_EQ(sent_data(sends[0])[0]["client_transaction_id"],
+            sent_data(sends[1])[0]["client_transaction_id"]);
 }
 
 TEST(Send, NeverLeftAfterAllRetriesThrows) {
   FakeWorld w;
-  w.transport->on("/money/send/contact", [](const HttpRequest&) -> HttpResponse { throw TransportError("no route", false); });
+  w.transport->on("/money/send/contact", [](const HttpRequest&) -> HttpResponse {
+    throw TransportError("no route", false);
+  });
   try {
     w.client().send_money({payout("A")});
     FAIL();
@@ -251,7 +273,8 @@ TEST(Send, NeverLeftAfterAllRetriesThrows) {
 
 TEST(Send, TokenRefusalRepeatsTheSendOnce) {
   FakeWorld w;
-  w.transport->on_json("/money/send/contact", 200, R"({"code":"706","message":"INVALID_TOKEN","data":[]})")
+  w.transport
+      ->on_json("/money/send/contact", 200, R"({"code":"706","message":"INVALID_TOKEN","data":[]})")
       .then("/money/send/contact", accept_all);
   EXPECT_EQ(w.client().send_money({payout("A")})[0].outcome, TransferOutcome::accepted);
   EXPECT_EQ(w.transport->requests_to("/auth/login").size(), 2u);
@@ -259,20 +282,26 @@ TEST(Send, TokenRefusalRepeatsTheSendOnce) {
 
 TEST(Send, AmbiguousFailureIsReconciledNotResent) {
   FakeWorld w;
-  w.transport->on("/money/send/contact", [](const HttpRequest&) -> HttpResponse { throw TransportError("timeout after send", true); });
-  w.transport->on_json("/check/money", 200, kNotFound).then_json("/check/money", 200, status_body("A", "REC"));
+  w.transport->on("/money/send/contact", [](const HttpRequest&) -> HttpResponse {
+    throw TransportError("timeout after send", true);
+  });
+  w.transport->on_json("/check/money", 200, kNotFound)
+      .then_json("/check/money", 200, status_body("A", "REC"));
   auto results = w.client().send_money({payout("A")});
   EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
   EXPECT_EQ(results[0].transaction_id, "EA-A");
   ASSERT_TRUE(results[0].status.has_value());
   EXPECT_EQ(results[0].treatment_status, TreatmentStatus::Code::REC);
   EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u) << "resent blindly";
-  EXPECT_EQ(query_param(w.transport->requests_to("/check/money")[0].url, "client_transaction_id"), "A");
+  EXPECT_EQ(query_param(w.transport->requests_to("/check/money")[0].url, "client_transaction_id"),
+            "A");
 }
 
 TEST(Send, AbsentAfterGraceIsSentOnceMoreWithTheSameId) {
   FakeWorld w;
-  w.transport->on("/money/send/contact", [](const HttpRequest&) { return json_response(502, "<html>Bad Gateway</html>"); })
+  w.transport
+      ->on("/money/send/contact",
+           [](const HttpRequest&) { return json_response(502, "<html>Bad Gateway</html>"); })
       .then("/money/send/contact", accept_all);
   w.transport->on_json("/check/money", 200, kNotFound);
   auto o = w.options();
@@ -288,11 +317,15 @@ TEST(Send, AbsentAfterGraceIsSentOnceMoreWithTheSameId) {
 
 TEST(Send, ResendAnswered805IsLookedUpAgain) {
   FakeWorld w;
-  w.transport->on("/money/send/contact", [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); })
-      .then_json("/money/send/contact", 200, R"({"code":805,"message":"CLIENT_TRANSACTION_ID_EXIST","data":[]})");
+  w.transport
+      ->on("/money/send/contact",
+           [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); })
+      .then_json("/money/send/contact", 200,
+                 R"({"code":805,"message":"CLIENT_TRANSACTION_ID_EXIST","data":[]})");
   auto o = w.options();
   o.reconcile_grace = 0ms;
-  w.transport->on_json("/check/money", 200, kNotFound).then_json("/check/money", 200, status_body("A", "VAL"));
+  w.transport->on_json("/check/money", 200, kNotFound)
+      .then_json("/check/money", 200, status_body("A", "VAL"));
   auto results = w.client(o).send_money({payout("A")});
   EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
   EXPECT_EQ(results[0].treatment_status, TreatmentStatus::Code::VAL);
@@ -301,7 +334,8 @@ TEST(Send, ResendAnswered805IsLookedUpAgain) {
 
 TEST(Send, StillUnclearIsReportedUnknownNeverDropped) {
   FakeWorld w;
-  w.transport->on("/money/send/contact", [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); });
+  w.transport->on("/money/send/contact",
+                  [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); });
   w.transport->on("/check/money", [](const HttpRequest&) { return json_response(503, "down"); });
   auto o = w.options();
   o.reconcile_grace = 4s;
@@ -317,7 +351,8 @@ TEST(Send, StillUnclearIsReportedUnknownNeverDropped) {
 
 TEST(Send, ReusedIdOfAnotherPayoutIsRejected) {
   FakeWorld w;
-  w.transport->on_json("/money/send/contact", 200, R"({"code":805,"message":"CLIENT_TRANSACTION_ID_EXIST","data":[]})");
+  w.transport->on_json("/money/send/contact", 200,
+                       R"({"code":805,"message":"CLIENT_TRANSACTION_ID_EXIST","data":[]})");
   w.transport->on_json("/check/money", 200, status_body("A", "VAL", 9000));
   auto results = w.client().send_money({payout("A", 500)});
   EXPECT_EQ(results[0].outcome, TransferOutcome::rejected);
@@ -343,7 +378,8 @@ TEST(Send, LargeBatchesAreSplit) {
 TEST(Send, LaterBatchRefusalDoesNotHideEarlierOutcomes) {
   FakeWorld w;
   w.transport->on("/money/send/contact", accept_all)
-      .then_json("/money/send/contact", 200, R"({"code":602,"message":"INSUFFICIENT_BALANCE","data":[]})");
+      .then_json("/money/send/contact", 200,
+                 R"({"code":602,"message":"INSUFFICIENT_BALANCE","data":[]})");
   auto o = w.options();
   o.max_batch_size = 1;
   auto results = w.client(o).send_money({payout("A"), payout("B")});
@@ -387,14 +423,16 @@ TEST(Check, WaitForFinalReturnsLastStatusAtTimeout) {
   auto st = w.client().wait_for_final(TransferQuery::by_client_transaction_id("A"), 10s);
   EXPECT_FALSE(st.is_final());
   w.transport->on_json("/check/money", 200, kNotFound);
-  EXPECT_THROW(w.client().wait_for_final(TransferQuery::by_client_transaction_id("A"), 10s), NotFoundError);
+  EXPECT_THROW(w.client().wait_for_final(TransferQuery::by_client_transaction_id("A"), 10s),
+               NotFoundError);
 }
 
 TEST(Reconcile, FoundNotFoundUnknown) {
   FakeWorld w;
   w.transport->on_json("/check/money", 200, status_body("A", "VAL"))
       .then_json("/check/money", 200, kNotFound)
-      .then("/check/money", [](const HttpRequest&) -> HttpResponse { throw TransportError("down", false); });
+      .then("/check/money",
+            [](const HttpRequest&) -> HttpResponse { throw TransportError("down", false); });
   auto client = w.client();
   auto found = client.reconcile("A");
   EXPECT_EQ(found.state, ReconcileResult::State::found);

@@ -15,19 +15,32 @@ struct Row {
   Kind kind;
 };
 const Row kTable[] = {
-    {-1, "OPERATION_ERROR", Kind::api},          {701, "INVALID_CREDENTIALS", Kind::auth},
-    {702, "COULD_NOT_CREATE_TOKEN", Kind::auth}, {703, "INVALID_USER", Kind::auth},
-    {704, "INVALID_PARAM", Kind::api},           {705, "EXPIRED_TOKEN", Kind::auth},
-    {706, "INVALID_TOKEN", Kind::auth},          {707, "CANT_REFRESH_TOKEN", Kind::auth},
-    {708, "NOT_ALLOWED", Kind::api},             {709, "EXECUTION_ERROR", Kind::api},
-    {710, "EXECUTION_ERROR", Kind::api},         {715, "UNEXPECTED_ERROR", Kind::api},
-    {716, "DATA_NOT_VALID", Kind::api},          {717, "ERROR_PHONE_NOT_PARTICULAR", Kind::api},
-    {718, "JSON_PARSE_ERROR", Kind::api},        {719, "AMOUNT_TOO_SMALL", Kind::api},
-    {720, "AMOUNT_TOO_LARGE", Kind::api},        {721, "OPERATOR_NOT_AVAILABLE", Kind::api},
-    {602, "INSUFFICIENT_BALANCE", Kind::balance}, {723, "NOT_FOUND", Kind::not_found},
-    {724, "ERROR_PHONE_NOT_MY_CONTACT", Kind::api}, {725, "MISSING_NOTIFY_URL", Kind::api},
-    {726, "ERROR_PHONE_ALREADY_MY_CONTACT", Kind::api}, {801, "INVALID_AMOUNT", Kind::api},
-    {802, "INVALID_PHONE", Kind::api},           {804, "OPERATOR_UNAVAILABLE", Kind::api},
+    {-1, "OPERATION_ERROR", Kind::api},
+    {701, "INVALID_CREDENTIALS", Kind::auth},
+    {702, "COULD_NOT_CREATE_TOKEN", Kind::auth},
+    {703, "INVALID_USER", Kind::auth},
+    {704, "INVALID_PARAM", Kind::api},
+    {705, "EXPIRED_TOKEN", Kind::auth},
+    {706, "INVALID_TOKEN", Kind::auth},
+    {707, "CANT_REFRESH_TOKEN", Kind::auth},
+    {708, "NOT_ALLOWED", Kind::api},
+    {709, "EXECUTION_ERROR", Kind::api},
+    {710, "EXECUTION_ERROR", Kind::api},
+    {715, "UNEXPECTED_ERROR", Kind::api},
+    {716, "DATA_NOT_VALID", Kind::api},
+    {717, "ERROR_PHONE_NOT_PARTICULAR", Kind::api},
+    {718, "JSON_PARSE_ERROR", Kind::api},
+    {719, "AMOUNT_TOO_SMALL", Kind::api},
+    {720, "AMOUNT_TOO_LARGE", Kind::api},
+    {721, "OPERATOR_NOT_AVAILABLE", Kind::api},
+    {602, "INSUFFICIENT_BALANCE", Kind::balance},
+    {723, "NOT_FOUND", Kind::not_found},
+    {724, "ERROR_PHONE_NOT_MY_CONTACT", Kind::api},
+    {725, "MISSING_NOTIFY_URL", Kind::api},
+    {726, "ERROR_PHONE_ALREADY_MY_CONTACT", Kind::api},
+    {801, "INVALID_AMOUNT", Kind::api},
+    {802, "INVALID_PHONE", Kind::api},
+    {804, "OPERATOR_UNAVAILABLE", Kind::api},
     {805, "CLIENT_TRANSACTION_ID_EXIST", Kind::api},
 };
 
@@ -85,7 +98,8 @@ TEST(Errors, EveryErrorIsACinetpayError) {
 TEST(Models, StatusWordsAndFinality) {
   EXPECT_TRUE(TreatmentStatus("VAL").is_final());
   EXPECT_TRUE(is_final(TreatmentStatus("REJ")));
-  for (const char* open : {"NEW", "REC", "NOS", "", "PAID"}) EXPECT_FALSE(TreatmentStatus(open).is_final()) << open;
+  for (const char* open : {"NEW", "REC", "NOS", "", "PAID"})
+    EXPECT_FALSE(TreatmentStatus(open).is_final()) << open;
   TreatmentStatus odd("PAID");
   EXPECT_EQ(odd, TreatmentStatus::Code::other);
   EXPECT_EQ(to_string(odd), "PAID") << "an unknown status is carried, not lost";

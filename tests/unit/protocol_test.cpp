@@ -15,7 +15,8 @@ Envelope parse(const std::string& body, int status = 200) {
 
 TEST(Envelope, CodeAsNumberOrString) {
   EXPECT_EQ(parse(R"({"code":0,"message":"OPERATION_SUCCES","data":[]})").code, 0);
-  Envelope e = parse(R"({"code":"701","message":"INVALID_CREDENTIALS","description":"Identifiant de connexion incorrect","data":[]})");
+  Envelope e = parse(
+      R"({"code":"701","message":"INVALID_CREDENTIALS","description":"Identifiant de connexion incorrect","data":[]})");
   EXPECT_EQ(e.code, 701);
   EXPECT_EQ(e.message, "INVALID_CREDENTIALS");
   EXPECT_EQ(e.description, "Identifiant de connexion incorrect");
@@ -95,7 +96,8 @@ TEST(Requests, TokenAndLangInTheQueryDataAsAJsonArray) {
   HttpRequest r = b.send_money("to k+en", {t});
   EXPECT_EQ(r.method, HttpMethod::post);
   EXPECT_TRUE(r.fresh_connection);
-  EXPECT_EQ(r.url, "https://client.cinetpay.com/v1/transfer/money/send/contact?token=to%20k%2Ben&lang=fr");
+  EXPECT_EQ(r.url,
+            "https://client.cinetpay.com/v1/transfer/money/send/contact?token=to%20k%2Ben&lang=fr");
   auto fields = form_parse(r.body);
   ASSERT_EQ(fields.size(), 1u);
   EXPECT_EQ(fields[0].first, "data");
@@ -113,12 +115,14 @@ TEST(Requests, EveryCall) {
   EXPECT_EQ(login.url, "https://client.cinetpay.com/v1/auth/login?lang=en");
   EXPECT_EQ(login.body, "apikey=my%20key&password=p%26ss");
   EXPECT_FALSE(login.fresh_connection);
-  EXPECT_EQ(b.balance("T").url, "https://client.cinetpay.com/v1/transfer/check/balance?token=T&lang=en");
+  EXPECT_EQ(b.balance("T").url,
+            "https://client.cinetpay.com/v1/transfer/check/balance?token=T&lang=en");
   EXPECT_EQ(b.balance("T").method, HttpMethod::get);
   EXPECT_EQ(b.check_money("T", TransferQuery::by_lot("0044")).url,
             "https://client.cinetpay.com/v1/transfer/check/money?token=T&lang=en&lot=0044");
   EXPECT_EQ(b.check_money("T", TransferQuery::by_client_transaction_id("A B")).url,
-            "https://client.cinetpay.com/v1/transfer/check/money?token=T&lang=en&client_transaction_id=A%20B");
+            "https://client.cinetpay.com/v1/transfer/check/"
+            "money?token=T&lang=en&client_transaction_id=A%20B");
   Contact c{"225", "01020304", "Test A", "Test B", "testa@exemple.com"};
   HttpRequest contact = b.add_contacts("T", {c});
   auto data = nlohmann::json::parse(form_parse(contact.body)[0].second);

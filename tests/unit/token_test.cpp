@@ -50,9 +50,7 @@ TEST(TokenManager, SixteenThreadsShareOneLogin) {
   std::vector<std::string> seen(16);
   std::vector<std::thread> threads;
   for (int i = 0; i < 16; ++i) {
-    threads.emplace_back([&, i] {
-      seen[i] = tokens.get().value;
-    });
+    threads.emplace_back([&, i] { seen[i] = tokens.get().value; });
   }
   while (tokens.waiting() < 15) std::this_thread::yield();
   login.release();

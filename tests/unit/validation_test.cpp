@@ -52,7 +52,8 @@ TEST(Validation, EachFieldIsCheckedAndNamedWithItsIndex) {
   expect_refused(with([](auto& t) { t.notify_url = "https://"; }), "notify_url", 1);
   expect_refused(with([](auto& t) { t.client_transaction_id = std::string(65, 'a'); }),
                  "client_transaction_id", 1, "at most 64");
-  expect_refused(with([](auto& t) { t.client_transaction_id = "has space"; }), "client_transaction_id", 1);
+  expect_refused(with([](auto& t) { t.client_transaction_id = "has space"; }),
+                 "client_transaction_id", 1);
   expect_refused(with([](auto& t) { t.payment_method = "WAVE-CI"; }), "payment_method", 1);
 }
 

@@ -21,7 +21,8 @@ using nlohmann::json;
 // Exit codes, as documented in the README.
 enum Exit { kOk = 0, kRefused = 1, kUsage = 2, kTransport = 3, kUnknownOutcome = 4 };
 
-const char* kUsageText = R"(usage: cinetpay [--base-url URL] [--lang en|fr] [--json] [--reconcile-grace-seconds N] COMMAND
+const char* kUsageText =
+    R"(usage: cinetpay [--base-url URL] [--lang en|fr] [--json] [--reconcile-grace-seconds N] COMMAND
 
 Credentials come from CINETPAY_API_KEY and CINETPAY_PASSWORD (never from flags);
 the base URL from --base-url, else CINETPAY_BASE_URL, else https://client.cinetpay.com.
@@ -82,7 +83,8 @@ class Flags {
   std::vector<std::string> positional_;
 };
 
-std::int64_t to_amount(const std::string& field, const std::string& text, std::optional<std::size_t> index) {
+std::int64_t to_amount(const std::string& field, const std::string& text,
+                       std::optional<std::size_t> index) {
   try {
     std::size_t used = 0;
     long long v = std::stoll(text, &used);
@@ -165,12 +167,18 @@ std::vector<std::map<std::string, std::string>> read_rows(const std::string& pat
 }
 
 json status_json(const cinetpay::TransferStatus& s) {
-  return json{{"transaction_id", s.transaction_id},   {"client_transaction_id", s.client_transaction_id},
-              {"lot", s.lot},                         {"amount", s.amount},
-              {"receiver", s.receiver},               {"receiver_e164", s.receiver_e164},
-              {"operator", s.operator_code},          {"sending_status", s.sending_status},
-              {"transfer_valid", s.transfer_valid},   {"treatment_status", s.treatment_status.raw()},
-              {"comment", s.comment},                 {"validated_at", s.validated_at}};
+  return json{{"transaction_id", s.transaction_id},
+              {"client_transaction_id", s.client_transaction_id},
+              {"lot", s.lot},
+              {"amount", s.amount},
+              {"receiver", s.receiver},
+              {"receiver_e164", s.receiver_e164},
+              {"operator", s.operator_code},
+              {"sending_status", s.sending_status},
+              {"transfer_valid", s.transfer_valid},
+              {"treatment_status", s.treatment_status.raw()},
+              {"comment", s.comment},
+              {"validated_at", s.validated_at}};
 }
 
 json result_json(const cinetpay::TransferResult& r) {
@@ -183,12 +191,16 @@ json result_json(const cinetpay::TransferResult& r) {
          {"phone", r.phone},
          {"amount", r.amount},
          {"detail", r.detail}};
-  if (r.error) j["error"] = {{"code", r.error->code}, {"message", r.error->message}, {"description", r.error->description}};
+  if (r.error)
+    j["error"] = {{"code", r.error->code},
+                  {"message", r.error->message},
+                  {"description", r.error->description}};
   return j;
 }
 
 // A table with a header row, columns as wide as their widest cell.
-void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+void print_table(const std::vector<std::string>& header,
+                 const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {
     width[c] = header[c].size();
@@ -215,8 +227,9 @@ class Cli {
     if (json_) {
       print(json{{"amount", b.amount}, {"inUsing", b.in_using}, {"available", b.available}});
     } else {
-      print_table({"amount", "in_using", "available"},
-                  {{std::to_string(b.amount), std::to_string(b.in_using), std::to_string(b.available)}});
+      print_table(
+          {"amount", "in_using", "available"},
+          {{std::to_string(b.amount), std::to_string(b.in_using), std::to_string(b.available)}});
     }
     return kOk;
   }
@@ -229,11 +242,18 @@ class Cli {
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : results) {
       all_ok = all_ok && r.ok();
-      out.push_back({{"prefix", r.contact.prefix}, {"phone", r.contact.phone}, {"name", r.contact.name},
-                     {"surname", r.contact.surname}, {"email", r.contact.email}, {"code", r.code},
-                     {"status", r.status}, {"lot", r.lot}});
+      out.push_back({{"prefix", r.contact.prefix},
+                     {"phone", r.contact.phone},
+                     {"name", r.contact.name},
+                     {"surname", r.contact.surname},
+                     {"email", r.contact.email},
+                     {"code", r.code},
+                     {"status", r.status},
+                     {"lot", r.lot}});
       rows.push_back({r.contact.prefix, r.contact.phone, r.contact.name, std::to_string(r.code),
-                      r.already_exists() ? "already a contact" : r.ok() ? "added" : r.message});
+                      r.already_exists() ? "already a contact"
+                      : r.ok()           ? "added"
+                                         : r.message});
     }
     if (json_) {
       print(out);
@@ -253,14 +273,15 @@ class Cli {
       if (r.outcome == cinetpay::TransferOutcome::unknown) code = kUnknownOutcome;
       if (r.outcome == cinetpay::TransferOutcome::rejected && code == kOk) code = kRefused;
       out.push_back(result_json(r));
-      rows.push_back({r.client_transaction_id, std::string(cinetpay::to_string(r.outcome)), r.transaction_id,
-                      r.treatment_status.raw(), std::to_string(r.amount),
+      rows.push_back({r.client_transaction_id, std::string(cinetpay::to_string(r.outcome)),
+                      r.transaction_id, r.treatment_status.raw(), std::to_string(r.amount),
                       r.error ? std::to_string(r.error->code) + " " + r.error->message : r.detail});
     }
     if (json_) {
       print(out);
     } else {
-      print_table({"client_transaction_id", "outcome", "transaction_id", "status", "amount", "note"}, rows);
+      print_table(
+          {"client_transaction_id", "outcome", "transaction_id", "status", "amount", "note"}, rows);
     }
     return code;
   }
@@ -278,7 +299,8 @@ class Cli {
   }
 
   int wait(const cinetpay::TransferQuery& query, std::chrono::seconds timeout) {
-    progress("waiting up to " + std::to_string(timeout.count()) + " s for " + query.value() + " to be final");
+    progress("waiting up to " + std::to_string(timeout.count()) + " s for " + query.value() +
+             " to be final");
     cinetpay::TransferStatus s = client_.wait_for_final(query, timeout);
     if (json_) {
       print(status_json(s));
@@ -294,10 +316,13 @@ class Cli {
   static void print_statuses(const std::vector<cinetpay::TransferStatus>& statuses) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& s : statuses) {
-      rows.push_back({s.transaction_id, s.client_transaction_id, s.receiver_e164, std::to_string(s.amount),
-                      s.treatment_status.raw(), s.sending_status, s.comment});
+      rows.push_back({s.transaction_id, s.client_transaction_id, s.receiver_e164,
+                      std::to_string(s.amount), s.treatment_status.raw(), s.sending_status,
+                      s.comment});
     }
-    print_table({"transaction_id", "client_transaction_id", "receiver", "amount", "status", "sending", "comment"}, rows);
+    print_table({"transaction_id", "client_transaction_id", "receiver", "amount", "status",
+                 "sending", "comment"},
+                rows);
   }
 
   // Progress goes to a terminal only: scripts reading stderr see errors alone.
@@ -310,7 +335,8 @@ class Cli {
 };
 
 cinetpay::TransferQuery query_from(const Flags& f, bool allow_lot) {
-  if (f.has("transaction-id")) return cinetpay::TransferQuery::by_transaction_id(f.need("transaction-id"));
+  if (f.has("transaction-id"))
+    return cinetpay::TransferQuery::by_transaction_id(f.need("transaction-id"));
   if (f.has("client-transaction-id")) {
     return cinetpay::TransferQuery::by_client_transaction_id(f.need("client-transaction-id"));
   }
@@ -319,7 +345,8 @@ cinetpay::TransferQuery query_from(const Flags& f, bool allow_lot) {
                              : "give --transaction-id or --client-transaction-id");
 }
 
-cinetpay::TransferRequest transfer_from(const std::map<std::string, std::string>& row, std::optional<std::size_t> index) {
+cinetpay::TransferRequest transfer_from(const std::map<std::string, std::string>& row,
+                                        std::optional<std::size_t> index) {
   auto get = [&](const char* k) {
     auto it = row.find(k);
     return it == row.end() ? std::string() : it->second;
@@ -355,7 +382,8 @@ int run(const std::vector<std::string>& args) {
     } else if (flag == "--lang") {
       ::setenv("CINETPAY_LANG", value.c_str(), 1);
     } else if (flag == "--reconcile-grace-seconds") {
-      options.reconcile_grace = std::chrono::seconds(to_amount("--reconcile-grace-seconds", value, std::nullopt));
+      options.reconcile_grace =
+          std::chrono::seconds(to_amount("--reconcile-grace-seconds", value, std::nullopt));
     } else {
       throw UsageError("unknown option " + flag);
     }
@@ -371,7 +399,8 @@ int run(const std::vector<std::string>& args) {
   if (command == "contact" && sub == "add") {
     Flags f(args, i + 2);
     f.allow({"prefix", "phone", "name", "surname", "email"});
-    cinetpay::Contact c{f.need("prefix"), f.need("phone"), f.need("name"), f.need("surname"), f.need("email")};
+    cinetpay::Contact c{f.need("prefix"), f.need("phone"), f.need("name"), f.need("surname"),
+                        f.need("email")};
     return Cli(cinetpay::TransferClient::from_env(options), as_json).contacts({c});
   }
   if (command == "contact" && sub == "import") {
@@ -396,7 +425,8 @@ int run(const std::vector<std::string>& args) {
       auto rows = read_rows(f.need("file"));
       for (std::size_t k = 0; k < rows.size(); ++k) items.push_back(transfer_from(rows[k], k));
     } else {
-      f.allow({"prefix", "phone", "amount", "notify-url", "client-transaction-id", "payment-method"});
+      f.allow(
+          {"prefix", "phone", "amount", "notify-url", "client-transaction-id", "payment-method"});
       items.push_back(transfer_from({{"prefix", f.need("prefix")},
                                      {"phone", f.need("phone")},
                                      {"amount", f.need("amount")},
@@ -415,13 +445,18 @@ int run(const std::vector<std::string>& args) {
   if (command == "wait") {
     Flags f(args, i + 1);
     f.allow({"transaction-id", "client-transaction-id", "timeout-seconds"});
-    auto timeout = std::chrono::seconds(f.has("timeout-seconds") ? to_amount("--timeout-seconds", f.need("timeout-seconds"), std::nullopt) : 300);
-    return Cli(cinetpay::TransferClient::from_env(options), as_json).wait(query_from(f, false), timeout);
+    auto timeout = std::chrono::seconds(
+        f.has("timeout-seconds")
+            ? to_amount("--timeout-seconds", f.need("timeout-seconds"), std::nullopt)
+            : 300);
+    return Cli(cinetpay::TransferClient::from_env(options), as_json)
+        .wait(query_from(f, false), timeout);
   }
   throw UsageError("unknown command: " + command + (sub.empty() ? "" : " " + sub));
 }
 
-int fail(bool as_json, int code, const std::string& type, const std::string& message, const json& extra = json::object()) {
+int fail(bool as_json, int code, const std::string& type, const std::string& message,
+         const json& extra = json::object()) {
   std::cerr << "cinetpay: " << message << "\n";
   if (as_json) {
     json doc{{"error", {{"type", type}, {"message", message}}}};
@@ -445,8 +480,9 @@ int main(int argc, char** argv) {
   } catch (const cinetpay::ValidationError& e) {
     return fail(as_json, kUsage, "validation", e.what(), {{"field", e.field()}});
   } catch (const cinetpay::ApiError& e) {
-    return fail(as_json, kRefused, "api", e.what(),
-                {{"code", e.code()}, {"api_message", e.api_message()}, {"description", e.description()}});
+    return fail(
+        as_json, kRefused, "api", e.what(),
+        {{"code", e.code()}, {"api_message", e.api_message()}, {"description", e.description()}});
   } catch (const cinetpay::TransportError& e) {
     return fail(as_json, kTransport, "transport", e.what());
   } catch (const cinetpay::ProtocolError& e) {

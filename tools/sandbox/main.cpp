@@ -45,7 +45,8 @@ long long number(const std::string& flag, const std::string& value) {
     if (used == value.size() && n >= 0) return n;
   } catch (const std::exception&) {
   }
-  std::cerr << "cinetpay-sandbox: " << flag << " needs a non-negative number, got '" << value << "'\n";
+  std::cerr << "cinetpay-sandbox: " << flag << " needs a non-negative number, got '" << value
+            << "'\n";
   std::exit(2);
 }
 

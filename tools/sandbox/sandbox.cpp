@@ -154,7 +154,9 @@ class Sandbox::Impl {
     } else if (server_.bind_to_port(options_.host, options_.port)) {
       port_ = options_.port;
     }
-    if (port_ <= 0) throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port));
+    if (port_ <= 0)
+      throw std::runtime_error("cannot listen on " + options_.host + ":" +
+                               std::to_string(options_.port));
     running_ = true;
     server_thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::yield();
@@ -191,10 +193,14 @@ class Sandbox::Impl {
 
   void routes() {
     api("/v1/auth/login", [this](const httplib::Request& r) { return login(r); });
-    api("/v1/transfer/check/balance", [this](const httplib::Request& r) { return authed(r, [this] { return balance_json(); }); });
-    api("/v1/transfer/contact", [this](const httplib::Request& r) { return authed(r, [&] { return add_contacts(r); }); });
-    api("/v1/transfer/money/send/contact", [this](const httplib::Request& r) { return authed(r, [&] { return send(r); }); });
-    api("/v1/transfer/check/money", [this](const httplib::Request& r) { return authed(r, [&] { return check(r); }); });
+    api("/v1/transfer/check/balance",
+        [this](const httplib::Request& r) { return authed(r, [this] { return balance_json(); }); });
+    api("/v1/transfer/contact",
+        [this](const httplib::Request& r) { return authed(r, [&] { return add_contacts(r); }); });
+    api("/v1/transfer/money/send/contact",
+        [this](const httplib::Request& r) { return authed(r, [&] { return send(r); }); });
+    api("/v1/transfer/check/money",
+        [this](const httplib::Request& r) { return authed(r, [&] { return check(r); }); });
     admin();
   }
 
@@ -289,7 +295,8 @@ class Sandbox::Impl {
   json balance_json() {
     std::lock_guard<std::mutex> lock(mu_);
     advance_locked(SteadyClock::now());
-    return success(json{{"amount", available_ + in_using_}, {"inUsing", in_using_}, {"available", available_}});
+    return success(json{
+        {"amount", available_ + in_using_}, {"inUsing", in_using_}, {"available", available_}});
   }
 
   // The `data` field as a non-empty JSON array; otherwise `refusal` is the API's answer.
@@ -356,8 +363,10 @@ class Sandbox::Impl {
       std::string prefix = text(item, "prefix");
       std::string phone = text(item, "phone");
       if (!prefix.empty() && prefix[0] == '+') return plus_prefix(prefix);
-      if (!all_digits(prefix)) return failure(-1, "OPERATION_ERROR", "Undefined index: country" + where);
-      if (!all_digits(phone)) return failure(802, "INVALID_PHONE", "Numéro de téléphone invalide" + where);
+      if (!all_digits(prefix))
+        return failure(-1, "OPERATION_ERROR", "Undefined index: country" + where);
+      if (!all_digits(phone))
+        return failure(802, "INVALID_PHONE", "Numéro de téléphone invalide" + where);
       auto amount = whole_amount(item);
       if (!amount || *amount <= 0 || *amount % 5 != 0) {
         return failure(801, "INVALID_AMOUNT", "Le montant doit être un multiple de 5" + where);
@@ -367,11 +376,13 @@ class Sandbox::Impl {
         return failure(725, "MISSING_NOTIFY_URL", "notify_url manquant ou invalide" + where);
       }
       if (contacts_.count(prefix + ":" + phone) == 0) {
-        return failure(724, "ERROR_PHONE_NOT_MY_CONTACT", "Ce numéro n'est pas dans vos contacts" + where);
+        return failure(724, "ERROR_PHONE_NOT_MY_CONTACT",
+                       "Ce numéro n'est pas dans vos contacts" + where);
       }
       std::string id = text(item, "client_transaction_id");
       if (!id.empty() && (by_client_id_.count(id) != 0 || !batch_ids.insert(id).second)) {
-        return failure(805, "CLIENT_TRANSACTION_ID_EXIST", "client_transaction_id déjà utilisé : " + id);
+        return failure(805, "CLIENT_TRANSACTION_ID_EXIST",
+                       "client_transaction_id déjà utilisé : " + id);
       }
       total += *amount;
     }
@@ -410,7 +421,8 @@ class Sandbox::Impl {
       items.push_back(out);
       notices_.push_back({t.notify_url, true, {}});
       notify_locked(t);
-      if (!t.client_transaction_id.empty()) by_client_id_[t.client_transaction_id] = transfers_.size();
+      if (!t.client_transaction_id.empty())
+        by_client_id_[t.client_transaction_id] = transfers_.size();
       transfers_.push_back(std::move(t));
     }
     notices_cv_.notify_all();
@@ -423,7 +435,8 @@ class Sandbox::Impl {
     for (const char* name : {"transaction_id", "client_transaction_id", "lot"}) {
       if (!req.get_param_value(name).empty()) key = name;
     }
-    if (key.empty()) return failure(704, "INVALID_PARAM", "transaction_id, client_transaction_id ou lot requis");
+    if (key.empty())
+      return failure(704, "INVALID_PARAM", "transaction_id, client_transaction_id ou lot requis");
     std::string value = req.get_param_value(key.c_str());
     std::lock_guard<std::mutex> lock(mu_);
     auto now = SteadyClock::now();
@@ -469,16 +482,17 @@ class Sandbox::Impl {
   }
 
   void notify_locked(const Transfer& t) {
-    httplib::Params fields = {{"transaction_id", t.transaction_id},
-                              {"client_transaction_id", t.client_transaction_id},
-                              {"lot", t.lot},
-                              {"amount", std::to_string(t.amount)},
-                              {"receiver", t.phone},
-                              {"sending_status", t.sending_status},
-                              {"comment", comment_for(t.status)},
-                              {"treatment_status", t.status},
-                              {"operator_transaction_id", t.status == "VAL" ? "OP" + t.transaction_id : ""},
-                              {"validated_at", t.validated_at}};
+    httplib::Params fields = {
+        {"transaction_id", t.transaction_id},
+        {"client_transaction_id", t.client_transaction_id},
+        {"lot", t.lot},
+        {"amount", std::to_string(t.amount)},
+        {"receiver", t.phone},
+        {"sending_status", t.sending_status},
+        {"comment", comment_for(t.status)},
+        {"treatment_status", t.status},
+        {"operator_transaction_id", t.status == "VAL" ? "OP" + t.transaction_id : ""},
+        {"validated_at", t.validated_at}};
     notices_.push_back({t.notify_url, false, std::move(fields)});
   }
 
@@ -550,77 +564,99 @@ class Sandbox::Impl {
       }
       json contacts = json::array();
       for (const auto& [key, c] : contacts_) contacts.push_back(c);
-      reply(res, json{{"balance", {{"amount", available_ + in_using_}, {"inUsing", in_using_}, {"available", available_}}},
+      reply(res, json{{"balance",
+                       {{"amount", available_ + in_using_},
+                        {"inUsing", in_using_},
+                        {"available", available_}}},
                       {"contacts", contacts},
                       {"transfers", transfers}});
     });
-    server_.Get("/_sandbox/requests", [this, reply](const httplib::Request&, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
-      reply(res, request_log_);
-    });
-    server_.Get("/_sandbox/notifications", [this, reply](const httplib::Request&, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
-      reply(res, notification_log_);
-    });
+    server_.Get("/_sandbox/requests",
+                [this, reply](const httplib::Request&, httplib::Response& res) {
+                  std::lock_guard<std::mutex> lock(mu_);
+                  reply(res, request_log_);
+                });
+    server_.Get("/_sandbox/notifications",
+                [this, reply](const httplib::Request&, httplib::Response& res) {
+                  std::lock_guard<std::mutex> lock(mu_);
+                  reply(res, notification_log_);
+                });
     server_.Post("/_sandbox/reset", [this, reply](const httplib::Request&, httplib::Response& res) {
       std::lock_guard<std::mutex> lock(mu_);
       reset_locked();
       reply(res, json{{"reset", true}});
     });
-    server_.Post("/_sandbox/balance", [this, reply](const httplib::Request& req, httplib::Response& res) {
-      json body = json::parse(req.body, nullptr, false);
-      if (body.is_discarded() || !body.contains("available") || !body["available"].is_number_integer()) {
-        return reply(res, json{{"error", "expected {\"available\": N}"}}, 400);
-      }
-      std::lock_guard<std::mutex> lock(mu_);
-      available_ = body["available"].get<std::int64_t>();
-      reply(res, json{{"available", available_}});
-    });
-    server_.Post("/_sandbox/revoke_tokens", [this, reply](const httplib::Request&, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
-      std::size_t n = tokens_.size();
-      tokens_.clear();
-      reply(res, json{{"revoked", n}});
-    });
+    server_.Post("/_sandbox/balance",
+                 [this, reply](const httplib::Request& req, httplib::Response& res) {
+                   json body = json::parse(req.body, nullptr, false);
+                   if (body.is_discarded() || !body.contains("available") ||
+                       !body["available"].is_number_integer()) {
+                     return reply(res, json{{"error", "expected {\"available\": N}"}}, 400);
+                   }
+                   std::lock_guard<std::mutex> lock(mu_);
+                   available_ = body["available"].get<std::int64_t>();
+                   reply(res, json{{"available", available_}});
+                 });
+    server_.Post("/_sandbox/revoke_tokens",
+                 [this, reply](const httplib::Request&, httplib::Response& res) {
+                   std::lock_guard<std::mutex> lock(mu_);
+                   std::size_t n = tokens_.size();
+                   tokens_.clear();
+                   reply(res, json{{"revoked", n}});
+                 });
     for (const char* action : {"confirm", "reject"}) {
       bool confirm = std::string(action) == "confirm";
-      server_.Post(std::string("/_sandbox/") + action, [this, reply, confirm](const httplib::Request& req, httplib::Response& res) {
-        std::lock_guard<std::mutex> lock(mu_);
-        Transfer* t = find_locked(req);
-        if (t == nullptr) return reply(res, json{{"error", "no such transfer"}}, 404);
-        if (t->status != "NOS" && t->status != "NEW") {
-          return reply(res, json{{"error", "transfer is " + t->status + ", not awaiting confirmation"}}, 409);
-        }
-        auto now = SteadyClock::now();
-        t->confirmed = true;
-        t->sending_status = "CONFIRM";
-        if (confirm) {
-          if (t->status == "NOS") t->next_step = now;
-        } else {
-          t->status = "REJ";
-          t->validated_at = wall_time("%Y-%m-%d %H:%M:%S");
-          t->next_step = kNever;
-          in_using_ -= t->amount;
-          available_ += t->amount;
-          notify_locked(*t);
-          notices_cv_.notify_all();
-        }
-        cv_.notify_all();
-        reply(res, record(*t));
-      });
+      server_.Post(
+          std::string("/_sandbox/") + action,
+          [this, reply, confirm](const httplib::Request& req, httplib::Response& res) {
+            std::lock_guard<std::mutex> lock(mu_);
+            Transfer* t = find_locked(req);
+            if (t == nullptr) return reply(res, json{{"error", "no such transfer"}}, 404);
+            if (t->status != "NOS" && t->status != "NEW") {
+              return reply(
+                  res, json{{"error", "transfer is " + t->status + ", not awaiting confirmation"}},
+                  409);
+            }
+            auto now = SteadyClock::now();
+            t->confirmed = true;
+            t->sending_status = "CONFIRM";
+            if (confirm) {
+              if (t->status == "NOS") t->next_step = now;
+            } else {
+              t->status = "REJ";
+              t->validated_at = wall_time("%Y-%m-%d %H:%M:%S");
+              t->next_step = kNever;
+              in_using_ -= t->amount;
+              available_ += t->amount;
+              notify_locked(*t);
+              notices_cv_.notify_all();
+            }
+            cv_.notify_all();
+            reply(res, record(*t));
+          });
     }
     server_.Get("/_sandbox/faults", [this, reply](const httplib::Request&, httplib::Response& res) {
       std::lock_guard<std::mutex> lock(mu_);
       json list = json::array();
       for (const Fault& f : faults_) {
-        list.push_back({{"kind", f.kind}, {"path", f.path}, {"count", f.remaining}, {"delay_ms", f.delay_ms}, {"status", f.status}});
+        list.push_back({{"kind", f.kind},
+                        {"path", f.path},
+                        {"count", f.remaining},
+                        {"delay_ms", f.delay_ms},
+                        {"status", f.status}});
       }
       reply(res, list);
     });
-    server_.Post("/_sandbox/faults", [this, reply](const httplib::Request& req, httplib::Response& res) {
+    server_.Post("/_sandbox/faults", [this, reply](const httplib::Request& req,
+                                                   httplib::Response& res) {
       json body = json::parse(req.body, nullptr, false);
       if (body.is_discarded() || !body.is_object() || kFaultKinds.count(text(body, "kind")) == 0) {
-        return reply(res, json{{"error", "expected {\"kind\": drop_before|process_then_drop|delay_ms|http_status|invalid_token, \"path\", \"count\", \"delay_ms\", \"status\"}"}}, 400);
+        return reply(res,
+                     json{{"error",
+                           "expected {\"kind\": "
+                           "drop_before|process_then_drop|delay_ms|http_status|invalid_token, "
+                           "\"path\", \"count\", \"delay_ms\", \"status\"}"}},
+                     400);
       }
       Fault f;
       f.kind = text(body, "kind");
@@ -632,18 +668,21 @@ class Sandbox::Impl {
       faults_.push_back(f);
       reply(res, json{{"queued", faults_.size()}});
     });
-    server_.Post("/_sandbox/faults/clear", [this, reply](const httplib::Request&, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
-      faults_.clear();
-      reply(res, json{{"cleared", true}});
-    });
+    server_.Post("/_sandbox/faults/clear",
+                 [this, reply](const httplib::Request&, httplib::Response& res) {
+                   std::lock_guard<std::mutex> lock(mu_);
+                   faults_.clear();
+                   reply(res, json{{"cleared", true}});
+                 });
   }
 
   Transfer* find_locked(const httplib::Request& req) {
     std::string tid = req.get_param_value("transaction_id");
     std::string cid = req.get_param_value("client_transaction_id");
     for (Transfer& t : transfers_) {
-      if ((!tid.empty() && t.transaction_id == tid) || (!cid.empty() && t.client_transaction_id == cid)) return &t;
+      if ((!tid.empty() && t.transaction_id == tid) ||
+          (!cid.empty() && t.client_transaction_id == cid))
+        return &t;
     }
     return nullptr;
   }
