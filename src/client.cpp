@@ -1,5 +1,7 @@
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 #include <utility>
@@ -238,6 +240,7 @@ TransferStatus TransferClient::wait_for_final(const TransferQuery& query,
   const ClientOptions& o = impl_->options();
   const auto deadline = o.clock() + timeout;
   std::optional<TransferStatus> last;
+  std::optional<NotFoundError> missing;
   while (true) {
     try {
       auto statuses = impl_->check(query);
@@ -245,14 +248,14 @@ TransferStatus TransferClient::wait_for_final(const TransferQuery& query,
                                [](const TransferStatus& s) { return !s.is_final(); });
       last = open == statuses.end() ? statuses.front() : *open;
       if (open == statuses.end()) return *last;
-    } catch (const NotFoundError&) {
-      // Right after a send the transfer may not be visible yet.
-      if (o.clock() >= deadline && !last) throw;
+    } catch (const NotFoundError& e) {
+      // Right after a send the transfer may not be visible yet: keep polling.
+      missing = e;
     }
     auto now = o.clock();
     if (now >= deadline) {
       if (last) return *last;
-      throw NotFoundError(723, "NOT_FOUND", "no transfer found before the timeout", 0);
+      throw *missing;
     }
     o.sleeper(std::min(o.poll_interval,
                        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));

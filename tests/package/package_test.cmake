@@ -1,6 +1,6 @@
 # Installs the built library into a temporary prefix, then builds and runs the consumer
 # example with find_package, checks the pkg-config file, and builds the library as a
-# subproject. Run by ctest with -DSOURCE_DIR, -DBUILD_DIR, -DWORK_DIR and -DMODE.
+# subproject. Run by ctest with -DSOURCE_DIR, -DBUILD_DIR, -DWORK_DIR, -DMODE and -DSANITIZE.
 cmake_minimum_required(VERSION 3.16)
 
 function(run)
@@ -12,6 +12,11 @@ function(run)
 endfunction()
 
 file(REMOVE_RECURSE ${WORK_DIR})
+# A sanitized library links only into sanitized programs.
+set(sanitize_flags "")
+if(SANITIZE)
+  set(sanitize_flags "-fsanitize=${SANITIZE}")
+endif()
 set(prefix ${WORK_DIR}/prefix)
 
 if(MODE STREQUAL "install")
@@ -24,7 +29,7 @@ if(MODE STREQUAL "install")
     endif()
   endforeach()
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/consumer -B ${WORK_DIR}/consumer -G Ninja
-      -DCMAKE_PREFIX_PATH=${prefix})
+      -DCMAKE_PREFIX_PATH=${prefix} "-DCMAKE_CXX_FLAGS=${sanitize_flags}")
   run(${CMAKE_COMMAND} --build ${WORK_DIR}/consumer)
   run(${WORK_DIR}/consumer/consumer ${CONSUMER_ARGS})
   message(STATUS "${last_output}")
@@ -37,7 +42,7 @@ if(MODE STREQUAL "install")
   run(pkg-config --cflags --libs cinetpay)
   string(STRIP "${last_output}" flags)
   separate_arguments(flags UNIX_COMMAND "${flags}")
-  run(c++ -std=c++17 ${SOURCE_DIR}/examples/consumer/main.cpp ${flags} -o ${WORK_DIR}/pc_consumer)
+  run(c++ -std=c++17 ${sanitize_flags} ${SOURCE_DIR}/examples/consumer/main.cpp ${flags} -o ${WORK_DIR}/pc_consumer)
   run(${WORK_DIR}/pc_consumer)
 elseif(MODE STREQUAL "subproject")
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/package/subproject -B ${WORK_DIR}/sub -G Ninja
