@@ -105,44 +105,32 @@ std::string RequestBuilder::url(const char* path, const std::string& token) cons
 }
 
 HttpRequest RequestBuilder::login(const Credentials& credentials) const {
-  HttpRequest r;
-  r.method = HttpMethod::post;
-  r.url = url(kLoginPath, "");
-  r.body = form_encode({{"apikey", credentials.api_key}, {"password", credentials.password}});
-  return r;
+  return {HttpMethod::post, url(kLoginPath, ""),
+          form_encode({{"apikey", credentials.api_key}, {"password", credentials.password}}),
+          false};
 }
 
 HttpRequest RequestBuilder::balance(const std::string& token) const {
-  HttpRequest r;
-  r.url = url(kBalancePath, token);
-  return r;
+  return {HttpMethod::get, url(kBalancePath, token), "", false};
 }
 
 HttpRequest RequestBuilder::add_contacts(const std::string& token,
                                          const std::vector<Contact>& items) const {
-  HttpRequest r;
-  r.method = HttpMethod::post;
-  r.url = url(kContactPath, token);
-  r.body = data_body(items, contact_json);
-  return r;
+  return {HttpMethod::post, url(kContactPath, token), data_body(items, contact_json), false};
 }
 
 HttpRequest RequestBuilder::send_money(const std::string& token,
                                        const std::vector<TransferRequest>& items) const {
-  HttpRequest r;
-  r.method = HttpMethod::post;
-  r.url = url(kSendPath, token);
-  r.body = data_body(items, transfer_json);
-  r.fresh_connection = true;
-  return r;
+  return {HttpMethod::post, url(kSendPath, token), data_body(items, transfer_json),
+          /*fresh_connection=*/true};
 }
 
 HttpRequest RequestBuilder::check_money(const std::string& token,
                                         const TransferQuery& query) const {
-  HttpRequest r;
-  r.url = url(kCheckPath, token) + "&" + std::string(query.key_name()) + "=" +
-          form_encode(query.value());
-  return r;
+  return {HttpMethod::get,
+          url(kCheckPath, token) + "&" + std::string(query.key_name()) + "=" +
+              form_encode(query.value()),
+          "", false};
 }
 
 Envelope parse_envelope(const HttpResponse& response) {

@@ -1,7 +1,10 @@
 // The cinetpay command-line tool, run as a program against an in-process sandbox.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -200,6 +203,35 @@ TEST_F(CliTest, PasswordIsNeverPrinted) {
     EXPECT_THAT(r.out + r.err, Not(HasSubstr("S3CRET-PASSWORD")));
     EXPECT_THAT(r.out + r.err, Not(HasSubstr("sandbox-key")));
   }
+}
+
+TEST(SandboxBinary, PrintsItsUrlFirstServesAndStopsOnSigterm) {
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, pipe_fds[0]);
+  std::string path = CINETPAY_SANDBOX_PATH;
+  char* argv[] = {path.data(), const_cast<char*>("--port"), const_cast<char*>("0"), nullptr};
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(pipe_fds[1]);
+  std::string line;
+  char c = 0;
+  while (::read(pipe_fds[0], &c, 1) == 1 && c != '\n') line += c;
+  ::close(pipe_fds[0]);
+  ASSERT_THAT(line, ::testing::MatchesRegex("listening on http://127\\.0\\.0\\.1:[0-9]+"));
+  std::string base = line.substr(std::string("listening on ").size());
+  ClientOptions o;
+  o.base_url = base;
+  EXPECT_EQ(TransferClient(Credentials{"sandbox-key", "sandbox-password"}, o).balance().available, 1000000);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace

@@ -132,6 +132,15 @@ TEST(SandboxFlow, RevokedTokenIsReplacedTransparently) {
   EXPECT_EQ(sb.api_requests("/v1/auth/login"), 2);
 }
 
+TEST(SandboxFlow, ExpiredTokensAreRefused) {
+  auto o = testing::fast_sandbox();
+  o.token_ttl = 0s;
+  SandboxFixture sb(o);
+  EXPECT_THROW(sb.client().balance(), AuthenticationError);
+  EXPECT_EQ(sb.api_requests("/v1/auth/login"), 2) << "one fresh login after the first 706";
+  EXPECT_EQ(sb.api_requests("/v1/transfer/check/balance"), 2);
+}
+
 TEST(SandboxFlow, NotVisibleRightAfterTheSend) {
   auto o = testing::fast_sandbox();
   o.visibility_delay = 200ms;
