@@ -170,7 +170,7 @@ TransferClient::TransferClient(Credentials credentials, ClientOptions options) {
 
 TransferClient TransferClient::from_env(ClientOptions options) {
   auto env = [](const char* name) {
-    const char* v = std::getenv(name);
+    const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read once, at start-up
     return std::string(v == nullptr ? "" : v);
   };
   Credentials c{env("CINETPAY_API_KEY"), env("CINETPAY_PASSWORD")};
@@ -255,7 +255,7 @@ TransferStatus TransferClient::wait_for_final(const TransferQuery& query,
     auto now = o.clock();
     if (now >= deadline) {
       if (last) return *last;
-      throw *missing;
+      throw NotFoundError(*missing);
     }
     o.sleeper(std::min(o.poll_interval,
                        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));

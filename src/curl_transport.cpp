@@ -17,8 +17,8 @@ namespace {
 // curl_global_init once per process; never curl_global_cleanup, which would break other
 // users of libcurl in the same process.
 void init_curl_once() {
-  static const CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-  if (rc != CURLE_OK) throw TransportError("libcurl could not be initialised", false);
+  static const CURLcode kInitResult = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (kInitResult != CURLE_OK) throw TransportError("libcurl could not be initialised", false);
 }
 
 struct HandleDeleter {

@@ -41,7 +41,7 @@ ProtocolError::ProtocolError(const std::string& what, int http_status)
     : Error(what), http_status_(http_status) {}
 
 const std::vector<ApiCodeInfo>& api_codes() {
-  static const std::vector<ApiCodeInfo> table = {
+  static const std::vector<ApiCodeInfo> kTable = {
       {0, "OPERATION_SUCCES", "success"},
       {-1, "OPERATION_ERROR",
        "request error: unknown prefix, '+' before the prefix, amount under the country "
@@ -73,7 +73,7 @@ const std::vector<ApiCodeInfo>& api_codes() {
       {804, "OPERATOR_UNAVAILABLE", "operator temporarily unavailable"},
       {805, "CLIENT_TRANSACTION_ID_EXIST", "this client_transaction_id was already used"},
   };
-  return table;
+  return kTable;
 }
 
 std::optional<ApiCodeInfo> find_api_code(int code) {

@@ -32,12 +32,21 @@ TransferResult base_result(const TransferRequest& t) {
   return r;
 }
 
-TransferResult rejected(const TransferRequest& t, ApiErrorInfo error, std::string detail) {
+TransferResult rejected(const TransferRequest& t, const ApiErrorInfo& error,
+                        const std::string& detail) {
   TransferResult r = base_result(t);
   r.outcome = TransferOutcome::rejected;
-  r.error = std::move(error);
-  r.detail = std::move(detail);
+  r.error = error;
+  r.detail = detail;
   return r;
+}
+
+std::vector<TransferRequest> pick(const std::vector<TransferRequest>& items,
+                                  const std::vector<std::size_t>& positions) {
+  std::vector<TransferRequest> picked;
+  picked.reserve(positions.size());
+  for (std::size_t i : positions) picked.push_back(items[i]);
+  return picked;
 }
 
 ApiErrorInfo info_of(const ApiError& e) { return {e.code(), e.api_message(), e.description()}; }
@@ -152,9 +161,8 @@ std::vector<TransferResult> ClientImpl::send_batch(const std::vector<TransferReq
     }
   }
   if (!unclear.empty()) {
-    std::vector<TransferRequest> subset;
-    for (std::size_t i : unclear) subset.push_back(items[i]);
-    auto settled = reconcile_batch(subset, "an answer that did not settle the item", may_resend);
+    auto settled =
+        reconcile_batch(pick(items, unclear), "an answer that did not settle the item", may_resend);
     for (std::size_t k = 0; k < unclear.size(); ++k) results[unclear[k]] = std::move(settled[k]);
   }
   return results;
@@ -207,8 +215,7 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
     }
   }
   if (!absent.empty()) {
-    std::vector<TransferRequest> again;
-    for (std::size_t i : absent) again.push_back(items[i]);
+    std::vector<TransferRequest> again = pick(items, absent);
     log(LogLevel::warning, "send: " + std::to_string(again.size()) +
                                " item(s) not found after the grace period; sending once more "
                                "with the same client_transaction_id");

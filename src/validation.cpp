@@ -18,7 +18,7 @@ bool all_digits(const std::string& s) {
 void check_prefix(const std::string& prefix, std::size_t i) {
   if (!prefix.empty() && prefix.front() == '+') {
     throw ValidationError("prefix", i,
-                          "must not start with '+': drop the '+' (\"225\", not \"+225\")");
+                          R"(must not start with '+': drop the '+' ("225", not "+225"))");
   }
   if (!all_digits(prefix) || prefix.size() > 4) {
     throw ValidationError("prefix", i, "must be 1 to 4 digits, the country prefix (\"225\")");

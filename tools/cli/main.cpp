@@ -21,7 +21,7 @@ using nlohmann::json;
 // Exit codes, as documented in the README.
 enum Exit { kOk = 0, kRefused = 1, kUsage = 2, kTransport = 3, kUnknownOutcome = 4 };
 
-const char* kUsageText =
+constexpr const char* kUsageText =
     R"(usage: cinetpay [--base-url URL] [--lang en|fr] [--json] [--reconcile-grace-seconds N] COMMAND
 
 Credentials come from CINETPAY_API_KEY and CINETPAY_PASSWORD (never from flags);
@@ -315,6 +315,7 @@ class Cli {
 
   static void print_statuses(const std::vector<cinetpay::TransferStatus>& statuses) {
     std::vector<std::vector<std::string>> rows;
+    rows.reserve(statuses.size());
     for (const auto& s : statuses) {
       rows.push_back({s.transaction_id, s.client_transaction_id, s.receiver_e164,
                       std::to_string(s.amount), s.treatment_status.raw(), s.sending_status,
@@ -376,11 +377,12 @@ int run(const std::vector<std::string>& args) {
       return kOk;
     }
     if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
-    std::string value = args[++i];
+    const std::string& value = args[++i];
+    // The flags win over the environment; setenv is safe here, before any thread starts.
     if (flag == "--base-url") {
-      ::setenv("CINETPAY_BASE_URL", value.c_str(), 1);  // the flag wins over the environment
+      ::setenv("CINETPAY_BASE_URL", value.c_str(), 1);  // NOLINT(concurrency-mt-unsafe)
     } else if (flag == "--lang") {
-      ::setenv("CINETPAY_LANG", value.c_str(), 1);
+      ::setenv("CINETPAY_LANG", value.c_str(), 1);  // NOLINT(concurrency-mt-unsafe)
     } else if (flag == "--reconcile-grace-seconds") {
       options.reconcile_grace =
           std::chrono::seconds(to_amount("--reconcile-grace-seconds", value, std::nullopt));
@@ -389,7 +391,7 @@ int run(const std::vector<std::string>& args) {
     }
   }
   if (i >= args.size()) throw UsageError("no command");
-  const std::string command = args[i];
+  const std::string& command = args[i];
   const std::string sub = i + 1 < args.size() ? args[i + 1] : "";
 
   if (command == "balance") {
@@ -407,8 +409,10 @@ int run(const std::vector<std::string>& args) {
     Flags f(args, i + 2);
     f.allow({});
     if (f.positional().size() != 1) throw UsageError("contact import takes one FILE");
+    auto rows = read_rows(f.positional()[0]);
     std::vector<cinetpay::Contact> contacts;
-    for (const auto& row : read_rows(f.positional()[0])) {
+    contacts.reserve(rows.size());
+    for (const auto& row : rows) {
       auto get = [&](const char* k) {
         auto it = row.find(k);
         return it == row.end() ? std::string() : it->second;

@@ -1,16 +1,18 @@
 // cinetpay-sandbox: serves the simulated Transfer API until SIGINT or SIGTERM.
-#include <signal.h>
+#include <pthread.h>
 
-#include <cstdlib>
+#include <csignal>
+
 #include <iostream>
 #include <map>
+#include <stdexcept>
 #include <string>
 
 #include "sandbox.hpp"
 
 namespace {
 
-const char* kUsage = R"(usage: cinetpay-sandbox [options]
+constexpr const char* kUsage = R"(usage: cinetpay-sandbox [options]
 
 A stateful local simulator of CinetPay's Transfer API (login, balance, contacts, send,
 check), with notifications and fault injection. Prints "listening on http://HOST:PORT"
@@ -45,52 +47,56 @@ long long number(const std::string& flag, const std::string& value) {
     if (used == value.size() && n >= 0) return n;
   } catch (const std::exception&) {
   }
-  std::cerr << "cinetpay-sandbox: " << flag << " needs a non-negative number, got '" << value
-            << "'\n";
-  std::exit(2);
+  throw std::invalid_argument(flag + " needs a non-negative number, got '" + value + "'");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   cinetpay::sandbox::SandboxOptions o;
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      std::cout << kUsage;
-      return 0;
+  try {
+    for (int i = 1; i < argc; ++i) {
+      std::string flag = argv[i];
+      if (flag == "--help" || flag == "-h") {
+        std::cout << kUsage;
+        return 0;
+      }
+      if (flag == "--require-confirmation") {
+        o.require_confirmation = true;
+        continue;
+      }
+      if (i + 1 >= argc) {
+        std::cerr << "cinetpay-sandbox: unknown option or missing value: " << flag << "\n"
+                  << kUsage;
+        return 2;
+      }
+      std::string value = argv[++i];
+      if (flag == "--host") {
+        o.host = value;
+      } else if (flag == "--port") {
+        o.port = static_cast<int>(number(flag, value));
+      } else if (flag == "--api-key") {
+        o.api_key = value;
+      } else if (flag == "--password") {
+        o.password = value;
+      } else if (flag == "--balance") {
+        o.balance = number(flag, value);
+      } else if (flag == "--token-ttl") {
+        o.token_ttl = std::chrono::seconds(number(flag, value));
+      } else if (flag == "--settle-ms") {
+        o.settle = std::chrono::milliseconds(number(flag, value));
+      } else if (flag == "--visibility-delay-ms") {
+        o.visibility_delay = std::chrono::milliseconds(number(flag, value));
+      } else if (flag == "--seed") {
+        o.seed = static_cast<std::uint64_t>(number(flag, value));
+      } else {
+        std::cerr << "cinetpay-sandbox: unknown option: " << flag << "\n" << kUsage;
+        return 2;
+      }
     }
-    if (flag == "--require-confirmation") {
-      o.require_confirmation = true;
-      continue;
-    }
-    if (i + 1 >= argc) {
-      std::cerr << "cinetpay-sandbox: unknown option or missing value: " << flag << "\n" << kUsage;
-      return 2;
-    }
-    std::string value = argv[++i];
-    if (flag == "--host") {
-      o.host = value;
-    } else if (flag == "--port") {
-      o.port = static_cast<int>(number(flag, value));
-    } else if (flag == "--api-key") {
-      o.api_key = value;
-    } else if (flag == "--password") {
-      o.password = value;
-    } else if (flag == "--balance") {
-      o.balance = number(flag, value);
-    } else if (flag == "--token-ttl") {
-      o.token_ttl = std::chrono::seconds(number(flag, value));
-    } else if (flag == "--settle-ms") {
-      o.settle = std::chrono::milliseconds(number(flag, value));
-    } else if (flag == "--visibility-delay-ms") {
-      o.visibility_delay = std::chrono::milliseconds(number(flag, value));
-    } else if (flag == "--seed") {
-      o.seed = static_cast<std::uint64_t>(number(flag, value));
-    } else {
-      std::cerr << "cinetpay-sandbox: unknown option: " << flag << "\n" << kUsage;
-      return 2;
-    }
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "cinetpay-sandbox: " << e.what() << "\n";
+    return 2;
   }
 
   // Signals are taken by this thread alone, through sigwait, before any thread starts.

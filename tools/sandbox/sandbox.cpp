@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <condition_variable>
 #include <ctime>
@@ -15,6 +16,7 @@
 #include <random>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -125,8 +127,19 @@ struct Fault {
   int status = 503;
 };
 
-const std::set<std::string> kFaultKinds = {"drop_before", "process_then_drop", "delay_ms",
-                                           "http_status", "invalid_token"};
+constexpr std::array<std::string_view, 5> kFaultKinds = {
+    "drop_before", "process_then_drop", "delay_ms", "http_status", "invalid_token"};
+
+bool is_fault_kind(const std::string& kind) {
+  return std::find(kFaultKinds.begin(), kFaultKinds.end(), kind) != kFaultKinds.end();
+}
+
+std::string contact_key(const std::string& prefix, const std::string& phone) {
+  std::string key = prefix;
+  key += ':';
+  key += phone;
+  return key;
+}
 
 // One call to notify_url, made off the request path.
 struct Notice {
@@ -206,7 +219,8 @@ class Sandbox::Impl {
 
   // Every API path answers GET and POST, as the API does, through the fault injector.
   void api(const std::string& path, Process process) {
-    auto handler = [this, path, process](const httplib::Request& req, httplib::Response& res) {
+    auto handler = [this, path, process = std::move(process)](const httplib::Request& req,
+                                                              httplib::Response& res) {
       serve(path, req, res, process);
     };
     server_.Get(path, handler);
@@ -330,7 +344,7 @@ class Sandbox::Impl {
     json items = json::array();
     for (const json& item : data) {
       json out = item;
-      std::string key = text(item, "prefix") + ":" + text(item, "phone");
+      std::string key = contact_key(text(item, "prefix"), text(item, "phone"));
       bool known = !contacts_.emplace(key, item).second;
       out["code"] = known ? 726 : 0;
       out["status"] = known ? "ERROR_PHONE_ALREADY_MY_CONTACT" : "success";
@@ -375,7 +389,7 @@ class Sandbox::Impl {
       if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
         return failure(725, "MISSING_NOTIFY_URL", "notify_url manquant ou invalide" + where);
       }
-      if (contacts_.count(prefix + ":" + phone) == 0) {
+      if (contacts_.count(contact_key(prefix, phone)) == 0) {
         return failure(724, "ERROR_PHONE_NOT_MY_CONTACT",
                        "Ce numéro n'est pas dans vos contacts" + where);
       }
@@ -647,27 +661,27 @@ class Sandbox::Impl {
       }
       reply(res, list);
     });
-    server_.Post("/_sandbox/faults", [this, reply](const httplib::Request& req,
-                                                   httplib::Response& res) {
-      json body = json::parse(req.body, nullptr, false);
-      if (body.is_discarded() || !body.is_object() || kFaultKinds.count(text(body, "kind")) == 0) {
-        return reply(res,
-                     json{{"error",
-                           "expected {\"kind\": "
-                           "drop_before|process_then_drop|delay_ms|http_status|invalid_token, "
-                           "\"path\", \"count\", \"delay_ms\", \"status\"}"}},
-                     400);
-      }
-      Fault f;
-      f.kind = text(body, "kind");
-      f.path = text(body, "path");
-      f.remaining = body.value("count", 1);
-      f.delay_ms = body.value("delay_ms", 0);
-      f.status = body.value("status", 503);
-      std::lock_guard<std::mutex> lock(mu_);
-      faults_.push_back(f);
-      reply(res, json{{"queued", faults_.size()}});
-    });
+    server_.Post(
+        "/_sandbox/faults", [this, reply](const httplib::Request& req, httplib::Response& res) {
+          json body = json::parse(req.body, nullptr, false);
+          if (body.is_discarded() || !body.is_object() || !is_fault_kind(text(body, "kind"))) {
+            return reply(res,
+                         json{{"error",
+                               "expected {\"kind\": "
+                               "drop_before|process_then_drop|delay_ms|http_status|invalid_token, "
+                               "\"path\", \"count\", \"delay_ms\", \"status\"}"}},
+                         400);
+          }
+          Fault f;
+          f.kind = text(body, "kind");
+          f.path = text(body, "path");
+          f.remaining = body.value("count", 1);
+          f.delay_ms = body.value("delay_ms", 0);
+          f.status = body.value("status", 503);
+          std::lock_guard<std::mutex> lock(mu_);
+          faults_.push_back(f);
+          reply(res, json{{"queued", faults_.size()}});
+        });
     server_.Post("/_sandbox/faults/clear",
                  [this, reply](const httplib::Request&, httplib::Response& res) {
                    std::lock_guard<std::mutex> lock(mu_);
@@ -711,10 +725,12 @@ class Sandbox::Impl {
            std::to_string(100000 + (++counter_ % 900000));
   }
 
+  // 22 digits, as CinetPay's lots: random digits, then a counter that keeps them unique.
   std::string new_lot() {
-    std::string lot = std::to_string(++counter_);
-    while (lot.size() < 22) lot = std::to_string(rng_() % 10) + lot;
-    return lot;
+    std::string counter = std::to_string(++counter_);
+    std::string lot;
+    while (lot.size() + counter.size() < 22) lot += static_cast<char>('0' + rng_() % 10);
+    return lot + counter;
   }
 
   static std::string operator_for(const Transfer& t) {
