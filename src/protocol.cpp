@@ -251,6 +251,19 @@ Balance parse_balance(const Envelope& envelope) {
                  amount_field(d, "available")};
 }
 
+namespace {
+
+// An item's own message, else the code table's word for its code.
+std::string item_message(const json& item, int code) {
+  std::string message = text_field(item, "message");
+  if (message.empty() && code != 0) {
+    if (auto row = find_api_code(code)) message = std::string(row->message);
+  }
+  return message;
+}
+
+}  // namespace
+
 ContactResult parse_contact_item(const json& item) {
   ContactResult r;
   r.contact =
@@ -259,10 +272,7 @@ ContactResult parse_contact_item(const json& item) {
   r.code = code_field(item, "code", 0);
   r.status = text_field(item, "status");
   r.lot = text_field(item, "lot");
-  r.message = text_field(item, "message");
-  if (r.message.empty() && r.code != 0) {
-    if (auto row = find_api_code(r.code)) r.message = std::string(row->message);
-  }
+  r.message = item_message(item, r.code);
   return r;
 }
 
@@ -287,7 +297,7 @@ SentItem parse_sent_item(const json& item) {
   SentItem s;
   s.code = code_field(item, "code", 0);
   s.status = text_field(item, "status");
-  s.message = text_field(item, "message");
+  s.message = item_message(item, s.code);
   s.client_transaction_id = text_field(item, "client_transaction_id");
   s.transaction_id = text_field(item, "transaction_id");
   s.lot = text_field(item, "lot");

@@ -73,7 +73,7 @@ TransferStatus parse_transfer_status(const nlohmann::json& item);
 struct SentItem {
   int code = 0;
   std::string status;
-  std::string message;
+  std::string message;  ///< the item's, else the code table's
   std::string client_transaction_id;
   std::string transaction_id;
   std::string lot;

@@ -151,11 +151,7 @@ std::vector<TransferResult> ClientImpl::send_batch(const std::vector<TransferReq
       r.treatment_status = TreatmentStatus(s.treatment_status);
       results[i] = std::move(r);
     } else if (send_refusal_is_definite(s.code, env.http_status)) {
-      std::string message = s.message;
-      if (message.empty()) {
-        if (auto row = find_api_code(s.code)) message = std::string(row->message);
-      }
-      results[i] = rejected(t, {s.code, message, s.status}, "refused by CinetPay");
+      results[i] = rejected(t, {s.code, s.message, s.status}, "refused by CinetPay");
     } else {
       unclear.push_back(i);
     }
