@@ -48,8 +48,10 @@ class TransferClient {
   /// unknown — the last one after every safe means to learn the truth was used; settle
   /// it later with reconcile(), never by sending a new payout.
   ///
-  /// Throws (ApiError, TransportError…) only when nothing at all was accepted and the
-  /// failure is certain to have had no effect (a wrong login, 602, a DNS failure…).
+  /// Throws (ApiError, TransportError…) only when the first batch fails in a way that
+  /// proves nothing was paid (a wrong login, 602, a DNS failure…). Once a batch has gone
+  /// out, a later batch's certain failure marks its items rejected instead (error message
+  /// NOT_SENT for a transport failure), so that no outcome is hidden by an exception.
   std::vector<TransferResult> send_money(const std::vector<TransferRequest>& items) const;
 
   /// The transfers matching a query (check/money). Throws NotFoundError on 723.

@@ -9,6 +9,7 @@
 namespace cinetpay {
 
 /// The form fields of one notification POST. Every field is as sent: unverified.
+/// A plain value, safe to read from many threads.
 /// Older CinetPay pages send `operator` instead of the last three fields.
 struct Notification {
   std::string transaction_id;

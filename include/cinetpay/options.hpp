@@ -59,6 +59,8 @@ using Sleeper = std::function<void(std::chrono::milliseconds)>;
 using RandomSource = std::function<double()>;
 
 /// Everything a TransferClient can be told. Every field has a working default.
+/// A plain value: the client copies it at construction; the callbacks it holds (logger,
+/// clock, sleeper, random) may then be called from several threads at once.
 struct ClientOptions {
   /// Root of the API. `http://` is accepted for loopback hosts only (the sandbox).
   std::string base_url = "https://client.cinetpay.com";
