@@ -153,6 +153,79 @@ TEST_F(CurlTransportTest, TimeoutAfterTheRequestWentOutMayHaveReachedTheServer) 
   EXPECT_EQ(server.requests("/slow").size(), 1u);
 }
 
+TEST_F(CurlTransportTest, TlsIsAlwaysVerifiedAndFailsBeforeSending) {
+  ClientOptions o;
+  o.ca_bundle = "/nonexistent/ca.pem";
+  HttpRequest r;
+  r.url = "https://127.0.0.1:" + server.base_url().substr(server.base_url().rfind(':') + 1) + "/x";
+  for (const auto& t : {transport(), make_curl_transport(o)}) {
+    try {
+      t->send(r);
+      FAIL() << "a TLS request to a plain HTTP server succeeded";
+    } catch (const TransportError& e) {
+      EXPECT_FALSE(e.may_have_reached_server()) << e.what();
+    }
+  }
+  EXPECT_TRUE(server.requests("/x").empty());
+}
+
+// A TLS server with a self-signed certificate for 127.0.0.1, made for the test.
+TEST_F(CurlTransportTest, CertificatesAreVerifiedAgainstTheCaBundle) {
+  char tmpl[] = "/tmp/cinetpay-tls-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  std::string cert = dir + "/cert.pem";
+  std::string key = dir + "/key.pem";
+  std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << "openssl could not make a certificate";
+  httplib::SSLServer tls(cert.c_str(), key.c_str());
+  tls.set_tcp_nodelay(true);
+  tls.Get("/x", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{}", "application/json");
+  });
+  int port = tls.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { tls.listen_after_bind(); });
+  while (!tls.is_running()) std::this_thread::yield();
+
+  HttpRequest r;
+  r.url = "https://127.0.0.1:" + std::to_string(port) + "/x";
+  try {
+    transport()->send(r);
+    ADD_FAILURE() << "a self-signed certificate was accepted";
+  } catch (const TransportError& e) {
+    EXPECT_FALSE(e.may_have_reached_server()) << e.what();
+  }
+  ClientOptions o;
+  o.ca_bundle = cert;
+  EXPECT_EQ(make_curl_transport(o)->send(r).status, 200);
+  tls.stop();
+  serving.join();
+  std::system(("rm -rf " + dir).c_str());
+}
+
+TEST_F(CurlTransportTest, ProxyIsUsedWhenSetAndTheEnvironmentIsIgnoredOtherwise) {
+  ScriptedServer proxy;
+  proxy.on("/x", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{}", "application/json");
+  });
+  server.answer("/x", 200, "{}");
+  HttpRequest r;
+  r.url = server.base_url() + "/x";
+  ClientOptions o;
+  o.proxy = proxy.base_url();
+  make_curl_transport(o)->send(r);
+  EXPECT_EQ(proxy.requests().size(), 1u);
+  EXPECT_THAT(proxy.requests()[0].target, ::testing::HasSubstr(server.base_url()));
+  EXPECT_TRUE(server.requests("/x").empty());
+
+  ::setenv("http_proxy", "http://127.0.0.1:9", 1);
+  EXPECT_EQ(transport()->send(r).status, 200) << "the environment's proxy was used";
+  ::unsetenv("http_proxy");
+  EXPECT_EQ(server.requests("/x").size(), 1u);
+}
+
 TEST_F(CurlTransportTest, ManyThreadsShareOneTransport) {
   server.answer("/x", 200, "{}");
   auto t = transport();
