@@ -1,6 +1,6 @@
 # Installs the built library into a temporary prefix, then builds and runs the consumer
 # example with find_package, checks the pkg-config file, and builds the library as a
-# subproject. Run by ctest with -DSOURCE_DIR, -DBUILD_DIR, -DWORK_DIR, -DMODE and -DSANITIZE.
+# subproject. Run by ctest with -DSOURCE_DIR, -DBUILD_DIR, -DWORK_DIR, -DMODE, -DSANITIZE and -DSANDBOX.
 cmake_minimum_required(VERSION 3.16)
 
 function(run)
@@ -31,10 +31,11 @@ if(MODE STREQUAL "install")
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/consumer -B ${WORK_DIR}/consumer -G Ninja
       -DCMAKE_PREFIX_PATH=${prefix} "-DCMAKE_CXX_FLAGS=${sanitize_flags}")
   run(${CMAKE_COMMAND} --build ${WORK_DIR}/consumer)
-  run(${WORK_DIR}/consumer/consumer ${CONSUMER_ARGS})
+  # The installed library calls the API for real, against the sandbox.
+  run(bash ${SOURCE_DIR}/tests/package/with_sandbox.sh ${SANDBOX} ${WORK_DIR}/consumer/consumer)
   message(STATUS "${last_output}")
-  if(NOT last_output MATCHES "consumer ok")
-    message(FATAL_ERROR "the consumer did not finish")
+  if(NOT last_output MATCHES "balance: 1000000 available" OR NOT last_output MATCHES "consumer ok")
+    message(FATAL_ERROR "the consumer did not call the API")
   endif()
 
   # The same program through pkg-config.
