@@ -56,21 +56,24 @@ void ClientImpl::log(LogLevel level, const std::string& line) const {
 }
 
 HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency,
-                                  const HttpRequest& request) {
-  std::string trail;
+                                  const HttpRequest& request, std::string* trail) {
   for (int attempt = 1;; ++attempt) {
     RetryDecision decision;
-    auto started = options_.clock();
     try {
+      auto started = options_.clock();
       HttpResponse response = options_.transport->send(request);
-      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock() - started);
-      log(LogLevel::debug, std::string(method_name(request)) + " " + redact_url(request.url) +
-                               " -> HTTP " + std::to_string(response.status) + " in " +
-                               std::to_string(ms.count()) + " ms");
+      if (options_.logger) {
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock() - started);
+        log(LogLevel::debug, std::string(method_name(request)) + " " + redact_url(request.url) +
+                                 " -> HTTP " + std::to_string(response.status) + " in " +
+                                 std::to_string(ms.count()) + " ms");
+      }
       decision = retry_.after_response(response, idempotency, attempt);
       if (!decision.retry) {
-        if (!decision.reason.empty())
+        if (!decision.reason.empty()) {
+          *trail += decision.reason;
           log(LogLevel::warning, std::string(operation) + ": " + decision.reason);
+        }
         return response;
       }
     } catch (const TransportError& e) {
@@ -78,11 +81,11 @@ HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency
       if (!decision.retry) {
         log(LogLevel::warning, std::string(operation) + ": " + e.what() + "; " + decision.reason);
         throw TransportError(
-            std::string(operation) + ": " + e.what() + " [" + trail + decision.reason + "]",
+            std::string(operation) + ": " + e.what() + " [" + *trail + decision.reason + "]",
             e.may_have_reached_server());
       }
     }
-    trail += decision.reason + ", ";
+    *trail += decision.reason + ", ";
     log(LogLevel::info, std::string(operation) + ": retrying in " +
                             std::to_string(decision.delay.count()) + " ms: " + decision.reason +
                             " (attempt " + std::to_string(attempt) + "/" +
@@ -91,9 +94,22 @@ HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency
   }
 }
 
+Envelope ClientImpl::exchange(const char* operation, Idempotency idempotency,
+                              const HttpRequest& request) {
+  std::string trail;
+  HttpResponse response = transmit(operation, idempotency, request, &trail);
+  try {
+    return parse_envelope(response);
+  } catch (const ProtocolError& e) {
+    // The answer that could not be read may be the last of several: say which.
+    if (trail.empty()) throw;
+    throw ProtocolError(std::string(operation) + ": " + e.what() + " [" + trail + "]",
+                        e.http_status());
+  }
+}
+
 std::string ClientImpl::login() {
-  HttpResponse response = transmit("login", Idempotency::idempotent, builder_.login(credentials_));
-  Envelope env = parse_envelope(response);
+  Envelope env = exchange("login", Idempotency::idempotent, builder_.login(credentials_));
   if (env.code != 0) throw_api_error(env.code, env.message, env.description, env.http_status);
   log(LogLevel::info, "login: new token");
   return parse_token(env);
@@ -103,7 +119,7 @@ Envelope ClientImpl::call(const char* operation, Idempotency idempotency,
                           const std::function<HttpRequest(const std::string&)>& build) {
   for (int refusals = 0;; ++refusals) {
     Token token = tokens_.get();
-    Envelope env = parse_envelope(transmit(operation, idempotency, build(token.value)));
+    Envelope env = exchange(operation, idempotency, build(token.value));
     if (!is_token_refusal(env.code) || refusals > 0) return env;
     log(LogLevel::info, std::string(operation) + ": token refused (" + std::to_string(env.code) +
                             "), logging in again");

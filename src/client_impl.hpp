@@ -37,8 +37,12 @@ class ClientImpl {
   void log(LogLevel level, const std::string& line) const;
 
  private:
-  /// One request with the retries its idempotency allows.
-  HttpResponse transmit(const char* operation, Idempotency idempotency, const HttpRequest& request);
+  /// One request with the retries its idempotency allows; every retry decision's reason
+  /// is added to `trail`.
+  HttpResponse transmit(const char* operation, Idempotency idempotency, const HttpRequest& request,
+                        std::string* trail);
+  /// `transmit`, then the envelope; an unreadable answer names the retries before it.
+  Envelope exchange(const char* operation, Idempotency idempotency, const HttpRequest& request);
   std::string login();
 
   std::vector<TransferResult> send_batch(const std::vector<TransferRequest>& items,

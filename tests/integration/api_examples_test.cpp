@@ -314,6 +314,9 @@ TEST_F(ApiExamples, HtmlErrorPageIsAProtocolErrorAfterRetries) {
   } catch (const ProtocolError& e) {
     EXPECT_EQ(e.http_status(), 502);
     EXPECT_THAT(e.what(), ::testing::HasSubstr("Bad Gateway"));
+    EXPECT_THAT(e.what(),
+                ::testing::HasSubstr(
+                    "[HTTP 502, HTTP 502, not retried: HTTP 502, attempts exhausted (3/3)]"));
   }
   EXPECT_EQ(server.requests("/v1/transfer/check/balance").size(), 3u);
 }
