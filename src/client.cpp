@@ -141,7 +141,7 @@ std::vector<TransferStatus> ClientImpl::check(const TransferQuery& query) {
     return builder_.check_money(token, query);
   });
   std::vector<TransferStatus> statuses;
-  for (const auto& item : data_items(env)) statuses.push_back(parse_transfer_status(item));
+  for (const auto* item : data_items(env)) statuses.push_back(parse_transfer_status(*item));
   if (statuses.empty()) {
     throw NotFoundError(723, "NOT_FOUND", "check/money answered no transfer", env.http_status);
   }
@@ -230,7 +230,7 @@ std::vector<ContactResult> TransferClient::add_contacts(
       ContactResult r;
       // Items are matched by position; the API echoes them in order.
       if (i < items.size()) {
-        r = detail::parse_contact_item(items[i]);
+        r = detail::parse_contact_item(*items[i]);
       } else {
         r.code = -1;
         r.message = "MISSING_FROM_ANSWER";

@@ -155,19 +155,19 @@ Envelope parse_envelope(const HttpResponse& response) {
   return env;
 }
 
-std::vector<json> data_items(const Envelope& envelope) {
-  std::vector<json> items;
+std::vector<const json*> data_items(const Envelope& envelope) {
+  std::vector<const json*> items;
   const json& data = envelope.data;
   if (data.is_object()) {
-    items.push_back(data);
+    items.push_back(&data);
   } else if (data.is_array()) {
     for (const json& element : data) {
       if (element.is_array()) {
         for (const json& inner : element) {
-          if (inner.is_object()) items.push_back(inner);
+          if (inner.is_object()) items.push_back(&inner);
         }
       } else if (element.is_object()) {
-        items.push_back(element);
+        items.push_back(&element);
       }
     }
   }
@@ -229,8 +229,8 @@ int code_field(const json& object, const char* name, int fallback) {
 }
 
 std::string parse_token(const Envelope& envelope) {
-  std::vector<json> items = data_items(envelope);
-  std::string token = items.empty() ? std::string() : text_field(items.front(), "token");
+  std::vector<const json*> items = data_items(envelope);
+  std::string token = items.empty() ? std::string() : text_field(*items.front(), "token");
   if (token.empty()) {
     throw ProtocolError("unreadable login answer from CinetPay (HTTP " +
                             std::to_string(envelope.http_status) + "): no token in data",
@@ -240,13 +240,13 @@ std::string parse_token(const Envelope& envelope) {
 }
 
 Balance parse_balance(const Envelope& envelope) {
-  std::vector<json> items = data_items(envelope);
-  if (items.empty() || !items.front().contains("available")) {
+  std::vector<const json*> items = data_items(envelope);
+  if (items.empty() || !items.front()->contains("available")) {
     throw ProtocolError("unreadable balance answer from CinetPay (HTTP " +
                             std::to_string(envelope.http_status) + "): no \"available\" in data",
                         envelope.http_status);
   }
-  const json& d = items.front();
+  const json& d = *items.front();
   return Balance{amount_field(d, "amount"), amount_field(d, "inUsing"),
                  amount_field(d, "available")};
 }

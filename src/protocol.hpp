@@ -54,7 +54,8 @@ struct Envelope {
 Envelope parse_envelope(const HttpResponse& response);
 
 /// The items of `data`: flat `[{…}]`, nested `[[{…}]]`, a lone object, or nothing.
-std::vector<nlohmann::json> data_items(const Envelope& envelope);
+/// They point into `envelope`, which must outlive them.
+std::vector<const nlohmann::json*> data_items(const Envelope& envelope);
 
 /// A string field, whether sent as a string or a number; empty when absent.
 std::string text_field(const nlohmann::json& object, const char* name);

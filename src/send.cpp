@@ -126,7 +126,7 @@ std::vector<TransferResult> ClientImpl::send_batch(const std::vector<TransferReq
 
   std::vector<SentItem> answered;
   try {
-    for (const auto& item : data_items(env)) answered.push_back(parse_sent_item(item));
+    for (const auto* item : data_items(env)) answered.push_back(parse_sent_item(*item));
   } catch (const ProtocolError& e) {
     return reconcile_batch(items, std::string("an unreadable item (") + e.what() + ")", may_resend);
   }

@@ -11,10 +11,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string body(reinterpret_cast<const char*>(data), size);
   try {
     cinetpay::detail::Envelope env = cinetpay::detail::parse_envelope({200, {}, body});
-    for (const auto& item : cinetpay::detail::data_items(env)) {
-      cinetpay::detail::parse_sent_item(item);
-      cinetpay::detail::parse_transfer_status(item);
-      cinetpay::detail::parse_contact_item(item);
+    for (const auto* item : cinetpay::detail::data_items(env)) {
+      cinetpay::detail::parse_sent_item(*item);
+      cinetpay::detail::parse_transfer_status(*item);
+      cinetpay::detail::parse_contact_item(*item);
     }
     if (env.code == 0) {
       try {
