@@ -2,7 +2,10 @@
 // or losing a payout (DESIGN.md, "Money is never sent twice, and never lost").
 #include <algorithm>
 #include <map>
+#include <cstdint>
 #include <random>
+#include <string>
+#include <vector>
 
 #include "cinetpay/errors.hpp"
 #include "cinetpay/validation.hpp"
