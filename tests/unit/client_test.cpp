@@ -293,6 +293,9 @@ TEST(Send, AmbiguousFailureIsReconciledNotResent) {
   ASSERT_TRUE(results[0].status.has_value());
   EXPECT_EQ(results[0].treatment_status, TreatmentStatus::Code::REC);
   EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u) << "resent blindly";
+  EXPECT_THAT(w.all_logs(),
+              HasSubstr("send: timeout after send; not retried: send may have been processed"));
+  EXPECT_THAT(w.all_logs(), HasSubstr("reconciling 1 item(s) by client_transaction_id"));
   EXPECT_EQ(query_param(w.transport->requests_to("/check/money")[0].url, "client_transaction_id"),
             "A");
 }
