@@ -5,7 +5,8 @@ PRESET ?= dev
 .PHONY: demo test deps build bench sanitize install clean
 
 demo: build
-	tools/demo.sh build/$(PRESET)
+	tools/with-sandbox.sh build/$(PRESET)/tools/cinetpay-sandbox --settle-ms 800 -- \
+	  build/$(PRESET)/examples/payout_demo
 
 test: build
 	ctest --preset $(PRESET)

@@ -55,12 +55,19 @@ void ClientImpl::log(LogLevel level, const std::string& line) const {
   if (options_.logger) options_.logger(level, line);
 }
 
+void ClientImpl::pause(std::chrono::milliseconds interval,
+                       std::chrono::steady_clock::time_point deadline) const {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - options_.clock());
+  options_.sleeper(std::max(std::chrono::milliseconds(0), std::min(interval, left)));
+}
+
 HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency,
                                   const HttpRequest& request, std::string* trail) {
   for (int attempt = 1;; ++attempt) {
     RetryDecision decision;
     try {
-      auto started = options_.clock();
+      // The clock is read only for the log line: nothing more on the request path.
+      auto started = options_.logger ? options_.clock() : std::chrono::steady_clock::time_point();
       HttpResponse response = options_.transport->send(request);
       if (options_.logger) {
         auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock() - started);
@@ -164,8 +171,6 @@ ReconcileResult ClientImpl::lookup(const std::string& client_transaction_id) {
   } catch (const NotFoundError&) {
     r.state = ReconcileResult::State::not_found;
     r.detail = "check/money: 723 NOT_FOUND";
-  } catch (const ValidationError&) {
-    throw;
   } catch (const Error& e) {
     r.state = ReconcileResult::State::unknown;
     r.detail = e.what();
@@ -217,11 +222,8 @@ std::vector<ContactResult> TransferClient::add_contacts(
     const std::vector<Contact>& contacts) const {
   validate_contacts(contacts);
   std::vector<ContactResult> results;
-  const std::size_t batch = impl_->options().max_batch_size;
-  for (std::size_t start = 0; start < contacts.size(); start += batch) {
-    std::vector<Contact> part(
-        contacts.begin() + static_cast<std::ptrdiff_t>(start),
-        contacts.begin() + static_cast<std::ptrdiff_t>(std::min(contacts.size(), start + batch)));
+  for (const std::vector<Contact>& part :
+       detail::batches_of(contacts, impl_->options().max_batch_size)) {
     auto env = impl_->call_ok(
         "contacts", detail::Idempotency::idempotent,
         [&](const std::string& token) { return impl_->builder().add_contacts(token, part); });
@@ -268,13 +270,11 @@ TransferStatus TransferClient::wait_for_final(const TransferQuery& query,
       // Right after a send the transfer may not be visible yet: keep polling.
       missing = e;
     }
-    auto now = o.clock();
-    if (now >= deadline) {
+    if (o.clock() >= deadline) {
       if (last) return *last;
       throw NotFoundError(*missing);
     }
-    o.sleeper(std::min(o.poll_interval,
-                       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));
+    impl_->pause(o.poll_interval, deadline);
   }
 }
 

@@ -1,6 +1,9 @@
 // The state a TransferClient and its copies share. Internal: not installed.
 #pragma once
 
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -13,6 +16,18 @@
 #include "retry.hpp"
 
 namespace cinetpay::detail {
+
+/// `items` cut into consecutive batches of at most `size` (size > 0), in order.
+template <typename T>
+std::vector<std::vector<T>> batches_of(const std::vector<T>& items, std::size_t size) {
+  std::vector<std::vector<T>> out;
+  for (std::size_t start = 0; start < items.size(); start += size) {
+    auto first = items.begin() + static_cast<std::ptrdiff_t>(start);
+    out.emplace_back(first,
+                     first + static_cast<std::ptrdiff_t>(std::min(size, items.size() - start)));
+  }
+  return out;
+}
 
 /// Thread-safe: every member is either immutable or thread-safe itself.
 class ClientImpl {
@@ -33,6 +48,9 @@ class ClientImpl {
   std::vector<TransferResult> send(std::vector<TransferRequest> items);
 
   const ClientOptions& options() const { return options_; }
+  /// Sleeps `interval`, or until `deadline` if that comes first.
+  void pause(std::chrono::milliseconds interval,
+             std::chrono::steady_clock::time_point deadline) const;
   const RequestBuilder& builder() const { return builder_; }
   void log(LogLevel level, const std::string& line) const;
 

@@ -1,8 +1,8 @@
 // send_money: the one call that moves money, and the rules that keep it from paying twice
 // or losing a payout (DESIGN.md, "Money is never sent twice, and never lost").
 #include <algorithm>
-#include <map>
 #include <cstdint>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -84,18 +84,14 @@ std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items)
   }
   std::vector<TransferResult> results;
   results.reserve(items.size());
-  const std::size_t size = options_.max_batch_size;
-  for (std::size_t start = 0; start < items.size(); start += size) {
-    std::vector<TransferRequest> batch(
-        items.begin() + static_cast<std::ptrdiff_t>(start),
-        items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), start + size)));
+  for (const std::vector<TransferRequest>& batch : batches_of(items, options_.max_batch_size)) {
     try {
       auto part = send_batch(batch, /*may_resend=*/true);
       results.insert(results.end(), part.begin(), part.end());
     } catch (const Error& e) {
       // Only failures that certainly paid nothing reach here. Before any batch went out
       // the caller gets the exception; after, throwing would hide the earlier outcomes.
-      if (start == 0) throw;
+      if (results.empty()) throw;
       const auto* api = dynamic_cast<const ApiError*>(&e);
       ApiErrorInfo error = api != nullptr ? info_of(*api) : ApiErrorInfo{0, "NOT_SENT", e.what()};
       for (const TransferRequest& t : batch) results.push_back(rejected(t, error, "batch refused"));
@@ -189,11 +185,8 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
       }
     }
     pending = std::move(still);
-    auto now = options_.clock();
-    if (pending.empty() || now >= deadline) break;
-    options_.sleeper(
-        std::min(options_.reconcile_interval,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now)));
+    if (pending.empty() || options_.clock() >= deadline) break;
+    pause(options_.reconcile_interval, deadline);
   }
 
   // Certainly absent after the grace period: one more send with the same id, which the

@@ -1,13 +1,15 @@
-// The smallest program over an installed cinetpay-cpp. With a base URL argument (the
-// sandbox) it reads the balance; without one it shows that a bad payout is refused before
-// anything is sent.
+// The smallest program over an installed cinetpay-cpp. With CINETPAY_BASE_URL set (the
+// sandbox, through tools/with-sandbox.sh) it reads the balance; in any case it shows that a
+// bad payout is refused before anything is sent.
 #include <cinetpay/transfer.hpp>
 
+#include <cstdlib>
 #include <iostream>
 
-int main(int argc, char** argv) {
+int main() {
+  const char* sandbox = std::getenv("CINETPAY_BASE_URL");
   cinetpay::ClientOptions options;
-  options.base_url = argc > 1 ? argv[1] : "http://127.0.0.1:9";
+  options.base_url = sandbox != nullptr ? sandbox : "http://127.0.0.1:9";
   options.retry.max_attempts = 1;
   cinetpay::TransferClient client(cinetpay::Credentials{"sandbox-key", "sandbox-password"},
                                   options);
@@ -25,7 +27,7 @@ int main(int argc, char** argv) {
     std::cout << "refused before sending: " << e.what() << "\n";
   }
 
-  if (argc > 1) {
+  if (sandbox != nullptr) {
     cinetpay::Balance balance = client.balance();
     std::cout << "balance: " << balance.available << " available\n";
   }

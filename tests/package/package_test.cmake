@@ -32,7 +32,7 @@ if(MODE STREQUAL "install")
       -DCMAKE_PREFIX_PATH=${prefix} "-DCMAKE_CXX_FLAGS=${sanitize_flags}")
   run(${CMAKE_COMMAND} --build ${WORK_DIR}/consumer)
   # The installed library calls the API for real, against the sandbox.
-  run(bash ${SOURCE_DIR}/tests/package/with_sandbox.sh ${SANDBOX} ${WORK_DIR}/consumer/consumer)
+  run(bash ${SOURCE_DIR}/tools/with-sandbox.sh ${SANDBOX} -- ${WORK_DIR}/consumer/consumer)
   message(STATUS "${last_output}")
   if(NOT last_output MATCHES "balance: 1000000 available" OR NOT last_output MATCHES "consumer ok")
     message(FATAL_ERROR "the consumer did not call the API")
