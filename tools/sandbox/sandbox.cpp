@@ -309,8 +309,13 @@ class Sandbox::Impl {
   json balance_json() {
     std::lock_guard<std::mutex> lock(mu_);
     advance_locked(SteadyClock::now());
-    return success(json{
-        {"amount", available_ + in_using_}, {"inUsing", in_using_}, {"available", available_}});
+    return success(balance_locked());
+  }
+
+  // The balance in the API's words; `amount` is what is available plus what is reserved.
+  json balance_locked() const {
+    return json{
+        {"amount", available_ + in_using_}, {"inUsing", in_using_}, {"available", available_}};
   }
 
   // The `data` field as a non-empty JSON array; otherwise `refusal` is the API's answer.
@@ -578,12 +583,8 @@ class Sandbox::Impl {
       }
       json contacts = json::array();
       for (const auto& [key, c] : contacts_) contacts.push_back(c);
-      reply(res, json{{"balance",
-                       {{"amount", available_ + in_using_},
-                        {"inUsing", in_using_},
-                        {"available", available_}}},
-                      {"contacts", contacts},
-                      {"transfers", transfers}});
+      reply(res,
+            json{{"balance", balance_locked()}, {"contacts", contacts}, {"transfers", transfers}});
     });
     server_.Get("/_sandbox/requests",
                 [this, reply](const httplib::Request&, httplib::Response& res) {
