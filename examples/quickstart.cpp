@@ -23,6 +23,9 @@ int main() {
       case cinetpay::TransferOutcome::rejected:
         std::cout << "rejected: " << r.error->code << " " << r.error->message << "\n";
         break;
+      case cinetpay::TransferOutcome::not_sent:
+        std::cout << "not sent (safe to send again with the same id): " << r.detail << "\n";
+        break;
       case cinetpay::TransferOutcome::unknown:
         std::cout << "unknown: call client.reconcile(\"" << r.client_transaction_id
                   << "\") later\n";

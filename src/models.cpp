@@ -37,6 +37,8 @@ std::string_view to_string(TransferOutcome outcome) noexcept {
       return "accepted";
     case TransferOutcome::rejected:
       return "rejected";
+    case TransferOutcome::not_sent:
+      return "not_sent";
     case TransferOutcome::unknown:
       return "unknown";
   }

@@ -93,8 +93,16 @@ std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items)
       // the caller gets the exception; after, throwing would hide the earlier outcomes.
       if (results.empty()) throw;
       const auto* api = dynamic_cast<const ApiError*>(&e);
-      ApiErrorInfo error = api != nullptr ? info_of(*api) : ApiErrorInfo{0, "NOT_SENT", e.what()};
-      for (const TransferRequest& t : batch) results.push_back(rejected(t, error, "batch refused"));
+      for (const TransferRequest& t : batch) {
+        if (api != nullptr) {
+          results.push_back(rejected(t, info_of(*api), "batch refused"));
+        } else {
+          TransferResult r = base_result(t);
+          r.outcome = TransferOutcome::not_sent;
+          r.detail = std::string("never reached CinetPay: ") + e.what();
+          results.push_back(std::move(r));
+        }
+      }
     }
   }
   return results;

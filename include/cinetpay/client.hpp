@@ -50,8 +50,8 @@ class TransferClient {
   ///
   /// Throws (ApiError, TransportError…) only when the first batch fails in a way that
   /// proves nothing was paid (a wrong login, 602, a DNS failure…). Once a batch has gone
-  /// out, a later batch's certain failure marks its items rejected instead (error message
-  /// NOT_SENT for a transport failure), so that no outcome is hidden by an exception.
+  /// out, a later batch's certain failure marks its items rejected (refused by the API) or
+  /// not_sent (never reached it), so that no outcome is hidden by an exception.
   std::vector<TransferResult> send_money(const std::vector<TransferRequest>& items) const;
 
   /// The transfers matching a query (check/money). Throws NotFoundError on 723.

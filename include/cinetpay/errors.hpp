@@ -93,6 +93,13 @@ class ProtocolError : public Error {
   int http_status_;
 };
 
+/// The client is configured wrongly: an empty or malformed base URL, plain http to a
+/// host that is not loopback without `allow_insecure_http`. Thrown at construction.
+class ConfigError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// One row of the API's code table.
 struct ApiCodeInfo {
   int code;

@@ -81,11 +81,12 @@ struct TransferRequest {
 /// What happened to a payout.
 enum class TransferOutcome {
   accepted,  ///< CinetPay has it: follow it with check_transfer / wait_for_final
-  rejected,  ///< CinetPay refused it, or it was certainly never sent: see `error`
+  rejected,  ///< CinetPay refused it; nothing was paid: see `error`
+  not_sent,  ///< it certainly never reached CinetPay: safe to send again (same id)
   unknown,   ///< nobody can tell yet: settle it later with reconcile(), never resend blindly
 };
 
-/// "accepted", "rejected" or "unknown".
+/// "accepted", "rejected", "not_sent" or "unknown".
 std::string_view to_string(TransferOutcome outcome) noexcept;
 
 /// A code and message from the API (or from this library for items never sent).

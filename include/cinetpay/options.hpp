@@ -78,6 +78,12 @@ struct ClientOptions {
   std::string proxy;
   /// Added after `cinetpay-cpp/<version>` in the User-Agent, e.g. "myshop/2.1".
   std::string user_agent_suffix;
+  /// Plain `http://` to a host that is not loopback, e.g. a sandbox on another machine of a
+  /// private network. Off: never turn it on for the real API. Loopback needs no opt-in.
+  bool allow_insecure_http = false;
+  /// An answer larger than this is refused while it is received (ProtocolError), never
+  /// buffered whole. CinetPay's largest answers (a 200-item batch) are a few tens of KiB.
+  std::size_t max_response_bytes = 4 * 1024 * 1024;
 
   RetryPolicy retry;
 
