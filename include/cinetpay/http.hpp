@@ -2,6 +2,7 @@
 // carries them. libcurl is the default; tests and users can plug their own.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,6 +26,9 @@ struct HttpRequest {
   /// True for requests that must not travel over a reused connection (money sends): a
   /// transport must then never resend the request on its own.
   bool fresh_connection = false;
+  /// When positive, the whole request (connection included) must end within it, tighter
+  /// than the transport's own timeouts: the caller's deadline clips it.
+  std::chrono::milliseconds timeout{0};
 };
 
 /// An answer, whatever its status: the API puts its envelope in error statuses too.
