@@ -29,14 +29,16 @@ struct Contact {
 /// The API's answer for one contact of a batch.
 struct ContactResult {
   Contact contact;
-  int code = 0;        ///< 0 (added) or 726 (already a contact) are success
+  /// 0 (added) or 726 (already a contact) are success; kCodeMissingFromAnswer when the
+  /// answer did not mention this contact.
+  int code = 0;
   std::string status;  ///< the item's `status`, e.g. "success"
   std::string lot;
   std::string message;  ///< the API's message for a failed item, empty otherwise
 
   /// True when the contact is registered now, whether added or already there (726).
-  bool ok() const noexcept { return code == 0 || code == 726; }
-  bool already_exists() const noexcept { return code == 726; }
+  [[nodiscard]] bool ok() const noexcept;
+  [[nodiscard]] bool already_exists() const noexcept;
 };
 
 /// `treatment_status` of a transfer. Keeps the server's word: an unknown one is carried.
@@ -48,11 +50,11 @@ class TreatmentStatus {
   explicit TreatmentStatus(std::string raw);
   explicit TreatmentStatus(Code code);
 
-  Code code() const noexcept { return code_; }
+  [[nodiscard]] Code code() const noexcept { return code_; }
   /// The word the server sent ("VAL"), or the canonical word of a constructed value.
-  const std::string& raw() const noexcept { return raw_; }
+  [[nodiscard]] const std::string& raw() const noexcept { return raw_; }
   /// True for VAL and REJ only.
-  bool is_final() const noexcept { return code_ == Code::VAL || code_ == Code::REJ; }
+  [[nodiscard]] bool is_final() const noexcept { return code_ == Code::VAL || code_ == Code::REJ; }
 
   friend bool operator==(const TreatmentStatus& a, Code b) noexcept { return a.code_ == b; }
   friend bool operator!=(const TreatmentStatus& a, Code b) noexcept { return a.code_ != b; }
@@ -111,7 +113,7 @@ struct TransferStatus {
   std::string comment;
   std::string validated_at;
 
-  bool is_final() const noexcept { return treatment_status.is_final(); }
+  [[nodiscard]] bool is_final() const noexcept { return treatment_status.is_final(); }
 };
 
 /// The result of one payout of a send_money call.
@@ -145,10 +147,10 @@ class TransferQuery {
   }
   static TransferQuery by_lot(std::string lot) { return {Key::lot, std::move(lot)}; }
 
-  Key key() const noexcept { return key_; }
-  const std::string& value() const noexcept { return value_; }
+  [[nodiscard]] Key key() const noexcept { return key_; }
+  [[nodiscard]] const std::string& value() const noexcept { return value_; }
   /// The query parameter's name: "transaction_id", "client_transaction_id" or "lot".
-  std::string_view key_name() const noexcept;
+  [[nodiscard]] std::string_view key_name() const noexcept;
 
  private:
   TransferQuery(Key key, std::string value) : key_(key), value_(std::move(value)) {}
