@@ -82,6 +82,7 @@ bool is_final(PayoutState state) noexcept { return rank(state) == 3; }
 const std::vector<PayoutState>& all_payout_states() {
   static const std::vector<PayoutState> kAll = [] {
     std::vector<PayoutState> all;
+    all.reserve(kStateWords.size());
     for (const auto& [s, word] : kStateWords) all.push_back(s);
     return all;
   }();
