@@ -3,7 +3,7 @@
 #include <charconv>
 #include <utility>
 
-namespace cinetpay::ledger::pq {
+namespace cinetpay::detail::pq {
 namespace {
 
 // libpq's messages end with a newline; a message reads better without it.
@@ -93,6 +93,10 @@ Connection Connection::open(const std::string& conninfo) {
                     trimmed(PQerrorMessage(connection.conn_.get())),
                 "", true);
   }
+  // Notices ("relation already exists, skipping") are for people at a prompt; libpq would
+  // print them on stderr.
+  PQsetNoticeProcessor(
+      connection.conn_.get(), [](void*, const char*) {}, nullptr);
   return connection;
 }
 
@@ -100,13 +104,19 @@ Result Connection::exec(const std::string& sql, const std::vector<Param>& params
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const Param& p : params) values.push_back(p ? p->c_str() : nullptr);
-  Result result(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
-                             values.data(), nullptr, nullptr, 0));
-  ExecStatusType status = PQresultStatus(result.result_.get());
+  return checked(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
+                              values.data(), nullptr, nullptr, 0));
+}
+
+void Connection::exec_script(const std::string& sql) { checked(PQexec(conn_.get(), sql.c_str())); }
+
+Result Connection::checked(PGresult* raw) {
+  Result result(raw);
+  ExecStatusType status = PQresultStatus(raw);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
-  const char* sqlstate = PQresultErrorField(result.result_.get(), PG_DIAG_SQLSTATE);
-  std::string message = result.result_ ? trimmed(PQresultErrorMessage(result.result_.get()))
-                                       : trimmed(PQerrorMessage(conn_.get()));
+  const char* sqlstate = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+  std::string message =
+      raw ? trimmed(PQresultErrorMessage(raw)) : trimmed(PQerrorMessage(conn_.get()));
   throw Error(message + " (on " + describe() + ")", sqlstate ? sqlstate : "", !ok());
 }
 
@@ -136,4 +146,4 @@ void Transaction::commit() {
   }
 }
 
-}  // namespace cinetpay::ledger::pq
+}  // namespace cinetpay::detail::pq

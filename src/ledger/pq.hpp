@@ -18,7 +18,7 @@
 
 #include "cinetpay/errors.hpp"
 
-namespace cinetpay::ledger::pq {
+namespace cinetpay::detail::pq {
 
 /// A failure reported by PostgreSQL or libpq. Immutable, so safe to share between threads.
 class Error : public cinetpay::Error {
@@ -109,6 +109,9 @@ class Connection {
     return exec(sql, std::vector<Param>{param(args)...});
   }
 
+  /// Runs several statements separated by semicolons, without parameters (a migration).
+  void exec_script(const std::string& sql);
+
   /// The server, database and user this connection talks to, for messages.
   std::string describe() const;
   /// False once the connection is broken.
@@ -119,6 +122,8 @@ class Connection {
     void operator()(PGconn* c) const noexcept { PQfinish(c); }
   };
   explicit Connection(PGconn* conn) noexcept : conn_(conn) {}
+  // Owns `raw`; throws Error unless it is a success.
+  Result checked(PGresult* raw);
   std::unique_ptr<PGconn, Close> conn_;
 };
 
@@ -140,4 +145,4 @@ class Transaction {
   bool open_ = true;
 };
 
-}  // namespace cinetpay::ledger::pq
+}  // namespace cinetpay::detail::pq

@@ -1,5 +1,5 @@
 // The libpq wrapper and the private PostgreSQL server the ledger's tests run against.
-#include "pq.hpp"
+#include "ledger/pq.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 
 #include "postgres_server.hpp"
 
-namespace cinetpay::ledger::pq {
+namespace cinetpay::detail::pq {
 namespace {
 
 using ::testing::HasSubstr;
@@ -143,4 +143,4 @@ TEST(PostgresServer, AServerThatCannotStartSaysWhy) {
 }
 
 }  // namespace
-}  // namespace cinetpay::ledger::pq
+}  // namespace cinetpay::detail::pq
