@@ -258,7 +258,7 @@ class PostgresStore final : public LedgerStore {
         "updated_at = $3" +
         (send ? ", sends = p.sends + 1, last_sent_at = $3" : "") +
         " FROM picked WHERE p.client_transaction_id = picked.client_transaction_id "
-        "RETURNING picked.from_state, p.position, p.*), "
+        "RETURNING picked.from_state, p.*), "
         "logged AS (INSERT INTO history (client_transaction_id, at, from_state, to_state, "
         "worker_id, lease_until, reason, api_code, treatment_status) "
         "SELECT client_transaction_id, $3, from_state, $2, $4, $5, $6, 0, treatment_status "
