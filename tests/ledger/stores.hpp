@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdio>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ struct StoreCase {
   std::function<std::string()> fresh_url;
   std::function<void(const std::string& url)> cleanup;
 };
+
+/// Names the store in test output.
+inline void PrintTo(const StoreCase& store, std::ostream* os) { *os << store.name; }
 
 inline std::string temp_sqlite_path() {
   static std::atomic<int> counter{0};
