@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "cinetpay/ledger.hpp"
+#include "postgres_server.hpp"
 
 namespace cinetpay::testing {
 
@@ -40,6 +41,9 @@ inline std::vector<StoreCase> ledger_stores() {
          std::string path = url.substr(std::string("sqlite:").size());
          for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
        }},
+      // A database of its own on this process's private server; the server and all its
+      // databases are removed when the process ends.
+      {"postgresql", [] { return shared_postgres().create_database(); }, [](const std::string&) {}},
   };
 }
 
