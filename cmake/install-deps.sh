@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(g++ make cmake ninja-build pkg-config libcurl4-openssl-dev nlohmann-json3-dev
-          libgtest-dev libgmock-dev libcpp-httplib-dev openssl
+          libgtest-dev libgmock-dev libcpp-httplib-dev libsqlite3-dev openssl
           doxygen   # make docs, and the test that keeps the API reference free of warnings
           dpkg-dev  # dpkg-shlibdeps, for cpack -G DEB
           curl)     # the examples' test posts notifications to webhook_receiver
