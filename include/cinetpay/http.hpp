@@ -74,7 +74,10 @@ std::vector<std::pair<std::string, std::string>> form_parse(std::string_view bod
 /// replaced by `***` (an allow-list: lang, transaction_id, client_transaction_id, lot).
 std::string redact_url(std::string_view url);
 
-/// A short, printable excerpt of an answer body with secrets masked, for error messages.
+/// A short, printable excerpt of an answer body with secrets masked, for error messages:
+/// at most `max_chars` bytes (then `...`), valid UTF-8 (other bytes become U+FFFD), control
+/// characters as spaces. Reads only the first `4 * max_chars + 256` bytes of `body`, so its
+/// cost does not grow with the body.
 std::string redact_excerpt(std::string_view body, std::size_t max_chars = 160);
 
 }  // namespace cinetpay
