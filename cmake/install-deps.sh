@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(g++ make cmake ninja-build pkg-config libcurl4-openssl-dev nlohmann-json3-dev
-          libgtest-dev libgmock-dev libcpp-httplib-dev openssl)
+          libgtest-dev libgmock-dev libcpp-httplib-dev libsqlite3-dev openssl)
 if [ "${CINETPAY_WITH_BENCH:-0}" = 1 ]; then packages+=(libbenchmark-dev); fi
 
 missing=()
