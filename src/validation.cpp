@@ -8,39 +8,19 @@
 #include <string_view>
 
 #include "cinetpay/errors.hpp"
+#include "utf8.hpp"
 
 namespace cinetpay {
 namespace {
 
-// The length of the UTF-8 sequence starting at text[i] when it is well formed (shortest
-// form, no surrogate, at most U+10FFFF) and not a control character (C0, DEL, C1); else 0.
+// The length of the UTF-8 sequence at text[i] when it is well formed and not a control
+// character (C0, DEL, C1); else 0.
 std::size_t printable_utf8_at(std::string_view text, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
+  const auto lead = static_cast<unsigned char>(text[i]);
   if (lead < 0x20 || lead == 0x7F) return 0;
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // overlong
-    if (lead == 0xED) high = 0x9F;  // surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;   // overlong
-    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + length > text.size()) return 0;
-  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  if (lead == 0xC2 && byte(i + 1) <= 0x9F) return 0;  // C1 controls U+0080–U+009F
+  std::size_t length = detail::utf8_sequence_length(text, i);
+  // C1 controls U+0080–U+009F are 0xC2 0x80–0x9F.
+  if (length == 2 && lead == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F) return 0;
   return length;
 }
 

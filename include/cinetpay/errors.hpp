@@ -23,6 +23,7 @@ class Error : public std::runtime_error {
 /// The request is wrong before it is sent; nothing was sent.
 class ValidationError : public Error {
  public:
+  /// The message names the field, the item index when there is one, and the problem.
   ValidationError(std::string field, std::optional<std::size_t> index, const std::string& problem);
   /// The field at fault, in the API's words ("amount", "prefix", "notify_url"…).
   [[nodiscard]] const std::string& field() const noexcept { return field_; }
@@ -40,6 +41,7 @@ class ValidationError : public Error {
 /// The API answered with a non-zero code.
 class ApiError : public Error {
  public:
+  /// An answer with a non-zero `code`; see throw_api_error for the subclass that fits a code.
   ApiError(int code, std::string api_message, std::string description, int http_status);
   /// The API's code, whether it was sent as `701` or `"701"`.
   [[nodiscard]] int code() const noexcept { return code_; }
@@ -47,6 +49,7 @@ class ApiError : public Error {
   [[nodiscard]] const std::string& api_message() const noexcept { return api_message_; }
   /// The API's `description` (often French), possibly empty.
   [[nodiscard]] const std::string& description() const noexcept { return description_; }
+  /// The HTTP status of the answer.
   [[nodiscard]] int http_status() const noexcept { return http_status_; }
 
  private:
@@ -77,6 +80,7 @@ class NotFoundError : public ApiError {
 /// The network failed (DNS, connect, TLS, timeout, reset), after the retries that were safe.
 class TransportError : public Error {
  public:
+  /// `what` must be redacted already: no key, password or token.
   TransportError(const std::string& what, bool may_have_reached_server);
   /// False only when no byte of the request can have been delivered (DNS or connect
   /// failure): then the request certainly had no effect.
@@ -89,7 +93,9 @@ class TransportError : public Error {
 /// The answer could not be understood: not JSON, an HTML error page, missing fields.
 class ProtocolError : public Error {
  public:
+  /// `what` holds a short redacted excerpt of the answer.
   ProtocolError(const std::string& what, int http_status);
+  /// The HTTP status of the answer.
   [[nodiscard]] int http_status() const noexcept { return http_status_; }
 
  private:
@@ -107,6 +113,7 @@ class ConfigError : public Error {
 /// or it names a transfer that is not the one it claims. Never act on it.
 class NotificationMismatchError : public Error {
  public:
+  /// `field` names the notification's field at fault; `what` says which transfer.
   NotificationMismatchError(std::string field, const std::string& what);
   /// The notification's field that disagrees ("amount", "client_transaction_id"…).
   [[nodiscard]] const std::string& field() const noexcept { return field_; }
@@ -125,7 +132,7 @@ inline constexpr int kCodeClientTransactionIdConflict = -1002;
 
 /// One row of the API's code table.
 struct ApiCodeInfo {
-  int code;
+  int code;                  ///< the API's code
   std::string_view message;  ///< e.g. "NOT_FOUND"
   std::string_view meaning;  ///< in English, for people
 };

@@ -17,8 +17,8 @@ namespace cinetpay {
 
 /// A token and the generation that tells it apart from the tokens before and after it.
 struct Token {
-  std::string value;
-  std::uint64_t generation = 0;
+  std::string value;             ///< the token itself: a secret, never logged
+  std::uint64_t generation = 0;  ///< counts logins; invalidate() takes it
 };
 
 /// Keeps the login token of one set of credentials.
@@ -40,8 +40,10 @@ class TokenManager {
   using BoundedLoginFunction =
       std::function<std::string(std::chrono::steady_clock::time_point deadline)>;
 
+  /// A token is used until `lifetime - refresh_margin` after its login was sent, by `clock`.
   TokenManager(LoginFunction login, Clock clock, std::chrono::seconds lifetime,
                std::chrono::seconds refresh_margin);
+  /// The same, with a login told the deadline of the call that needs the token.
   TokenManager(BoundedLoginFunction login, Clock clock, std::chrono::seconds lifetime,
                std::chrono::seconds refresh_margin);
 
