@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(g++ make cmake ninja-build pkg-config libcurl4-openssl-dev nlohmann-json3-dev
           libgtest-dev libgmock-dev libcpp-httplib-dev openssl)
 if [ "${CINETPAY_WITH_BENCH:-0}" = 1 ]; then packages+=(libbenchmark-dev); fi
+# `make fuzz`: clang++ and its libFuzzer and sanitizer runtimes.
+if [ "${CINETPAY_WITH_FUZZ:-0}" = 1 ]; then packages+=(clang libclang-rt-14-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do
