@@ -4,11 +4,13 @@ PRESET ?= dev
 # Time given to each libFuzzer target by `make fuzz`.
 FUZZ_SECONDS ?= 60
 
-.PHONY: demo test deps build bench sanitize fuzz install clean
+.PHONY: demo test deps build bench sanitize fuzz install docs package clean
 
 demo: build
 	tools/with-sandbox.sh build/$(PRESET)/tools/cinetpay-sandbox --settle-ms 800 -- \
 	  build/$(PRESET)/examples/payout_demo
+	tools/with-sandbox.sh build/$(PRESET)/tools/cinetpay-sandbox --settle-ms 300 -- \
+	  build/$(PRESET)/examples/ledger_demo
 
 test: build
 	ctest --preset $(PRESET)
@@ -37,8 +39,23 @@ fuzz:
 	cmake --preset fuzz > /dev/null && cmake --build --preset fuzz
 	tests/fuzz/run-all.sh build/fuzz $(FUZZ_SECONDS)
 
-install: build
-	cmake --install build/$(PRESET) --prefix $(or $(PREFIX),/usr/local)
+# A Release build of what is installed, nothing more (no tests, no examples), installed
+# under PREFIX; COMPONENT=runtime|dev|tools|testing installs one component only.
+install: deps
+	cmake --preset release > /dev/null
+	cmake --build --preset release
+	cmake --install build/release --prefix $(or $(PREFIX),/usr/local) $(if $(COMPONENT),--component $(COMPONENT))
+
+# The API reference (Doxygen, warnings as errors) in build/dev/docs/html.
+docs: deps
+	cmake --preset dev > /dev/null
+	cmake --build build/dev --target docs
+
+# The Debian packages libcinetpay-dev, cinetpay-tools and libcinetpay-testing-dev, in build/release.
+package: deps
+	cmake --preset release > /dev/null
+	cmake --build --preset release
+	cd build/release && cpack -G DEB
 
 clean:
 	rm -rf build

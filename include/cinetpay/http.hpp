@@ -18,7 +18,7 @@ enum class HttpMethod { get, post };
 
 /// One request, fully built: the transport adds nothing but what HTTP needs.
 struct HttpRequest {
-  HttpMethod method = HttpMethod::get;
+  HttpMethod method = HttpMethod::get;  ///< GET for reads, POST for forms
   /// Absolute URL, query string included.
   std::string url;
   /// Form-urlencoded body for POST; empty for GET.
@@ -33,10 +33,10 @@ struct HttpRequest {
 
 /// An answer, whatever its status: the API puts its envelope in error statuses too.
 struct HttpResponse {
-  int status = 0;
+  int status = 0;  ///< the HTTP status
   /// Header names in lower case.
   std::map<std::string, std::string> headers;
-  std::string body;
+  std::string body;  ///< the body as received, at most `max_response_bytes`
 
   /// The value of a header (name in lower case), or an empty string.
   std::string header(const std::string& lower_case_name) const;
@@ -52,6 +52,7 @@ struct HttpResponse {
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
+  /// Carries one request; throws TransportError on failure (see above).
   virtual HttpResponse send(const HttpRequest& request) = 0;
 };
 
