@@ -23,8 +23,8 @@ set(CPACK_COMPONENTS_ALL runtime dev)
 set(CPACK_COMPONENT_RUNTIME_GROUP libcinetpay-dev)
 set(CPACK_COMPONENT_DEV_GROUP libcinetpay-dev)
 set(CPACK_DEBIAN_LIBCINETPAY-DEV_PACKAGE_NAME libcinetpay-dev)
-# find_dependency(CURL) and a static libcinetpay need libcurl's headers and link name.
-set(CPACK_DEBIAN_LIBCINETPAY-DEV_PACKAGE_DEPENDS "libcurl4-openssl-dev")
+# find_dependency() and the static libraries need libcurl's and SQLite's link names.
+set(CPACK_DEBIAN_LIBCINETPAY-DEV_PACKAGE_DEPENDS "libcurl4-openssl-dev, libsqlite3-dev")
 set(CPACK_COMPONENT_GROUP_LIBCINETPAY-DEV_DESCRIPTION
     "C++ SDK for CinetPay's Transfer (payout) API: headers, library, CMake and pkg-config files")
 

@@ -61,68 +61,71 @@ using WallClock = std::function<std::chrono::system_clock::time_point()>;
 
 /// One transition of a payout's history: an audit trail an accountant can read.
 struct PayoutEvent {
-  std::chrono::system_clock::time_point at;
-  std::optional<PayoutState> from;  ///< empty for the submission
-  PayoutState to = PayoutState::pending;
+  std::chrono::system_clock::time_point at;  ///< when it happened
+  std::optional<PayoutState> from;           ///< empty for the submission
+  PayoutState to = PayoutState::pending;     ///< the state it moved to
   std::string worker_id;  ///< the worker that made it, empty for submissions and notifications
   std::chrono::system_clock::time_point lease_until;  ///< for claims: until when it is held
-  std::string reason;
-  int api_code = 0;              ///< the API's code, when it gave one
+  std::string reason;                                 ///< why, for people
+  int api_code = 0;                                   ///< the API's code, when it gave one
   std::string treatment_status;  ///< the API's word (NEW, REC, VAL, REJ…), when known
 };
 
 /// A payout as the ledger knows it. A plain value.
 struct Payout {
-  TransferRequest request;
-  PayoutState state = PayoutState::pending;
-  std::string transaction_id;  ///< CinetPay's, once known
-  std::string lot;
-  std::string treatment_status;
-  int api_code = 0;    ///< why it was rejected, when it was
-  std::string detail;  ///< the last reason, for people
-  std::string worker_id;
-  std::chrono::system_clock::time_point lease_until;
+  TransferRequest request;                            ///< the payout as submitted
+  PayoutState state = PayoutState::pending;           ///< where it stands
+  std::string transaction_id;                         ///< CinetPay's, once known
+  std::string lot;                                    ///< CinetPay's batch id, once known
+  std::string treatment_status;                       ///< the API's last word for it, when known
+  int api_code = 0;                                   ///< why it was rejected, when it was
+  std::string detail;                                 ///< the last reason, for people
+  std::string worker_id;                              ///< the worker holding its claim, if any
+  std::chrono::system_clock::time_point lease_until;  ///< until when that claim holds
   int sends = 0;  ///< claims for sending: each one may have put a request on the wire
-  std::chrono::system_clock::time_point created_at;
-  std::chrono::system_clock::time_point updated_at;
-  std::vector<PayoutEvent> history;  ///< filled by get() only
+  std::chrono::system_clock::time_point created_at;  ///< when it was submitted
+  std::chrono::system_clock::time_point updated_at;  ///< when it last changed
+  std::vector<PayoutEvent> history;                  ///< filled by get() only
 };
 
 /// What submit() did with one payout.
 struct SubmitResult {
-  std::string client_transaction_id;
-  bool already_submitted = false;  ///< the same payout was in the ledger: nothing changed
+  std::string client_transaction_id;  ///< the payout's id
+  bool already_submitted = false;     ///< the same payout was in the ledger: nothing changed
 };
 
 /// One entry of the change feed: a payout that became final.
 struct PayoutChange {
-  std::int64_t cursor = 0;  ///< pass the last one seen to changes_since
-  std::string client_transaction_id;
-  PayoutState state = PayoutState::paid;
-  std::string transaction_id;
-  std::int64_t amount = 0;
-  int api_code = 0;
-  std::chrono::system_clock::time_point at;
+  std::int64_t cursor = 0;                   ///< pass the last one seen to changes_since
+  std::string client_transaction_id;         ///< the payout's id
+  PayoutState state = PayoutState::paid;     ///< paid, failed or rejected
+  std::string transaction_id;                ///< CinetPay's id, when it has one
+  std::int64_t amount = 0;                   ///< the payout's amount
+  int api_code = 0;                          ///< why it was rejected, when it was
+  std::chrono::system_clock::time_point at;  ///< when it became final
 };
 
 /// Counts and amounts of payouts by state.
 struct LedgerSummary {
+  /// The payouts in one state.
   struct Total {
-    std::size_t count = 0;
-    std::int64_t amount = 0;
+    std::size_t count = 0;    ///< how many
+    std::int64_t amount = 0;  ///< their total amount
   };
   std::map<PayoutState, Total> by_state;  ///< every state present, zero when empty
   /// True when every payout is final.
   bool idle() const;
 };
 
+/// How a ledger is opened. A plain value.
 struct LedgerOptions {
   /// Null means std::chrono::system_clock::now.
   WallClock clock;
 };
 
 /// A durable record of payouts. Open it with a URL: `sqlite:PATH` (the embedded default,
-/// one machine). Thread-safe: one ledger may be shared by the threads of a process, and
+/// one machine) or `postgresql://…` (libpq's URIs and parameters; a fleet of workers on
+/// several machines). Thread-safe: one ledger may be shared by the threads of a process, and
 /// several processes may open the same SQLite file at once. Copies share one connection.
 class PayoutLedger {
  public:
@@ -141,6 +144,7 @@ class PayoutLedger {
   /// Payouts in submission order, all states when `state` is empty (no history).
   std::vector<Payout> list(std::optional<PayoutState> state = std::nullopt,
                            std::size_t limit = 1000) const;
+  /// Counts and amounts by state.
   LedgerSummary summary() const;
 
   /// Payouts that became final (paid, failed, rejected) after `cursor`, oldest first, each
@@ -166,6 +170,7 @@ class LedgerError : public Error {
   using Error::Error;
 };
 
+/// How a worker paces itself; every field has a working default. A plain value.
 struct WorkerOptions {
   /// Names this worker in claims and history; empty means host-pid-random.
   std::string worker_id;
@@ -181,7 +186,7 @@ struct WorkerOptions {
   std::chrono::milliseconds settle_interval{2000};
   /// Following accepted payouts: the first pause, doubling up to the cap.
   std::chrono::milliseconds follow_initial{2000};
-  std::chrono::milliseconds follow_max{60000};
+  std::chrono::milliseconds follow_max{60000};  ///< the cap of that pause
   /// run_until_idle's longest pause when nothing is due.
   std::chrono::milliseconds idle_pause{1000};
   /// Null means std::chrono::system_clock::now.
@@ -192,10 +197,10 @@ struct WorkerOptions {
 
 /// What one pass did: how many payouts it moved into each state, and requests it made.
 struct WorkerPass {
-  std::map<PayoutState, std::size_t> moved;
-  std::size_t sent = 0;       ///< payouts handed to send_money
-  std::size_t looked_up = 0;  ///< reconcile() lookups
-  std::size_t checks = 0;     ///< check_transfer requests to follow accepted payouts
+  std::map<PayoutState, std::size_t> moved;  ///< payouts moved, by the state they reached
+  std::size_t sent = 0;                      ///< payouts handed to send_money
+  std::size_t looked_up = 0;                 ///< reconcile() lookups
+  std::size_t checks = 0;                    ///< check_transfer requests to follow accepted payouts
   /// Total of `moved`.
   std::size_t total_moved() const;
 };
@@ -204,6 +209,7 @@ struct WorkerPass {
 /// workers (threads or processes) on one ledger as you like: claims keep them apart.
 class PayoutWorker {
  public:
+  /// A worker that sends through `client` the payouts of `ledger`. Sends nothing until run.
   PayoutWorker(TransferClient client, PayoutLedger ledger, WorkerOptions options = {});
   ~PayoutWorker();
   PayoutWorker(const PayoutWorker&) = delete;
@@ -218,6 +224,7 @@ class PayoutWorker {
   LedgerSummary run_until_idle(std::chrono::steady_clock::time_point deadline,
                                const std::function<void(const LedgerSummary&)>& progress = {});
 
+  /// The name this worker writes in claims and history.
   const std::string& worker_id() const noexcept;
 
  private:

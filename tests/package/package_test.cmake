@@ -37,7 +37,7 @@ endif()
 if(MODE STREQUAL "install")
   set(prefix ${WORK_DIR}/prefix)
   run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
-  foreach(f include/cinetpay/transfer.hpp include/cinetpay/version.hpp lib/libcinetpay.a
+  foreach(f include/cinetpay/transfer.hpp include/cinetpay/version.hpp lib/libcinetpay.a lib/libcinetpay_ledger.a
             lib/cmake/cinetpay/cinetpayConfig.cmake lib/cmake/cinetpay/cinetpayConfigVersion.cmake
             lib/cmake/cinetpay/cinetpayToolsTargets.cmake lib/cmake/cinetpay/CinetpaySandboxFixture.cmake
             lib/pkgconfig/cinetpay.pc bin/cinetpay bin/cinetpay-sandbox)
