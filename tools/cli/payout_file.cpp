@@ -168,9 +168,8 @@ std::vector<Row> json_rows(const std::string& text, const std::string& path,
 std::vector<Row> read_rows(const std::string& path, const std::vector<Column>& columns) {
   std::string text = read_text(path);
   auto first = text.find_first_not_of(" \t\r\n");
-  std::vector<Row> rows = first != std::string::npos && text[first] == '['
-                              ? json_rows(text, path, columns)
-                              : csv_rows(text, path, columns);
+  const bool is_json = first != std::string::npos && (text[first] == '[' || text[first] == '{');
+  std::vector<Row> rows = is_json ? json_rows(text, path, columns) : csv_rows(text, path, columns);
   if (rows.empty()) throw FileError(path, {}, "has no rows");
   return rows;
 }
