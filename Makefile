@@ -2,11 +2,13 @@
 # first (as root; otherwise it prints the apt-get command to run).
 PRESET ?= dev
 
-.PHONY: demo test deps build bench sanitize install clean
+.PHONY: demo test deps build bench sanitize install docs package clean
 
 demo: build
 	tools/with-sandbox.sh build/$(PRESET)/tools/cinetpay-sandbox --settle-ms 800 -- \
 	  build/$(PRESET)/examples/payout_demo
+	tools/with-sandbox.sh build/$(PRESET)/tools/cinetpay-sandbox --settle-ms 300 -- \
+	  build/$(PRESET)/examples/ledger_demo
 
 test: build
 	ctest --preset $(PRESET)
@@ -29,8 +31,23 @@ sanitize: deps
 	cmake --preset asan > /dev/null && cmake --build --preset asan && ctest --preset asan
 	cmake --preset tsan > /dev/null && cmake --build --preset tsan && ctest --preset tsan
 
-install: build
-	cmake --install build/$(PRESET) --prefix $(or $(PREFIX),/usr/local)
+# A Release build of what is installed, nothing more (no tests, no examples), installed
+# under PREFIX; COMPONENT=runtime|dev|tools|testing installs one component only.
+install: deps
+	cmake --preset release > /dev/null
+	cmake --build --preset release
+	cmake --install build/release --prefix $(or $(PREFIX),/usr/local) $(if $(COMPONENT),--component $(COMPONENT))
+
+# The API reference (Doxygen, warnings as errors) in build/dev/docs/html.
+docs: deps
+	cmake --preset dev > /dev/null
+	cmake --build build/dev --target docs
+
+# The Debian packages libcinetpay-dev, cinetpay-tools and libcinetpay-testing-dev, in build/release.
+package: deps
+	cmake --preset release > /dev/null
+	cmake --build --preset release
+	cd build/release && cpack -G DEB
 
 clean:
 	rm -rf build

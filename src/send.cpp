@@ -1,5 +1,5 @@
 // send_money: the one call that moves money, and the rules that keep it from paying twice
-// or losing a payout (DESIGN.md, "Money is never sent twice, and never lost").
+// or losing a payout (docs/design.md, "Money: never sent twice, never lost").
 #include <algorithm>
 #include <cstdint>
 #include <map>

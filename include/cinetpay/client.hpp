@@ -41,7 +41,7 @@ class TransferClient {
   /// batches of `max_batch_size`. Results are in the order of `contacts`.
   std::vector<ContactResult> add_contacts(const std::vector<Contact>& contacts) const;
 
-  /// Sends payouts (money/send/contact). Never pays anyone twice: see DESIGN.md.
+  /// Sends payouts (money/send/contact). Never pays anyone twice: see docs/design.md.
   ///
   /// The batch is validated whole before anything is sent. Each item comes back with
   /// its client_transaction_id and an outcome: accepted, rejected (with `error`) or

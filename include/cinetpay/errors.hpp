@@ -23,6 +23,7 @@ class Error : public std::runtime_error {
 /// The request is wrong before it is sent; nothing was sent.
 class ValidationError : public Error {
  public:
+  /// The message names the field, the item index when there is one, and the problem.
   ValidationError(std::string field, std::optional<std::size_t> index, const std::string& problem);
   /// The field at fault, in the API's words ("amount", "prefix", "notify_url"…).
   const std::string& field() const noexcept { return field_; }
@@ -37,6 +38,7 @@ class ValidationError : public Error {
 /// The API answered with a non-zero code.
 class ApiError : public Error {
  public:
+  /// An answer with a non-zero `code`; see throw_api_error for the subclass that fits a code.
   ApiError(int code, std::string api_message, std::string description, int http_status);
   /// The API's code, whether it was sent as `701` or `"701"`.
   int code() const noexcept { return code_; }
@@ -44,6 +46,7 @@ class ApiError : public Error {
   const std::string& api_message() const noexcept { return api_message_; }
   /// The API's `description` (often French), possibly empty.
   const std::string& description() const noexcept { return description_; }
+  /// The HTTP status of the answer.
   int http_status() const noexcept { return http_status_; }
 
  private:
@@ -74,6 +77,7 @@ class NotFoundError : public ApiError {
 /// The network failed (DNS, connect, TLS, timeout, reset), after the retries that were safe.
 class TransportError : public Error {
  public:
+  /// `what` must be redacted already: no key, password or token.
   TransportError(const std::string& what, bool may_have_reached_server);
   /// False only when no byte of the request can have been delivered (DNS or connect
   /// failure): then the request certainly had no effect.
@@ -86,7 +90,9 @@ class TransportError : public Error {
 /// The answer could not be understood: not JSON, an HTML error page, missing fields.
 class ProtocolError : public Error {
  public:
+  /// `what` holds a short redacted excerpt of the answer.
   ProtocolError(const std::string& what, int http_status);
+  /// The HTTP status of the answer.
   int http_status() const noexcept { return http_status_; }
 
  private:
@@ -102,7 +108,7 @@ class ConfigError : public Error {
 
 /// One row of the API's code table.
 struct ApiCodeInfo {
-  int code;
+  int code;                  ///< the API's code
   std::string_view message;  ///< e.g. "NOT_FOUND"
   std::string_view meaning;  ///< in English, for people
 };

@@ -18,7 +18,7 @@ enum class HttpMethod { get, post };
 
 /// One request, fully built: the transport adds nothing but what HTTP needs.
 struct HttpRequest {
-  HttpMethod method = HttpMethod::get;
+  HttpMethod method = HttpMethod::get;  ///< GET for reads, POST for forms
   /// Absolute URL, query string included.
   std::string url;
   /// Form-urlencoded body for POST; empty for GET.
@@ -33,10 +33,10 @@ struct HttpRequest {
 
 /// An answer, whatever its status: the API puts its envelope in error statuses too.
 struct HttpResponse {
-  int status = 0;
+  int status = 0;  ///< the HTTP status
   /// Header names in lower case.
   std::map<std::string, std::string> headers;
-  std::string body;
+  std::string body;  ///< the body as received, at most `max_response_bytes`
 
   /// The value of a header (name in lower case), or an empty string.
   std::string header(const std::string& lower_case_name) const;
@@ -46,16 +46,21 @@ struct HttpResponse {
 ///
 /// On failure, `send` throws cinetpay::TransportError and says, through
 /// `TransportError::may_have_reached_server()`, whether any byte of the request may have
-/// been delivered: the retry rules for money depend on it.
+/// been delivered: the retry rules for money depend on it. An answer that cannot be taken
+/// (larger than `ClientOptions::max_response_bytes`) is a cinetpay::ProtocolError: the
+/// request was received, so a send's outcome is unknown and is reconciled.
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
+  /// Carries one request; throws TransportError on failure (see above).
   virtual HttpResponse send(const HttpRequest& request) = 0;
 };
 
 /// The libcurl transport: a pool of keep-alive handles owned by the transport, TLS
-/// verification always on, no redirects, no `Expect: 100-continue`, IPv4 only.
-/// Thread-safe. Starts no thread.
+/// verification always on, no redirects, no `Expect: 100-continue`, IPv4 only. Answers
+/// (headers and body) are refused past `max_response_bytes` while they arrive; an
+/// exception while receiving (std::bad_alloc) aborts the transfer and is rethrown once
+/// libcurl has returned. Thread-safe. Starts no thread.
 std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options);
 
 /// `application/x-www-form-urlencoded` encoding of one value (RFC 3986 unreserved kept).
@@ -74,7 +79,10 @@ std::vector<std::pair<std::string, std::string>> form_parse(std::string_view bod
 /// replaced by `***` (an allow-list: lang, transaction_id, client_transaction_id, lot).
 std::string redact_url(std::string_view url);
 
-/// A short, printable excerpt of an answer body with secrets masked, for error messages.
+/// A short, printable excerpt of an answer body with secrets masked, for error messages:
+/// at most `max_chars` bytes (then `...`), valid UTF-8 (other bytes become U+FFFD), control
+/// characters as spaces. Reads only the first `4 * max_chars + 256` bytes of `body`, so its
+/// cost does not grow with the body.
 std::string redact_excerpt(std::string_view body, std::size_t max_chars = 160);
 
 }  // namespace cinetpay

@@ -12,49 +12,56 @@ namespace cinetpay {
 
 /// The transfer balance. `in_using` is the API's word for the reserved part.
 struct Balance {
-  std::int64_t amount = 0;
-  std::int64_t in_using = 0;
-  std::int64_t available = 0;
+  std::int64_t amount = 0;     ///< the whole balance
+  std::int64_t in_using = 0;   ///< reserved by transfers in progress
+  std::int64_t available = 0;  ///< what can be sent now
 };
 
 /// A contact to register before sending money to its phone.
 struct Contact {
-  std::string prefix;  ///< country prefix, digits only ("225")
-  std::string phone;   ///< national number, digits only
-  std::string name;
-  std::string surname;
-  std::string email;
+  std::string prefix;   ///< country prefix, digits only ("225")
+  std::string phone;    ///< national number, digits only
+  std::string name;     ///< the receiver's first name
+  std::string surname;  ///< the receiver's family name
+  std::string email;    ///< the receiver's email address
 };
 
 /// The API's answer for one contact of a batch.
 struct ContactResult {
-  Contact contact;
-  int code = 0;        ///< 0 (added) or 726 (already a contact) are success
-  std::string status;  ///< the item's `status`, e.g. "success"
-  std::string lot;
+  Contact contact;      ///< the contact as sent
+  int code = 0;         ///< 0 (added) or 726 (already a contact) are success
+  std::string status;   ///< the item's `status`, e.g. "success"
+  std::string lot;      ///< the API's batch id
   std::string message;  ///< the API's message for a failed item, empty otherwise
 
   /// True when the contact is registered now, whether added or already there (726).
   bool ok() const noexcept { return code == 0 || code == 726; }
+  /// True when the contact was there already (726).
   bool already_exists() const noexcept { return code == 726; }
 };
 
 /// `treatment_status` of a transfer. Keeps the server's word: an unknown one is carried.
 class TreatmentStatus {
  public:
+  /// The statuses CinetPay documents; `other` for a word it never documented.
   enum class Code { NEW, REC, NOS, VAL, REJ, other };
 
   TreatmentStatus() = default;
+  /// From the server's word; an unknown word is kept with Code::other.
   explicit TreatmentStatus(std::string raw);
+  /// From a code, with its canonical word.
   explicit TreatmentStatus(Code code);
 
+  /// The status as a code; Code::other for an undocumented word.
   Code code() const noexcept { return code_; }
   /// The word the server sent ("VAL"), or the canonical word of a constructed value.
   const std::string& raw() const noexcept { return raw_; }
   /// True for VAL and REJ only.
   bool is_final() const noexcept { return code_ == Code::VAL || code_ == Code::REJ; }
 
+  /// Compares the code, whatever the raw word.
   friend bool operator==(const TreatmentStatus& a, Code b) noexcept { return a.code_ == b; }
+  /// Compares the code, whatever the raw word.
   friend bool operator!=(const TreatmentStatus& a, Code b) noexcept { return a.code_ != b; }
 
  private:
@@ -91,39 +98,40 @@ std::string_view to_string(TransferOutcome outcome) noexcept;
 
 /// A code and message from the API (or from this library for items never sent).
 struct ApiErrorInfo {
-  int code = 0;
+  int code = 0;             ///< the API's code
   std::string message;      ///< e.g. "ERROR_PHONE_NOT_MY_CONTACT"
   std::string description;  ///< free text, possibly French
 };
 
 /// A transfer as check/money describes it.
 struct TransferStatus {
-  std::string transaction_id;
-  std::string client_transaction_id;
-  std::string lot;
-  std::int64_t amount = 0;
-  std::string receiver;
-  std::string receiver_e164;
-  std::string operator_code;   ///< the API's `operator` ("OM", "MOMO"…)
-  std::string sending_status;  ///< "CONFIRM" or "PENDING"
-  std::string transfer_valid;  ///< "Y" or "N"
-  TreatmentStatus treatment_status;
-  std::string comment;
-  std::string validated_at;
+  std::string transaction_id;         ///< CinetPay's id of the transfer
+  std::string client_transaction_id;  ///< the merchant's id of the transfer
+  std::string lot;                    ///< the API's batch id
+  std::int64_t amount = 0;            ///< in the currency of the receiver's country
+  std::string receiver;               ///< the phone number paid, as CinetPay writes it
+  std::string receiver_e164;          ///< the same number in E.164 form
+  std::string operator_code;          ///< the API's `operator` ("OM", "MOMO"…)
+  std::string sending_status;         ///< "CONFIRM" or "PENDING"
+  std::string transfer_valid;         ///< "Y" or "N"
+  TreatmentStatus treatment_status;   ///< where the transfer stands: NEW, REC, NOS, VAL or REJ
+  std::string comment;                ///< free text from CinetPay
+  std::string validated_at;           ///< when the transfer became final, as CinetPay writes it
 
+  /// True once VAL or REJ.
   bool is_final() const noexcept { return treatment_status.is_final(); }
 };
 
 /// The result of one payout of a send_money call.
 struct TransferResult {
-  TransferOutcome outcome = TransferOutcome::unknown;
+  TransferOutcome outcome = TransferOutcome::unknown;  ///< what happened to it
   std::string client_transaction_id;  ///< always set, yours or the one made for you
   std::string transaction_id;         ///< CinetPay's id, when accepted
-  std::string lot;
-  TreatmentStatus treatment_status;
-  std::string prefix;
-  std::string phone;
-  std::int64_t amount = 0;
+  std::string lot;                    ///< the API's batch id
+  TreatmentStatus treatment_status;   ///< where the transfer stands: NEW, REC, NOS, VAL or REJ
+  std::string prefix;                 ///< as sent
+  std::string phone;                  ///< as sent
+  std::int64_t amount = 0;            ///< as sent
   /// Why it was rejected, when it was.
   std::optional<ApiErrorInfo> error;
   /// The full status when it was learnt by reconciliation.
@@ -135,17 +143,23 @@ struct TransferResult {
 /// What check_transfer and wait_for_final look up: one of the three keys of check/money.
 class TransferQuery {
  public:
+  /// The three keys check/money accepts.
   enum class Key { transaction_id, client_transaction_id, lot };
 
+  /// By CinetPay's id of the transfer.
   static TransferQuery by_transaction_id(std::string id) {
     return {Key::transaction_id, std::move(id)};
   }
+  /// By the merchant's id of the transfer.
   static TransferQuery by_client_transaction_id(std::string id) {
     return {Key::client_transaction_id, std::move(id)};
   }
+  /// Every transfer of a batch.
   static TransferQuery by_lot(std::string lot) { return {Key::lot, std::move(lot)}; }
 
+  /// Which key is looked up.
   Key key() const noexcept { return key_; }
+  /// The value looked up.
   const std::string& value() const noexcept { return value_; }
   /// The query parameter's name: "transaction_id", "client_transaction_id" or "lot".
   std::string_view key_name() const noexcept;
@@ -158,14 +172,15 @@ class TransferQuery {
 
 /// The answer of reconcile(): where a payout of unknown outcome stands.
 struct ReconcileResult {
+  /// Where the payout stands.
   enum class State {
     found,      ///< CinetPay has it; `status` says where it is
     not_found,  ///< CinetPay answered that it has no such transfer (723)
     unknown,    ///< CinetPay could not be asked: try again later
   };
-  State state = State::unknown;
-  std::optional<TransferStatus> status;
-  std::string detail;
+  State state = State::unknown;          ///< found, not_found or unknown
+  std::optional<TransferStatus> status;  ///< when found
+  std::string detail;                    ///< for people: how it was settled
 };
 
 std::string_view to_string(ReconcileResult::State state) noexcept;

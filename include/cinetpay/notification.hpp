@@ -12,17 +12,17 @@ namespace cinetpay {
 /// A plain value, safe to read from many threads.
 /// Older CinetPay pages send `operator` instead of the last three fields.
 struct Notification {
-  std::string transaction_id;
-  std::string client_transaction_id;
-  std::string lot;
-  std::string amount;
-  std::string receiver;
-  std::string sending_status;
-  std::string comment;
-  std::string treatment_status;
-  std::string operator_transaction_id;
-  std::string validated_at;
-  std::string operator_code;  ///< the form field `operator`, when sent
+  std::string transaction_id;           ///< CinetPay's id of the transfer
+  std::string client_transaction_id;    ///< the merchant's id of the transfer
+  std::string lot;                      ///< the batch the transfer was sent in
+  std::string amount;                   ///< as sent, a decimal string
+  std::string receiver;                 ///< the phone number paid
+  std::string sending_status;           ///< "CONFIRM" or "PENDING"
+  std::string comment;                  ///< free text from CinetPay
+  std::string treatment_status;         ///< NEW, REC, NOS, VAL or REJ, as claimed
+  std::string operator_transaction_id;  ///< the operator's own id, once paid
+  std::string validated_at;             ///< when the transfer became final, as sent
+  std::string operator_code;            ///< the form field `operator`, when sent
 };
 
 /// Parses a form-urlencoded notification body. Unknown fields are ignored; a body with

@@ -15,8 +15,8 @@ class HttpTransport;
 /// The API key and the API (transfer) password set in CinetPay's back office.
 /// Deliberately has no stream operator: a secret must never reach a log by accident.
 struct Credentials {
-  std::string api_key;
-  std::string password;
+  std::string api_key;   ///< never logged, never in a message
+  std::string password;  ///< never logged, never in a message
 };
 
 /// The language of the API's messages, sent as `lang=` on every call.
@@ -25,7 +25,7 @@ enum class Lang { en, fr };
 /// "en" or "fr".
 std::string_view to_string(Lang lang) noexcept;
 
-/// How reads (login, balance, check, contacts) are retried; see DESIGN.md.
+/// How reads (login, balance, check, contacts) are retried; see docs/design.md.
 /// A send follows the same backoff but is only repeated when it certainly did not reach
 /// the server, or when the server refused the token.
 struct RetryPolicy {
@@ -85,7 +85,7 @@ struct ClientOptions {
   /// buffered whole. CinetPay's largest answers (a 200-item batch) are a few tens of KiB.
   std::size_t max_response_bytes = 4 * 1024 * 1024;
 
-  RetryPolicy retry;
+  RetryPolicy retry;  ///< how reads are retried
 
   /// A token lives this long from the moment its login was sent.
   std::chrono::seconds token_lifetime{300};

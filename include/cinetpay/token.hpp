@@ -17,8 +17,8 @@ namespace cinetpay {
 
 /// A token and the generation that tells it apart from the tokens before and after it.
 struct Token {
-  std::string value;
-  std::uint64_t generation = 0;
+  std::string value;             ///< the token itself: a secret, never logged
+  std::uint64_t generation = 0;  ///< counts logins; invalidate() takes it
 };
 
 /// Keeps the login token of one set of credentials.
@@ -37,6 +37,7 @@ class TokenManager {
   /// Performs one login and returns the token; throws on failure. Called without lock.
   using LoginFunction = std::function<std::string()>;
 
+  /// A token is used until `lifetime - refresh_margin` after its login was sent, by `clock`.
   TokenManager(LoginFunction login, Clock clock, std::chrono::seconds lifetime,
                std::chrono::seconds refresh_margin);
 

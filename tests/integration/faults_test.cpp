@@ -1,6 +1,6 @@
 // Each fault the sandbox can inject, on each operation: the ledger must show exactly one
 // transfer per client_transaction_id, every payout accounted for, and the outcome the
-// rules of DESIGN.md give.
+// rules of docs/design.md give.
 #include <gtest/gtest.h>
 
 #include "sandbox_fixture.hpp"

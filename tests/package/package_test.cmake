@@ -1,6 +1,11 @@
-# Installs the built library into a temporary prefix, then builds and runs the consumer
-# example with find_package, checks the pkg-config file, and builds the library as a
-# subproject. Run by ctest with -DSOURCE_DIR, -DBUILD_DIR, -DWORK_DIR, -DMODE, -DSANITIZE and -DSANDBOX.
+# The package as a merchant's project meets it. Run by ctest with -DSOURCE_DIR, -DBUILD_DIR,
+# -DWORK_DIR, -DMODE, -DSANITIZE and -DCPACK.
+#   install     cmake --install into a prefix; examples/consumer through find_package runs its
+#               CTest sandbox fixture; the same program through pkg-config
+#   subproject  tests/package/subproject: add_subdirectory, only the library by default;
+#               with CINETPAY_BUILD_TOOLS the same sandbox fixture as find_package
+#   deb         cpack -G DEB, the packages unpacked with dpkg -x into a scratch root, and
+#               examples/consumer built and run against it, with the unpacked sandbox
 cmake_minimum_required(VERSION 3.16)
 
 function(run)
@@ -11,32 +16,36 @@ function(run)
   set(last_output "${out}" PARENT_SCOPE)
 endfunction()
 
+# Configures, builds and runs the CTest tests of a merchant's project; its consumer test
+# must have called the sandbox.
+function(build_and_test source build)
+  run(${CMAKE_COMMAND} -S ${source} -B ${build} -G Ninja "-DCMAKE_CXX_FLAGS=${sanitize_flags}" ${ARGN})
+  run(${CMAKE_COMMAND} --build ${build})
+  run(${CMAKE_CTEST_COMMAND} --test-dir ${build} --output-on-failure -V)
+  if(NOT last_output MATCHES "balance: 1000000 available" OR NOT last_output MATCHES "consumer ok")
+    message(FATAL_ERROR "the consumer did not call the sandbox:\n${last_output}")
+  endif()
+endfunction()
+
 file(REMOVE_RECURSE ${WORK_DIR})
 # A sanitized library links only into sanitized programs.
 set(sanitize_flags "")
 if(SANITIZE)
   set(sanitize_flags "-fsanitize=${SANITIZE}")
 endif()
-set(prefix ${WORK_DIR}/prefix)
 
 if(MODE STREQUAL "install")
+  set(prefix ${WORK_DIR}/prefix)
   run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
-  foreach(f include/cinetpay/transfer.hpp include/cinetpay/version.hpp lib/libcinetpay.a
+  foreach(f include/cinetpay/transfer.hpp include/cinetpay/version.hpp lib/libcinetpay.a lib/libcinetpay_ledger.a
             lib/cmake/cinetpay/cinetpayConfig.cmake lib/cmake/cinetpay/cinetpayConfigVersion.cmake
-            lib/pkgconfig/cinetpay.pc)
+            lib/cmake/cinetpay/cinetpayToolsTargets.cmake lib/cmake/cinetpay/CinetpaySandboxFixture.cmake
+            lib/pkgconfig/cinetpay.pc bin/cinetpay bin/cinetpay-sandbox)
     if(NOT EXISTS ${prefix}/${f})
       message(FATAL_ERROR "not installed: ${f}")
     endif()
   endforeach()
-  run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/consumer -B ${WORK_DIR}/consumer -G Ninja
-      -DCMAKE_PREFIX_PATH=${prefix} "-DCMAKE_CXX_FLAGS=${sanitize_flags}")
-  run(${CMAKE_COMMAND} --build ${WORK_DIR}/consumer)
-  # The installed library calls the API for real, against the sandbox.
-  run(bash ${SOURCE_DIR}/tools/with-sandbox.sh ${SANDBOX} -- ${WORK_DIR}/consumer/consumer)
-  message(STATUS "${last_output}")
-  if(NOT last_output MATCHES "balance: 1000000 available" OR NOT last_output MATCHES "consumer ok")
-    message(FATAL_ERROR "the consumer did not call the API")
-  endif()
+  build_and_test(${SOURCE_DIR}/examples/consumer ${WORK_DIR}/consumer -DCMAKE_PREFIX_PATH=${prefix})
 
   # The same program through pkg-config.
   set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
@@ -46,10 +55,30 @@ if(MODE STREQUAL "install")
   run(c++ -std=c++17 ${sanitize_flags} ${SOURCE_DIR}/examples/consumer/main.cpp ${flags} -o ${WORK_DIR}/pc_consumer)
   run(${WORK_DIR}/pc_consumer)
 elseif(MODE STREQUAL "subproject")
-  run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/package/subproject -B ${WORK_DIR}/sub -G Ninja
-      -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DCMAKE_BUILD_TYPE=Release)
-  run(${CMAKE_COMMAND} --build ${WORK_DIR}/sub)
-  run(${WORK_DIR}/sub/consumer)
+  # By default only the library: configuring is enough to see it.
+  run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/package/subproject -B ${WORK_DIR}/lib_only -G Ninja
+      -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=OFF)
+  build_and_test(${SOURCE_DIR}/tests/package/subproject ${WORK_DIR}/with_tools
+                 -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=ON -DCINETPAY_BUILD_TOOLS=ON)
+elseif(MODE STREQUAL "deb")
+  run(${CPACK} -G DEB --config ${BUILD_DIR}/CPackConfig.cmake -B ${WORK_DIR}/debs)
+  set(root ${WORK_DIR}/root)
+  foreach(package libcinetpay-dev cinetpay-tools libcinetpay-testing-dev)
+    file(GLOB deb ${WORK_DIR}/debs/${package}_*.deb)
+    if(NOT deb)
+      message(FATAL_ERROR "cpack made no ${package} package")
+    endif()
+    run(dpkg-deb -f ${deb} Package)
+    run(dpkg -x ${deb} ${root})
+  endforeach()
+  foreach(f usr/include/cinetpay/transfer.hpp usr/lib/libcinetpay.a usr/lib/pkgconfig/cinetpay.pc
+            usr/lib/cmake/cinetpay/cinetpayConfig.cmake usr/bin/cinetpay usr/bin/cinetpay-sandbox
+            usr/lib/cmake/cinetpay/CinetpaySandboxFixture.cmake)
+    if(NOT EXISTS ${root}/${f})
+      message(FATAL_ERROR "not in the packages: ${f}")
+    endif()
+  endforeach()
+  build_and_test(${SOURCE_DIR}/examples/consumer ${WORK_DIR}/consumer -DCMAKE_PREFIX_PATH=${root}/usr)
 else()
-  message(FATAL_ERROR "MODE must be install or subproject")
+  message(FATAL_ERROR "MODE must be install, subproject or deb")
 endif()

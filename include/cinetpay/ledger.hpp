@@ -1,0 +1,235 @@
+// Durable payouts: a ledger that records each payout before it is sent, and a worker that
+// moves payouts along and survives a crash at any instant. Target cinetpay::ledger.
+//
+//   auto ledger = cinetpay::PayoutLedger::open("sqlite:payouts.db");
+//   ledger.submit(payouts);                        // durable before it returns
+//   cinetpay::PayoutWorker worker(client, ledger);
+//   worker.run_until_idle(std::chrono::steady_clock::now() + std::chrono::minutes(10));
+//   for (const auto& c : ledger.changes_since(cursor)) { /* tell the order system */ }
+//
+// Rules: a claim is committed before any byte of its send leaves; a payout whose claim
+// expired, or whose outcome is unknown, is looked up by client_transaction_id before
+// anything else, and sent again (same id) only when certainly absent past a grace period;
+// a payout never moves backwards; every transition is kept in its history.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cinetpay/client.hpp"
+#include "cinetpay/errors.hpp"
+#include "cinetpay/models.hpp"
+#include "cinetpay/notification.hpp"
+
+namespace cinetpay {
+
+namespace detail {
+class LedgerCore;
+}
+
+/// Where a payout stands. Forward only: pending → sending → accepted → paid | failed,
+/// or rejected; `unknown` is being settled by lookup.
+enum class PayoutState {
+  pending,   ///< submitted, not sent yet (or certainly never reached CinetPay)
+  sending,   ///< claimed by a worker, whose send may be on the wire
+  accepted,  ///< CinetPay has it (NEW, REC or NOS); followed until final
+  paid,      ///< final: VAL
+  failed,    ///< final: REJ, nothing paid
+  rejected,  ///< final: CinetPay refused it, nothing paid
+  unknown,   ///< a send whose outcome nobody knows yet: settled by lookup, never resent blindly
+};
+
+/// "pending", "sending"…
+std::string_view to_string(PayoutState state) noexcept;
+/// The state named `word`, or nullopt.
+std::optional<PayoutState> payout_state_from(std::string_view word) noexcept;
+/// True for paid, failed and rejected.
+bool is_final(PayoutState state) noexcept;
+/// Every state, in the order above.
+const std::vector<PayoutState>& all_payout_states();
+
+/// A wall clock; injectable so that leases and backoff are tested without waiting.
+using WallClock = std::function<std::chrono::system_clock::time_point()>;
+
+/// One transition of a payout's history: an audit trail an accountant can read.
+struct PayoutEvent {
+  std::chrono::system_clock::time_point at;  ///< when it happened
+  std::optional<PayoutState> from;           ///< empty for the submission
+  PayoutState to = PayoutState::pending;     ///< the state it moved to
+  std::string worker_id;  ///< the worker that made it, empty for submissions and notifications
+  std::chrono::system_clock::time_point lease_until;  ///< for claims: until when it is held
+  std::string reason;                                 ///< why, for people
+  int api_code = 0;                                   ///< the API's code, when it gave one
+  std::string treatment_status;  ///< the API's word (NEW, REC, VAL, REJ…), when known
+};
+
+/// A payout as the ledger knows it. A plain value.
+struct Payout {
+  TransferRequest request;                            ///< the payout as submitted
+  PayoutState state = PayoutState::pending;           ///< where it stands
+  std::string transaction_id;                         ///< CinetPay's, once known
+  std::string lot;                                    ///< CinetPay's batch id, once known
+  std::string treatment_status;                       ///< the API's last word for it, when known
+  int api_code = 0;                                   ///< why it was rejected, when it was
+  std::string detail;                                 ///< the last reason, for people
+  std::string worker_id;                              ///< the worker holding its claim, if any
+  std::chrono::system_clock::time_point lease_until;  ///< until when that claim holds
+  int sends = 0;  ///< claims for sending: each one may have put a request on the wire
+  std::chrono::system_clock::time_point created_at;  ///< when it was submitted
+  std::chrono::system_clock::time_point updated_at;  ///< when it last changed
+  std::vector<PayoutEvent> history;                  ///< filled by get() only
+};
+
+/// What submit() did with one payout.
+struct SubmitResult {
+  std::string client_transaction_id;  ///< the payout's id
+  bool already_submitted = false;     ///< the same payout was in the ledger: nothing changed
+};
+
+/// One entry of the change feed: a payout that became final.
+struct PayoutChange {
+  std::int64_t cursor = 0;                   ///< pass the last one seen to changes_since
+  std::string client_transaction_id;         ///< the payout's id
+  PayoutState state = PayoutState::paid;     ///< paid, failed or rejected
+  std::string transaction_id;                ///< CinetPay's id, when it has one
+  std::int64_t amount = 0;                   ///< the payout's amount
+  int api_code = 0;                          ///< why it was rejected, when it was
+  std::chrono::system_clock::time_point at;  ///< when it became final
+};
+
+/// Counts and amounts of payouts by state.
+struct LedgerSummary {
+  /// The payouts in one state.
+  struct Total {
+    std::size_t count = 0;    ///< how many
+    std::int64_t amount = 0;  ///< their total amount
+  };
+  std::map<PayoutState, Total> by_state;  ///< every state present, zero when empty
+  /// True when every payout is final.
+  bool idle() const;
+};
+
+/// How a ledger is opened. A plain value.
+struct LedgerOptions {
+  /// Null means std::chrono::system_clock::now.
+  WallClock clock;
+};
+
+/// A durable record of payouts. Open it with a URL: `sqlite:PATH` (the embedded default,
+/// one machine) or `postgresql://…` (libpq's URIs and parameters; a fleet of workers on
+/// several machines). Thread-safe: one ledger may be shared by the threads of a process, and
+/// several processes may open the same SQLite file at once. Copies share one connection.
+class PayoutLedger {
+ public:
+  /// Opens (creating and migrating when needed) the ledger at `url`. Throws
+  /// std::invalid_argument for an unknown scheme, LedgerError when the store fails.
+  static PayoutLedger open(const std::string& url, LedgerOptions options = {});
+
+  /// Records payouts, validated whole first (the rules of send_money; the
+  /// client_transaction_id is required) and durable in one transaction before it returns.
+  /// The same id with the same fields is reported already_submitted; the same id with
+  /// different fields throws ValidationError naming the id, and nothing is recorded.
+  std::vector<SubmitResult> submit(const std::vector<TransferRequest>& payouts) const;
+
+  /// The payout with its history, or nullopt.
+  std::optional<Payout> get(const std::string& client_transaction_id) const;
+  /// Payouts in submission order, all states when `state` is empty (no history).
+  std::vector<Payout> list(std::optional<PayoutState> state = std::nullopt,
+                           std::size_t limit = 1000) const;
+  /// Counts and amounts by state.
+  LedgerSummary summary() const;
+
+  /// Payouts that became final (paid, failed, rejected) after `cursor`, oldest first, each
+  /// exactly once: keep the last cursor durably on your side and pass it again.
+  std::vector<PayoutChange> changes_since(std::int64_t cursor, std::size_t limit = 1000) const;
+
+  /// Applies a notification after verifying it by re-query through `client`. Safe while a
+  /// worker runs, even before that worker recorded the send. Returns the payout as it
+  /// now stands, or nullopt when the transfer is not one of this ledger's. Throws what
+  /// verify_notification throws (NotFoundError for a forged notification).
+  std::optional<Payout> apply_notification(const TransferClient& client,
+                                           const Notification& notification) const;
+
+ private:
+  friend class PayoutWorker;
+  explicit PayoutLedger(std::shared_ptr<detail::LedgerCore> core);
+  std::shared_ptr<detail::LedgerCore> core_;
+};
+
+/// The store failed (cannot open, disk full, corrupt, schema newer than this library).
+class LedgerError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// How a worker paces itself; every field has a working default. A plain value.
+struct WorkerOptions {
+  /// Names this worker in claims and history; empty means host-pid-random.
+  std::string worker_id;
+  /// Payouts claimed and sent per pass.
+  std::size_t batch_size = 50;
+  /// How long a claim holds without renewal; renewed every third of it while the worker
+  /// lives. A dead worker's claims are taken over (by lookup) after this.
+  std::chrono::milliseconds lease{30000};
+  /// A payout certainly absent from CinetPay this long after its last send is sent again
+  /// with the same id (805 guards it). Before that, absence may mean "not visible yet".
+  std::chrono::milliseconds resend_grace{30000};
+  /// Pause before looking up an unknown payout again.
+  std::chrono::milliseconds settle_interval{2000};
+  /// Following accepted payouts: the first pause, doubling up to the cap.
+  std::chrono::milliseconds follow_initial{2000};
+  std::chrono::milliseconds follow_max{60000};  ///< the cap of that pause
+  /// run_until_idle's longest pause when nothing is due.
+  std::chrono::milliseconds idle_pause{1000};
+  /// Null means std::chrono::system_clock::now.
+  WallClock clock;
+  /// Null means std::this_thread::sleep_for.
+  Sleeper sleeper;
+};
+
+/// What one pass did: how many payouts it moved into each state, and requests it made.
+struct WorkerPass {
+  std::map<PayoutState, std::size_t> moved;  ///< payouts moved, by the state they reached
+  std::size_t sent = 0;                      ///< payouts handed to send_money
+  std::size_t looked_up = 0;                 ///< reconcile() lookups
+  std::size_t checks = 0;                    ///< check_transfer requests to follow accepted payouts
+  /// Total of `moved`.
+  std::size_t total_moved() const;
+};
+
+/// Moves a ledger's payouts along. One worker is used by one thread at a time; run as many
+/// workers (threads or processes) on one ledger as you like: claims keep them apart.
+class PayoutWorker {
+ public:
+  /// A worker that sends through `client` the payouts of `ledger`. Sends nothing until run.
+  PayoutWorker(TransferClient client, PayoutLedger ledger, WorkerOptions options = {});
+  ~PayoutWorker();
+  PayoutWorker(const PayoutWorker&) = delete;
+  PayoutWorker& operator=(const PayoutWorker&) = delete;
+
+  /// One pass: settle unknown and expired claims by lookup, claim and send pending ones,
+  /// follow accepted ones. Throws AuthenticationError when CinetPay refuses the login (its
+  /// claims are put back), LedgerError when the store fails.
+  WorkerPass run_once();
+
+  /// Passes until every payout is final or `deadline` passes; returns the summary then.
+  LedgerSummary run_until_idle(std::chrono::steady_clock::time_point deadline,
+                               const std::function<void(const LedgerSummary&)>& progress = {});
+
+  /// The name this worker writes in claims and history.
+  const std::string& worker_id() const noexcept;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cinetpay

@@ -1,0 +1,272 @@
+// PayoutLedger: submissions, reads, the change feed and notifications; and the rules that
+// keep a payout moving forward only.
+#include <array>
+#include <stdexcept>
+#include <utility>
+
+#include "cinetpay/validation.hpp"
+#include "ledger_core.hpp"
+
+namespace cinetpay {
+namespace {
+
+constexpr std::array<std::pair<PayoutState, std::string_view>, 7> kStateWords = {{
+    {PayoutState::pending, "pending"},
+    {PayoutState::sending, "sending"},
+    {PayoutState::accepted, "accepted"},
+    {PayoutState::paid, "paid"},
+    {PayoutState::failed, "failed"},
+    {PayoutState::rejected, "rejected"},
+    {PayoutState::unknown, "unknown"},
+}};
+
+// How far along a payout is: it never moves to a lower rank.
+int rank(PayoutState s) {
+  switch (s) {
+    case PayoutState::pending:
+      return 0;
+    case PayoutState::sending:
+    case PayoutState::unknown:
+      return 1;
+    case PayoutState::accepted:
+      return 2;
+    default:
+      return 3;
+  }
+}
+
+// How far along CinetPay's treatment is, within `accepted`.
+int rank(const std::string& treatment_status) {
+  TreatmentStatus s(treatment_status);
+  switch (s.code()) {
+    case TreatmentStatus::Code::NEW:
+      return 1;
+    case TreatmentStatus::Code::NOS:
+      return 2;
+    case TreatmentStatus::Code::REC:
+      return 3;
+    case TreatmentStatus::Code::VAL:
+    case TreatmentStatus::Code::REJ:
+      return 4;
+    default:
+      return treatment_status.empty() ? 0 : 1;
+  }
+}
+
+std::unique_ptr<detail::LedgerStore> open_store(const std::string& url) {
+  auto colon = url.find(':');
+  std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
+  if (scheme == "sqlite") return detail::open_sqlite_store(url.substr(colon + 1));
+  if (scheme == "postgresql" || scheme == "postgres") return detail::open_postgres_store(url);
+  throw std::invalid_argument("ledger URL '" + url +
+                              "': unknown scheme; expected sqlite:PATH (e.g. sqlite:payouts.db) "
+                              "or postgresql://… (e.g. postgresql://user@host/payouts)");
+}
+
+}  // namespace
+
+std::string_view to_string(PayoutState state) noexcept {
+  for (const auto& [s, word] : kStateWords) {
+    if (s == state) return word;
+  }
+  return "?";
+}
+
+std::optional<PayoutState> payout_state_from(std::string_view word) noexcept {
+  for (const auto& [s, w] : kStateWords) {
+    if (w == word) return s;
+  }
+  return std::nullopt;
+}
+
+bool is_final(PayoutState state) noexcept { return rank(state) == 3; }
+
+const std::vector<PayoutState>& all_payout_states() {
+  static const std::vector<PayoutState> kAll = [] {
+    std::vector<PayoutState> all;
+    all.reserve(kStateWords.size());
+    for (const auto& [s, word] : kStateWords) all.push_back(s);
+    return all;
+  }();
+  return kAll;
+}
+
+bool LedgerSummary::idle() const {
+  for (const auto& [state, total] : by_state) {
+    if (!is_final(state) && total.count > 0) return false;
+  }
+  return true;
+}
+
+namespace detail {
+
+bool same_request(const TransferRequest& a, const TransferRequest& b) {
+  return a.client_transaction_id == b.client_transaction_id && a.prefix == b.prefix &&
+         a.phone == b.phone && a.amount == b.amount && a.notify_url == b.notify_url &&
+         a.payment_method == b.payment_method;
+}
+
+std::int64_t to_millis(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint from_millis(std::int64_t ms) { return TimePoint(std::chrono::milliseconds(ms)); }
+
+PayoutState state_for(const TreatmentStatus& status) {
+  if (status == TreatmentStatus::Code::VAL) return PayoutState::paid;
+  if (status == TreatmentStatus::Code::REJ) return PayoutState::failed;
+  return PayoutState::accepted;
+}
+
+Transition transition(const PayoutRow& before, const PayoutRow& next, TimePoint at,
+                      const std::string& actor, const std::string& reason, int api_code) {
+  Transition t;
+  t.expected_state = before.payout.state;
+  t.expected_worker = before.payout.worker_id;
+  t.expected_treatment_status = before.payout.treatment_status;
+  t.next = next;
+  t.next.payout.updated_at = at;
+  if (!reason.empty()) {
+    PayoutEvent e;
+    e.at = at;
+    e.from = before.payout.state;
+    e.to = next.payout.state;
+    e.worker_id = actor;
+    e.lease_until = next.payout.lease_until;
+    e.reason = reason;
+    e.api_code = api_code;
+    e.treatment_status = next.payout.treatment_status;
+    t.event = std::move(e);
+  }
+  return t;
+}
+
+std::optional<Transition> advance(const PayoutRow& row, const TransferStatus& status, TimePoint now,
+                                  TimePoint next_check_at, const std::string& actor,
+                                  const std::string& reason) {
+  const PayoutState target = state_for(status.treatment_status);
+  const PayoutState current = row.payout.state;
+  if (is_final(current) || rank(target) < rank(current)) return std::nullopt;
+  if (target == current && rank(status.treatment_status.raw()) <= rank(row.payout.treatment_status))
+    return std::nullopt;
+  PayoutRow next = row;
+  next.payout.state = target;
+  if (!status.transaction_id.empty()) next.payout.transaction_id = status.transaction_id;
+  if (!status.lot.empty()) next.payout.lot = status.lot;
+  next.payout.treatment_status = status.treatment_status.raw();
+  next.payout.worker_id.clear();
+  next.payout.lease_until = {};
+  next.payout.detail = reason;
+  next.checks = 0;
+  next.next_check_at = next_check_at;
+  return transition(row, next, now, actor, reason);
+}
+
+bool is_same_transfer(const TransferRequest& request, const TransferStatus& status) {
+  return status.amount == 0 || status.amount == request.amount;
+}
+
+Transition reject_reused_id(const PayoutRow& row, const TransferStatus& status, TimePoint now,
+                            const std::string& actor) {
+  PayoutRow next = row;
+  next.payout.state = PayoutState::rejected;
+  next.payout.worker_id.clear();
+  next.payout.lease_until = {};
+  next.payout.api_code = 805;
+  next.payout.detail = "this client_transaction_id belongs to another transfer at CinetPay (" +
+                       status.transaction_id + ", amount " + std::to_string(status.amount) +
+                       "): this payout was never made";
+  return transition(row, next, now, actor, next.payout.detail, 805);
+}
+
+}  // namespace detail
+
+PayoutLedger::PayoutLedger(std::shared_ptr<detail::LedgerCore> core) : core_(std::move(core)) {}
+
+PayoutLedger PayoutLedger::open(const std::string& url, LedgerOptions options) {
+  if (!options.clock) options.clock = [] { return std::chrono::system_clock::now(); };
+  return PayoutLedger(std::make_shared<detail::LedgerCore>(open_store(url), options.clock));
+}
+
+std::vector<SubmitResult> PayoutLedger::submit(const std::vector<TransferRequest>& payouts) const {
+  validate_transfers(payouts);
+  for (std::size_t i = 0; i < payouts.size(); ++i) {
+    if (payouts[i].client_transaction_id.empty()) {
+      throw ValidationError("client_transaction_id", i,
+                            "is required by the ledger: it is the payout's key");
+    }
+  }
+  const auto now = core_->now();
+  std::vector<detail::PayoutRow> rows(payouts.size());
+  for (std::size_t i = 0; i < payouts.size(); ++i) {
+    rows[i].payout.request = payouts[i];
+    rows[i].payout.created_at = now;
+    rows[i].payout.updated_at = now;
+    rows[i].next_check_at = now;
+  }
+  PayoutEvent submitted;
+  submitted.at = now;
+  submitted.to = PayoutState::pending;
+  submitted.reason = "submitted";
+  detail::InsertResult inserted = core_->store().insert(rows, submitted);
+  if (inserted.conflict) {
+    const std::string& id = payouts[*inserted.conflict].client_transaction_id;
+    throw ValidationError("client_transaction_id", *inserted.conflict,
+                          "'" + id +
+                              "' was submitted before with different fields; nothing of this "
+                              "batch was recorded");
+  }
+  std::vector<SubmitResult> results;
+  results.reserve(payouts.size());
+  for (std::size_t i = 0; i < payouts.size(); ++i) {
+    results.push_back({payouts[i].client_transaction_id, inserted.already[i]});
+  }
+  return results;
+}
+
+std::optional<Payout> PayoutLedger::get(const std::string& client_transaction_id) const {
+  auto row = core_->store().find(client_transaction_id);
+  if (!row) return std::nullopt;
+  row->payout.history = core_->store().history(client_transaction_id);
+  return row->payout;
+}
+
+std::vector<Payout> PayoutLedger::list(std::optional<PayoutState> state, std::size_t limit) const {
+  std::vector<Payout> out;
+  for (detail::PayoutRow& r : core_->store().list(state, limit)) out.push_back(std::move(r.payout));
+  return out;
+}
+
+LedgerSummary PayoutLedger::summary() const {
+  LedgerSummary s;
+  for (PayoutState state : all_payout_states()) s.by_state[state] = {};
+  for (const auto& [state, total] : core_->store().totals()) s.by_state[state] = total;
+  return s;
+}
+
+std::vector<PayoutChange> PayoutLedger::changes_since(std::int64_t cursor,
+                                                      std::size_t limit) const {
+  return core_->store().changes_after(cursor, limit);
+}
+
+std::optional<Payout> PayoutLedger::apply_notification(const TransferClient& client,
+                                                       const Notification& notification) const {
+  TransferStatus trusted = client.verify_notification(notification);
+  const std::string& id = trusted.client_transaction_id.empty() ? notification.client_transaction_id
+                                                                : trusted.client_transaction_id;
+  // A worker may move the payout between our read and our write: read again and retry.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    auto row = core_->store().find(id);
+    if (!row) return std::nullopt;
+    if (!detail::is_same_transfer(row->payout.request, trusted)) return row->payout;
+    const auto now = core_->now();
+    auto t =
+        detail::advance(*row, trusted, now, now, "",
+                        "notification verified by check/money: " + trusted.treatment_status.raw());
+    if (!t) return row->payout;
+    if (core_->store().apply({*t}).front()) return t->next.payout;
+  }
+  throw LedgerError("notification for " + id + ": the payout kept changing while it was applied");
+}
+
+}  // namespace cinetpay

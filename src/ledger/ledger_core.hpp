@@ -1,0 +1,52 @@
+// The ledger's rules, shared by PayoutLedger and PayoutWorker: what a status means for a
+// payout, and that a payout only moves forward. Internal: not installed.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cinetpay/ledger.hpp"
+#include "store.hpp"
+
+namespace cinetpay::detail {
+
+/// The store and the clock a PayoutLedger and its copies share. Thread-safe.
+class LedgerCore {
+ public:
+  LedgerCore(std::unique_ptr<LedgerStore> store, WallClock clock)
+      : store_(std::move(store)), clock_(std::move(clock)) {}
+  LedgerStore& store() const { return *store_; }
+  TimePoint now() const { return clock_(); }
+
+ private:
+  std::unique_ptr<LedgerStore> store_;
+  WallClock clock_;
+};
+
+/// paid for VAL, failed for REJ, accepted otherwise.
+PayoutState state_for(const TreatmentStatus& status);
+
+/// A transition from `before` (compare-and-set on its state, holder and treatment status)
+/// to `next`, with an event from `before`'s state to `next`'s, or none when `reason` is
+/// empty (bookkeeping only).
+Transition transition(const PayoutRow& before, const PayoutRow& next, TimePoint at,
+                      const std::string& actor, const std::string& reason, int api_code = 0);
+
+/// `row` moved forward to what CinetPay says of it, released by its holder, next looked
+/// at `next_check_at`; nullopt when that would not move it forward (a late REC never
+/// overwrites VAL; an answer about a final payout changes nothing).
+std::optional<Transition> advance(const PayoutRow& row, const TransferStatus& status, TimePoint now,
+                                  TimePoint next_check_at, const std::string& actor,
+                                  const std::string& reason);
+
+/// True when a transfer CinetPay knows under this payout's id is this payout (the amounts
+/// agree), false when the id was used for another payout.
+bool is_same_transfer(const TransferRequest& request, const TransferStatus& status);
+
+/// `row` rejected: the id belongs to a different transfer at CinetPay; nothing of this
+/// payout was paid.
+Transition reject_reused_id(const PayoutRow& row, const TransferStatus& status, TimePoint now,
+                            const std::string& actor);
+
+}  // namespace cinetpay::detail

@@ -1,0 +1,507 @@
+// The SQLite store: every SQL statement of the ledger on SQLite is in this file.
+// WAL and synchronous=FULL make each commit durable before it returns; BEGIN IMMEDIATE
+// takes the write lock at the start of every writing transaction, so that two processes
+// never claim the same payout; a busy timeout makes the other one wait its turn.
+#include <sqlite3.h>
+
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "store.hpp"
+
+namespace cinetpay::detail {
+namespace {
+
+constexpr int kBusyTimeoutMs = 30000;
+
+// Migration N brings the schema from version N to N + 1; never edit one that shipped.
+constexpr const char* kMigrations[] = {
+    R"(CREATE TABLE payouts (
+         client_transaction_id TEXT PRIMARY KEY,
+         prefix TEXT NOT NULL, phone TEXT NOT NULL, amount INTEGER NOT NULL,
+         notify_url TEXT NOT NULL, payment_method TEXT NOT NULL,
+         state TEXT NOT NULL,
+         transaction_id TEXT NOT NULL DEFAULT '', lot TEXT NOT NULL DEFAULT '',
+         treatment_status TEXT NOT NULL DEFAULT '',
+         api_code INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '',
+         worker_id TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0,
+         sends INTEGER NOT NULL DEFAULT 0, last_sent_at INTEGER NOT NULL DEFAULT 0,
+         checks INTEGER NOT NULL DEFAULT 0, next_check_at INTEGER NOT NULL DEFAULT 0,
+         created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+         position INTEGER NOT NULL);
+       CREATE INDEX payouts_by_state ON payouts (state, next_check_at);
+       CREATE INDEX payouts_by_position ON payouts (position);
+       CREATE TABLE history (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         client_transaction_id TEXT NOT NULL, at INTEGER NOT NULL,
+         from_state TEXT, to_state TEXT NOT NULL, worker_id TEXT NOT NULL,
+         lease_until INTEGER NOT NULL, reason TEXT NOT NULL, api_code INTEGER NOT NULL,
+         treatment_status TEXT NOT NULL);
+       CREATE INDEX history_by_payout ON history (client_transaction_id, seq);
+       CREATE TABLE changes (
+         cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+         client_transaction_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, at INTEGER NOT NULL);)",
+};
+constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+constexpr const char* kPayoutColumns =
+    "client_transaction_id, prefix, phone, amount, notify_url, payment_method, state, "
+    "transaction_id, lot, treatment_status, api_code, detail, worker_id, lease_until, sends, "
+    "last_sent_at, checks, next_check_at, created_at, updated_at";
+
+[[noreturn]] void fail(sqlite3* db, const std::string& what) {
+  throw LedgerError("ledger (sqlite): " + what + ": " + sqlite3_errmsg(db));
+}
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt_, nullptr) != SQLITE_OK) fail(db, "prepare");
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(const std::string& text) {
+    check(sqlite3_bind_text(stmt_, ++next_, text.c_str(), static_cast<int>(text.size()),
+                            SQLITE_TRANSIENT));
+    return *this;
+  }
+  Statement& bind(std::int64_t n) {
+    check(sqlite3_bind_int64(stmt_, ++next_, n));
+    return *this;
+  }
+  Statement& bind(TimePoint t) { return bind(to_millis(t)); }
+  Statement& bind(PayoutState s) { return bind(std::string(to_string(s))); }
+  Statement& bind_null() {
+    check(sqlite3_bind_null(stmt_, ++next_));
+    return *this;
+  }
+
+  /// True while there is a row to read.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail(db_, "step");
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+
+  std::string text(int col) const {
+    const auto* p = sqlite3_column_text(stmt_, col);
+    return p == nullptr ? std::string()
+                        : std::string(reinterpret_cast<const char*>(p),
+                                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  TimePoint time(int col) const { return from_millis(integer(col)); }
+  PayoutState state(int col) const {
+    auto s = payout_state_from(text(col));
+    if (!s) throw LedgerError("ledger (sqlite): unknown state '" + text(col) + "' in the database");
+    return *s;
+  }
+
+ private:
+  void check(int rc) const {
+    if (rc != SQLITE_OK) fail(db_, "bind");
+  }
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int next_ = 0;
+};
+
+class Connection {
+ public:
+  explicit Connection(const std::string& path) {
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw LedgerError("ledger (sqlite): cannot open " + path + ": " + why);
+    }
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+  }
+  ~Connection() { sqlite3_close(db_); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void exec(const std::string& sql) {
+    char* error = nullptr;
+    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+      std::string why = error != nullptr ? error : "unknown error";
+      sqlite3_free(error);
+      throw LedgerError("ledger (sqlite): " + why);
+    }
+  }
+  Statement prepare(const std::string& sql) { return {db_, sql}; }
+  int changes() const { return sqlite3_changes(db_); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// BEGIN IMMEDIATE … COMMIT, rolled back unless committed.
+class Transaction {
+ public:
+  explicit Transaction(Connection& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+  ~Transaction() {
+    if (!done_) {
+      try {
+        db_.exec("ROLLBACK");
+      } catch (const LedgerError&) {  // the connection rolls back when it closes anyway
+      }
+    }
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit() {
+    db_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  Connection& db_;
+  bool done_ = false;
+};
+
+PayoutRow read_row(const Statement& s) {
+  PayoutRow r;
+  Payout& p = r.payout;
+  p.request.client_transaction_id = s.text(0);
+  p.request.prefix = s.text(1);
+  p.request.phone = s.text(2);
+  p.request.amount = s.integer(3);
+  p.request.notify_url = s.text(4);
+  p.request.payment_method = s.text(5);
+  p.state = s.state(6);
+  p.transaction_id = s.text(7);
+  p.lot = s.text(8);
+  p.treatment_status = s.text(9);
+  p.api_code = static_cast<int>(s.integer(10));
+  p.detail = s.text(11);
+  p.worker_id = s.text(12);
+  p.lease_until = s.time(13);
+  p.sends = static_cast<int>(s.integer(14));
+  r.last_sent_at = s.time(15);
+  r.checks = static_cast<int>(s.integer(16));
+  r.next_check_at = s.time(17);
+  p.created_at = s.time(18);
+  p.updated_at = s.time(19);
+  return r;
+}
+
+std::vector<PayoutRow> read_rows(Statement& s) {
+  std::vector<PayoutRow> rows;
+  while (s.step()) rows.push_back(read_row(s));
+  return rows;
+}
+
+class SqliteStore final : public LedgerStore {
+ public:
+  explicit SqliteStore(const std::string& path) : db_(path) {
+    db_.exec("PRAGMA journal_mode=WAL");
+    db_.exec("PRAGMA synchronous=FULL");
+    migrate();
+  }
+
+  InsertResult insert(const std::vector<PayoutRow>& rows, const PayoutEvent& submitted) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(db_);
+    InsertResult result;
+    auto position = db_.prepare("SELECT COALESCE(MAX(position), 0) FROM payouts");
+    position.step();
+    std::int64_t next_position = position.integer(0);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const TransferRequest& t = rows[i].payout.request;
+      auto found = db_.prepare(std::string("SELECT ") + kPayoutColumns +
+                               " FROM payouts WHERE client_transaction_id = ?");
+      found.bind(t.client_transaction_id);
+      if (found.step()) {
+        if (!same_request(read_row(found).payout.request, t)) {
+          result.conflict = i;
+          return result;
+        }
+        result.already.push_back(true);
+        continue;
+      }
+      const Payout& p = rows[i].payout;
+      db_.prepare(std::string("INSERT INTO payouts (") + kPayoutColumns +
+                  ", position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+          .bind(t.client_transaction_id)
+          .bind(t.prefix)
+          .bind(t.phone)
+          .bind(t.amount)
+          .bind(t.notify_url)
+          .bind(t.payment_method)
+          .bind(p.state)
+          .bind(p.transaction_id)
+          .bind(p.lot)
+          .bind(p.treatment_status)
+          .bind(std::int64_t{p.api_code})
+          .bind(p.detail)
+          .bind(p.worker_id)
+          .bind(p.lease_until)
+          .bind(std::int64_t{p.sends})
+          .bind(rows[i].last_sent_at)
+          .bind(std::int64_t{rows[i].checks})
+          .bind(rows[i].next_check_at)
+          .bind(p.created_at)
+          .bind(p.updated_at)
+          .bind(++next_position)
+          .run();
+      add_event(t.client_transaction_id, submitted);
+      result.already.push_back(false);
+    }
+    tx.commit();
+    return result;
+  }
+
+  std::optional<PayoutRow> find(const std::string& client_transaction_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = db_.prepare(std::string("SELECT ") + kPayoutColumns +
+                         " FROM payouts WHERE client_transaction_id = ?");
+    s.bind(client_transaction_id);
+    if (!s.step()) return std::nullopt;
+    return read_row(s);
+  }
+
+  std::vector<PayoutEvent> history(const std::string& client_transaction_id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = db_.prepare(
+        "SELECT at, from_state, to_state, worker_id, lease_until, reason, api_code, "
+        "treatment_status FROM history WHERE client_transaction_id = ? ORDER BY seq");
+    s.bind(client_transaction_id);
+    std::vector<PayoutEvent> events;
+    while (s.step()) {
+      PayoutEvent e;
+      e.at = s.time(0);
+      if (!s.is_null(1)) e.from = s.state(1);
+      e.to = s.state(2);
+      e.worker_id = s.text(3);
+      e.lease_until = s.time(4);
+      e.reason = s.text(5);
+      e.api_code = static_cast<int>(s.integer(6));
+      e.treatment_status = s.text(7);
+      events.push_back(std::move(e));
+    }
+    return events;
+  }
+
+  std::vector<PayoutRow> list(std::optional<PayoutState> state, std::size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = db_.prepare(std::string("SELECT ") + kPayoutColumns + " FROM payouts" +
+                         (state ? " WHERE state = ?" : "") + " ORDER BY position LIMIT ?");
+    if (state) s.bind(*state);
+    s.bind(static_cast<std::int64_t>(limit));
+    return read_rows(s);
+  }
+
+  std::map<PayoutState, LedgerSummary::Total> totals() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s =
+        db_.prepare("SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM payouts GROUP BY state");
+    std::map<PayoutState, LedgerSummary::Total> out;
+    while (s.step()) {
+      out[s.state(0)] = {static_cast<std::size_t>(s.integer(1)), s.integer(2)};
+    }
+    return out;
+  }
+
+  std::vector<PayoutChange> changes_after(std::int64_t cursor, std::size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = db_.prepare(
+        "SELECT c.cursor, c.client_transaction_id, c.state, p.transaction_id, p.amount, "
+        "p.api_code, c.at FROM changes c JOIN payouts p USING (client_transaction_id) "
+        "WHERE c.cursor > ? ORDER BY c.cursor LIMIT ?");
+    s.bind(cursor).bind(static_cast<std::int64_t>(limit));
+    std::vector<PayoutChange> out;
+    while (s.step()) {
+      out.push_back({s.integer(0), s.text(1), s.state(2), s.text(3), s.integer(4),
+                     static_cast<int>(s.integer(5)), s.time(6)});
+    }
+    return out;
+  }
+
+  std::vector<PayoutRow> claim(const Claim& c) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(db_);
+    auto s = c.kind == Claim::Kind::send
+                 ? db_.prepare(std::string("SELECT ") + kPayoutColumns +
+                               " FROM payouts WHERE state = 'pending' ORDER BY position LIMIT ?")
+                 : db_.prepare(std::string("SELECT ") + kPayoutColumns +
+                               " FROM payouts WHERE (state = 'sending' AND lease_until < ?1) OR "
+                               "(state = 'unknown' AND lease_until < ?1 AND next_check_at <= ?1) "
+                               "ORDER BY position LIMIT ?2");
+    if (c.kind == Claim::Kind::settle) s.bind(c.now);
+    s.bind(static_cast<std::int64_t>(c.limit));
+    std::vector<PayoutRow> rows = read_rows(s);
+    const PayoutState to =
+        c.kind == Claim::Kind::send ? PayoutState::sending : PayoutState::unknown;
+    for (PayoutRow& r : rows) {
+      PayoutEvent e;
+      e.at = c.now;
+      e.from = r.payout.state;
+      e.to = to;
+      e.worker_id = c.worker_id;
+      e.lease_until = c.lease_until;
+      e.reason = c.reason;
+      e.treatment_status = r.payout.treatment_status;
+      r.payout.state = to;
+      r.payout.worker_id = c.worker_id;
+      r.payout.lease_until = c.lease_until;
+      r.payout.updated_at = c.now;
+      if (c.kind == Claim::Kind::send) {
+        ++r.payout.sends;
+        r.last_sent_at = c.now;
+      }
+      db_.prepare(
+             "UPDATE payouts SET state = ?, worker_id = ?, lease_until = ?, sends = ?, "
+             "last_sent_at = ?, updated_at = ? WHERE client_transaction_id = ?")
+          .bind(to)
+          .bind(c.worker_id)
+          .bind(c.lease_until)
+          .bind(std::int64_t{r.payout.sends})
+          .bind(r.last_sent_at)
+          .bind(c.now)
+          .bind(r.payout.request.client_transaction_id)
+          .run();
+      add_event(r.payout.request.client_transaction_id, e);
+    }
+    tx.commit();
+    return rows;
+  }
+
+  std::vector<PayoutRow> due_accepted(TimePoint now, std::size_t limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = db_.prepare(std::string("SELECT ") + kPayoutColumns +
+                         " FROM payouts WHERE state = 'accepted' AND next_check_at <= ? "
+                         "ORDER BY next_check_at, position LIMIT ?");
+    s.bind(now).bind(static_cast<std::int64_t>(limit));
+    return read_rows(s);
+  }
+
+  std::vector<bool> apply(const std::vector<Transition>& transitions) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(db_);
+    std::vector<bool> applied;
+    applied.reserve(transitions.size());
+    for (const Transition& t : transitions) {
+      const Payout& p = t.next.payout;
+      const std::string& id = p.request.client_transaction_id;
+      db_.prepare(
+             "UPDATE payouts SET state = ?, transaction_id = ?, lot = ?, treatment_status = ?, "
+             "api_code = ?, detail = ?, worker_id = ?, lease_until = ?, sends = ?, "
+             "last_sent_at = ?, checks = ?, next_check_at = ?, updated_at = ? "
+             "WHERE client_transaction_id = ? AND state = ? AND worker_id = ? AND "
+             "treatment_status = ?")
+          .bind(p.state)
+          .bind(p.transaction_id)
+          .bind(p.lot)
+          .bind(p.treatment_status)
+          .bind(std::int64_t{p.api_code})
+          .bind(p.detail)
+          .bind(p.worker_id)
+          .bind(p.lease_until)
+          .bind(std::int64_t{p.sends})
+          .bind(t.next.last_sent_at)
+          .bind(std::int64_t{t.next.checks})
+          .bind(t.next.next_check_at)
+          .bind(p.updated_at)
+          .bind(id)
+          .bind(t.expected_state)
+          .bind(t.expected_worker)
+          .bind(t.expected_treatment_status)
+          .run();
+      bool done = db_.changes() == 1;
+      applied.push_back(done);
+      if (!done) continue;
+      if (t.event) add_event(id, *t.event);
+      if (is_final(p.state) && !is_final(t.expected_state)) {
+        db_.prepare("INSERT INTO changes (client_transaction_id, state, at) VALUES (?, ?, ?)")
+            .bind(id)
+            .bind(p.state)
+            .bind(p.updated_at)
+            .run();
+      }
+    }
+    tx.commit();
+    return applied;
+  }
+
+  std::size_t renew(const std::string& worker_id, TimePoint lease_until) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(db_);
+    db_.prepare(
+           "UPDATE payouts SET lease_until = ? WHERE worker_id = ? AND "
+           "state IN ('sending', 'unknown') AND lease_until < ?")
+        .bind(lease_until)
+        .bind(worker_id)
+        .bind(lease_until)
+        .run();
+    auto n = static_cast<std::size_t>(db_.changes());
+    tx.commit();
+    return n;
+  }
+
+ private:
+  void migrate() {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(db_);
+    db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    auto s = db_.prepare("SELECT version FROM schema_version");
+    int version = s.step() ? static_cast<int>(s.integer(0)) : -1;
+    if (version < 0) {
+      db_.exec("INSERT INTO schema_version (version) VALUES (0)");
+      version = 0;
+    }
+    if (version > kSchemaVersion) {
+      throw LedgerError("ledger (sqlite): the database has schema version " +
+                        std::to_string(version) + ", newer than this library's " +
+                        std::to_string(kSchemaVersion));
+    }
+    for (int v = version; v < kSchemaVersion; ++v) db_.exec(kMigrations[v]);
+    db_.prepare("UPDATE schema_version SET version = ?")
+        .bind(static_cast<std::int64_t>(kSchemaVersion))
+        .run();
+    tx.commit();
+  }
+
+  void add_event(const std::string& id, const PayoutEvent& e) {
+    auto s = db_.prepare(
+        "INSERT INTO history (client_transaction_id, at, from_state, to_state, worker_id, "
+        "lease_until, reason, api_code, treatment_status) VALUES (?,?,?,?,?,?,?,?,?)");
+    s.bind(id).bind(e.at);
+    if (e.from) {
+      s.bind(*e.from);
+    } else {
+      s.bind_null();
+    }
+    s.bind(e.to)
+        .bind(e.worker_id)
+        .bind(e.lease_until)
+        .bind(e.reason)
+        .bind(std::int64_t{e.api_code})
+        .bind(e.treatment_status)
+        .run();
+  }
+
+  std::mutex mu_;
+  Connection db_;
+};
+
+}  // namespace
+
+std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path) {
+  if (path.empty())
+    throw std::invalid_argument("ledger URL sqlite: needs a file path (sqlite:PATH)");
+  return std::make_unique<SqliteStore>(path);
+}
+
+}  // namespace cinetpay::detail

@@ -1,0 +1,108 @@
+// The store seam. The ledger's rules — which transition is legal, what is claimed when,
+// when a payout may be sent again — live in ledger_core.cpp and worker.cpp. A store only
+// keeps rows and applies what it is told, each operation in one transaction, so that a
+// crash leaves it either before or after the operation. A new store is one more file
+// implementing LedgerStore (all its SQL in that file) and one line in open_store()
+// (ledger_core.cpp); the parameterized suite in tests/ledger runs every test on each.
+//
+// Thread-safety: a store may be called from several threads at once (it serializes its
+// own connection), and several processes may use the same database.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cinetpay/ledger.hpp"
+
+namespace cinetpay::detail {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+/// A payout row: the public view plus the worker's bookkeeping.
+struct PayoutRow {
+  Payout payout;            ///< `history` is not filled by stores
+  TimePoint last_sent_at;   ///< the last claim for sending (before its bytes left)
+  int checks = 0;           ///< follow-up lookups since the last change
+  TimePoint next_check_at;  ///< when the worker may look at it again
+};
+
+/// Replace one payout's row by `next`, only if the row is still in the state the
+/// decision was made from (state, holder and treatment status, compare-and-set), then
+/// append `event` to its history and, when `next` is final and `expected_state` was not,
+/// append it to the change feed.
+struct Transition {
+  PayoutState expected_state = PayoutState::pending;
+  std::string expected_worker;
+  std::string expected_treatment_status;
+  PayoutRow next;
+  std::optional<PayoutEvent> event;  ///< none for bookkeeping (next check time)
+};
+
+/// What a claim takes, marking each taken payout as held by `worker_id` until
+/// `lease_until` and appending an event (from its state, to its new one, the worker, the
+/// lease, `reason`) to its history:
+/// - send: `pending` payouts, oldest first → `sending`; sends + 1, last_sent_at = now.
+/// - settle: `sending` payouts whose lease ended before `now` (a dead worker), and
+///   `unknown` ones whose lease ended and whose next_check_at has come → `unknown`.
+/// A payout is taken by one claim only, even across processes.
+struct Claim {
+  enum class Kind { send, settle };
+  Kind kind = Kind::send;
+  std::string worker_id;
+  TimePoint now;
+  TimePoint lease_until;
+  std::size_t limit = 0;
+  std::string reason;
+};
+
+/// What insert() did: the index of a payout recorded before with different fields (then
+/// nothing was written), or for each payout whether it was there already.
+struct InsertResult {
+  std::optional<std::size_t> conflict;
+  std::vector<bool> already;
+};
+
+class LedgerStore {
+ public:
+  virtual ~LedgerStore() = default;
+
+  /// Inserts the payouts that are not there yet, each with `submitted` (its `to` is
+  /// pending) as first event; all or nothing. Existing ones are compared with
+  /// same_request().
+  virtual InsertResult insert(const std::vector<PayoutRow>& rows, const PayoutEvent& submitted) = 0;
+
+  virtual std::optional<PayoutRow> find(const std::string& client_transaction_id) = 0;
+  virtual std::vector<PayoutEvent> history(const std::string& client_transaction_id) = 0;
+  /// In submission order.
+  virtual std::vector<PayoutRow> list(std::optional<PayoutState> state, std::size_t limit) = 0;
+  virtual std::map<PayoutState, LedgerSummary::Total> totals() = 0;
+  virtual std::vector<PayoutChange> changes_after(std::int64_t cursor, std::size_t limit) = 0;
+
+  virtual std::vector<PayoutRow> claim(const Claim& claim) = 0;
+  /// `accepted` payouts whose next_check_at has come, oldest check first.
+  virtual std::vector<PayoutRow> due_accepted(TimePoint now, std::size_t limit) = 0;
+  /// Applies the transitions in one transaction; says which ones applied.
+  virtual std::vector<bool> apply(const std::vector<Transition>& transitions) = 0;
+  /// Extends the lease of every `sending` or `unknown` payout `worker_id` holds.
+  virtual std::size_t renew(const std::string& worker_id, TimePoint lease_until) = 0;
+};
+
+/// True when two requests are the same payout (every field equal).
+bool same_request(const TransferRequest& a, const TransferRequest& b);
+
+/// Milliseconds since the Unix epoch, as stores keep times.
+std::int64_t to_millis(TimePoint t);
+TimePoint from_millis(std::int64_t ms);
+
+/// The SQLite store; `path` as after "sqlite:".
+std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path);
+/// The PostgreSQL store; `conninfo` is the whole URL, as libpq reads it.
+std::unique_ptr<LedgerStore> open_postgres_store(const std::string& conninfo);
+
+}  // namespace cinetpay::detail

@@ -1,0 +1,359 @@
+// PayoutWorker: one pass settles (lookup first), claims and sends, then follows accepted
+// payouts to a final status. Every step that may put a request on the wire is preceded by
+// a committed claim, so that a crash at any instant leaves a payout either never sent
+// (pending) or held by a claim that the next worker settles by lookup.
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <csignal>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "ledger_core.hpp"
+
+namespace cinetpay {
+namespace {
+
+using detail::PayoutRow;
+using detail::TimePoint;
+using detail::Transition;
+using std::chrono::milliseconds;
+
+std::string default_worker_id() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  std::random_device device;
+  return std::string(host) + "-" + std::to_string(getpid()) + "-" +
+         std::to_string(device() % 100000);
+}
+
+// Renews the worker's leases every third of a lease while a pass runs.
+class LeaseRenewer {
+ public:
+  LeaseRenewer(detail::LedgerStore& store, std::string worker_id, milliseconds lease,
+               WallClock clock)
+      : thread_([this, &store, worker_id = std::move(worker_id), lease, clock = std::move(clock)] {
+          std::unique_lock<std::mutex> lock(mu_);
+          while (!cv_.wait_for(lock, lease / 3, [this] { return stop_; })) {
+            lock.unlock();
+            try {
+              store.renew(worker_id, clock() + lease);
+            } catch (const LedgerError&) {  // the next renewal tries again; claims expire safely
+            }
+            lock.lock();
+          }
+        }) {}
+  ~LeaseRenewer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  LeaseRenewer(const LeaseRenewer&) = delete;
+  LeaseRenewer& operator=(const LeaseRenewer&) = delete;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::size_t WorkerPass::total_moved() const {
+  std::size_t n = 0;
+  for (const auto& [state, count] : moved) n += count;
+  return n;
+}
+
+class PayoutWorker::Impl {
+ public:
+  Impl(TransferClient client, PayoutLedger ledger, WorkerOptions options)
+      : client_(std::move(client)), ledger_(std::move(ledger)), options_(std::move(options)) {
+    if (options_.worker_id.empty()) options_.worker_id = default_worker_id();
+    if (!options_.clock) options_.clock = [] { return std::chrono::system_clock::now(); };
+    if (!options_.sleeper)
+      options_.sleeper = [](milliseconds d) { std::this_thread::sleep_for(d); };
+    if (options_.batch_size == 0) options_.batch_size = 1;
+    // Test-only: the crash test makes the worker die at a named point (see README).
+    const char* crash = std::getenv("CINETPAY_LEDGER_CRASH_AT");  // NOLINT(concurrency-mt-unsafe)
+    if (crash != nullptr) crash_at_ = crash;
+  }
+
+  WorkerPass run_once() {
+    LeaseRenewer renewer(store(), options_.worker_id, options_.lease, options_.clock);
+    WorkerPass pass;
+    std::vector<PayoutRow> to_send = settle(pass);
+    std::vector<PayoutRow> claimed =
+        store().claim(claim(detail::Claim::Kind::send, "claimed for sending"));
+    crash_point("after_claim_commit");
+    to_send.insert(to_send.end(), claimed.begin(), claimed.end());
+    for (std::size_t start = 0; start < to_send.size(); start += options_.batch_size) {
+      auto first = to_send.begin() + static_cast<std::ptrdiff_t>(start);
+      send({first, first + static_cast<std::ptrdiff_t>(
+                               std::min(options_.batch_size, to_send.size() - start))},
+           pass);
+    }
+    follow(pass);
+    return pass;
+  }
+
+  LedgerSummary run_until_idle(std::chrono::steady_clock::time_point deadline,
+                               const std::function<void(const LedgerSummary&)>& progress) {
+    while (true) {
+      WorkerPass pass = run_once();
+      LedgerSummary s = ledger_.summary();
+      if (progress) progress(s);
+      auto now = std::chrono::steady_clock::now();
+      if (s.idle() || now >= deadline) return s;
+      if (pass.total_moved() == 0) {
+        options_.sleeper(std::min(options_.idle_pause,
+                                  std::chrono::duration_cast<milliseconds>(deadline - now)));
+      }
+    }
+  }
+
+  const std::string& worker_id() const { return options_.worker_id; }
+
+ private:
+  detail::LedgerStore& store() { return ledger_.core_->store(); }
+  TimePoint now() const { return options_.clock(); }
+
+  detail::Claim claim(detail::Claim::Kind kind, std::string reason) const {
+    detail::Claim c;
+    c.kind = kind;
+    c.worker_id = options_.worker_id;
+    c.now = now();
+    c.lease_until = c.now + options_.lease;
+    c.limit = options_.batch_size;
+    c.reason = std::move(reason);
+    return c;
+  }
+
+  void crash_point(const char* name) const {
+    if (crash_at_ == name) std::raise(SIGKILL);
+  }
+
+  // The row released by this worker, to be looked at again after `pause`.
+  PayoutRow released(const PayoutRow& row, PayoutState state, milliseconds pause) const {
+    PayoutRow next = row;
+    next.payout.state = state;
+    next.payout.worker_id.clear();
+    next.payout.lease_until = {};
+    next.next_check_at = now() + pause;
+    return next;
+  }
+
+  void record(const std::vector<Transition>& transitions, WorkerPass& pass) {
+    if (transitions.empty()) return;
+    std::vector<bool> applied = store().apply(transitions);
+    for (std::size_t i = 0; i < transitions.size(); ++i) {
+      if (applied[i] && transitions[i].event) ++pass.moved[transitions[i].next.payout.state];
+    }
+  }
+
+  // (c) Payouts of dead workers and of unknown outcome: looked up first. Returns those
+  // certainly absent past the grace period, claimed again for sending.
+  std::vector<PayoutRow> settle(WorkerPass& pass) {
+    std::vector<PayoutRow> rows =
+        store().claim(claim(detail::Claim::Kind::settle,
+                            "outcome unknown (lease ended or send unsettled): "
+                            "looking it up by client_transaction_id"));
+    crash_point("after_settle_claim");
+    std::vector<Transition> settled;
+    std::vector<Transition> resend;
+    const std::string& me = options_.worker_id;
+    for (const PayoutRow& row : rows) {
+      ReconcileResult found;
+      try {
+        found = client_.reconcile(row.payout.request.client_transaction_id);
+      } catch (const Error& e) {
+        found.detail = e.what();
+      }
+      ++pass.looked_up;
+      const auto t = now();
+      if (found.state == ReconcileResult::State::found) {
+        if (!detail::is_same_transfer(row.payout.request, *found.status)) {
+          settled.push_back(detail::reject_reused_id(row, *found.status, t, me));
+        } else if (auto moved = detail::advance(row, *found.status, t, t + options_.follow_initial,
+                                                me, "found by lookup")) {
+          settled.push_back(*moved);
+        }
+        continue;
+      }
+      const bool absent = found.state == ReconcileResult::State::not_found &&
+                          t - row.last_sent_at >= options_.resend_grace;
+      if (absent) {
+        PayoutRow next = row;
+        next.payout.state = PayoutState::sending;
+        next.payout.lease_until = t + options_.lease;
+        ++next.payout.sends;
+        next.last_sent_at = t;
+        resend.push_back(detail::transition(
+            row, next, t, me,
+            "certainly absent at CinetPay past the grace period: sending again with the same id"));
+      } else {
+        settled.push_back(detail::transition(
+            row, released(row, PayoutState::unknown, options_.settle_interval), t, me, ""));
+      }
+    }
+    record(settled, pass);
+    std::vector<PayoutRow> to_send;
+    if (resend.empty()) return to_send;
+    std::vector<bool> applied = store().apply(resend);
+    for (std::size_t i = 0; i < resend.size(); ++i) {
+      if (applied[i]) to_send.push_back(resend[i].next);
+    }
+    return to_send;
+  }
+
+  // (a, b) Sends claimed payouts and records every outcome in one transaction.
+  void send(const std::vector<PayoutRow>& rows, WorkerPass& pass) {
+    std::vector<TransferRequest> requests;
+    requests.reserve(rows.size());
+    for (const PayoutRow& r : rows) requests.push_back(r.payout.request);
+    pass.sent += rows.size();
+
+    std::vector<TransferResult> results;
+    std::vector<Transition> outcomes;
+    const std::string& me = options_.worker_id;
+    auto all = [&](PayoutState state, const std::string& why, int code) {
+      for (const PayoutRow& row : rows) {
+        PayoutRow next = released(row, state, options_.settle_interval);
+        next.payout.api_code = code;
+        next.payout.detail = why;
+        outcomes.push_back(detail::transition(row, next, now(), me, why, code));
+      }
+    };
+    try {
+      results = client_.send_money(requests);
+    } catch (const AuthenticationError& e) {
+      all(PayoutState::pending, std::string("not sent: ") + e.what(), e.code());
+      record(outcomes, pass);
+      throw;
+    } catch (const ApiError& e) {
+      all(PayoutState::rejected, std::string("refused by CinetPay: ") + e.what(), e.code());
+    } catch (const TransportError& e) {
+      all(PayoutState::pending, std::string("never reached CinetPay: ") + e.what(), 0);
+    } catch (const std::exception& e) {
+      all(PayoutState::unknown, std::string("outcome unknown: ") + e.what(), 0);
+    }
+    crash_point("after_send");
+    const auto t = now();
+    for (std::size_t i = 0; i < results.size() && i < rows.size(); ++i) {
+      const PayoutRow& row = rows[i];
+      const TransferResult& r = results[i];
+      const std::string why = r.detail.empty() ? std::string(to_string(r.outcome)) : r.detail;
+      switch (r.outcome) {
+        case TransferOutcome::accepted: {
+          TransferStatus s = r.status.value_or(TransferStatus{});
+          s.transaction_id = r.transaction_id;
+          s.lot = r.lot;
+          s.treatment_status = r.treatment_status;
+          if (auto moved = detail::advance(
+                  row, s, t, t + options_.follow_initial, me,
+                  "accepted by CinetPay" + (r.detail.empty() ? "" : ": " + r.detail))) {
+            outcomes.push_back(*moved);
+          }
+          break;
+        }
+        case TransferOutcome::rejected: {
+          int code = r.error ? r.error->code : 0;
+          PayoutRow next = released(row, PayoutState::rejected, {});
+          next.payout.api_code = code;
+          next.payout.detail =
+              r.error ? std::to_string(code) + " " + r.error->message + ": " + why : why;
+          outcomes.push_back(detail::transition(row, next, t, me, next.payout.detail, code));
+          break;
+        }
+        case TransferOutcome::not_sent:
+          outcomes.push_back(
+              detail::transition(row, released(row, PayoutState::pending, {}), t, me, why));
+          break;
+        case TransferOutcome::unknown:
+          outcomes.push_back(detail::transition(
+              row, released(row, PayoutState::unknown, options_.settle_interval), t, me, why));
+          break;
+      }
+    }
+    record(outcomes, pass);
+    crash_point("after_record");
+  }
+
+  // (d) Accepted payouts followed to VAL or REJ: one check per lot shared by several,
+  // one per payout otherwise; a doubling pause between two looks at the same payout.
+  void follow(WorkerPass& pass) {
+    std::vector<PayoutRow> due = store().due_accepted(now(), options_.batch_size * 4);
+    if (due.empty()) return;
+    std::map<std::string, std::vector<const PayoutRow*>> by_lot;
+    for (const PayoutRow& r : due) by_lot[r.payout.lot].push_back(&r);
+
+    std::map<std::string, TransferStatus> seen;  // by client_transaction_id
+    auto ask = [&](const TransferQuery& q) {
+      ++pass.checks;
+      try {
+        for (TransferStatus& s : client_.check_transfer(q)) {
+          std::string id = s.client_transaction_id;
+          seen[id] = std::move(s);
+        }
+      } catch (const Error&) {  // not visible or not reachable now: the backoff tries again
+      }
+    };
+    for (const auto& [lot, rows] : by_lot) {
+      if (!lot.empty() && rows.size() > 1) {
+        ask(TransferQuery::by_lot(lot));
+      } else {
+        for (const PayoutRow* r : rows) {
+          ask(TransferQuery::by_client_transaction_id(r->payout.request.client_transaction_id));
+        }
+      }
+    }
+    std::vector<Transition> updates;
+    const auto t = now();
+    for (const PayoutRow& row : due) {
+      auto it = seen.find(row.payout.request.client_transaction_id);
+      if (it != seen.end() && detail::is_same_transfer(row.payout.request, it->second)) {
+        if (auto moved = detail::advance(row, it->second, t, t + options_.follow_initial,
+                                         options_.worker_id, "followed by check/money")) {
+          updates.push_back(*moved);
+          continue;
+        }
+      }
+      PayoutRow next = row;
+      ++next.checks;
+      auto pause = options_.follow_initial * (1LL << std::min(next.checks, 16));
+      next.next_check_at = t + std::min<milliseconds>(pause, options_.follow_max);
+      updates.push_back(detail::transition(row, next, t, options_.worker_id, ""));
+    }
+    record(updates, pass);
+  }
+
+  TransferClient client_;
+  PayoutLedger ledger_;
+  WorkerOptions options_;
+  std::string crash_at_;
+};
+
+PayoutWorker::PayoutWorker(TransferClient client, PayoutLedger ledger, WorkerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(client), std::move(ledger), std::move(options))) {}
+
+PayoutWorker::~PayoutWorker() = default;
+
+WorkerPass PayoutWorker::run_once() { return impl_->run_once(); }
+
+LedgerSummary PayoutWorker::run_until_idle(
+    std::chrono::steady_clock::time_point deadline,
+    const std::function<void(const LedgerSummary&)>& progress) {
+  return impl_->run_until_idle(deadline, progress);
+}
+
+const std::string& PayoutWorker::worker_id() const noexcept { return impl_->worker_id(); }
+
+}  // namespace cinetpay

@@ -1,0 +1,246 @@
+// The ledger without a worker: submissions, reads, the rules of forward-only moves.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <cinetpay/ledger.hpp>
+#include <cinetpay/transfer.hpp>
+#include <thread>
+
+#include "ledger/ledger_core.hpp"
+#include "sandbox_fixture.hpp"
+#include "stores.hpp"
+
+namespace cinetpay::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class LedgerTest : public LedgerOnStore {};
+
+std::vector<TransferRequest> three_payouts() {
+  return {payout_to("0102030405", 500, "L-1"), payout_to("0102030405", 1000, "L-2"),
+          payout_to("0102030406", 1500, "L-3")};
+}
+
+TEST(LedgerOpen, UnknownSchemeIsAClearError) {
+  try {
+    PayoutLedger::open("mysql://localhost/payouts");
+    FAIL() << "expected an error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("unknown scheme"));
+    EXPECT_THAT(e.what(), HasSubstr("sqlite:PATH"));
+  }
+  EXPECT_THROW(PayoutLedger::open("sqlite:"), std::invalid_argument);
+}
+
+TEST(LedgerOpen, UnreadablePathIsALedgerError) {
+  EXPECT_THROW(PayoutLedger::open("sqlite:/nonexistent-dir/x/payouts.db"), LedgerError);
+}
+
+// The SQLite file itself: its schema version, and what a newer one means.
+int sqlite_schema_version(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &s, nullptr);
+  int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return version;
+}
+
+TEST(SqliteStore, OpenCreatesTheSchemaAndANewerOneIsRefused) {
+  const std::string path = temp_sqlite_path();
+  PayoutLedger::open("sqlite:" + path).submit({payout_to("0102030405", 500, "S-1")});
+  EXPECT_EQ(sqlite_schema_version(path), 1);
+  PayoutLedger::open("sqlite:" + path);  // opening again migrates nothing and keeps the data
+  EXPECT_EQ(PayoutLedger::open("sqlite:" + path).list().size(), 1U);
+
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "UPDATE schema_version SET version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  try {
+    PayoutLedger::open("sqlite:" + path);
+    FAIL() << "expected a LedgerError";
+  } catch (const LedgerError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("schema version 99"));
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+}
+
+TEST_P(LedgerTest, SubmitRecordsPendingPayoutsWithTheirHistory) {
+  PayoutLedger ledger = open();
+  auto results = ledger.submit(three_payouts());
+  ASSERT_EQ(results.size(), 3U);
+  for (const auto& r : results) EXPECT_FALSE(r.already_submitted);
+
+  auto p = ledger.get("L-2");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->state, PayoutState::pending);
+  EXPECT_EQ(p->request.amount, 1000);
+  EXPECT_EQ(p->request.phone, "0102030405");
+  ASSERT_EQ(p->history.size(), 1U);
+  EXPECT_FALSE(p->history[0].from.has_value());
+  EXPECT_EQ(p->history[0].to, PayoutState::pending);
+  EXPECT_EQ(p->history[0].reason, "submitted");
+  EXPECT_FALSE(ledger.get("L-9").has_value());
+}
+
+TEST_P(LedgerTest, SubmitIsDurableForAnotherHandle) {
+  open().submit(three_payouts());
+  PayoutLedger again = open();
+  auto all = again.list();
+  ASSERT_EQ(all.size(), 3U);
+  EXPECT_EQ(all[0].request.client_transaction_id, "L-1");
+  EXPECT_EQ(all[2].request.client_transaction_id, "L-3");
+}
+
+TEST_P(LedgerTest, SameIdSameFieldsIsReportedAlreadySubmitted) {
+  PayoutLedger ledger = open();
+  ledger.submit(three_payouts());
+  auto again =
+      ledger.submit({payout_to("0102030405", 1000, "L-2"), payout_to("0102030405", 5, "L-4")});
+  EXPECT_TRUE(again[0].already_submitted);
+  EXPECT_FALSE(again[1].already_submitted);
+  EXPECT_EQ(ledger.list().size(), 4U);
+  EXPECT_EQ(ledger.get("L-2")->history.size(), 1U);
+}
+
+TEST_P(LedgerTest, SameIdDifferentFieldsNamesTheIdAndRecordsNothing) {
+  PayoutLedger ledger = open();
+  ledger.submit(three_payouts());
+  try {
+    ledger.submit({payout_to("0102030405", 5, "L-5"), payout_to("0102030405", 2000, "L-2")});
+    FAIL() << "expected a ValidationError";
+  } catch (const ValidationError& e) {
+    EXPECT_EQ(e.field(), "client_transaction_id");
+    EXPECT_EQ(e.index(), std::optional<std::size_t>(1));
+    EXPECT_THAT(e.what(), HasSubstr("L-2"));
+  }
+  EXPECT_FALSE(ledger.get("L-5").has_value());
+  EXPECT_EQ(ledger.get("L-2")->request.amount, 1000);
+}
+
+TEST_P(LedgerTest, SubmitValidatesTheWholeBatchBeforeWriting) {
+  PayoutLedger ledger = open();
+  auto batch = three_payouts();
+  batch[2].amount = 7;
+  try {
+    ledger.submit(batch);
+    FAIL() << "expected a ValidationError";
+  } catch (const ValidationError& e) {
+    EXPECT_EQ(e.field(), "amount");
+    EXPECT_EQ(e.index(), std::optional<std::size_t>(2));
+  }
+  EXPECT_TRUE(ledger.list().empty());
+}
+
+TEST_P(LedgerTest, SubmitRequiresAnId) {
+  PayoutLedger ledger = open();
+  auto batch = three_payouts();
+  batch[1].client_transaction_id.clear();
+  try {
+    ledger.submit(batch);
+    FAIL() << "expected a ValidationError";
+  } catch (const ValidationError& e) {
+    EXPECT_EQ(e.field(), "client_transaction_id");
+    EXPECT_EQ(e.index(), std::optional<std::size_t>(1));
+  }
+  EXPECT_TRUE(ledger.list().empty());
+}
+
+TEST_P(LedgerTest, ListFiltersByStateAndSummaryCountsAmounts) {
+  PayoutLedger ledger = open();
+  ledger.submit(three_payouts());
+  EXPECT_EQ(ledger.list(PayoutState::pending).size(), 3U);
+  EXPECT_TRUE(ledger.list(PayoutState::paid).empty());
+  EXPECT_EQ(ledger.list(std::nullopt, 2).size(), 2U);
+  LedgerSummary s = ledger.summary();
+  EXPECT_EQ(s.by_state[PayoutState::pending].count, 3U);
+  EXPECT_EQ(s.by_state[PayoutState::pending].amount, 3000);
+  EXPECT_EQ(s.by_state[PayoutState::paid].count, 0U);
+  EXPECT_EQ(s.by_state.size(), all_payout_states().size());
+  EXPECT_FALSE(s.idle());
+  EXPECT_TRUE(ledger.changes_since(0).empty());
+}
+
+TEST_P(LedgerTest, ConcurrentSubmitsOfTheSameIdsRecordEachOnce) {
+  std::vector<std::thread> threads;
+  std::atomic<int> fresh{0};
+  for (int k = 0; k < 4; ++k) {
+    threads.emplace_back([&] {
+      PayoutLedger mine = open();
+      for (const auto& r : mine.submit(three_payouts())) fresh += r.already_submitted ? 0 : 1;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(fresh.load(), 3);
+  EXPECT_EQ(open().list().size(), 3U);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, LedgerTest, ::testing::ValuesIn(ledger_stores()), store_name);
+
+// The forward-only rule, on rows as the store gives them.
+detail::PayoutRow row_in(PayoutState state, const std::string& treatment) {
+  detail::PayoutRow r;
+  r.payout.request = payout_to("0102030405", 500, "R-1");
+  r.payout.state = state;
+  r.payout.treatment_status = treatment;
+  return r;
+}
+
+TransferStatus status_of(const char* word) {
+  TransferStatus s;
+  s.client_transaction_id = "R-1";
+  s.transaction_id = "T1";
+  s.amount = 500;
+  s.treatment_status = TreatmentStatus(word);
+  return s;
+}
+
+TEST(LedgerRules, ALateRecNeverOverwritesVal) {
+  auto now = std::chrono::system_clock::now();
+  EXPECT_FALSE(
+      detail::advance(row_in(PayoutState::paid, "VAL"), status_of("REC"), now, now, "", "x"));
+  EXPECT_FALSE(
+      detail::advance(row_in(PayoutState::failed, "REJ"), status_of("VAL"), now, now, "", "x"));
+  EXPECT_FALSE(
+      detail::advance(row_in(PayoutState::accepted, "REC"), status_of("NEW"), now, now, "", "x"));
+  EXPECT_FALSE(
+      detail::advance(row_in(PayoutState::accepted, "REC"), status_of("REC"), now, now, "", "x"));
+}
+
+TEST(LedgerRules, StatusesMoveForward) {
+  auto now = std::chrono::system_clock::now();
+  auto t =
+      detail::advance(row_in(PayoutState::accepted, "NEW"), status_of("REC"), now, now, "w", "x");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->next.payout.state, PayoutState::accepted);
+  EXPECT_EQ(t->next.payout.treatment_status, "REC");
+  EXPECT_EQ(t->expected_treatment_status, "NEW");
+
+  auto paid =
+      detail::advance(row_in(PayoutState::sending, ""), status_of("VAL"), now, now, "w", "x");
+  ASSERT_TRUE(paid.has_value());
+  EXPECT_EQ(paid->next.payout.state, PayoutState::paid);
+  EXPECT_EQ(paid->next.payout.transaction_id, "T1");
+  ASSERT_TRUE(paid->event.has_value());
+  EXPECT_EQ(paid->event->from, PayoutState::sending);
+
+  auto failed =
+      detail::advance(row_in(PayoutState::unknown, ""), status_of("REJ"), now, now, "w", "x");
+  ASSERT_TRUE(failed.has_value());
+  EXPECT_EQ(failed->next.payout.state, PayoutState::failed);
+}
+
+TEST(LedgerRules, StateWordsRoundTrip) {
+  for (PayoutState s : all_payout_states()) EXPECT_EQ(payout_state_from(to_string(s)), s);
+  EXPECT_FALSE(payout_state_from("done").has_value());
+  EXPECT_TRUE(is_final(PayoutState::rejected));
+  EXPECT_FALSE(is_final(PayoutState::unknown));
+}
+
+}  // namespace
+}  // namespace cinetpay::testing

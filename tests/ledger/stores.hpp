@@ -1,0 +1,67 @@
+// The stores every ledger test runs on. A new store adds one entry to ledger_stores():
+// a name and a function that makes a fresh, empty ledger URL for one test.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cinetpay/ledger.hpp"
+#include "postgres_server.hpp"
+
+namespace cinetpay::testing {
+
+struct StoreCase {
+  std::string name;
+  /// A URL of an empty ledger of its own; `cleanup` undoes what it made.
+  std::function<std::string()> fresh_url;
+  std::function<void(const std::string& url)> cleanup;
+};
+
+/// Names the store in test output.
+inline void PrintTo(const StoreCase& store, std::ostream* os) { *os << store.name; }
+
+inline std::string temp_sqlite_path() {
+  static std::atomic<int> counter{0};
+  return ::testing::TempDir() + "cinetpay-ledger-" + std::to_string(getpid()) + "-" +
+         std::to_string(counter++) + ".db";
+}
+
+inline std::vector<StoreCase> ledger_stores() {
+  return {
+      {"sqlite", [] { return "sqlite:" + temp_sqlite_path(); },
+       [](const std::string& url) {
+         std::string path = url.substr(std::string("sqlite:").size());
+         for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+       }},
+      // A database of its own on this process's private server; the server and all its
+      // databases are removed when the process ends.
+      {"postgresql", [] { return shared_postgres().create_database(); }, [](const std::string&) {}},
+  };
+}
+
+inline std::string store_name(const ::testing::TestParamInfo<StoreCase>& info) {
+  return info.param.name;
+}
+
+/// A fresh ledger on the store under test, removed at the end.
+class LedgerOnStore : public ::testing::TestWithParam<StoreCase> {
+ protected:
+  void SetUp() override { url_ = GetParam().fresh_url(); }
+  void TearDown() override { GetParam().cleanup(url_); }
+  /// Another handle on the same ledger, as another process would open it.
+  PayoutLedger open() const { return PayoutLedger::open(url_); }
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string url_;
+};
+
+}  // namespace cinetpay::testing
