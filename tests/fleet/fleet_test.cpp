@@ -40,8 +40,8 @@ std::string overlapping_hold(const Payout& p) {
   std::string holder;
   std::chrono::system_clock::time_point held_until;
   for (const PayoutEvent& e : p.history) {
-    const bool claim = !e.worker_id.empty() &&
-                       (e.to == PayoutState::sending || e.to == PayoutState::unknown);
+    const bool claim =
+        !e.worker_id.empty() && (e.to == PayoutState::sending || e.to == PayoutState::unknown);
     if (!holder.empty() && !e.worker_id.empty() && e.worker_id != holder && e.at < held_until) {
       return p.request.client_transaction_id + ": " + e.worker_id + " moved it to " +
              std::string(to_string(e.to)) + " while " + holder + " held it";
@@ -96,8 +96,7 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
   auto cli = [&](std::vector<std::string> args) {
     args.insert(args.begin(),
                 {CINETPAY_CLI_PATH, "--base-url", sandbox.url(), "--reconcile-grace-seconds", "1"});
-    return spawn(args, {"CINETPAY_API_KEY=sandbox-key", "CINETPAY_PASSWORD=sandbox-password"},
-                 log);
+    return spawn(args, {"CINETPAY_API_KEY=sandbox-key", "CINETPAY_PASSWORD=sandbox-password"}, log);
   };
   auto submitted =
       wait_for_exit(cli({"payouts", "submit", "--db", db, "--file", dir_ + "/payouts.csv"}), 60s);
@@ -182,8 +181,8 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
   }
   std::printf("fleet: %d payouts, %d workers, %d kills, %d duplicates, %d lost, %d mismatches\n",
               kPayouts, kWorkers, kills, a.duplicates, a.lost, a.mismatches);
-  std::printf("fleet: %d of %d sends faulted, %d overlapping holds, %d workers started\n",
-              faulted, sends, overlaps, started);
+  std::printf("fleet: %d of %d sends faulted, %d overlapping holds, %d workers started\n", faulted,
+              sends, overlaps, started);
   for (std::size_t i = 0; i < a.problems.size() && i < 10; ++i) {
     std::printf("  %s\n", a.problems[i].c_str());
   }
