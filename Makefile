@@ -7,6 +7,8 @@ PRESET ?= dev
 demo: build
 	tools/with-sandbox.sh build/$(PRESET)/tools/cinetpay-sandbox --settle-ms 800 -- \
 	  build/$(PRESET)/examples/payout_demo
+	tools/with-sandbox.sh build/$(PRESET)/tools/cinetpay-sandbox --settle-ms 300 -- \
+	  build/$(PRESET)/examples/ledger_demo
 
 test: build
 	ctest --preset $(PRESET)

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(g++ make cmake ninja-build pkg-config libcurl4-openssl-dev nlohmann-json3-dev
           libgtest-dev libgmock-dev libcpp-httplib-dev libsqlite3-dev openssl
+          libpq-dev postgresql-15  # the ledger's PostgreSQL store and its tests
           doxygen   # make docs, and the test that keeps the API reference free of warnings
           dpkg-dev  # dpkg-shlibdeps, for cpack -G DEB
           curl)     # the examples' test posts notifications to webhook_receiver

@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <exception>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "cinetpay/errors.hpp"
@@ -30,25 +33,57 @@ struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
-size_t on_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
+// What one request receives. The callbacks below run inside libcurl's C frames, where no
+// C++ exception may pass: they record what went wrong and make libcurl abort, and send()
+// reports it once curl_easy_perform has returned.
+struct Receiver {
+  HttpResponse* response;
+  std::size_t limit;  // header and body bytes together
+  std::size_t received = 0;
+  bool too_large = false;
+  std::exception_ptr failure;
+};
+
+// Runs `take` on `n` received bytes; returns what libcurl must be told: `n` to go on,
+// any other count to abort the transfer.
+template <typename Take>
+size_t receive(void* user, size_t n, Take take) noexcept {
+  auto* r = static_cast<Receiver*>(user);
+  const size_t abort = n == 0 ? 1 : 0;
+  if (n > r->limit - r->received) {
+    r->too_large = true;
+    return abort;
+  }
+  r->received += n;
+  try {
+    take(*r->response);
+    return n;
+  } catch (...) {
+    r->failure = std::current_exception();
+    return abort;
+  }
 }
 
-size_t on_header(char* data, size_t size, size_t count, void* user) {
-  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
-  std::string line(data, size * count);
-  auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
+size_t on_body(char* data, size_t size, size_t count, void* user) noexcept {
+  const size_t n = size * count;
+  return receive(user, n, [&](HttpResponse& response) { response.body.append(data, n); });
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) noexcept {
+  const size_t n = size * count;
+  return receive(user, n, [&](HttpResponse& response) {
+    std::string_view line(data, n);
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos) return;
+    std::string name(line.substr(0, colon));
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    std::string value = line.substr(colon + 1);
+    std::string_view value = line.substr(colon + 1);
     auto first = value.find_first_not_of(" \t");
     auto last = value.find_last_not_of(" \t\r\n");
-    (*headers)[name] = first == std::string::npos ? "" : value.substr(first, last - first + 1);
-  }
-  return size * count;
+    response.headers[name] =
+        first == std::string_view::npos ? "" : std::string(value.substr(first, last - first + 1));
+  });
 }
 
 // True when curl failed before any byte of the request could have left this machine.
@@ -72,6 +107,10 @@ bool certainly_not_sent(CURLcode rc, CURL* handle) {
   return rc == CURLE_OPERATION_TIMEDOUT && request_size == 0;
 }
 
+const char* method_name(const HttpRequest& request) {
+  return request.method == HttpMethod::post ? "POST" : "GET";
+}
+
 std::string without_query(const std::string& url) { return url.substr(0, url.find('?')); }
 
 class CurlTransport final : public HttpTransport {
@@ -79,6 +118,7 @@ class CurlTransport final : public HttpTransport {
   explicit CurlTransport(const ClientOptions& options)
       : connect_timeout_(options.connect_timeout),
         request_timeout_(options.request_timeout),
+        max_response_bytes_(options.max_response_bytes),
         ca_bundle_(options.ca_bundle),
         proxy_(options.proxy),
         user_agent_(std::string("cinetpay-cpp/") + kVersion +
@@ -90,6 +130,7 @@ class CurlTransport final : public HttpTransport {
     Handle handle = acquire();
     CURL* h = handle.get();
     HttpResponse response;
+    Receiver receiver{&response, max_response_bytes_, 0, false, nullptr};
     char error_buffer[CURL_ERROR_SIZE] = {0};
 
     std::unique_ptr<curl_slist, SlistDeleter> headers;
@@ -118,9 +159,9 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(whole.count()));
     curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent_.c_str());
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &receiver);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &receiver);
     if (request.method == HttpMethod::post) {
       add_header("Content-Type: application/x-www-form-urlencoded");
       curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -137,13 +178,24 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
 
     CURLcode rc = curl_easy_perform(h);
+    // The handle saw an error in each of these cases: it is not returned to the pool.
+    if (receiver.failure) std::rethrow_exception(receiver.failure);
+    if (receiver.too_large) {
+      long status = 0;
+      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+      // The request was received: for a send, an unreadable answer, which is reconciled.
+      throw ProtocolError(std::string(method_name(request)) + " " + without_query(request.url) +
+                              ": the answer (HTTP " + std::to_string(status) +
+                              ") is larger than max_response_bytes (" +
+                              std::to_string(max_response_bytes_) + "); refused while receiving it",
+                          static_cast<int>(status));
+    }
     if (rc != CURLE_OK) {
       bool not_sent = certainly_not_sent(rc, h);
       std::string detail = error_buffer[0] != 0 ? error_buffer : curl_easy_strerror(rc);
-      // The handle saw an error: it is not returned to the pool.
       throw TransportError(
-          std::string(request.method == HttpMethod::post ? "POST " : "GET ") +
-              without_query(request.url) + " failed: " + redact_excerpt(detail, 200) +
+          std::string(method_name(request)) + " " + without_query(request.url) +
+              " failed: " + redact_excerpt(detail, 200) +
               (not_sent ? " (nothing was sent)" : " (the request may have arrived)"),
           !not_sent);
     }
@@ -182,6 +234,7 @@ class CurlTransport final : public HttpTransport {
 
   std::chrono::milliseconds connect_timeout_;
   std::chrono::milliseconds request_timeout_;
+  std::size_t max_response_bytes_;
   std::string ca_bundle_;
   std::string proxy_;
   std::string user_agent_;

@@ -1,15 +1,21 @@
 #include "protocol.hpp"
 
-#include <cctype>
 #include <cmath>
+#include <limits>
+#include <optional>
+#include <string_view>
 #include <utility>
 
 #include "cinetpay/errors.hpp"
+#include "utf8.hpp"
 
 namespace cinetpay::detail {
 namespace {
 
 using nlohmann::json;
+
+// 2^63, as unsigned: the magnitude of INT64_MIN, one past INT64_MAX.
+constexpr std::uint64_t kInt64Limit = std::uint64_t{1} << 63;
 
 [[noreturn]] void unreadable(const HttpResponse& response, const std::string& why) {
   throw ProtocolError("unreadable answer from CinetPay (HTTP " + std::to_string(response.status) +
@@ -28,42 +34,117 @@ std::string trimmed_base(std::string base_url) {
   return base_url;
 }
 
-bool parse_int(const std::string& s, int* out) {
-  if (s.empty()) return false;
-  std::size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  if (i == s.size()) return false;
-  for (std::size_t j = i; j < s.size(); ++j) {
-    if (std::isdigit(static_cast<unsigned char>(s[j])) == 0) return false;
+// Decimal digits with an optional leading '-', nothing else (no '+', no spaces, no hex),
+// within int64: the one way a number written as a string is read.
+std::optional<std::int64_t> decimal(std::string_view s) {
+  const bool negative = !s.empty() && s.front() == '-';
+  if (negative) s.remove_prefix(1);
+  if (s.empty()) return std::nullopt;
+  std::uint64_t magnitude = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (magnitude > (kInt64Limit - digit) / 10) return std::nullopt;
+    magnitude = magnitude * 10 + digit;
   }
-  if (s.size() > 10) return false;
-  *out = std::stoi(s);
-  return true;
+  if (!negative && magnitude == kInt64Limit) return std::nullopt;  // one past INT64_MAX
+  return negative ? static_cast<std::int64_t>(0 - magnitude) : static_cast<std::int64_t>(magnitude);
 }
 
-// Real answers carry raw line breaks inside strings (the 602 example does): escape control
-// characters found inside string literals, which changes no structure.
-std::string escape_raw_controls(const std::string& body) {
+// A JSON integer, or a string of decimal digits; nullopt for anything else, floats and
+// numbers beyond int64 included (nlohmann reads those as unsigned or as doubles).
+std::optional<std::int64_t> whole_number(const json& value) {
+  if (value.is_number_unsigned()) {
+    const auto u = value.get<std::uint64_t>();
+    if (u >= kInt64Limit) return std::nullopt;
+    return static_cast<std::int64_t>(u);
+  }
+  if (value.is_number_integer()) return value.get<std::int64_t>();
+  if (value.is_string()) return decimal(value.get_ref<const std::string&>());
+  return std::nullopt;
+}
+
+std::optional<int> read_code(const json& value) {
+  std::optional<std::int64_t> n = whole_number(value);
+  if (!n || *n < std::numeric_limits<int>::min() || *n > std::numeric_limits<int>::max()) {
+    return std::nullopt;
+  }
+  return static_cast<int>(*n);
+}
+
+// A value as it may appear in a message: never throws on bytes that are not UTF-8.
+std::string shown(const json& value, std::size_t max_chars) {
+  return redact_excerpt(value.dump(-1, ' ', false, json::error_handler_t::replace), max_chars);
+}
+
+[[noreturn]] void unreadable_field(const char* name, const std::string& why, const json& value) {
+  throw ProtocolError("unreadable answer from CinetPay: \"" + std::string(name) + "\" " + why +
+                          ": " + shown(value, 40),
+                      0);
+}
+
+// The deepest nesting of arrays and objects, brackets inside strings not counted; stops
+// counting past `limit`. Linear, and recursion-free, unlike everything that later copies,
+// dumps or compares a parsed value.
+std::size_t nesting_depth(std::string_view body, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (char c : body) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return depth;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return depth;
+}
+
+// Real answers carry raw line breaks inside strings (the 602 example does), and error
+// pages may come in Latin-1: escape control characters found inside string literals and
+// replace bytes that are not UTF-8 by U+FFFD. Neither changes the structure.
+std::string repaired(std::string_view body) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(body.size() + 16);
   bool in_string = false;
   bool escaped = false;
-  for (char c : body) {
-    auto u = static_cast<unsigned char>(c);
+  for (std::size_t i = 0; i < body.size();) {
+    const std::size_t length = utf8_sequence_length(body, i);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";
+      escaped = false;
+      ++i;
+      continue;
+    }
+    const char c = body[i];
+    const auto u = static_cast<unsigned char>(c);
     if (in_string && u < 0x20) {
       out += "\\u00";
       out += kHex[u >> 4];
       out += kHex[u & 0x0F];
-      continue;
-    }
-    out += c;
-    if (escaped) {
       escaped = false;
-    } else if (in_string && c == '\\') {
-      escaped = true;
-    } else if (c == '"') {
-      in_string = !in_string;
+    } else {
+      out.append(body.substr(i, length));
+      if (escaped) {
+        escaped = false;
+      } else if (in_string && c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = !in_string;
+      }
     }
+    i += length;
   }
   return out;
 }
@@ -134,24 +215,25 @@ HttpRequest RequestBuilder::check_money(const std::string& token,
 }
 
 Envelope parse_envelope(const HttpResponse& response) {
+  if (nesting_depth(response.body, kMaxAnswerDepth) > kMaxAnswerDepth) {
+    unreadable(response, "nested deeper than " + std::to_string(kMaxAnswerDepth) + " levels");
+  }
   json doc = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) {
-    doc = json::parse(escape_raw_controls(response.body), nullptr, /*allow_exceptions=*/false);
+    doc = json::parse(repaired(response.body), nullptr, /*allow_exceptions=*/false);
   }
   if (doc.is_discarded()) unreadable(response, "not JSON");
   if (!doc.is_object()) unreadable(response, "not a JSON object");
   auto code = doc.find("code");
   if (code == doc.end()) unreadable(response, "no \"code\"");
+  std::optional<int> value = read_code(*code);
+  if (!value) unreadable(response, "\"code\" is not a whole number: " + shown(*code, 40));
   Envelope env;
   env.http_status = response.status;
-  if (code->is_number_integer()) {
-    env.code = code->get<int>();
-  } else if (!code->is_string() || !parse_int(code->get<std::string>(), &env.code)) {
-    unreadable(response, "\"code\" is not a number");
-  }
+  env.code = *value;
   env.message = text_field(doc, "message");
   env.description = text_field(doc, "description");
-  if (auto data = doc.find("data"); data != doc.end()) env.data = *data;
+  if (auto data = doc.find("data"); data != doc.end()) env.data = std::move(*data);
   return env;
 }
 
@@ -179,53 +261,44 @@ std::string text_field(const json& object, const char* name) {
   auto it = object.find(name);
   if (it == object.end() || it->is_null()) return {};
   if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<std::int64_t>());
-  return it->dump();
+  return it->dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::int64_t amount_field(const json& object, const char* name) {
   if (!object.is_object()) return 0;
   auto it = object.find(name);
-  if (it == object.end() || it->is_null()) return 0;
-  if (it->is_number_integer()) return it->get<std::int64_t>();
-  double value = 0;
+  if (it == object.end()) return 0;
+  std::optional<std::int64_t> amount;
   if (it->is_number_float()) {
-    value = it->get<double>();
+    // 500.0 is 500; beyond 2^53 a double no longer holds every whole number.
+    const double value = it->get<double>();
+    if (std::floor(value) == value && value >= 0 && value <= 9e15) {
+      amount = static_cast<std::int64_t>(value);
+    }
   } else if (it->is_string()) {
-    const std::string s = it->get<std::string>();
-    std::size_t used = 0;
-    try {
-      value = std::stod(s, &used);
-    } catch (const std::exception&) {
-      used = 0;
+    // "500" and "500.00"; the zeros of a fraction are the only thing allowed after digits.
+    std::string_view s = it->get_ref<const std::string&>();
+    if (std::size_t dot = s.find('.');
+        dot != std::string_view::npos && dot + 1 < s.size() &&
+        s.find_first_not_of('0', dot + 1) == std::string_view::npos) {
+      s = s.substr(0, dot);
     }
-    if (used == 0 || used != s.size()) {
-      throw ProtocolError("unreadable answer from CinetPay: \"" + std::string(name) +
-                              "\" is not a number: " + redact_excerpt(s, 40),
-                          0);
-    }
+    amount = decimal(s);
   } else {
-    throw ProtocolError(
-        "unreadable answer from CinetPay: \"" + std::string(name) + "\" is not a number", 0);
+    amount = whole_number(*it);
   }
-  if (std::floor(value) != value || std::fabs(value) > 9e15) {
-    throw ProtocolError(
-        "unreadable answer from CinetPay: \"" + std::string(name) + "\" is not a whole amount", 0);
-  }
-  return static_cast<std::int64_t>(value);
+  if (!amount || *amount < 0) unreadable_field(name, "is not a whole non-negative amount", *it);
+  return *amount;
 }
 
 int code_field(const json& object, const char* name, int fallback) {
   if (!object.is_object()) return fallback;
   auto it = object.find(name);
-  if (it == object.end() || it->is_null()) return fallback;
-  if (it->is_number_integer()) return it->get<int>();
-  int value = 0;
-  if (it->is_string() && parse_int(it->get<std::string>(), &value)) return value;
-  // An unreadable code must never pass for 0, which means success.
-  throw ProtocolError("unreadable answer from CinetPay: \"" + std::string(name) +
-                          "\" is not a number: " + redact_excerpt(it->dump(), 40),
-                      0);
+  if (it == object.end()) return fallback;
+  // An unreadable code (null included) must never pass for 0, which means success.
+  std::optional<int> code = read_code(*it);
+  if (!code) unreadable_field(name, "is not a whole number", *it);
+  return *code;
 }
 
 std::string parse_token(const Envelope& envelope) {

@@ -2,6 +2,7 @@
 // place that reads answers. Internal: not installed.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -39,6 +40,11 @@ class RequestBuilder {
   std::string lang_;
 };
 
+/// Answers nested deeper than this (arrays and objects, the envelope itself counting as
+/// one) are refused before they are parsed: CinetPay's deepest answer has 4 levels, and
+/// copying or printing a parsed value recurses once per level.
+inline constexpr std::size_t kMaxAnswerDepth = 64;
+
 /// The API's envelope `{code, message, description?, data}`, read leniently.
 struct Envelope {
   int code = 0;
@@ -48,21 +54,26 @@ struct Envelope {
   int http_status = 0;
 };
 
-/// Reads the envelope whatever the HTTP status: `code` as a number or a string, a missing
-/// description or data. Throws ProtocolError (HTTP status and a short redacted excerpt)
-/// for anything else.
+/// Reads the envelope whatever the HTTP status: `code` as a number or a string of decimal
+/// digits, a missing description or data, raw control characters inside strings, bytes
+/// that are not UTF-8 (read as U+FFFD). Throws ProtocolError (HTTP status and a short
+/// redacted excerpt) for anything else: not JSON, nested deeper than kMaxAnswerDepth, a
+/// code that is not a whole number within int.
 Envelope parse_envelope(const HttpResponse& response);
 
 /// The items of `data`: flat `[{…}]`, nested `[[{…}]]`, a lone object, or nothing.
 /// They point into `envelope`, which must outlive them.
 std::vector<const nlohmann::json*> data_items(const Envelope& envelope);
 
-/// A string field, whether sent as a string or a number; empty when absent.
+/// A string field, whether sent as a string or as a number (kept as written); empty when
+/// absent or null.
 std::string text_field(const nlohmann::json& object, const char* name);
-/// An amount, whether sent as 500, 500.0 or "500"; 0 when absent. Throws ProtocolError for
-/// an amount that is not a whole number.
+/// An amount, whether sent as 500, 500.0, "500" or "500.00"; 0 when absent. Throws
+/// ProtocolError for anything else: null, negative, a fraction, hex, spaces, a sign, beyond
+/// int64 (or beyond 2^53 when written as a float).
 std::int64_t amount_field(const nlohmann::json& object, const char* name);
-/// A code, whether sent as 0 or "0"; `fallback` when absent; ProtocolError when unreadable.
+/// A code, whether sent as 0 or "0"; `fallback` when absent. Throws ProtocolError when it
+/// is anything but a whole number within int (null included): it never passes for 0.
 int code_field(const nlohmann::json& object, const char* name, int fallback);
 
 std::string parse_token(const Envelope& envelope);

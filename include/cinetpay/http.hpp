@@ -46,7 +46,9 @@ struct HttpResponse {
 ///
 /// On failure, `send` throws cinetpay::TransportError and says, through
 /// `TransportError::may_have_reached_server()`, whether any byte of the request may have
-/// been delivered: the retry rules for money depend on it.
+/// been delivered: the retry rules for money depend on it. An answer that cannot be taken
+/// (larger than `ClientOptions::max_response_bytes`) is a cinetpay::ProtocolError: the
+/// request was received, so a send's outcome is unknown and is reconciled.
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
@@ -55,8 +57,10 @@ class HttpTransport {
 };
 
 /// The libcurl transport: a pool of keep-alive handles owned by the transport, TLS
-/// verification always on, no redirects, no `Expect: 100-continue`, IPv4 only.
-/// Thread-safe. Starts no thread.
+/// verification always on, no redirects, no `Expect: 100-continue`, IPv4 only. Answers
+/// (headers and body) are refused past `max_response_bytes` while they arrive; an
+/// exception while receiving (std::bad_alloc) aborts the transfer and is rethrown once
+/// libcurl has returned. Thread-safe. Starts no thread.
 std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options);
 
 /// `application/x-www-form-urlencoded` encoding of one value (RFC 3986 unreserved kept).
@@ -75,7 +79,10 @@ std::vector<std::pair<std::string, std::string>> form_parse(std::string_view bod
 /// replaced by `***` (an allow-list: lang, transaction_id, client_transaction_id, lot).
 std::string redact_url(std::string_view url);
 
-/// A short, printable excerpt of an answer body with secrets masked, for error messages.
+/// A short, printable excerpt of an answer body with secrets masked, for error messages:
+/// at most `max_chars` bytes (then `...`), valid UTF-8 (other bytes become U+FFFD), control
+/// characters as spaces. Reads only the first `4 * max_chars + 256` bytes of `body`, so its
+/// cost does not grow with the body.
 std::string redact_excerpt(std::string_view body, std::size_t max_chars = 160);
 
 }  // namespace cinetpay

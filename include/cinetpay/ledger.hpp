@@ -124,7 +124,8 @@ struct LedgerOptions {
 };
 
 /// A durable record of payouts. Open it with a URL: `sqlite:PATH` (the embedded default,
-/// one machine). Thread-safe: one ledger may be shared by the threads of a process, and
+/// one machine) or `postgresql://…` (libpq's URIs and parameters; a fleet of workers on
+/// several machines). Thread-safe: one ledger may be shared by the threads of a process, and
 /// several processes may open the same SQLite file at once. Copies share one connection.
 class PayoutLedger {
  public:

@@ -57,8 +57,10 @@ std::unique_ptr<detail::LedgerStore> open_store(const std::string& url) {
   auto colon = url.find(':');
   std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
   if (scheme == "sqlite") return detail::open_sqlite_store(url.substr(colon + 1));
+  if (scheme == "postgresql" || scheme == "postgres") return detail::open_postgres_store(url);
   throw std::invalid_argument("ledger URL '" + url +
-                              "': unknown scheme; expected sqlite:PATH (e.g. sqlite:payouts.db)");
+                              "': unknown scheme; expected sqlite:PATH (e.g. sqlite:payouts.db) "
+                              "or postgresql://… (e.g. postgresql://user@host/payouts)");
 }
 
 }  // namespace
@@ -82,6 +84,7 @@ bool is_final(PayoutState state) noexcept { return rank(state) == 3; }
 const std::vector<PayoutState>& all_payout_states() {
   static const std::vector<PayoutState> kAll = [] {
     std::vector<PayoutState> all;
+    all.reserve(kStateWords.size());
     for (const auto& [s, word] : kStateWords) all.push_back(s);
     return all;
   }();

@@ -140,7 +140,7 @@ class Connection {
       throw LedgerError("ledger (sqlite): " + why);
     }
   }
-  Statement prepare(const std::string& sql) { return Statement(db_, sql); }
+  Statement prepare(const std::string& sql) { return {db_, sql}; }
   int changes() const { return sqlite3_changes(db_); }
 
  private:

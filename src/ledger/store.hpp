@@ -102,5 +102,7 @@ TimePoint from_millis(std::int64_t ms);
 
 /// The SQLite store; `path` as after "sqlite:".
 std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path);
+/// The PostgreSQL store; `conninfo` is the whole URL, as libpq reads it.
+std::unique_ptr<LedgerStore> open_postgres_store(const std::string& conninfo);
 
 }  // namespace cinetpay::detail

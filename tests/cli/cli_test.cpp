@@ -6,11 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "sandbox_fixture.hpp"
+#include "scripted_server.hpp"
 
 namespace cinetpay {
 namespace {
@@ -37,13 +39,18 @@ class CliTest : public ::testing::Test {
  protected:
   // Runs the CLI with the sandbox's credentials (or `password`) in its environment.
   Outcome cli(const std::string& args, const std::string& password = "sandbox-password") {
+    return cli_at(sb.base_url(), args, password);
+  }
+  // Runs the CLI against another server (a scripted one, or nothing at all).
+  Outcome cli_at(const std::string& base_url, const std::string& args,
+                 const std::string& password = "sandbox-password") {
     std::string out = dir_ + "/out";
     std::string err = dir_ + "/err";
     std::string command =
         "env -u CINETPAY_BASE_URL -u CINETPAY_LANG CINETPAY_API_KEY=sandbox-key "
         "CINETPAY_PASSWORD='" +
-        password + "' " + CINETPAY_CLI_PATH + " --base-url " + sb.base_url() + " " + args + " >" +
-        out + " 2>" + err + " </dev/null";
+        password + "' " + CINETPAY_CLI_PATH + " --base-url " + base_url + " " + args + " >" + out +
+        " 2>" + err + " </dev/null";
     int status = std::system(command.c_str());
     return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
   }
@@ -142,11 +149,13 @@ TEST_F(CliTest, ValidationErrorSendsNothing) {
   EXPECT_EQ(doc["error"]["field"], "amount");
   EXPECT_THAT(r.err, HasSubstr("multiple of 5"));
   std::string csv = file("bad.csv",
-                         "prefix,phone,amount,notify_url\n225,0102030405,500,http://x.test/"
-                         "n\n+225,0102030405,500,http://x.test/n\n");
+                         "prefix,phone,amount,notify_url,client_transaction_id\n"
+                         "225,0102030405,500,http://x.test/n,V-1\n"
+                         "+225,0102030405,500,http://x.test/n,V-2\n");
   Outcome batch = cli("send --file " + csv);
   EXPECT_EQ(batch.code, 2);
-  EXPECT_THAT(batch.err, HasSubstr("item 1"));
+  EXPECT_THAT(batch.err, HasSubstr(csv + ":3: column 1 (prefix)"))
+      << "the file's line, not the item's index";
   EXPECT_EQ(sb.api_requests("/v1/transfer/money/send/contact"), 0);
   EXPECT_EQ(sb.api_requests("/v1/auth/login"), 1) << "only the fixture's own login";
 }
@@ -178,7 +187,7 @@ TEST_F(CliTest, RefusalsAndMissingCredentials) {
 }
 
 TEST_F(CliTest, TransportErrorAndUnknownOutcome) {
-  Outcome down = cli("--base-url http://127.0.0.1:9 balance");
+  Outcome down = cli_at("http://127.0.0.1:9", "balance");
   EXPECT_EQ(down.code, 3) << down.err;
   sb.add_contact("0102030405");
   sb.fault("process_then_drop", "/v1/transfer/money/send/contact", 1);
@@ -205,6 +214,325 @@ TEST_F(CliTest, PasswordIsNeverPrinted) {
   }
 }
 
+// A payout file with the header every test below uses.
+constexpr const char* kHeader =
+    "prefix,phone,amount,notify_url,client_transaction_id,payment_method\n";
+
+TEST_F(CliTest, CsvUnclosedQuoteIsRefusedNamingItsLineAndNothingIsSent) {
+  sb.add_contact("0102030405");
+  std::string csv = file("uq.csv", std::string(kHeader) +
+                                       "225,0102030405,500,http://127.0.0.1:9/n,UQ-0,\n"
+                                       "225,0102030405,500,\"https://shop.example/notify,UQ-1,\n");
+  Outcome r = cli("--json send --file " + csv);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_THAT(r.err, HasSubstr(csv + ":3: column 4 (notify_url): unclosed quote"));
+  EXPECT_EQ(json::parse(r.out)["error"]["line"], 3);
+  EXPECT_EQ(sb.api_requests("/v1/transfer/money/send/contact"), 0);
+}
+
+TEST_F(CliTest, CsvStrictFieldsNameLineAndColumn) {
+  sb.add_contact("0102030405");
+  struct Case {
+    std::string rows;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {"225,0102030405, 500,http://127.0.0.1:9/n,P-1,\n", ":2: column 3 (amount)"},
+      {"225,0102030405,5OO,http://127.0.0.1:9/n,P-1,\n", ":2: column 3 (amount)"},
+      {"225,0102030405,500 ,http://127.0.0.1:9/n,P-1,\n", ":2: column 3 (amount)"},
+      {"225,0102030405,99999999999999999999,http://127.0.0.1:9/n,P-1,\n", ":2: column 3 (amount)"},
+      {"225,0102030405,500,http://127.0.0.1:9/n,P-1,,\n", ":2: 7 fields, the header has 6"},
+      {"225,0102030405,500,http://127.0.0.1:9/n\n", ":2: 4 fields, the header has 6"},
+      {"225,0102030405,500,http://127.0.0.1:9/n,P-1,\n\"225\"x,0102030405,500,http://x.test/"
+       "n,P-2,\n",
+       ":3: column 1 (prefix)"},
+  };
+  for (const Case& c : cases) {
+    std::string csv = file("strict.csv", std::string(kHeader) + c.rows);
+    Outcome r = cli("send --file " + csv);
+    EXPECT_EQ(r.code, 2) << c.rows;
+    EXPECT_THAT(r.err, HasSubstr(csv + c.expected)) << c.rows;
+  }
+  EXPECT_EQ(sb.api_requests("/v1/transfer/money/send/contact"), 0);
+}
+
+TEST_F(CliTest, CsvQuotedFieldsBomCrlfAndLinesAfterAQuotedNewline) {
+  sb.add_contact("0102030405");
+  std::string good = file(
+      "good.csv", "\xEF\xBB\xBF" +
+                      std::string(kHeader).replace(std::string(kHeader).size() - 1, 1, "\r\n") +
+                      "\"225\",\"0102030405\",500,\"http://127.0.0.1:9/n?a=1,b\","
+                      "\"Q,\"\"1\"\"\",\r\n"
+                      "225,0102030405,1000,http://127.0.0.1:9/n,Q-2,WAVECI\r\n");
+  Outcome r = cli("--json send --file " + good);
+  ASSERT_EQ(r.code, 0) << r.err;
+  json ledger = sb.ledger()["transfers"];
+  ASSERT_EQ(ledger.size(), 2u);
+  EXPECT_EQ(ledger[0]["client_transaction_id"], "Q,\"1\"");
+  EXPECT_EQ(ledger[0]["notify_url"], "http://127.0.0.1:9/n?a=1,b");
+  EXPECT_EQ(ledger[1]["payment_method"], "WAVECI");
+
+  // A quoted newline belongs to its field (the SDK then refuses this wallet code).
+  std::string multi =
+      file("multi.csv", std::string(kHeader) +
+                            "225,0102030405,500,http://127.0.0.1:9/n,M-1,\"WAVE\nCI\"\n"
+                            "225,0102030405,500,http://127.0.0.1:9/n,M-2,\n");
+  Outcome bad = cli("send --file " + multi);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_THAT(bad.err, HasSubstr(multi + ":2: column 6 (payment_method)"));
+  // Later errors still name the physical line, after a field that spans two.
+  std::string contacts = file("contacts.csv",
+                              "prefix,phone,name,surname,email\n"
+                              "225,0102030405,\"Kouassi\nAwa\",Awa,awa@example.com\n"
+                              "225,0102030406,Yao,Koffi,no-at-sign\n");
+  Outcome later = cli("contact import " + contacts);
+  EXPECT_EQ(later.code, 2);
+  EXPECT_THAT(later.err, HasSubstr(contacts + ":4: column 5 (email)"));
+  EXPECT_EQ(sb.api_requests("/v1/transfer/money/send/contact"), 1);
+  EXPECT_EQ(sb.api_requests("/v1/transfer/contact"), 1) << "only the fixture's own contact";
+}
+
+TEST_F(CliTest, FileRowsNeedUniqueIds) {
+  sb.add_contact("0102030405");
+  std::string missing = file("missing.csv", std::string(kHeader) +
+                                                "225,0102030405,500,http://127.0.0.1:9/n,I-1,\n"
+                                                "225,0102030405,500,http://127.0.0.1:9/n,,\n");
+  Outcome a = cli("send --file " + missing);
+  EXPECT_EQ(a.code, 2);
+  EXPECT_THAT(a.err, HasSubstr(missing + ":3: column 5 (client_transaction_id)"));
+  std::string no_column =
+      file("nocolumn.csv", "prefix,phone,amount,notify_url\n225,0102030405,500,http://x.test/n\n");
+  Outcome b = cli("send --file " + no_column);
+  EXPECT_EQ(b.code, 2);
+  EXPECT_THAT(b.err, HasSubstr(no_column + ":1: no client_transaction_id column"));
+  std::string twice = file("twice.csv", std::string(kHeader) +
+                                            "225,0102030405,500,http://127.0.0.1:9/n,D-1,\n"
+                                            "225,0102030405,500,http://127.0.0.1:9/n,D-2,\n"
+                                            "225,0102030405,700,http://127.0.0.1:9/n,D-1,\n");
+  Outcome c = cli("send --file " + twice);
+  EXPECT_EQ(c.code, 2);
+  EXPECT_THAT(c.err,
+              HasSubstr(twice + ":4: column 5 (client_transaction_id): D-1 is also on line 2"));
+  std::string js = file(
+      "missing.json",
+      R"([{"prefix":"225","phone":"0102030405","amount":500,"notify_url":"http://x.test/n"}])");
+  Outcome d = cli("send --file " + js);
+  EXPECT_EQ(d.code, 2);
+  EXPECT_THAT(d.err, HasSubstr(js + ": item 1: client_transaction_id"));
+  EXPECT_EQ(sb.api_requests("/v1/transfer/money/send/contact"), 0);
+}
+
+TEST_F(CliTest, AFileRunTwicePaysOnceAndSaysAlreadySent) {
+  sb.add_contact("0102030405");
+  std::string csv = file("twice.csv", std::string(kHeader) +
+                                          "225,0102030405,500,http://127.0.0.1:9/n,T-1,\n"
+                                          "225,0102030405,1000,http://127.0.0.1:9/n,T-2,\n");
+  Outcome first = cli("--json send --file " + csv);
+  ASSERT_EQ(first.code, 0) << first.err;
+  json sent = json::parse(first.out);
+  EXPECT_EQ(sent[0]["outcome"], "accepted");
+  Outcome again = cli("--json --reconcile-grace-seconds 0 send --file " + csv);
+  ASSERT_EQ(again.code, 0) << again.err;
+  json second = json::parse(again.out);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(second[i]["outcome"], "already_sent");
+    EXPECT_EQ(second[i]["transaction_id"], sent[i]["transaction_id"]);
+  }
+  Outcome table = cli("--reconcile-grace-seconds 0 send --file " + csv);
+  EXPECT_EQ(table.code, 0);
+  EXPECT_THAT(table.out, HasSubstr("already sent"));
+  EXPECT_THAT(table.out, HasSubstr(sent[1]["transaction_id"].get<std::string>()));
+  EXPECT_THAT(table.out, Not(HasSubstr("accepted")));
+  EXPECT_EQ(sb.transfers_with("T-1"), 1);
+  EXPECT_EQ(sb.transfers_with("T-2"), 1);
+}
+
+TEST_F(CliTest, JsonFileTypeErrorsNameItemAndField) {
+  sb.add_contact("0102030405");
+  struct Case {
+    std::string doc;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {R"([{"prefix":"225","phone":"0102030405","amount":"500","notify_url":"http://x.test/n","client_transaction_id":"J-1"}])",
+       ": item 1: amount: must be a whole number"},
+      {R"([{"prefix":"225","phone":"0102030405","amount":500,"notify_url":"http://x.test/n","client_transaction_id":"J-1"},{"prefix":225,"phone":"0102030405","amount":500,"notify_url":"http://x.test/n","client_transaction_id":"J-2"}])",
+       ": item 2: prefix: must be a string"},
+      {R"([{"prefix":"225","phone":"0102030405","amount":500.5,"notify_url":"http://x.test/n","client_transaction_id":"J-1"}])",
+       ": item 1: amount: must be a whole number"},
+      {R"([{"prefix":"225","phone":"0102030405","amount":500,"notify_url":"http://x.test/n","client_transaction_id":"J-1","amout":5}])",
+       ": item 1: amout: unknown field"},
+      {R"([{"prefix":"225","phone":"0102030405","amount":-500,"notify_url":"http://x.test/n","client_transaction_id":"J-1"}])",
+       ": item 1: amount"},
+      {"[{\"prefix\":\"225\",\n\"phone\" \"0102030405\"}]", ":2: not valid JSON"},
+  };
+  for (const Case& c : cases) {
+    std::string path = file("items.json", c.doc);
+    Outcome r = cli("--json send --file " + path);
+    EXPECT_EQ(r.code, 2) << c.doc;
+    EXPECT_THAT(r.err, HasSubstr(path + c.expected)) << c.doc;
+    EXPECT_EQ(json::parse(r.out)["error"]["type"], "validation") << c.doc;
+  }
+  EXPECT_EQ(sb.api_requests("/v1/transfer/money/send/contact"), 0);
+}
+
+TEST_F(CliTest, JsonStaysValidWhenAnErrorHoldsInvalidUtf8) {
+  testing::ScriptedServer latin1;
+  latin1.answer("/v1/auth/login", 502,
+                "<html><body>Passerelle d\xE9"
+                "faillante</body></html>",
+                "text/html");
+  Outcome r = cli_at(latin1.base_url(), "--json balance");
+  EXPECT_EQ(r.code, 3) << r.err;
+  json doc = json::parse(r.out);
+  EXPECT_EQ(doc["error"]["type"], "protocol");
+  EXPECT_THAT(doc["error"]["message"].get<std::string>(), HasSubstr("Passerelle d\xEF\xBF\xBD"));
+
+  // A UTF-8 page whose excerpt is cut inside a two-byte character.
+  testing::ScriptedServer cut;
+  std::string page = "<html>" + std::string(153, 'a') + "\xC3\xA9\xC3\xA9\xC3\xA9</html>";
+  cut.answer("/v1/auth/login", 502, page, "text/html");
+  Outcome c = cli_at(cut.base_url(), "--json balance");
+  EXPECT_EQ(c.code, 3) << c.err;
+  EXPECT_NO_THROW(json::parse(c.out)) << c.out;
+}
+
+TEST_F(CliTest, WaitExitsZeroOnlyForVal) {
+  sb.add_contact("0102030499");  // the sandbox rejects (REJ) payouts to numbers ending in 99
+  sb.add_contact("0102030498");  // and keeps those to numbers ending in 98 in REC forever
+  Outcome rej = cli(
+      "--json send --prefix 225 --phone 0102030499 --amount 500 --notify-url http://127.0.0.1:9/n "
+      "--client-transaction-id W-REJ");
+  ASSERT_EQ(rej.code, 0) << rej.err;
+  Outcome waited = cli("--json wait --client-transaction-id W-REJ --timeout-seconds 20");
+  EXPECT_EQ(waited.code, 6) << "wait && mark_paid must not mark a rejected payout paid";
+  EXPECT_EQ(json::parse(waited.out)["treatment_status"], "REJ");
+
+  Outcome rec =
+      cli("send --prefix 225 --phone 0102030498 --amount 500 --notify-url http://127.0.0.1:9/n "
+          "--client-transaction-id W-REC");
+  ASSERT_EQ(rec.code, 0) << rec.err;
+  Outcome timed_out = cli("--json wait --client-transaction-id W-REC --timeout-seconds 1");
+  EXPECT_EQ(timed_out.code, 4);
+  EXPECT_EQ(json::parse(timed_out.out)["treatment_status"], "REC");
+}
+
+TEST_F(CliTest, NumericFlagsAreStrict) {
+  for (const char* args :
+       {"wait --client-transaction-id X --timeout-seconds 9223372036854775807",
+        "wait --client-transaction-id X --timeout-seconds -5",
+        "wait --client-transaction-id X --timeout-seconds 10s",
+        "wait --client-transaction-id X --timeout-seconds ' 10'",
+        "wait --client-transaction-id X --timeout-seconds ''",
+        "--reconcile-grace-seconds 99999999999999999999 balance",
+        "--reconcile-grace-seconds -1 balance",
+        "send --prefix 225 --phone 0102030405 --amount 9223372036854775808 --notify-url "
+        "http://127.0.0.1:9/n --client-transaction-id N-1",
+        "send --prefix 225 --phone 0102030405 --amount +500 --notify-url "
+        "http://127.0.0.1:9/n --client-transaction-id N-1"}) {
+    Outcome r = cli(std::string("--json ") + args);
+    EXPECT_EQ(r.code, 2) << args;
+    EXPECT_NO_THROW(json::parse(r.out)) << args;
+  }
+  EXPECT_EQ(sb.api_requests("/v1/transfer/check/money"), 0);
+  EXPECT_EQ(sb.api_requests("/v1/transfer/money/send/contact"), 0);
+}
+
+TEST_F(CliTest, EveryErrorPathPrintsJson) {
+  for (const char* args :
+       {"", "fly", "--lang de balance", "status", "balance --password x",
+        "send --file /nonexistent/payouts.csv", "--base-url ftp://x balance", "--json --help"}) {
+    Outcome r = cli(std::string("--json ") + args);
+    EXPECT_NO_THROW(json::parse(r.out)) << args << ": " << r.out;
+  }
+  Outcome help = cli("--json --help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_THAT(json::parse(help.out)["usage"].get<std::string>(), HasSubstr("exit codes"));
+}
+
+TEST_F(CliTest, HelpDocumentsEveryExitCode) {
+  Outcome help = cli("--help");
+  ASSERT_EQ(help.code, 0);
+  for (const char* code : {"0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "6 "})
+    EXPECT_THAT(help.out, HasSubstr(std::string("\n  ") + code)) << code;
+  EXPECT_THAT(help.out, HasSubstr("already sent"));
+  EXPECT_THAT(help.out, HasSubstr("client_transaction_id"));
+}
+
+// A server that accepts the first batch of payouts, then goes away.
+class AcceptOneBatchThenStop {
+ public:
+  AcceptOneBatchThenStop() {
+    server_.answer("/v1/auth/login", 200,
+                   R"({"code":0,"message":"OPERATION_SUCCES","data":{"token":"T"}})");
+    // Read as a stream: httplib refuses form bodies over 8 KiB, and a batch of 50 is more.
+    server_.raw().Post("/v1/transfer/money/send/contact",
+                       [this](const httplib::Request&, httplib::Response& res,
+                              const httplib::ContentReader& read) {
+                         std::string body;
+                         read([&](const char* data, std::size_t size) {
+                           body.append(data, size);
+                           return true;
+                         });
+                         res.set_content(answer(body), "application/json");
+                         if (sends_++ == 0) server_.raw().stop();
+                       });
+  }
+  std::string base_url() const { return server_.base_url(); }
+  int sends() const { return sends_.load(); }
+
+ private:
+  // Every item of the form's `data` accepted.
+  static std::string answer(const std::string& form) {
+    json data = json::array();
+    for (const auto& [name, value] : form_parse(form)) {
+      if (name != "data") continue;
+      for (const json& item : json::parse(value)) {
+        std::string id = item["client_transaction_id"];
+        data.push_back({{"prefix", item["prefix"]},
+                        {"phone", item["phone"]},
+                        {"amount", item["amount"]},
+                        {"client_transaction_id", id},
+                        {"code", 0},
+                        {"status", "success"},
+                        {"treatment_status", "NEW"},
+                        {"transaction_id", "T-" + id},
+                        {"lot", "L-1"}});
+      }
+    }
+    return json{{"code", 0}, {"message", "OPERATION_SUCCES"}, {"data", json::array({data})}}.dump();
+  }
+
+  std::atomic<int> sends_{0};  // before the server, which stops (and joins) first
+  testing::ScriptedServer server_;
+};
+
+// The second batch certainly never reached CinetPay (connection refused): not_sent, with
+// its own word and exit code.
+TEST_F(CliTest, NotSentHasItsOwnDisplayAndExitCode) {
+  std::string rows = kHeader;
+  for (int i = 0; i < 60; ++i)
+    rows += "225,0102030405,500,http://127.0.0.1:9/n,NS-" + std::to_string(i) + ",\n";
+  std::string csv = file("sixty.csv", rows);
+
+  AcceptOneBatchThenStop as_json;
+  Outcome r = cli_at(as_json.base_url(), "--json send --file " + csv);
+  EXPECT_EQ(r.code, 5) << r.err;
+  json doc = json::parse(r.out);
+  ASSERT_EQ(doc.size(), 60u);
+  EXPECT_EQ(doc[49]["outcome"], "accepted") << doc[49];
+  EXPECT_EQ(doc[50]["outcome"], "not_sent") << doc[50];
+  EXPECT_EQ(doc[59]["outcome"], "not_sent") << doc[59];
+  EXPECT_EQ(as_json.sends(), 1);
+  Outcome again = cli_at(as_json.base_url(), "send --file " + csv);
+  EXPECT_EQ(again.code, 3) << "nothing reached the server: the whole call failed";
+
+  AcceptOneBatchThenStop as_table;
+  Outcome table = cli_at(as_table.base_url(), "send --file " + csv);
+  EXPECT_EQ(table.code, 5) << table.err;
+  EXPECT_THAT(table.out, ::testing::ContainsRegex("NS-59 +not sent"));
+}
+
 TEST(SandboxBinary, PrintsItsUrlFirstServesAndStopsOnSigterm) {
   int pipe_fds[2];
   ASSERT_EQ(::pipe(pipe_fds), 0);
@@ -226,7 +554,8 @@ TEST(SandboxBinary, PrintsItsUrlFirstServesAndStopsOnSigterm) {
   std::string base = line.substr(std::string("listening on ").size());
   ClientOptions o;
   o.base_url = base;
-  EXPECT_EQ(TransferClient(Credentials{"sandbox-key", "sandbox-password"}, o).balance().available, 1000000);
+  EXPECT_EQ(TransferClient(Credentials{"sandbox-key", "sandbox-password"}, o).balance().available,
+            1000000);
   ::kill(pid, SIGTERM);
   int status = 0;
   ::waitpid(pid, &status, 0);

@@ -139,8 +139,9 @@ const char* kCheckError = R"({
 class ApiExamples : public ::testing::Test {
  protected:
   ApiExamples() { server.answer("/v1/auth/login", 200, kLoginSuccess); }
-  TransferClient client() {
+  TransferClient client(std::size_t max_response_bytes = ClientOptions().max_response_bytes) {
     ClientOptions o;
+    o.max_response_bytes = max_response_bytes;
     o.base_url = server.base_url();
     o.request_timeout = 5s;
     o.reconcile_grace = 0ms;
@@ -227,6 +228,49 @@ TEST_F(ApiExamples, SendWithABrokenAnswerIsReconciledNotResent) {
   auto data = nlohmann::json::parse(sent.params.at("data"));
   EXPECT_EQ(data[1]["payment_method"], "WAVECI");
   EXPECT_EQ(sent.params.at("lang"), "en");
+}
+
+// Hostile answers to a send that went out: the payout is looked up, never resent.
+void answer_checks_with_the_asked_id(ScriptedServer& server) {
+  server.on("/v1/transfer/check/money", [](const httplib::Request& req, httplib::Response& res) {
+    auto body = nlohmann::json::parse(kCheckSuccess);
+    body["data"][0]["client_transaction_id"] = req.get_param_value("client_transaction_id");
+    res.set_content(body.dump(), "application/json");
+  });
+}
+
+TEST_F(ApiExamples, SendAnsweredWithMoreThanMaxResponseBytesIsReconciledNotResent) {
+  nlohmann::json ok = nlohmann::json::parse(R"({"code":0,"message":"OPERATION_SUCCES","data":[]})");
+  server.answer("/v1/transfer/money/send/contact", 200, ok.dump() + std::string(2 << 20, ' '));
+  answer_checks_with_the_asked_id(server);
+  TransferRequest a{"225", "0102324373", 500, "http://yourdomain.com/transfer/notify", "TEST-ID1",
+                    ""};
+  auto results = client(64 * 1024).send_money({a});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted) << results[0].detail;
+  EXPECT_THAT(results[0].detail, ::testing::HasSubstr("max_response_bytes"));
+  EXPECT_EQ(server.requests("/v1/transfer/money/send/contact").size(), 1u);
+  EXPECT_FALSE(server.requests("/v1/transfer/check/money").empty());
+}
+
+TEST_F(ApiExamples, SendAnsweredWithDeepNestingIsReconciledNotResent) {
+  std::string deep =
+      R"({"code":0,"message":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  server.answer("/v1/transfer/money/send/contact", 200, deep);
+  answer_checks_with_the_asked_id(server);
+  TransferRequest a{"225", "0102324373", 500, "http://yourdomain.com/transfer/notify", "TEST-ID1",
+                    ""};
+  auto results = client().send_money({a});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted) << results[0].detail;
+  EXPECT_THAT(results[0].detail, ::testing::HasSubstr("nested deeper than 64 levels"));
+  EXPECT_EQ(server.requests("/v1/transfer/money/send/contact").size(), 1u);
+}
+
+TEST_F(ApiExamples, ReadAnsweredWithMoreThanMaxResponseBytesIsNotRetried) {
+  server.answer("/v1/transfer/check/balance", 200, std::string(2 << 20, ' '));
+  EXPECT_THROW(client(64 * 1024).balance(), ProtocolError);
+  EXPECT_EQ(server.requests("/v1/transfer/check/balance").size(), 1u);
 }
 
 TEST_F(ApiExamples, SendError602WithALineBreakInItsDescription) {

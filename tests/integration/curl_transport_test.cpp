@@ -4,20 +4,66 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <functional>
+#include <new>
 #include <thread>
 
 #include "cinetpay/transfer.hpp"
 #include "scripted_server.hpp"
+
+// Allocation failure on demand: while armed on a thread, every allocation of this binary
+// above the threshold made on that thread throws std::bad_alloc.
+namespace {
+thread_local std::size_t fail_allocations_above = 0;
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (fail_allocations_above != 0 && size > fail_allocations_above) throw std::bad_alloc();
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
 using testing::ScriptedServer;
+
+long max_resident_kib() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+// Serves `total` bytes of JSON-ish filler from one 64 KiB buffer, so that the server side
+// of the test holds no more than that.
+void serve_huge(httplib::Response& res, std::size_t total, bool chunked) {
+  auto chunk = std::make_shared<std::string>(64 * 1024, ' ');
+  auto sent = std::make_shared<std::size_t>(0);
+  if (chunked) {
+    res.set_chunked_content_provider("application/json", [=](std::size_t, httplib::DataSink& sink) {
+      if (*sent >= total) {
+        sink.done();
+        return true;
+      }
+      *sent += chunk->size();
+      return sink.write(chunk->data(), chunk->size());
+    });
+  } else {
+    res.set_content_provider(total, "application/json",
+                             [=](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+                               (void)offset;
+                               return sink.write(chunk->data(), std::min(length, chunk->size()));
+                             });
+  }
+}
 
 class CurlTransportTest : public ::testing::Test {
  protected:
@@ -224,6 +270,71 @@ TEST_F(CurlTransportTest, ProxyIsUsedWhenSetAndTheEnvironmentIsIgnoredOtherwise)
   EXPECT_EQ(transport()->send(r).status, 200) << "the environment's proxy was used";
   ::unsetenv("http_proxy");
   EXPECT_EQ(server.requests("/x").size(), 1u);
+}
+
+// 64 MiB answered, 1 MiB allowed: refused while receiving, and the memory this process
+// ever held grew by far less than the body (a memory bound, not a timing one).
+TEST_F(CurlTransportTest, AnswerLargerThanTheLimitIsRefusedWithoutBufferingIt) {
+  const std::size_t body = std::size_t{64} << 20;
+  for (bool chunked : {false, true}) {
+    server.on("/huge", [=](const httplib::Request&, httplib::Response& res) {
+      serve_huge(res, body, chunked);
+    });
+    ClientOptions o;
+    o.max_response_bytes = std::size_t{1} << 20;
+    auto t = make_curl_transport(o);
+    const long before = max_resident_kib();
+    try {
+      t->send(post("/huge", "a=1", true));
+      ADD_FAILURE() << "a 64 MiB answer was accepted";
+    } catch (const ProtocolError& e) {
+      EXPECT_EQ(e.http_status(), 200);
+      EXPECT_THAT(e.what(), ::testing::HasSubstr("larger than max_response_bytes (1048576)"));
+      EXPECT_THAT(e.what(), ::testing::Not(::testing::HasSubstr("token=t")));
+    }
+    EXPECT_LT(max_resident_kib() - before, 16 * 1024) << "chunked: " << chunked;
+  }
+  server.answer("/small", 200, std::string(1000, ' '));
+  ClientOptions o;
+  o.max_response_bytes = 2000;
+  EXPECT_EQ(make_curl_transport(o)->send(post("/small", "a=1")).body.size(), 1000u)
+      << "an answer within the limit, headers included, is read whole";
+}
+
+TEST_F(CurlTransportTest, HeadersCountAgainstTheLimit) {
+  server.on("/headers", [](const httplib::Request&, httplib::Response& res) {
+    for (int i = 0; i < 200; ++i)
+      res.set_header("X-Filler-" + std::to_string(i), std::string(1000, 'h'));
+    res.set_content("{}", "application/json");
+  });
+  ClientOptions o;
+  o.max_response_bytes = 100 * 1024;  // libcurl itself stops at 300 KiB of headers
+  EXPECT_THROW(make_curl_transport(o)->send(post("/headers", "a=1")), ProtocolError);
+}
+
+// An exception in a callback (here std::bad_alloc while the body grows) makes libcurl abort
+// and is raised once it has returned: it never unwinds through libcurl's C frames, and the
+// transport stays usable.
+TEST_F(CurlTransportTest, ExceptionWhileReceivingIsRaisedAfterLibcurlReturns) {
+  server.answer("/big", 200, std::string(std::size_t{4} << 20, ' '));
+  server.answer("/x", 200, "{}");
+  ClientOptions o;
+  o.max_response_bytes = std::size_t{64} << 20;
+  auto t = make_curl_transport(o);
+  fail_allocations_above = std::size_t{1} << 20;
+  bool thrown = false;
+  try {
+    t->send(post("/big", "a=1", true));
+  } catch (const std::bad_alloc&) {
+    thrown = true;
+  }
+  fail_allocations_above = 0;
+  EXPECT_TRUE(thrown);
+  for (int i = 0; i < 3; ++i) {
+    HttpRequest get;
+    get.url = server.base_url() + "/x";
+    EXPECT_EQ(t->send(get).status, 200);
+  }
 }
 
 TEST_F(CurlTransportTest, ManyThreadsShareOneTransport) {

@@ -1,6 +1,7 @@
 // The ledger without a worker: submissions, reads, the rules of forward-only moves.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cinetpay/ledger.hpp>
 #include <cinetpay/transfer.hpp>
@@ -35,6 +36,38 @@ TEST(LedgerOpen, UnknownSchemeIsAClearError) {
 
 TEST(LedgerOpen, UnreadablePathIsALedgerError) {
   EXPECT_THROW(PayoutLedger::open("sqlite:/nonexistent-dir/x/payouts.db"), LedgerError);
+}
+
+// The SQLite file itself: its schema version, and what a newer one means.
+int sqlite_schema_version(const std::string& path) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &s, nullptr);
+  int version = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return version;
+}
+
+TEST(SqliteStore, OpenCreatesTheSchemaAndANewerOneIsRefused) {
+  const std::string path = temp_sqlite_path();
+  PayoutLedger::open("sqlite:" + path).submit({payout_to("0102030405", 500, "S-1")});
+  EXPECT_EQ(sqlite_schema_version(path), 1);
+  PayoutLedger::open("sqlite:" + path);  // opening again migrates nothing and keeps the data
+  EXPECT_EQ(PayoutLedger::open("sqlite:" + path).list().size(), 1U);
+
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "UPDATE schema_version SET version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  try {
+    PayoutLedger::open("sqlite:" + path);
+    FAIL() << "expected a LedgerError";
+  } catch (const LedgerError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("schema version 99"));
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
 }
 
 TEST_P(LedgerTest, SubmitRecordsPendingPayoutsWithTheirHistory) {

@@ -7,12 +7,14 @@
 #include <atomic>
 #include <cstdio>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "cinetpay/ledger.hpp"
+#include "postgres_server.hpp"
 
 namespace cinetpay::testing {
 
@@ -22,6 +24,9 @@ struct StoreCase {
   std::function<std::string()> fresh_url;
   std::function<void(const std::string& url)> cleanup;
 };
+
+/// Names the store in test output.
+inline void PrintTo(const StoreCase& store, std::ostream* os) { *os << store.name; }
 
 inline std::string temp_sqlite_path() {
   static std::atomic<int> counter{0};
@@ -36,6 +41,9 @@ inline std::vector<StoreCase> ledger_stores() {
          std::string path = url.substr(std::string("sqlite:").size());
          for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
        }},
+      // A database of its own on this process's private server; the server and all its
+      // databases are removed when the process ends.
+      {"postgresql", [] { return shared_postgres().create_database(); }, [](const std::string&) {}},
   };
 }
 

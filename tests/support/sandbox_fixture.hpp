@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "cinetpay/sandbox.hpp"
 #include "cinetpay/transfer.hpp"
-#include "sandbox.hpp"
 
 namespace cinetpay::testing {
 

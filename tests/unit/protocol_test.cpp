@@ -1,4 +1,9 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <sys/mman.h>
+
+#include <cstdint>
 
 #include "cinetpay/transfer.hpp"
 #include "fakes.hpp"
@@ -73,8 +78,8 @@ TEST(Fields, AmountsAsNumbersOrStrings) {
   EXPECT_EQ(amount_field(j, "a"), 500);
   EXPECT_EQ(amount_field(j, "b"), 500);
   EXPECT_EQ(amount_field(j, "c"), 500);
-  EXPECT_EQ(amount_field(j, "f"), 0);
   EXPECT_EQ(amount_field(j, "missing"), 0);
+  EXPECT_THROW(amount_field(j, "f"), ProtocolError);
   EXPECT_THROW(amount_field(j, "d"), ProtocolError);
   EXPECT_THROW(amount_field(j, "e"), ProtocolError);
 }
@@ -83,6 +88,166 @@ TEST(Fields, UnreadableItemCodeNeverPassesForSuccess) {
   auto j = nlohmann::json::parse(R"({"code":"oops"})");
   EXPECT_THROW(code_field(j, "code", 0), ProtocolError);
   EXPECT_EQ(code_field(nlohmann::json::parse(R"({"code":"726"})"), "code", 0), 726);
+}
+
+// Numbers are read strictly: never wrapped, never 0 by accident.
+TEST(Numbers, EnvelopeCodeOutOfRangeOrMalformedIsAProtocolError) {
+  for (const char* code :
+       {R"("9999999999")", "9999999999", "4294967296", "18446744073709551615", "-2147483649",
+        R"("0x10")", R"(" 701")", R"("701 ")", R"("+701")", R"("")", R"("-")", "701.0", "7.01e2",
+        "null", "true", "[701]", R"({"a":701})", "1e400"}) {
+    EXPECT_THROW(parse(std::string(R"({"code":)") + code + "}"), ProtocolError) << code;
+  }
+  EXPECT_EQ(parse(R"({"code":"701"})").code, 701);
+  EXPECT_EQ(parse(R"({"code":701})").code, 701);
+  EXPECT_EQ(parse(R"({"code":-1})").code, -1);
+  EXPECT_EQ(parse(R"({"code":"-1"})").code, -1);
+}
+
+TEST(Numbers, ItemCodeOutOfRangeOrMalformedIsAProtocolError) {
+  for (const char* code : {R"("9999999999")", "4294967296", "18446744073709551615", R"("0x10")",
+                           R"(" 0")", R"("+0")", "0.5", "null", "false", "[]"}) {
+    auto item = nlohmann::json::parse(std::string(R"({"code":)") + code + "}");
+    EXPECT_THROW(code_field(item, "code", 0), ProtocolError) << code;
+    EXPECT_THROW(parse_sent_item(item), ProtocolError) << code;
+  }
+  EXPECT_EQ(code_field(nlohmann::json::parse(R"({"code":0})"), "code", 7), 0);
+  EXPECT_EQ(code_field(nlohmann::json::parse(R"({})"), "code", 7), 7);
+}
+
+TEST(Numbers, AmountsOverflowNegativeHexOrFractionAreProtocolErrors) {
+  for (const char* amount : {"18446744073709551615",
+                             "9223372036854775808",
+                             "-500",
+                             R"("-500")",
+                             R"("0x10")",
+                             R"("1e3")",
+                             R"(" 500")",
+                             R"("500 ")",
+                             R"("+500")",
+                             R"("")",
+                             "12.5",
+                             R"("12.50")",
+                             "null",
+                             "1e300",
+                             "-0.5",
+                             "true",
+                             R"(["500"])",
+                             R"("inf")",
+                             R"("nan")",
+                             R"("99999999999999999999")"}) {
+    auto item = nlohmann::json::parse(std::string(R"({"amount":)") + amount + "}");
+    EXPECT_THROW(amount_field(item, "amount"), ProtocolError) << amount;
+    EXPECT_THROW(parse_transfer_status(item), ProtocolError) << amount;
+  }
+  auto j = nlohmann::json::parse(
+      R"({"a":500,"b":"500","c":500.0,"d":"500.00","e":0,"f":9223372036854775807})");
+  EXPECT_EQ(amount_field(j, "a"), 500);
+  EXPECT_EQ(amount_field(j, "b"), 500);
+  EXPECT_EQ(amount_field(j, "c"), 500);
+  EXPECT_EQ(amount_field(j, "d"), 500);
+  EXPECT_EQ(amount_field(j, "e"), 0);
+  EXPECT_EQ(amount_field(j, "f"), INT64_MAX);
+}
+
+TEST(Numbers, BalanceWithAWrappedAmountIsAProtocolError) {
+  EXPECT_THROW(
+      parse_balance(
+          parse(R"({"code":0,"data":{"amount":1,"inUsing":0,"available":18446744073709551615}})")),
+      ProtocolError);
+  EXPECT_THROW(
+      parse_balance(parse(R"({"code":0,"data":{"amount":1,"inUsing":0,"available":null}})")),
+      ProtocolError);
+}
+
+TEST(Numbers, TextFieldsKeepLargeNumbersAsWritten) {
+  auto j = nlohmann::json::parse(R"({"phone":18446744073709551615,"lot":-3,"n":1.5})");
+  EXPECT_EQ(text_field(j, "phone"), "18446744073709551615");
+  EXPECT_EQ(text_field(j, "lot"), "-3");
+  EXPECT_EQ(text_field(j, "n"), "1.5");
+}
+
+// Answers whose bytes are not UTF-8: read leniently, and every message built from them is
+// valid UTF-8 (a caller can put it in JSON).
+TEST(Utf8, Latin1ErrorPageGivesAProtocolErrorWithValidUtf8) {
+  std::string page = "<html>Erreur interne: \xE9\xE8\xE0 serveur indisponible</html>";
+  try {
+    parse(page, 500);
+    FAIL();
+  } catch (const ProtocolError& e) {
+    EXPECT_NO_THROW(nlohmann::json(e.what()).dump()) << e.what();
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("serveur indisponible"));
+  }
+}
+
+TEST(Utf8, Latin1InsideAnEnvelopeIsReadWithReplacementCharacters) {
+  Envelope e =
+      parse("{\"code\":723,\"message\":\"NOT_FOUND\",\"description\":\"Aucun \xE9l\xE9ment\"}");
+  EXPECT_EQ(e.code, 723);
+  EXPECT_EQ(e.description, "Aucun \xEF\xBF\xBDl\xEF\xBF\xBDment");
+  EXPECT_NO_THROW(nlohmann::json(e.description).dump());
+}
+
+TEST(Utf8, BodyCutInTheMiddleOfACharacterIsAProtocolErrorWithValidUtf8) {
+  std::string body = "{\"code\":0,\"message\":\"Transfert effectu\xC3";
+  for (std::size_t cut = 1; cut <= body.size(); ++cut) {
+    try {
+      parse(body.substr(0, cut));
+      ADD_FAILURE() << cut;
+    } catch (const ProtocolError& e) {
+      EXPECT_NO_THROW(nlohmann::json(e.what()).dump()) << cut;
+    }
+  }
+}
+
+TEST(Utf8, ExcerptNeverEndsInTheMiddleOfACharacter) {
+  std::string body(159, 'a');
+  body += "\xC3\xA9\xC3\xA9";
+  std::string excerpt = redact_excerpt(body, 160);
+  EXPECT_NO_THROW(nlohmann::json(excerpt).dump()) << excerpt;
+  EXPECT_EQ(excerpt, std::string(159, 'a') + "...");
+}
+
+// Nesting is bounded before the parser runs: no stack grows with the answer.
+std::string nested(std::size_t depth, const std::string& open, const std::string& close) {
+  std::string s;
+  for (std::size_t i = 0; i < depth; ++i) s += open;
+  for (std::size_t i = 0; i < depth; ++i) s += close;
+  return s;
+}
+
+TEST(Depth, DeepDataOrMessageIsAProtocolError) {
+  for (const auto& [open, close] :
+       std::vector<std::pair<std::string, std::string>>{{"[", "]"}, {R"({"a":)", "}"}}) {
+    for (const char* field : {"data", "message", "description", "code"}) {
+      std::string body =
+          std::string(R"({"code":0,")") + field + R"(":)" + nested(100000, open, close) + "}";
+      if (std::string(field) == "code")
+        body = R"({")" + std::string(field) + R"(":)" + nested(100000, open, close) + "}";
+      try {
+        parse(body);
+        ADD_FAILURE() << field;
+      } catch (const ProtocolError& e) {
+        EXPECT_THAT(e.what(), ::testing::HasSubstr("nested deeper than"));
+      }
+    }
+  }
+}
+
+TEST(Depth, TheLimitIsExactAndBracketsInsideStringsDoNotCount) {
+  std::string at_limit = R"({"code":0,"data":)" + nested(kMaxAnswerDepth - 1, "[", "]") + "}";
+  EXPECT_NO_THROW(parse(at_limit));
+  std::string over = R"({"code":0,"data":)" + nested(kMaxAnswerDepth, "[", "]") + "}";
+  EXPECT_THROW(parse(over), ProtocolError);
+  std::string in_strings =
+      R"({"code":0,"message":")" + std::string(100000, '[') + R"(\"[[[","description":"{{{{"})";
+  EXPECT_EQ(parse(in_strings).code, 0);
+}
+
+TEST(Depth, DeepAnswerWithRawControlsIsStillBounded) {
+  // The lenient second reading must not let depth through either.
+  std::string body = "{\"code\":0,\"message\":\"a\nb\",\"data\":" + nested(100000, "[", "]") + "}";
+  EXPECT_THROW(parse(body), ProtocolError);
 }
 
 TEST(Requests, TokenAndLangInTheQueryDataAsAJsonArray) {
@@ -138,6 +303,42 @@ TEST(Form, EncodeDecodeRoundTrip) {
   ASSERT_EQ(fields.size(), 3u);
   EXPECT_EQ(fields[1].second, "a b");
   EXPECT_EQ(fields[2].first, "z");
+}
+
+TEST(Redaction, SecretsAreMaskedWhereverTheExcerptEnds) {
+  std::string body = std::string(150, 'a') + " token=ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  EXPECT_EQ(redact_excerpt(body, 160), std::string(150, 'a') + " token=***");
+  for (std::size_t max : {1u, 10u, 155u, 158u, 170u, 4000u}) {
+    std::string excerpt = redact_excerpt(body, max);
+    EXPECT_EQ(excerpt.find("ABC"), std::string::npos) << max << ": " << excerpt;
+  }
+  // Cut inside a value: the part that is shown is masked.
+  std::string many;
+  for (int i = 0; i < 100; ++i) many += "password=SECRET" + std::to_string(i) + " ";
+  std::string excerpt = redact_excerpt(many, 500);
+  EXPECT_EQ(excerpt.find("SECRET"), std::string::npos) << excerpt;
+  EXPECT_THAT(excerpt, ::testing::StartsWith("password=*** password=*** "));
+}
+
+// An excerpt of a huge error page reads only a bounded start of it: every byte past that
+// start is unreadable memory here, so reading one crashes the test. Masking is a single
+// pass, so the cost is bounded by that start (bench/ measures it against a copy).
+TEST(Redaction, ExcerptReadsABoundedStartOfAHugeBody) {
+  const std::size_t huge = std::size_t{256} << 20;
+  const std::size_t readable = std::size_t{1} << 20;
+  void* region =
+      ::mmap(nullptr, huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  ASSERT_NE(region, MAP_FAILED);
+  ASSERT_EQ(::mprotect(region, readable, PROT_READ | PROT_WRITE), 0);
+  char* bytes = static_cast<char*>(region);
+  const std::string pattern = "apikey=K password: P token=\"T\" \xE9 ";
+  for (std::size_t i = 0; i < readable; ++i) bytes[i] = pattern[i % pattern.size()];
+  std::string excerpt = redact_excerpt(std::string_view(bytes, huge), 300);
+  EXPECT_THAT(excerpt,
+              ::testing::StartsWith("apikey=*** password: *** token=\"***\" \xEF\xBF\xBD "));
+  EXPECT_THAT(excerpt, ::testing::EndsWith("..."));
+  EXPECT_LE(excerpt.size(), 303u);
+  ::munmap(region, huge);
 }
 
 TEST(Redaction, UrlKeepsOnlyHarmlessFields) {

@@ -3,12 +3,14 @@
 
 #include <csignal>
 
+#include <cctype>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <stdexcept>
 #include <string>
 
-#include "sandbox.hpp"
+#include "cinetpay/sandbox.hpp"
 
 namespace {
 
@@ -30,24 +32,40 @@ options:
   --require-confirmation      transfers wait in NOS (sending_status PENDING) until
                               POST /_sandbox/confirm?transaction_id=...
   --seed N                    seed for ids and tokens (default: random)
+  --latency-ms MS             every API answer (not the admin API's) waits this long,
+                              as CinetPay's round trips do (default 0)
+  --latency-jitter-ms MS      plus a uniform random 0..MS (default 0)
+  --max-body-bytes N          largest request body; beyond it 413 and the connection
+                              closes unread (default 1048576; a 200-item send is ~45 KB)
+  --max-json-depth N          deepest JSON nesting read (default 32)
+  --max-connections N         connections served at once, one thread each (default 256)
+  --keep-alive-seconds N      an idle keep-alive connection closes after N s (default 1)
+  --read-timeout-seconds N    a client silent N s mid-request is dropped (default 5)
+  --log-capacity N            the request and notification logs keep the last N
+                              entries each (default 10000)
   --help                      this text
 
 magic phone numbers: ending in 99 -> the transfer ends REJ; ending in 98 -> it stays REC.
-admin API (JSON) under /_sandbox/: GET ledger, requests, notifications, faults;
-POST reset, balance {"available":N}, revoke_tokens, confirm?transaction_id=,
+admin API (JSON in and out) under /_sandbox/: GET ledger, requests, notifications,
+faults; POST reset, balance {"available":N}, revoke_tokens, confirm?transaction_id=,
 reject?transaction_id=, faults {"kind":..., "path":..., "count":N, "delay_ms":..,
 "status":..} with kind drop_before | process_then_drop | delay_ms | http_status |
-invalid_token, faults/clear.
+invalid_token and path an API path or login | balance | contact | send | check (empty:
+every API path), faults/clear. POSTs need no body.
 )";
 
-long long number(const std::string& flag, const std::string& value) {
+long long number(const std::string& flag, const std::string& value,
+                 long long max = std::numeric_limits<long long>::max()) {
   try {
     std::size_t used = 0;
     long long n = std::stoll(value, &used);
-    if (used == value.size() && n >= 0) return n;
+    if (used == value.size() && n >= 0 && n <= max &&
+        std::isdigit(static_cast<unsigned char>(value[0])))
+      return n;
   } catch (const std::exception&) {
   }
-  throw std::invalid_argument(flag + " needs a non-negative number, got '" + value + "'");
+  throw std::invalid_argument(flag + " needs a whole number from 0 to " + std::to_string(max) +
+                              ", got '" + value + "'");
 }
 
 }  // namespace
@@ -74,7 +92,7 @@ int main(int argc, char** argv) {
       if (flag == "--host") {
         o.host = value;
       } else if (flag == "--port") {
-        o.port = static_cast<int>(number(flag, value));
+        o.port = static_cast<int>(number(flag, value, 65535));
       } else if (flag == "--api-key") {
         o.api_key = value;
       } else if (flag == "--password") {
@@ -89,6 +107,22 @@ int main(int argc, char** argv) {
         o.visibility_delay = std::chrono::milliseconds(number(flag, value));
       } else if (flag == "--seed") {
         o.seed = static_cast<std::uint64_t>(number(flag, value));
+      } else if (flag == "--latency-ms") {
+        o.latency = std::chrono::milliseconds(number(flag, value));
+      } else if (flag == "--latency-jitter-ms") {
+        o.latency_jitter = std::chrono::milliseconds(number(flag, value));
+      } else if (flag == "--max-body-bytes") {
+        o.max_body_bytes = static_cast<std::size_t>(number(flag, value));
+      } else if (flag == "--max-json-depth") {
+        o.max_json_depth = static_cast<int>(number(flag, value, 1'000'000));
+      } else if (flag == "--max-connections") {
+        o.max_connections = static_cast<std::size_t>(number(flag, value, 100'000));
+      } else if (flag == "--keep-alive-seconds") {
+        o.keep_alive_timeout = std::chrono::seconds(number(flag, value, 3600));
+      } else if (flag == "--read-timeout-seconds") {
+        o.read_timeout = std::chrono::seconds(number(flag, value, 3600));
+      } else if (flag == "--log-capacity") {
+        o.log_capacity = static_cast<std::size_t>(number(flag, value));
       } else {
         std::cerr << "cinetpay-sandbox: unknown option: " << flag << "\n" << kUsage;
         return 2;

@@ -1,0 +1,391 @@
+// The PostgreSQL store: every SQL statement of the ledger on PostgreSQL is in this file,
+// for a fleet of workers on several machines sharing one database.
+//
+// - A claim is one statement: SELECT … FOR UPDATE SKIP LOCKED picks the rows, the UPDATE
+//   of the same statement marks them held, and the history rows go in with them; so
+//   workers never claim the same payout and never wait for each other.
+// - Change-feed cursors come from a sequence, which hands numbers out in insertion order,
+//   not commit order: a reader could pass cursor 11 while 10 is still uncommitted, and
+//   never see 10. So every transaction that adds to the feed takes one advisory lock
+//   first, and cursors become visible in order.
+// - Migrations run under an advisory lock, so that several workers starting at once
+//   migrate once.
+// - A lost connection fails the operation (LedgerError) and the next one reconnects; a
+//   claim whose COMMIT was lost is settled like a dead worker's, through the lookup.
+#include <algorithm>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "pq.hpp"
+#include "store.hpp"
+
+namespace cinetpay::detail {
+namespace {
+
+// Keys of the ledger's advisory locks (pg_advisory_xact_lock), per database.
+constexpr std::int64_t kMigrationLock = 0x63696e6574706179;  // "cinetpay"
+constexpr std::int64_t kChangeFeedLock = kMigrationLock + 1;
+
+// A deadlock or serialization failure rolls the transaction back; run it again.
+constexpr int kAttempts = 5;
+
+// Migration N brings the schema from version N to N + 1; never edit one that shipped.
+constexpr const char* kMigrations[] = {
+    R"(CREATE TABLE payouts (
+         client_transaction_id TEXT PRIMARY KEY,
+         prefix TEXT NOT NULL, phone TEXT NOT NULL, amount BIGINT NOT NULL,
+         notify_url TEXT NOT NULL, payment_method TEXT NOT NULL,
+         state TEXT NOT NULL,
+         transaction_id TEXT NOT NULL DEFAULT '', lot TEXT NOT NULL DEFAULT '',
+         treatment_status TEXT NOT NULL DEFAULT '',
+         api_code INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '',
+         worker_id TEXT NOT NULL DEFAULT '', lease_until BIGINT NOT NULL DEFAULT 0,
+         sends INTEGER NOT NULL DEFAULT 0, last_sent_at BIGINT NOT NULL DEFAULT 0,
+         checks INTEGER NOT NULL DEFAULT 0, next_check_at BIGINT NOT NULL DEFAULT 0,
+         created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+         position BIGSERIAL NOT NULL);
+       CREATE INDEX payouts_by_state ON payouts (state, next_check_at);
+       CREATE INDEX payouts_by_position ON payouts (position);
+       CREATE TABLE history (
+         seq BIGSERIAL PRIMARY KEY,
+         client_transaction_id TEXT NOT NULL, at BIGINT NOT NULL,
+         from_state TEXT, to_state TEXT NOT NULL, worker_id TEXT NOT NULL,
+         lease_until BIGINT NOT NULL, reason TEXT NOT NULL, api_code INTEGER NOT NULL,
+         treatment_status TEXT NOT NULL);
+       CREATE INDEX history_by_payout ON history (client_transaction_id, seq);
+       CREATE TABLE changes (
+         cursor BIGSERIAL PRIMARY KEY,
+         client_transaction_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, at BIGINT NOT NULL);)",
+};
+constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+constexpr const char* kPayoutColumns =
+    "client_transaction_id, prefix, phone, amount, notify_url, payment_method, state, "
+    "transaction_id, lot, treatment_status, api_code, detail, worker_id, lease_until, sends, "
+    "last_sent_at, checks, next_check_at, created_at, updated_at";
+
+std::string select_payouts(const std::string& rest) {
+  return std::string("SELECT ") + kPayoutColumns + " FROM payouts " + rest;
+}
+
+std::string word(PayoutState s) { return std::string(to_string(s)); }
+
+PayoutState state_at(const pq::Result& r, int row, int col) {
+  auto s = payout_state_from(r.text(row, col));
+  if (!s) {
+    throw LedgerError("ledger (postgresql): unknown state '" + std::string(r.text(row, col)) +
+                      "' in the database");
+  }
+  return *s;
+}
+
+TimePoint time_at(const pq::Result& r, int row, int col) {
+  return from_millis(r.integer(row, col));
+}
+
+int int_at(const pq::Result& r, int row, int col) { return static_cast<int>(r.integer(row, col)); }
+
+// Reads the columns of kPayoutColumns, starting at column `first`.
+PayoutRow read_row(const pq::Result& r, int row, int first = 0) {
+  auto text = [&](int col) { return std::string(r.text(row, first + col)); };
+  PayoutRow out;
+  Payout& p = out.payout;
+  p.request.client_transaction_id = text(0);
+  p.request.prefix = text(1);
+  p.request.phone = text(2);
+  p.request.amount = r.integer(row, first + 3);
+  p.request.notify_url = text(4);
+  p.request.payment_method = text(5);
+  p.state = state_at(r, row, first + 6);
+  p.transaction_id = text(7);
+  p.lot = text(8);
+  p.treatment_status = text(9);
+  p.api_code = int_at(r, row, first + 10);
+  p.detail = text(11);
+  p.worker_id = text(12);
+  p.lease_until = time_at(r, row, first + 13);
+  p.sends = int_at(r, row, first + 14);
+  out.last_sent_at = time_at(r, row, first + 15);
+  out.checks = int_at(r, row, first + 16);
+  out.next_check_at = time_at(r, row, first + 17);
+  p.created_at = time_at(r, row, first + 18);
+  p.updated_at = time_at(r, row, first + 19);
+  return out;
+}
+
+std::vector<PayoutRow> read_rows(const pq::Result& r) {
+  std::vector<PayoutRow> rows;
+  rows.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) rows.push_back(read_row(r, i));
+  return rows;
+}
+
+void add_event(pq::Connection& db, const std::string& id, const PayoutEvent& e) {
+  db.exec_with(
+      "INSERT INTO history (client_transaction_id, at, from_state, to_state, worker_id, "
+      "lease_until, reason, api_code, treatment_status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+      id, to_millis(e.at), e.from ? std::optional<std::string>(word(*e.from)) : std::nullopt,
+      word(e.to), e.worker_id, to_millis(e.lease_until), e.reason, e.api_code, e.treatment_status);
+}
+
+class PostgresStore final : public LedgerStore {
+ public:
+  explicit PostgresStore(std::string conninfo) : conninfo_(std::move(conninfo)) {
+    run([](pq::Connection& db) { migrate(db); });
+  }
+
+  InsertResult insert(const std::vector<PayoutRow>& rows, const PayoutEvent& submitted) override {
+    return transaction([&](pq::Connection& db, pq::Transaction& tx) {
+      InsertResult result;
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const Payout& p = rows[i].payout;
+        const TransferRequest& t = p.request;
+        // Waits for a concurrent insert of the same id to end, then sees its row.
+        pq::Result inserted = db.exec_with(
+            std::string("INSERT INTO payouts (") + kPayoutColumns +
+                ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,"
+                "$20) ON CONFLICT (client_transaction_id) DO NOTHING",
+            t.client_transaction_id, t.prefix, t.phone, t.amount, t.notify_url, t.payment_method,
+            word(p.state), p.transaction_id, p.lot, p.treatment_status, p.api_code, p.detail,
+            p.worker_id, to_millis(p.lease_until), p.sends, to_millis(rows[i].last_sent_at),
+            rows[i].checks, to_millis(rows[i].next_check_at), to_millis(p.created_at),
+            to_millis(p.updated_at));
+        if (inserted.affected() == 1) {
+          add_event(db, t.client_transaction_id, submitted);
+          result.already.push_back(false);
+          continue;
+        }
+        pq::Result found = db.exec_with(select_payouts("WHERE client_transaction_id = $1"),
+                                        t.client_transaction_id);
+        if (!same_request(read_row(found, 0).payout.request, t)) {
+          result.conflict = i;
+          return result;  // rolled back: nothing of this batch is recorded
+        }
+        result.already.push_back(true);
+      }
+      tx.commit();
+      return result;
+    });
+  }
+
+  std::optional<PayoutRow> find(const std::string& client_transaction_id) override {
+    return run([&](pq::Connection& db) -> std::optional<PayoutRow> {
+      pq::Result r =
+          db.exec_with(select_payouts("WHERE client_transaction_id = $1"), client_transaction_id);
+      if (r.rows() == 0) return std::nullopt;
+      return read_row(r, 0);
+    });
+  }
+
+  std::vector<PayoutEvent> history(const std::string& client_transaction_id) override {
+    return run([&](pq::Connection& db) {
+      pq::Result r = db.exec_with(
+          "SELECT at, from_state, to_state, worker_id, lease_until, reason, api_code, "
+          "treatment_status FROM history WHERE client_transaction_id = $1 ORDER BY seq",
+          client_transaction_id);
+      std::vector<PayoutEvent> events;
+      events.reserve(static_cast<std::size_t>(r.rows()));
+      for (int i = 0; i < r.rows(); ++i) {
+        PayoutEvent e;
+        e.at = time_at(r, i, 0);
+        if (!r.is_null(i, 1)) e.from = state_at(r, i, 1);
+        e.to = state_at(r, i, 2);
+        e.worker_id = r.text(i, 3);
+        e.lease_until = time_at(r, i, 4);
+        e.reason = r.text(i, 5);
+        e.api_code = int_at(r, i, 6);
+        e.treatment_status = r.text(i, 7);
+        events.push_back(std::move(e));
+      }
+      return events;
+    });
+  }
+
+  std::vector<PayoutRow> list(std::optional<PayoutState> state, std::size_t limit) override {
+    return run([&](pq::Connection& db) {
+      return read_rows(db.exec_with(
+          select_payouts("WHERE $1::text IS NULL OR state = $1 ORDER BY position LIMIT $2"),
+          state ? std::optional<std::string>(word(*state)) : std::nullopt,
+          static_cast<std::int64_t>(limit)));
+    });
+  }
+
+  std::map<PayoutState, LedgerSummary::Total> totals() override {
+    return run([](pq::Connection& db) {
+      pq::Result r =
+          db.exec("SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM payouts GROUP BY state");
+      std::map<PayoutState, LedgerSummary::Total> out;
+      for (int i = 0; i < r.rows(); ++i) {
+        out[state_at(r, i, 0)] = {static_cast<std::size_t>(r.integer(i, 1)), r.integer(i, 2)};
+      }
+      return out;
+    });
+  }
+
+  std::vector<PayoutChange> changes_after(std::int64_t cursor, std::size_t limit) override {
+    return run([&](pq::Connection& db) {
+      pq::Result r = db.exec_with(
+          "SELECT c.cursor, c.client_transaction_id, c.state, p.transaction_id, p.amount, "
+          "p.api_code, c.at FROM changes c JOIN payouts p USING (client_transaction_id) "
+          "WHERE c.cursor > $1 ORDER BY c.cursor LIMIT $2",
+          cursor, static_cast<std::int64_t>(limit));
+      std::vector<PayoutChange> out;
+      out.reserve(static_cast<std::size_t>(r.rows()));
+      for (int i = 0; i < r.rows(); ++i) {
+        out.push_back({r.integer(i, 0), std::string(r.text(i, 1)), state_at(r, i, 2),
+                       std::string(r.text(i, 3)), r.integer(i, 4), int_at(r, i, 5),
+                       time_at(r, i, 6)});
+      }
+      return out;
+    });
+  }
+
+  std::vector<PayoutRow> claim(const Claim& c) override {
+    const bool send = c.kind == Claim::Kind::send;
+    const std::string which =
+        send ? "state = 'pending'"
+             : "(state = 'sending' AND lease_until < $3) OR "
+               "(state = 'unknown' AND lease_until < $3 AND next_check_at <= $3)";
+    const PayoutState to = send ? PayoutState::sending : PayoutState::unknown;
+    // One statement: pick (skipping rows another worker is claiming), mark, log.
+    const std::string sql =
+        "WITH picked AS (SELECT client_transaction_id, state AS from_state FROM payouts WHERE " +
+        which +
+        " ORDER BY position LIMIT $1 FOR UPDATE SKIP LOCKED), "
+        "claimed AS (UPDATE payouts p SET state = $2, worker_id = $4, lease_until = $5, "
+        "updated_at = $3" +
+        (send ? ", sends = p.sends + 1, last_sent_at = $3" : "") +
+        " FROM picked WHERE p.client_transaction_id = picked.client_transaction_id "
+        "RETURNING picked.from_state, p.*), "
+        "logged AS (INSERT INTO history (client_transaction_id, at, from_state, to_state, "
+        "worker_id, lease_until, reason, api_code, treatment_status) "
+        "SELECT client_transaction_id, $3, from_state, $2, $4, $5, $6, 0, treatment_status "
+        "FROM claimed ORDER BY position) "
+        "SELECT " +
+        kPayoutColumns + " FROM claimed ORDER BY position";
+    return run([&](pq::Connection& db) {
+      return read_rows(db.exec_with(sql, static_cast<std::int64_t>(c.limit), word(to),
+                                    to_millis(c.now), c.worker_id, to_millis(c.lease_until),
+                                    c.reason));
+    });
+  }
+
+  std::vector<PayoutRow> due_accepted(TimePoint now, std::size_t limit) override {
+    return run([&](pq::Connection& db) {
+      return read_rows(db.exec_with(select_payouts("WHERE state = 'accepted' AND "
+                                                   "next_check_at <= $1 ORDER BY next_check_at, "
+                                                   "position LIMIT $2"),
+                                    to_millis(now), static_cast<std::int64_t>(limit)));
+    });
+  }
+
+  std::vector<bool> apply(const std::vector<Transition>& transitions) override {
+    const bool feeds = std::any_of(transitions.begin(), transitions.end(), [](const Transition& t) {
+      return is_final(t.next.payout.state) && !is_final(t.expected_state);
+    });
+    return transaction([&](pq::Connection& db, pq::Transaction& tx) {
+      // Before any row lock, so that feed writers queue in one order and never deadlock.
+      if (feeds) db.exec_with("SELECT pg_advisory_xact_lock($1)", kChangeFeedLock);
+      std::vector<bool> applied;
+      applied.reserve(transitions.size());
+      for (const Transition& t : transitions) {
+        const Payout& p = t.next.payout;
+        const std::string& id = p.request.client_transaction_id;
+        bool done =
+            db.exec_with(
+                  "UPDATE payouts SET state = $1, transaction_id = $2, lot = $3, "
+                  "treatment_status = $4, api_code = $5, detail = $6, worker_id = $7, "
+                  "lease_until = $8, sends = $9, last_sent_at = $10, checks = $11, "
+                  "next_check_at = $12, updated_at = $13 WHERE client_transaction_id = $14 AND "
+                  "state = $15 AND worker_id = $16 AND treatment_status = $17",
+                  word(p.state), p.transaction_id, p.lot, p.treatment_status, p.api_code, p.detail,
+                  p.worker_id, to_millis(p.lease_until), p.sends, to_millis(t.next.last_sent_at),
+                  t.next.checks, to_millis(t.next.next_check_at), to_millis(p.updated_at), id,
+                  word(t.expected_state), t.expected_worker, t.expected_treatment_status)
+                .affected() == 1;
+        applied.push_back(done);
+        if (!done) continue;
+        if (t.event) add_event(db, id, *t.event);
+        if (is_final(p.state) && !is_final(t.expected_state)) {
+          db.exec_with("INSERT INTO changes (client_transaction_id, state, at) VALUES ($1, $2, $3)",
+                       id, word(p.state), to_millis(p.updated_at));
+        }
+      }
+      tx.commit();
+      return applied;
+    });
+  }
+
+  std::size_t renew(const std::string& worker_id, TimePoint lease_until) override {
+    return run([&](pq::Connection& db) {
+      return static_cast<std::size_t>(
+          db.exec_with("UPDATE payouts SET lease_until = $1 WHERE worker_id = $2 AND "
+                       "state IN ('sending', 'unknown') AND lease_until < $1",
+                       to_millis(lease_until), worker_id)
+              .affected());
+    });
+  }
+
+ private:
+  static void migrate(pq::Connection& db) {
+    pq::Transaction tx(db);
+    db.exec_with("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
+    db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    pq::Result r = db.exec("SELECT version FROM schema_version");
+    int version = r.rows() > 0 ? int_at(r, 0, 0) : -1;
+    if (version < 0) {
+      db.exec("INSERT INTO schema_version (version) VALUES (0)");
+      version = 0;
+    }
+    if (version > kSchemaVersion) {
+      throw LedgerError("ledger (postgresql): the database has schema version " +
+                        std::to_string(version) + ", newer than this library's " +
+                        std::to_string(kSchemaVersion));
+    }
+    for (int v = version; v < kSchemaVersion; ++v) db.exec_script(kMigrations[v]);
+    db.exec_with("UPDATE schema_version SET version = $1", kSchemaVersion);
+    tx.commit();
+  }
+
+  // Runs `work` on the connection (reconnecting when it was lost), one caller at a time,
+  // again after a deadlock or serialization failure; libpq's errors become LedgerError.
+  template <typename Work>
+  auto run(Work&& work) -> decltype(work(std::declval<pq::Connection&>())) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (int attempt = 1;; ++attempt) {
+      try {
+        if (!db_ || !db_->ok())
+          db_ = std::make_unique<pq::Connection>(pq::Connection::open(conninfo_));
+        return work(*db_);
+      } catch (const pq::Error& e) {
+        if (e.connection_lost()) db_.reset();
+        if (!e.retryable() || attempt == kAttempts) {
+          throw LedgerError(std::string("ledger (postgresql): ") + e.what());
+        }
+      }
+    }
+  }
+
+  template <typename Work>
+  auto transaction(Work&& work)
+      -> decltype(work(std::declval<pq::Connection&>(), std::declval<pq::Transaction&>())) {
+    return run([&](pq::Connection& db) {
+      pq::Transaction tx(db);
+      return work(db, tx);
+    });
+  }
+
+  std::string conninfo_;
+  std::mutex mu_;
+  std::unique_ptr<pq::Connection> db_;
+};
+
+}  // namespace
+
+std::unique_ptr<LedgerStore> open_postgres_store(const std::string& conninfo) {
+  return std::make_unique<PostgresStore>(conninfo);
+}
+
+}  // namespace cinetpay::detail

@@ -1,0 +1,373 @@
+// PayoutWorker against an in-process sandbox, on each store: every payout paid or failed
+// exactly once, through deaths, notifications, refusals and concurrent workers.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cinetpay/ledger.hpp>
+#include <cinetpay/transfer.hpp>
+#include <functional>
+#include <set>
+#include <thread>
+
+#include "history_check.hpp"
+#include "sandbox_fixture.hpp"
+#include "stores.hpp"
+
+namespace cinetpay::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+constexpr const char* kSendPath = "/v1/transfer/money/send/contact";
+
+// A worker dies (like SIGKILL) at the point where this is thrown: no catch in the library
+// takes it, so its claims stay as they were.
+struct Died {};
+
+// The sandbox's transport, with a hook around each send.
+class HookedTransport : public HttpTransport {
+ public:
+  using Hook = std::function<void(const HttpRequest&)>;
+  HookedTransport(std::shared_ptr<HttpTransport> inner, Hook before, Hook after)
+      : inner_(std::move(inner)), before_(std::move(before)), after_(std::move(after)) {}
+  HttpResponse send(const HttpRequest& request) override {
+    bool is_send = request.url.find(kSendPath) != std::string::npos;
+    if (is_send && before_) before_(request);
+    HttpResponse r = inner_->send(request);
+    if (is_send && after_) after_(request);
+    return r;
+  }
+
+ private:
+  std::shared_ptr<HttpTransport> inner_;
+  Hook before_;
+  Hook after_;
+};
+
+// A wall clock `offset` ahead of the real one.
+WallClock ahead_by(std::chrono::milliseconds offset) {
+  return [offset] { return std::chrono::system_clock::now() + offset; };
+}
+
+class WorkerTest : public LedgerOnStore {
+ protected:
+  void SetUp() override {
+    LedgerOnStore::SetUp();
+    sandbox_.add_contact("0102030405");
+    sandbox_.add_contact("0102030499");
+  }
+
+  WorkerOptions fast(const std::string& id) const {
+    WorkerOptions o;
+    o.worker_id = id;
+    o.lease = 2s;
+    o.resend_grace = 300ms;
+    o.settle_interval = 20ms;
+    o.follow_initial = 20ms;
+    o.follow_max = 200ms;
+    o.idle_pause = 10ms;
+    return o;
+  }
+  TransferClient hooked(HookedTransport::Hook before, HookedTransport::Hook after) {
+    ClientOptions o = sandbox_.options();
+    o.transport = std::make_shared<HookedTransport>(make_curl_transport(o), std::move(before),
+                                                    std::move(after));
+    return sandbox_.client(o);
+  }
+  LedgerSummary run_to_the_end(PayoutWorker& worker) {
+    LedgerSummary s = worker.run_until_idle(std::chrono::steady_clock::now() + 30s);
+    EXPECT_TRUE(s.idle());
+    return s;
+  }
+  // Every payout final and legal, and exactly one transfer per id at the sandbox.
+  void expect_exactly_once(const PayoutLedger& ledger) {
+    std::map<std::string, int> at_sandbox;
+    nlohmann::json all = sandbox_.ledger();
+    for (const auto& t : all["transfers"]) ++at_sandbox[t["client_transaction_id"]];
+    auto payouts = ledger.list();
+    for (const Payout& listed : payouts) {
+      Payout p = *ledger.get(listed.request.client_transaction_id);
+      EXPECT_TRUE(is_final(p.state)) << p.request.client_transaction_id;
+      EXPECT_EQ(history_problem(p), "");
+      int expected = p.state == PayoutState::rejected ? 0 : 1;
+      EXPECT_EQ(at_sandbox[p.request.client_transaction_id], expected)
+          << p.request.client_transaction_id;
+    }
+    EXPECT_EQ(all["transfers"].size(), payouts.size() - ledger.list(PayoutState::rejected).size());
+  }
+
+  SandboxFixture sandbox_;
+};
+
+std::vector<TransferRequest> payouts(int n, const std::string& prefix = "W-") {
+  std::vector<TransferRequest> out;
+  for (int i = 0; i < n; ++i) {
+    out.push_back(payout_to(i % 4 == 3 ? "0102030499" : "0102030405", 100 + 5 * i,
+                            prefix + std::to_string(i)));
+  }
+  return out;
+}
+
+TEST_P(WorkerTest, EveryPayoutEndsPaidOrFailedExactlyOnce) {
+  PayoutLedger ledger = open();
+  ledger.submit(payouts(20));
+  PayoutWorker worker(sandbox_.client(), ledger, fast("w1"));
+  LedgerSummary s = run_to_the_end(worker);
+  EXPECT_EQ(s.by_state[PayoutState::paid].count, 15U);
+  EXPECT_EQ(s.by_state[PayoutState::failed].count, 5U);
+  expect_exactly_once(ledger);
+
+  Payout p = *ledger.get("W-0");
+  EXPECT_EQ(p.state, PayoutState::paid);
+  EXPECT_EQ(p.treatment_status, "VAL");
+  EXPECT_FALSE(p.transaction_id.empty());
+  EXPECT_EQ(p.sends, 1);
+  ASSERT_GE(p.history.size(), 4U);
+  EXPECT_EQ(p.history[1].to, PayoutState::sending);
+  EXPECT_EQ(p.history[1].worker_id, "w1");
+  EXPECT_GT(p.history[1].lease_until, p.history[1].at);
+  EXPECT_EQ(ledger.get("W-3")->state, PayoutState::failed);
+}
+
+TEST_P(WorkerTest, TheChangeFeedTellsEachFinalPayoutOnceAcrossReopens) {
+  {
+    PayoutLedger ledger = open();
+    ledger.submit(payouts(8));
+    PayoutWorker worker(sandbox_.client(), ledger, fast("w1"));
+    run_to_the_end(worker);
+  }
+  auto first = open().changes_since(0, 3);
+  ASSERT_EQ(first.size(), 3U);
+  auto rest = open().changes_since(first.back().cursor);
+  ASSERT_EQ(rest.size(), 5U);
+  std::set<std::string> ids;
+  for (const auto* part : {&first, &rest}) {
+    for (const PayoutChange& c : *part) {
+      ids.insert(c.client_transaction_id);
+      EXPECT_TRUE(is_final(c.state));
+      EXPECT_EQ(c.state, open().get(c.client_transaction_id)->state);
+    }
+  }
+  EXPECT_EQ(ids.size(), 8U);
+  EXPECT_TRUE(open().changes_since(rest.back().cursor).empty());
+}
+
+TEST_P(WorkerTest, TheClaimIsCommittedBeforeAnyByteIsSent) {
+  PayoutLedger ledger = open();
+  ledger.submit(payouts(3));
+  std::vector<std::string> seen;
+  auto client = hooked(
+      [&](const HttpRequest&) {
+        for (const Payout& p : open().list()) {
+          seen.push_back(std::string(to_string(p.state)) + "/" + p.worker_id);
+        }
+      },
+      nullptr);
+  PayoutWorker worker(client, ledger, fast("w1"));
+  worker.run_once();
+  EXPECT_THAT(seen, ::testing::ElementsAre("sending/w1", "sending/w1", "sending/w1"));
+}
+
+TEST_P(WorkerTest, AWorkerDeadAfterItsSendIsSettledByLookupNeverBySendingAgain) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "D-1")});
+  PayoutWorker dying(hooked(nullptr, [](const HttpRequest&) { throw Died{}; }), ledger,
+                     fast("dying"));
+  EXPECT_THROW(dying.run_once(), Died);
+  EXPECT_EQ(ledger.get("D-1")->state, PayoutState::sending);
+
+  // Within the lease, nobody touches it.
+  PayoutWorker early(sandbox_.client(), ledger, fast("early"));
+  EXPECT_EQ(early.run_once().looked_up, 0U);
+  EXPECT_EQ(ledger.get("D-1")->state, PayoutState::sending);
+
+  WorkerOptions later = fast("heir");
+  later.clock = ahead_by(1h);
+  PayoutWorker heir(sandbox_.client(), ledger, later);
+  WorkerPass pass = heir.run_once();
+  EXPECT_EQ(pass.looked_up, 1U);
+  EXPECT_EQ(pass.sent, 0U);
+  run_to_the_end(heir);
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), 1);
+  expect_exactly_once(ledger);
+  Payout p = *ledger.get("D-1");
+  ASSERT_GE(p.history.size(), 4U);
+  EXPECT_EQ(p.history[2].from, PayoutState::sending);
+  EXPECT_EQ(p.history[2].to, PayoutState::unknown);
+  EXPECT_EQ(p.history[2].worker_id, "heir");
+  EXPECT_EQ(p.history[3].reason, "found by lookup");
+}
+
+TEST_P(WorkerTest, AWorkerDeadBeforeItsSendIsSentAgainOnlyWhenAbsentPastTheGrace) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "D-2")});
+  PayoutWorker dying(hooked([](const HttpRequest&) { throw Died{}; }, nullptr), ledger,
+                     fast("dying"));
+  EXPECT_THROW(dying.run_once(), Died);
+
+  WorkerOptions past_lease = fast("heir");
+  past_lease.clock = ahead_by(3s);
+  past_lease.resend_grace = 1h;
+  PayoutWorker heir(sandbox_.client(), ledger, past_lease);
+  WorkerPass pass = heir.run_once();
+  EXPECT_EQ(pass.looked_up, 1U);
+  EXPECT_EQ(pass.sent, 0U);
+  EXPECT_EQ(ledger.get("D-2")->state, PayoutState::unknown);
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), 0);
+
+  WorkerOptions past_grace = fast("heir2");
+  past_grace.clock = ahead_by(2h);
+  PayoutWorker heir2(sandbox_.client(), ledger, past_grace);
+  run_to_the_end(heir2);
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), 1);
+  expect_exactly_once(ledger);
+  Payout p = *ledger.get("D-2");
+  EXPECT_EQ(p.sends, 2);
+  bool resent = false;
+  for (const PayoutEvent& e : p.history) {
+    resent = resent || (e.from == PayoutState::unknown && e.to == PayoutState::sending);
+  }
+  EXPECT_TRUE(resent);
+}
+
+TEST_P(WorkerTest, ANotificationBeforeTheWorkerRecordsItsSendIsApplied) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "N-1")});
+  TransferClient plain = sandbox_.client();
+  std::optional<Payout> applied;
+  auto client = hooked(nullptr, [&](const HttpRequest&) {
+    Notification n;
+    n.client_transaction_id = "N-1";
+    n.treatment_status = "VAL";  // what the body claims is not trusted
+    applied = ledger.apply_notification(plain, n);
+  });
+  PayoutWorker worker(client, ledger, fast("w1"));
+  worker.run_once();
+  ASSERT_TRUE(applied.has_value());
+  EXPECT_EQ(applied->state, PayoutState::accepted);
+  EXPECT_EQ(applied->treatment_status, "NEW");
+  run_to_the_end(worker);
+  expect_exactly_once(ledger);
+  Payout p = *ledger.get("N-1");
+  EXPECT_EQ(p.state, PayoutState::paid);
+  EXPECT_THAT(p.history[2].reason, HasSubstr("notification verified"));
+  EXPECT_EQ(p.history[2].from, PayoutState::sending);
+}
+
+TEST_P(WorkerTest, NotificationsOfForeignOrForgedTransfersChangeNothing) {
+  PayoutLedger ledger = open();
+  TransferClient client = sandbox_.client();
+  client.send_money({payout_to("0102030405", 500, "NOT-MINE")});
+  Notification foreign;
+  foreign.client_transaction_id = "NOT-MINE";
+  EXPECT_FALSE(ledger.apply_notification(client, foreign).has_value());
+  Notification forged;
+  forged.transaction_id = "FORGED-1";
+  EXPECT_THROW(ledger.apply_notification(client, forged), NotFoundError);
+  EXPECT_TRUE(ledger.list().empty());
+}
+
+TEST_P(WorkerTest, APayoutThatNeverReachedCinetPayGoesBackToPending) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "P-1")});
+  ClientOptions nowhere = sandbox_.options();
+  nowhere.base_url = "http://127.0.0.1:1";
+  nowhere.retry.max_attempts = 1;
+  PayoutWorker cut_off(sandbox_.client(nowhere), ledger, fast("cut"));
+  WorkerPass pass = cut_off.run_once();
+  EXPECT_EQ(pass.moved[PayoutState::pending], 1U);
+  Payout p = *ledger.get("P-1");
+  EXPECT_EQ(p.state, PayoutState::pending);
+  EXPECT_EQ(p.history.back().from, PayoutState::sending);
+
+  PayoutWorker worker(sandbox_.client(), ledger, fast("w1"));
+  run_to_the_end(worker);
+  expect_exactly_once(ledger);
+}
+
+TEST_P(WorkerTest, ARefusedPayoutIsRejectedForGood) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0700000001", 500, "R-1")});  // not a contact: 724
+  PayoutWorker worker(sandbox_.client(), ledger, fast("w1"));
+  run_to_the_end(worker);
+  Payout p = *ledger.get("R-1");
+  EXPECT_EQ(p.state, PayoutState::rejected);
+  EXPECT_EQ(p.api_code, 724);
+  worker.run_once();
+  EXPECT_EQ(ledger.get("R-1")->history.size(), p.history.size());
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), 1);
+  expect_exactly_once(ledger);
+  auto changes = ledger.changes_since(0);
+  ASSERT_EQ(changes.size(), 1U);
+  EXPECT_EQ(changes[0].state, PayoutState::rejected);
+  EXPECT_EQ(changes[0].api_code, 724);
+}
+
+TEST_P(WorkerTest, AcceptedPayoutsSharingALotAreFollowedByLot) {
+  PayoutLedger ledger = open();
+  std::vector<TransferRequest> batch;
+  for (int i = 0; i < 10; ++i)
+    batch.push_back(payout_to("0102030405", 100, "F-" + std::to_string(i)));
+  ledger.submit(batch);
+  PayoutWorker worker(sandbox_.client(), ledger, fast("w1"));
+  run_to_the_end(worker);
+  expect_exactly_once(ledger);
+  int by_lot = 0;
+  int by_id = 0;
+  for (const auto& r : sandbox_.get("/_sandbox/requests")) {
+    if (r["path"] != "/v1/transfer/check/money") continue;
+    by_lot += r["params"].contains("lot");
+    by_id += r["params"].contains("client_transaction_id");
+  }
+  EXPECT_GE(by_lot, 1);
+  EXPECT_EQ(by_id, 0);
+}
+
+TEST_P(WorkerTest, LeasesAreRenewedWhileTheWorkerLives) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "L-1")});
+  sandbox_.fault("delay_ms", kSendPath, 1, {{"delay_ms", 1200}});
+  WorkerOptions slow = fast("slow");
+  slow.lease = 300ms;
+  std::atomic<bool> done{false};
+  std::thread first([&] {
+    PayoutWorker worker(sandbox_.client(), ledger, slow);
+    worker.run_once();
+    done = true;
+  });
+  WorkerOptions other = fast("other");
+  other.lease = 300ms;
+  PayoutWorker second(sandbox_.client(), open(), other);
+  std::size_t looked_up = 0;
+  auto bound = std::chrono::steady_clock::now() + 20s;
+  while (!done && std::chrono::steady_clock::now() < bound)
+    looked_up += second.run_once().looked_up;
+  first.join();
+  EXPECT_EQ(looked_up, 0U);
+  for (const PayoutEvent& e : ledger.get("L-1")->history) EXPECT_NE(e.worker_id, "other");
+  EXPECT_EQ(ledger.get("L-1")->state, PayoutState::accepted);
+}
+
+TEST_P(WorkerTest, TwoWorkersOnOneLedgerSendEachPayoutOnce) {
+  open().submit(payouts(60, "T-"));
+  auto run = [&](const std::string& id) {
+    WorkerOptions o = fast(id);
+    o.batch_size = 7;
+    PayoutWorker worker(sandbox_.client(), open(), o);
+    worker.run_until_idle(std::chrono::steady_clock::now() + 30s);
+  };
+  std::thread a(run, "a");
+  std::thread b(run, "b");
+  a.join();
+  b.join();
+  PayoutLedger ledger = open();
+  EXPECT_TRUE(ledger.summary().idle());
+  expect_exactly_once(ledger);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, WorkerTest, ::testing::ValuesIn(ledger_stores()), store_name);
+
+}  // namespace
+}  // namespace cinetpay::testing

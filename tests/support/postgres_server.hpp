@@ -1,0 +1,258 @@
+// A private PostgreSQL 15 for tests and benchmarks: initdb into a temporary directory, the
+// server on its own port with its socket in that directory (no TCP), stopped and removed
+// at the end. PostgreSQL refuses to run as root, so under root (CI) the server runs as the
+// `postgres` system user that Debian's postgresql-15 package creates; otherwise as the
+// current user. A server that cannot start throws with the reason: a test that needs it
+// fails, it is never skipped.
+#pragma once
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace cinetpay::testing {
+
+struct PostgresOptions {
+  std::string bin_dir = "/usr/lib/postgresql/15/bin";
+  /// fsync and synchronous commits on, as in production: for benchmarks that measure the
+  /// database's cost. Tests run without them (nothing here survives a power cut anyway).
+  bool durable = false;
+  /// The bound on initdb, on the server's start and on its stop.
+  std::chrono::seconds timeout{60};
+};
+
+/// One running server. Not thread-safe: start, stop and destroy it from one thread (the
+/// server is told to quit when the thread that started it ends, so that a test killed on
+/// a timeout leaves no server behind). url() and create_database() are safe from any thread.
+class PostgresServer {
+ public:
+  explicit PostgresServer(PostgresOptions options = {}) : options_(std::move(options)) {
+    char tmpl[] = "/tmp/cinetpay-pg-XXXXXX";
+    if (!::mkdtemp(tmpl)) throw std::runtime_error("PostgreSQL: cannot create a temporary dir");
+    dir_ = tmpl;
+    try {
+      become_owner();
+      initdb();
+      port_ = free_port();
+      start();
+    } catch (...) {
+      stop();
+      std::error_code ignored;
+      std::filesystem::remove_all(dir_, ignored);
+      throw;
+    }
+  }
+  ~PostgresServer() {
+    stop();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  PostgresServer(const PostgresServer&) = delete;
+  PostgresServer& operator=(const PostgresServer&) = delete;
+
+  /// A libpq connection URI for `database` as the superuser `postgres`.
+  std::string url(const std::string& database = "postgres") const {
+    return "postgresql:///" + database + "?host=" + dir_ + "&port=" + std::to_string(port_) +
+           "&user=postgres";
+  }
+
+  /// Creates an empty database of its own and returns its URI.
+  std::string create_database() {
+    static std::atomic<int> counter{0};
+    std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+    PGconn* conn = PQconnectdb(url().c_str());
+    PGresult* result = PQexec(conn, ("CREATE DATABASE " + name + " STRATEGY FILE_COPY").c_str());
+    bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+    std::string error = PQerrorMessage(conn);
+    PQclear(result);
+    PQfinish(conn);
+    if (!ok) throw std::runtime_error("PostgreSQL: CREATE DATABASE failed: " + error);
+    return url(name);
+  }
+
+  /// Starts the server again after stop(), on the same port and data.
+  void start() {
+    std::vector<std::string> args = {options_.bin_dir + "/postgres",
+                                     "-D",
+                                     dir_ + "/data",
+                                     "-p",
+                                     std::to_string(port_),
+                                     "-k",
+                                     dir_,
+                                     "-c",
+                                     "listen_addresses=",
+                                     "-c",
+                                     "max_connections=200"};
+    if (!options_.durable) {
+      for (const char* setting : {"fsync=off", "synchronous_commit=off", "full_page_writes=off"}) {
+        args.insert(args.end(), {"-c", setting});
+      }
+    }
+    pid_ = spawn(args, dir_ + "/server.log", true);
+    auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+    while (PQping(url().c_str()) != PQPING_OK) {
+      if (auto status = reap(pid_, std::chrono::milliseconds(20))) {
+        pid_ = 0;
+        throw std::runtime_error("PostgreSQL did not start (" + describe(*status) +
+                                 "): " + log_tail("server.log"));
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        throw std::runtime_error("PostgreSQL did not answer within the bound: " +
+                                 log_tail("server.log"));
+      }
+    }
+  }
+
+  /// A fast shutdown: clients are disconnected, the data stays.
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGINT);
+    if (!reap(pid_, options_.timeout)) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    pid_ = 0;
+  }
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  // Under root, everything the server touches belongs to the `postgres` user.
+  void become_owner() {
+    if (::geteuid() != 0) return;
+    passwd entry{};
+    passwd* user = nullptr;
+    std::array<char, 4096> buffer{};
+    if (::getpwnam_r("postgres", &entry, buffer.data(), buffer.size(), &user) != 0 || !user) {
+      throw std::runtime_error(
+          "PostgreSQL cannot run as root and there is no `postgres` user (Debian's "
+          "postgresql-15 package creates it; make deps installs it)");
+    }
+    run_as_ = std::make_pair(user->pw_uid, user->pw_gid);
+    if (::chown(dir_.c_str(), user->pw_uid, user->pw_gid) != 0) {
+      throw std::runtime_error("PostgreSQL: cannot give " + dir_ + " to the postgres user");
+    }
+  }
+
+  void initdb() {
+    if (::access((options_.bin_dir + "/initdb").c_str(), X_OK) != 0) {
+      throw std::runtime_error("PostgreSQL: no " + options_.bin_dir +
+                               "/initdb (is postgresql-15 installed? make deps installs it)");
+    }
+    pid_t pid = spawn({options_.bin_dir + "/initdb", "-D", dir_ + "/data", "-A", "trust", "-U",
+                       "postgres", "-N", "--no-instructions"},
+                      dir_ + "/initdb.log", true);
+    std::optional<int> status = reap(pid, options_.timeout);
+    if (!status) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      throw std::runtime_error("PostgreSQL: initdb did not finish within the bound");
+    }
+    if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+      throw std::runtime_error("PostgreSQL: initdb failed (" + describe(*status) +
+                               "): " + log_tail("initdb.log"));
+    }
+  }
+
+  static int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    bool ok = fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0 &&
+              ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+    if (fd >= 0) ::close(fd);
+    if (!ok) throw std::runtime_error("PostgreSQL: no free port on 127.0.0.1");
+    return ntohs(addr.sin_port);
+  }
+
+  // fork+exec with the output in `log`, as the server's user; with `die_with_parent` the
+  // child gets SIGQUIT (PostgreSQL's immediate shutdown) when the starting thread ends.
+  pid_t spawn(const std::vector<std::string>& args, const std::string& log,
+              bool die_with_parent) const {
+    std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t parent = ::getpid();
+    pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("PostgreSQL: fork failed");
+    if (pid > 0) return pid;
+    // Only async-signal-safe calls from here to exec.
+    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int in = ::open("/dev/null", O_RDONLY);
+    if (out < 0 || in < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0) {
+      ::_exit(126);
+    }
+    if (run_as_ && (::setgroups(0, nullptr) != 0 || ::setgid(run_as_->second) != 0 ||
+                    ::setuid(run_as_->first) != 0)) {
+      static const char kMessage[] = "cannot switch to the postgres user\n";
+      (void)!::write(2, kMessage, sizeof kMessage - 1);
+      ::_exit(126);
+    }
+    if (::chdir(dir_.c_str()) != 0) ::_exit(126);
+    // Set after setuid, which clears it; a parent that died in between is caught by getppid.
+    if (die_with_parent && (::prctl(PR_SET_PDEATHSIG, SIGQUIT) != 0 || ::getppid() != parent)) {
+      ::_exit(126);
+    }
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+
+  // The exit status of `pid` if it ends within `bound`.
+  static std::optional<int> reap(pid_t pid, std::chrono::milliseconds bound) {
+    auto deadline = std::chrono::steady_clock::now() + bound;
+    int status = 0;
+    while (::waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return status;
+  }
+
+  static std::string describe(int status) {
+    if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
+    return "signal " + std::to_string(WTERMSIG(status));
+  }
+
+  std::string log_tail(const char* name) const {
+    std::ifstream in(dir_ + "/" + name);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return text.size() > 2000 ? text.substr(text.size() - 2000) : text;
+  }
+
+  PostgresOptions options_;
+  std::string dir_;
+  int port_ = 0;
+  pid_t pid_ = 0;
+  std::optional<std::pair<uid_t, gid_t>> run_as_;
+};
+
+/// The server of this test process, started on first use and stopped at exit.
+inline PostgresServer& shared_postgres() {
+  static PostgresServer server;
+  return server;
+}
+
+}  // namespace cinetpay::testing

@@ -1,0 +1,343 @@
+#include "payout_file.hpp"
+
+#include <cinetpay/errors.hpp>
+#include <cinetpay/validation.hpp>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <utility>
+
+namespace cinetpay::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+std::string place_text(const std::string& path, const FilePlace& place) {
+  std::string text = path;
+  if (place.line != 0) text += ":" + std::to_string(place.line);
+  text += ":";
+  if (place.item != 0) text += " item " + std::to_string(place.item) + ":";
+  if (place.column != 0) {
+    text += " column " + std::to_string(place.column) + " (" + place.field + "):";
+  } else if (!place.field.empty()) {
+    text += " " + place.field + ":";
+  }
+  return text;
+}
+
+// One column a file may have. An amount is a whole number: digits in CSV, an integer in JSON.
+struct Column {
+  const char* name;
+  bool amount;
+  bool required;
+};
+
+const std::vector<Column> kPayoutColumns = {{"prefix", false, true},
+                                            {"phone", false, true},
+                                            {"amount", true, true},
+                                            {"notify_url", false, true},
+                                            {"client_transaction_id", false, true},
+                                            {"payment_method", false, false}};
+
+const std::vector<Column> kContactColumns = {{"prefix", false, true},
+                                             {"phone", false, true},
+                                             {"name", false, true},
+                                             {"surname", false, true},
+                                             {"email", false, true}};
+
+std::string column_list(const std::vector<Column>& columns) {
+  std::string text;
+  for (const Column& c : columns) text += (text.empty() ? "" : ", ") + std::string(c.name);
+  return text;
+}
+
+// One row of a file, its values in the order of the columns asked for.
+struct Row {
+  FilePlace place;  // the row itself: line (CSV) or item (JSON)
+  std::vector<std::string> values;
+  std::vector<FilePlace> places;  // where each value is
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw FileError(path, {}, "cannot be read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  if (text.compare(0, kBom.size(), kBom) == 0) text.erase(0, kBom.size());
+  return text;
+}
+
+std::vector<Row> csv_rows(const std::string& text, const std::string& path,
+                          const std::vector<Column>& columns) {
+  std::vector<CsvRecord> records = parse_csv(text, path);
+  if (records.empty()) throw FileError(path, {}, "is empty");
+  const CsvRecord& header = records[0];
+  const FilePlace header_line{header.lines[0], 0, 0, ""};
+  std::vector<std::size_t> at(columns.size(), std::string::npos);
+  for (std::size_t h = 0; h < header.fields.size(); ++h) {
+    FilePlace place{header.lines[h], h + 1, 0, header.fields[h]};
+    std::size_t k = 0;
+    while (k < columns.size() && header.fields[h] != columns[k].name) ++k;
+    if (k == columns.size()) {
+      throw FileError(path, place, "unknown column; the columns are " + column_list(columns));
+    }
+    if (at[k] != std::string::npos) throw FileError(path, place, "the column appears twice");
+    at[k] = h;
+  }
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    if (columns[k].required && at[k] == std::string::npos)
+      throw FileError(path, header_line, std::string("no ") + columns[k].name + " column");
+  }
+  std::vector<Row> rows;
+  rows.reserve(records.size() - 1);
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    const CsvRecord& record = records[r];
+    Row row{{record.lines[0], 0, 0, ""}, {}, {}};
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+      bool present = at[k] != std::string::npos;
+      row.values.push_back(present ? record.fields[at[k]] : std::string());
+      row.places.push_back(present ? FilePlace{record.lines[at[k]], at[k] + 1, 0, columns[k].name}
+                                   : FilePlace{record.lines[0], 0, 0, columns[k].name});
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<Row> json_rows(const std::string& text, const std::string& path,
+                           const std::vector<Column>& columns) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    std::size_t end = std::min<std::size_t>(e.byte, text.size());
+    std::size_t line = 1;
+    for (std::size_t i = 0; i + 1 < end; ++i) line += text[i] == '\n' ? 1 : 0;
+    std::string why = e.what();
+    if (auto close = why.find("] "); close != std::string::npos) why.erase(0, close + 2);
+    throw FileError(path, {line, 0, 0, ""}, "not valid JSON: " + why);
+  }
+  if (!doc.is_array()) throw FileError(path, {}, "must be a JSON array of objects");
+  std::vector<Row> rows;
+  rows.reserve(doc.size());
+  for (std::size_t i = 0; i < doc.size(); ++i) {
+    const json& item = doc[i];
+    const FilePlace item_place{0, 0, i + 1, ""};
+    if (!item.is_object()) throw FileError(path, item_place, "must be an object");
+    for (const auto& [key, value] : item.items()) {
+      bool known = false;
+      for (const Column& c : columns) known = known || key == c.name;
+      if (!known) {
+        throw FileError(path, {0, 0, i + 1, key},
+                        "unknown field; the fields are " + column_list(columns));
+      }
+    }
+    Row row{item_place, {}, {}};
+    for (const Column& c : columns) {
+      FilePlace place{0, 0, i + 1, c.name};
+      auto it = item.find(c.name);
+      std::string value;
+      if (it == item.end()) {
+        if (c.required) throw FileError(path, place, "missing");
+      } else if (c.amount) {
+        if (!it->is_number_unsigned() ||
+            it->get<std::uint64_t>() >
+                static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+          throw FileError(path, place, "must be a whole number, got " + it->dump());
+        }
+        value = std::to_string(it->get<std::uint64_t>());
+      } else if (it->is_string()) {
+        value = it->get<std::string>();
+      } else {
+        throw FileError(path, place, "must be a string, got " + it->dump());
+      }
+      row.values.push_back(std::move(value));
+      row.places.push_back(std::move(place));
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// Rows of a CSV file with a header, or of a JSON array of objects.
+std::vector<Row> read_rows(const std::string& path, const std::vector<Column>& columns) {
+  std::string text = read_text(path);
+  auto first = text.find_first_not_of(" \t\r\n");
+  std::vector<Row> rows = first != std::string::npos && text[first] == '['
+                              ? json_rows(text, path, columns)
+                              : csv_rows(text, path, columns);
+  if (rows.empty()) throw FileError(path, {}, "has no rows");
+  return rows;
+}
+
+// The SDK's words about the field, without its own "item N: field:" frame.
+std::string problem_of(const ValidationError& e) {
+  std::string text = e.what();
+  const std::string head = e.field() + ": ";
+  if (auto at = text.find(head); at != std::string::npos) text.erase(0, at + head.size());
+  const std::string tail = " (nothing was sent)";
+  if (text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0)
+    text.resize(text.size() - tail.size());
+  return text;
+}
+
+// Runs one of the SDK's batch validations; its error is told in the file's terms.
+template <typename Items, typename Validate>
+void validate_in_file(const Items& items, const std::vector<Row>& rows,
+                      const std::vector<Column>& columns, const std::string& path,
+                      Validate validate) {
+  try {
+    validate(items);
+  } catch (const ValidationError& e) {
+    if (!e.index() || *e.index() >= rows.size()) throw FileError(path, {}, problem_of(e));
+    const Row& row = rows[*e.index()];
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+      if (e.field() == columns[k].name) throw FileError(path, row.places[k], problem_of(e));
+    }
+    throw FileError(path, row.place, e.field() + ": " + problem_of(e));
+  }
+}
+
+}  // namespace
+
+FileError::FileError(std::string path, FilePlace place, const std::string& problem)
+    : std::runtime_error(place_text(path, place) + " " + problem),
+      path_(std::move(path)),
+      place_(std::move(place)) {}
+
+std::optional<std::int64_t> parse_whole_number(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    int digit = c - '0';
+    if (value > (std::numeric_limits<std::int64_t>::max() - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+std::vector<CsvRecord> parse_csv(std::string_view text, const std::string& path) {
+  if (text.substr(0, kBom.size()) == kBom) text.remove_prefix(kBom.size());
+  std::vector<CsvRecord> records;
+  auto place = [&records](std::size_t line, std::size_t column) {
+    FilePlace p{line, column, 0, ""};
+    if (!records.empty() && column <= records[0].fields.size())
+      p.field = records[0].fields[column - 1];
+    return p;
+  };
+  std::size_t line = 1;
+  std::size_t i = 0;
+  auto at_line_end = [&] {
+    return text[i] == '\n' || (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n');
+  };
+  auto skip_line_end = [&] {
+    i += text[i] == '\r' ? 2 : 1;
+    ++line;
+  };
+  while (i < text.size()) {
+    if (at_line_end()) {  // an empty line is no record
+      skip_line_end();
+      continue;
+    }
+    CsvRecord record;
+    while (true) {
+      const std::size_t column = record.fields.size() + 1;
+      const std::size_t start = line;
+      std::string field;
+      if (i < text.size() && text[i] == '"') {
+        for (++i;; ++i) {
+          if (i >= text.size()) throw FileError(path, place(start, column), "unclosed quote");
+          if (text[i] == '"') {
+            if (i + 1 < text.size() && text[i + 1] == '"') {
+              field += '"';
+              ++i;
+              continue;
+            }
+            ++i;
+            break;
+          }
+          if (text[i] == '\n') ++line;
+          field += text[i];
+        }
+        if (i < text.size() && text[i] != ',' && !at_line_end())
+          throw FileError(path, place(line, column), "text after the closing quote");
+      } else {
+        for (; i < text.size() && text[i] != ',' && !at_line_end(); ++i) {
+          if (text[i] == '"') {
+            throw FileError(path, place(line, column),
+                            "a quote inside a field that does not start with one");
+          }
+          if (text[i] == '\r')
+            throw FileError(path, place(line, column), "a carriage return without a line feed");
+          field += text[i];
+        }
+      }
+      record.fields.push_back(std::move(field));
+      record.lines.push_back(start);
+      if (i < text.size() && text[i] == ',') {
+        ++i;
+        continue;
+      }
+      if (i < text.size()) skip_line_end();
+      break;
+    }
+    if (!records.empty() && record.fields.size() != records[0].fields.size()) {
+      throw FileError(path, {record.lines[0], 0, 0, ""},
+                      std::to_string(record.fields.size()) + " fields, the header has " +
+                          std::to_string(records[0].fields.size()));
+    }
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+PayoutFile read_payout_file(const std::string& path) {
+  enum { kPrefix, kPhone, kAmount, kNotifyUrl, kId, kPaymentMethod };
+  std::vector<Row> rows = read_rows(path, kPayoutColumns);
+  PayoutFile file;
+  std::map<std::string, FilePlace> seen;
+  for (const Row& row : rows) {
+    const std::string& id = row.values[kId];
+    if (id.empty()) {
+      throw FileError(path, row.places[kId],
+                      "every payout needs its own id, so that running the file again can "
+                      "never pay twice");
+    }
+    if (auto [it, fresh] = seen.emplace(id, row.place); !fresh) {
+      throw FileError(path, row.places[kId],
+                      id + " is also on " +
+                          (it->second.line != 0 ? "line " + std::to_string(it->second.line)
+                                                : "item " + std::to_string(it->second.item)));
+    }
+    std::optional<std::int64_t> amount = parse_whole_number(row.values[kAmount]);
+    if (!amount) {
+      throw FileError(
+          path, row.places[kAmount],
+          "must be a whole number written with digits only, got '" + row.values[kAmount] + "'");
+    }
+    file.items.push_back({row.values[kPrefix], row.values[kPhone], *amount, row.values[kNotifyUrl],
+                          id, row.values[kPaymentMethod]});
+    file.places.push_back(row.place);
+  }
+  validate_in_file(file.items, rows, kPayoutColumns, path, validate_transfers);
+  return file;
+}
+
+std::vector<Contact> read_contact_file(const std::string& path) {
+  std::vector<Row> rows = read_rows(path, kContactColumns);
+  std::vector<Contact> contacts;
+  contacts.reserve(rows.size());
+  for (const Row& row : rows) {
+    contacts.push_back({row.values[0], row.values[1], row.values[2], row.values[3], row.values[4]});
+  }
+  validate_in_file(contacts, rows, kContactColumns, path, validate_contacts);
+  return contacts;
+}
+
+}  // namespace cinetpay::cli
