@@ -210,6 +210,8 @@ TEST_F(ApiExamples, SendWithABrokenAnswerIsReconciledNotResent) {
     std::string id = req.get_param_value("client_transaction_id");
     auto body = nlohmann::json::parse(kCheckSuccess);
     body["data"][0]["client_transaction_id"] = id;
+    body["data"][0]["receiver"] = "0102324373";  // the payout's recipient
+    body["data"][0]["receiver_e164"] = "+2250102324373";
     body["data"][0]["amount"] = id == "TEST-ID1" ? "500" : "2000";
     res.set_content(body.dump(), "application/json");
   });
@@ -235,6 +237,8 @@ void answer_checks_with_the_asked_id(ScriptedServer& server) {
   server.on("/v1/transfer/check/money", [](const httplib::Request& req, httplib::Response& res) {
     auto body = nlohmann::json::parse(kCheckSuccess);
     body["data"][0]["client_transaction_id"] = req.get_param_value("client_transaction_id");
+    body["data"][0]["receiver"] = "0102324373";  // the payout's recipient
+    body["data"][0]["receiver_e164"] = "+2250102324373";
     res.set_content(body.dump(), "application/json");
   });
 }
