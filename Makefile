@@ -27,6 +27,7 @@ bench:
 	cmake --preset release -DCINETPAY_BUILD_BENCH=ON > /dev/null
 	cmake --build --preset release
 	build/release/bench/cinetpay_bench
+	build/release/bench/cinetpay_fleet_bench
 
 # The whole suite under AddressSanitizer+UBSan, then ThreadSanitizer.
 sanitize: deps
