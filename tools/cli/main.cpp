@@ -27,7 +27,7 @@ constexpr std::int64_t kMaxGraceSeconds = 3600;
 // --help and the error handling (exit codes, --json) then cover it with no other change.
 std::vector<Command> all_commands() {
   std::vector<Command> commands;
-  for (auto group : {transfer_commands}) {
+  for (auto group : {transfer_commands, payout_commands}) {
     std::vector<Command> part = group();
     commands.insert(commands.end(), part.begin(), part.end());
   }
@@ -132,7 +132,8 @@ int run(const std::vector<std::string>& args, const Output& out) {
   Context ctx(Credentials{env("CINETPAY_API_KEY"), env("CINETPAY_PASSWORD")}, std::move(options),
               out);
   return best->run(
-      ctx, Flags({args.begin() + static_cast<std::ptrdiff_t>(i + best->words.size()), args.end()}));
+      ctx, Flags({args.begin() + static_cast<std::ptrdiff_t>(i + best->words.size()), args.end()},
+                 best->switches));
 }
 
 int fail(const Output& out, int code, const std::string& type, const std::string& message,
