@@ -127,6 +127,7 @@ struct Audit {
   int duplicates = 0;  ///< transfers at the sandbox beyond one per submitted id, or foreign
   int lost = 0;        ///< payouts not final, or final without their transfer
   int mismatches = 0;  ///< ledger and sandbox disagree, or an illegal history
+  int transfers = 0;   ///< transfers at the sandbox
   std::vector<std::string> problems;
 };
 
@@ -135,11 +136,13 @@ struct Audit {
 inline Audit audit(SandboxProcess& sandbox, const PayoutLedger& ledger,
                    const std::vector<std::string>& ids, const std::string& id_prefix) {
   std::map<std::string, std::vector<std::string>> at_sandbox;  // id → statuses
-  for (const auto& t : sandbox.get("/_sandbox/ledger")["transfers"]) {
+  const nlohmann::json sandbox_ledger = sandbox.get("/_sandbox/ledger");
+  for (const auto& t : sandbox_ledger["transfers"]) {
     at_sandbox[t["client_transaction_id"].get<std::string>()].push_back(t["treatment_status"]);
   }
   Audit a;
   for (const auto& [id, statuses] : at_sandbox) {
+    a.transfers += static_cast<int>(statuses.size());
     if (id.rfind(id_prefix, 0) != 0) a.duplicates += static_cast<int>(statuses.size());
     if (statuses.size() > 1) a.duplicates += static_cast<int>(statuses.size()) - 1;
   }
