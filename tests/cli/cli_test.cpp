@@ -563,5 +563,94 @@ TEST(SandboxBinary, PrintsItsUrlFirstServesAndStopsOnSigterm) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
+// payouts submit|run|list|show, over a SQLite ledger in the test's directory.
+TEST_F(CliTest, PayoutsSubmitRunListShow) {
+  for (const char* phone : {"0102030405", "0102030499"}) {
+    ASSERT_EQ(cli(std::string("contact add --prefix 225 --phone ") + phone +
+                  " --name Kouassi --surname Awa --email awa@example.com")
+                  .code,
+              0);
+  }
+  const std::string db = "sqlite:" + dir_ + "/ledger.db";
+  std::string csv = file("payouts.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id\n"
+                         "225,0102030405,500,http://127.0.0.1:9/n,LP-1\n"
+                         "225,0102030499,1000,http://127.0.0.1:9/n,LP-2\n");
+  Outcome submitted = cli("--json payouts submit --db " + db + " --file " + csv);
+  ASSERT_EQ(submitted.code, 0) << submitted.err;
+  EXPECT_EQ(json::parse(submitted.out)[0]["already_submitted"], false);
+  Outcome again = cli("--json payouts submit --db " + db + " --file " + csv);
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(json::parse(again.out)[1]["already_submitted"], true);
+  Outcome pending = cli("--json payouts list --db " + db + " --state pending");
+  ASSERT_EQ(pending.code, 0) << pending.err;
+  EXPECT_EQ(json::parse(pending.out).size(), 2U);
+
+  Outcome run =
+      cli("--json payouts run --db " + db + " --until-idle --max-seconds 60 --worker-id cli-w");
+  ASSERT_EQ(run.code, 0) << run.err;
+  json summary = json::parse(run.out);
+  EXPECT_EQ(summary["idle"], true);
+  EXPECT_EQ(summary["worker_id"], "cli-w");
+  EXPECT_EQ(summary["states"]["paid"]["count"], 1);
+  EXPECT_EQ(summary["states"]["failed"]["count"], 1);
+  EXPECT_EQ(summary["states"]["paid"]["amount"], 500);
+
+  Outcome shown = cli("--json payouts show --db " + db + " LP-1");
+  ASSERT_EQ(shown.code, 0) << shown.err;
+  json p = json::parse(shown.out);
+  EXPECT_EQ(p["state"], "paid");
+  EXPECT_EQ(p["treatment_status"], "VAL");
+  ASSERT_GE(p["history"].size(), 4U);
+  EXPECT_EQ(p["history"][1]["to"], "sending");
+  EXPECT_EQ(p["history"][1]["worker_id"], "cli-w");
+  Outcome table = cli("payouts show --db " + db + " LP-2");
+  EXPECT_EQ(table.code, 0);
+  EXPECT_THAT(table.out, HasSubstr("history:"));
+  EXPECT_THAT(table.out, HasSubstr("claimed for sending"));
+  EXPECT_THAT(table.out, HasSubstr("failed"));
+  Outcome paid = cli("payouts list --db " + db + " --state paid");
+  EXPECT_THAT(paid.out, HasSubstr("LP-1"));
+  EXPECT_THAT(paid.out, Not(HasSubstr("LP-2")));
+}
+
+TEST_F(CliTest, PayoutsRefuseWhatTheyCannotUse) {
+  const std::string db = "sqlite:" + dir_ + "/ledger.db";
+  Outcome scheme = cli("payouts list --db mysql://localhost/x");
+  EXPECT_EQ(scheme.code, 2);
+  EXPECT_THAT(scheme.err, HasSubstr("unknown scheme"));
+  EXPECT_EQ(cli("payouts list --db " + db + " --state done").code, 2);
+  Outcome missing = cli("payouts show --db " + db + " NOPE");
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("NOPE"));
+  std::string no_id = file("no-id.csv",
+                           "prefix,phone,amount,notify_url,client_transaction_id\n"
+                           "225,0102030405,500,http://127.0.0.1:9/n,LP-1\n"
+                           "225,0102030405,500,http://127.0.0.1:9/n,\n");
+  EXPECT_EQ(cli("payouts submit --db " + db + " --file " + no_id).code, 2);
+  Outcome none = cli("--json payouts list --db " + db);
+  ASSERT_EQ(none.code, 0) << none.err;
+  EXPECT_TRUE(json::parse(none.out).empty());
+  EXPECT_EQ(cli("payouts run --db " + db + " --lease-seconds 0").code, 2);
+}
+
+TEST_F(CliTest, PayoutsRunWithoutUntilIdleMakesOnePass) {
+  ASSERT_EQ(cli("contact add --prefix 225 --phone 0102030405 --name Kouassi --surname Awa "
+                "--email awa@example.com")
+                .code,
+            0);
+  const std::string db = "sqlite:" + dir_ + "/ledger.db";
+  std::string csv = file("one.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id\n"
+                         "225,0102030405,500,http://127.0.0.1:9/n,ONE-1\n");
+  ASSERT_EQ(cli("payouts submit --db " + db + " --file " + csv).code, 0);
+  Outcome run = cli("--json payouts run --db " + db);
+  ASSERT_EQ(run.code, 0) << run.err;
+  json summary = json::parse(run.out);
+  EXPECT_EQ(summary["states"]["accepted"]["count"], 1);
+  EXPECT_EQ(summary["idle"], false);
+  EXPECT_EQ(sb.transfers_with("ONE-1"), 1);
+}
+
 }  // namespace
 }  // namespace cinetpay

@@ -103,23 +103,8 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
   SandboxProcess sandbox(CINETPAY_SANDBOX_PATH, dir_,
                          {"--settle-ms", "30", "--seed", "11", "--latency-ms", "20",
                           "--latency-jitter-ms", "30", "--log-capacity", "1000000"});
-  const std::vector<std::string> phones = {"0102030405", "0102030406", "0102030499"};
-  ClientOptions options;
-  options.base_url = sandbox.url();
-  TransferClient client(Credentials{"sandbox-key", "sandbox-password"}, options);
-  for (const auto& phone : phones) {
-    client.add_contacts({Contact{"225", phone, "Kouassi", "Awa", "awa@example.com"}});
-  }
-  std::vector<std::string> ids;
-  {
-    std::ofstream csv(dir_ + "/payouts.csv");
-    csv << "prefix,phone,amount,notify_url,client_transaction_id\n";
-    for (int i = 0; i < kPayouts; ++i) {
-      ids.push_back("FLEET-" + std::to_string(i));
-      csv << "225," << phones[i % phones.size()] << "," << 100 + 5 * (i % 40)
-          << ",http://127.0.0.1:9/notify," << ids.back() << "\n";
-    }
-  }
+  const std::vector<std::string> ids =
+      write_payouts(sandbox, dir_ + "/payouts.csv", "FLEET-", kPayouts);
   auto cli = [&](std::vector<std::string> args) {
     args.insert(args.begin(),
                 {CINETPAY_CLI_PATH, "--base-url", sandbox.url(), "--reconcile-grace-seconds", "1"});

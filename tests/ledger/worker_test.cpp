@@ -328,9 +328,9 @@ TEST_P(WorkerTest, AcceptedPayoutsSharingALotAreFollowedByLot) {
 TEST_P(WorkerTest, LeasesAreRenewedWhileTheWorkerLives) {
   PayoutLedger ledger = open();
   ledger.submit({payout_to("0102030405", 500, "L-1")});
-  sandbox_.fault("delay_ms", kSendPath, 1, {{"delay_ms", 1200}});
+  sandbox_.fault("delay_ms", kSendPath, 1, {{"delay_ms", 3000}});
   WorkerOptions slow = fast("slow");
-  slow.lease = 300ms;
+  slow.lease = 1s;
   std::atomic<bool> done{false};
   std::thread first([&] {
     PayoutWorker worker(sandbox_.client(), ledger, slow);
@@ -338,7 +338,7 @@ TEST_P(WorkerTest, LeasesAreRenewedWhileTheWorkerLives) {
     done = true;
   });
   WorkerOptions other = fast("other");
-  other.lease = 300ms;
+  other.lease = 1s;
   PayoutWorker second(sandbox_.client(), open(), other);
   std::size_t looked_up = 0;
   auto bound = std::chrono::steady_clock::now() + 20s;

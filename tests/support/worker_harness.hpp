@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <cinetpay/ledger.hpp>
+#include <cinetpay/transfer.hpp>
 #include <csignal>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -121,6 +123,29 @@ class SandboxProcess {
   std::string url_;
   std::unique_ptr<httplib::Client> admin_;
 };
+
+/// Registers the sandbox's test contacts (one of them ending in 99: its transfers end REJ)
+/// and writes `n` payouts to them as a CSV for `cinetpay payouts submit`, with the ids
+/// `id_prefix`0, 1…; returns the ids.
+inline std::vector<std::string> write_payouts(SandboxProcess& sandbox, const std::string& path,
+                                              const std::string& id_prefix, int n) {
+  const std::vector<std::string> phones = {"0102030405", "0102030406", "0102030499"};
+  ClientOptions options;
+  options.base_url = sandbox.url();
+  TransferClient client(Credentials{"sandbox-key", "sandbox-password"}, options);
+  for (const auto& phone : phones) {
+    client.add_contacts({Contact{"225", phone, "Kouassi", "Awa", "awa@example.com"}});
+  }
+  std::vector<std::string> ids;
+  std::ofstream csv(path);
+  csv << "prefix,phone,amount,notify_url,client_transaction_id\n";
+  for (int i = 0; i < n; ++i) {
+    ids.push_back(id_prefix + std::to_string(i));
+    csv << "225," << phones[static_cast<std::size_t>(i) % phones.size()] << ","
+        << 100 + 5 * (i % 40) << ",http://127.0.0.1:9/notify," << ids.back() << "\n";
+  }
+  return ids;
+}
 
 /// What the audit found.
 struct Audit {

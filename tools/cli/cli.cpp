@@ -1,15 +1,21 @@
 #include "cli.hpp"
 
+#include <algorithm>
 #include <cinetpay/errors.hpp>
 
 #include "payout_file.hpp"
 
 namespace cinetpay::cli {
 
-Flags::Flags(const std::vector<std::string>& args) {
+Flags::Flags(const std::vector<std::string>& args, const std::vector<std::string>& switches) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i].rfind("--", 0) != 0) {
       positional_.push_back(args[i]);
+      continue;
+    }
+    if (std::find(switches.begin(), switches.end(), args[i].substr(2)) != switches.end()) {
+      if (!values_.emplace(args[i].substr(2), "").second)
+        throw UsageError(args[i] + " is given twice");
       continue;
     }
     if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)

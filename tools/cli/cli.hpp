@@ -36,10 +36,12 @@ struct UsageError : std::runtime_error {
 };
 
 /// `--name value` pairs and positional words after a command's words. Each flag at most
-/// once; a flag's value never starts with `--`.
+/// once; a flag's value never starts with `--`. The flags named in `switches` take no value
+/// (`--until-idle`): has() tells whether they were given.
 class Flags {
  public:
-  explicit Flags(const std::vector<std::string>& args);
+  explicit Flags(const std::vector<std::string>& args,
+                 const std::vector<std::string>& switches = {});
 
   /// Throws UsageError for any flag not in `names`.
   void allow(std::initializer_list<const char*> names) const;
@@ -86,9 +88,13 @@ struct Command {
   std::vector<std::string> synopses;  ///< the forms of its flags and arguments
   std::string notes;                  ///< for --help, lines separated by '\n'; may be empty
   std::function<int(Context&, const Flags&)> run;
+  std::vector<std::string> switches = {};  ///< its flags without a value, e.g. "until-idle"
 };
 
 /// balance, contact add|import, send, status, wait (transfers.cpp).
 std::vector<Command> transfer_commands();
+
+/// payouts submit|run|list|show, over a payout ledger (payouts.cpp).
+std::vector<Command> payout_commands();
 
 }  // namespace cinetpay::cli

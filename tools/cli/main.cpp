@@ -26,6 +26,7 @@ constexpr std::int64_t kMaxGraceSeconds = 3600;
 // dispatch, --help and the error handling then cover it with no other change.
 std::vector<Command> all_commands() {
   std::vector<Command> commands = transfer_commands();
+  for (Command& c : payout_commands()) commands.push_back(std::move(c));
   return commands;
 }
 
@@ -128,7 +129,8 @@ int run(const std::vector<std::string>& args, const Output& out) {
   Context ctx(Credentials{env("CINETPAY_API_KEY"), env("CINETPAY_PASSWORD")}, std::move(options),
               out);
   return best->run(
-      ctx, Flags({args.begin() + static_cast<std::ptrdiff_t>(i + best->words.size()), args.end()}));
+      ctx, Flags({args.begin() + static_cast<std::ptrdiff_t>(i + best->words.size()), args.end()},
+                 best->switches));
 }
 
 int fail(const Output& out, int code, const std::string& type, const std::string& message,

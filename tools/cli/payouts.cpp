@@ -1,0 +1,239 @@
+// The commands over a payout ledger: payouts submit, run, list, show.
+#include <unistd.h>
+
+#include <chrono>
+#include <cinetpay/ledger.hpp>
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli.hpp"
+#include "payout_file.hpp"
+
+namespace cinetpay::cli {
+namespace {
+
+using nlohmann::json;
+
+// The longest --max-seconds, --lease-seconds and --resend-grace-seconds: one day.
+constexpr std::int64_t kMaxSeconds = 86400;
+
+std::string timestamp(std::chrono::system_clock::time_point t) {
+  if (t.time_since_epoch().count() == 0) return "";
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+json payout_json(const Payout& p) {
+  json j{{"client_transaction_id", p.request.client_transaction_id},
+         {"state", std::string(to_string(p.state))},
+         {"prefix", p.request.prefix},
+         {"phone", p.request.phone},
+         {"amount", p.request.amount},
+         {"transaction_id", p.transaction_id},
+         {"lot", p.lot},
+         {"treatment_status", p.treatment_status},
+         {"api_code", p.api_code},
+         {"detail", p.detail},
+         {"sends", p.sends},
+         {"updated_at", timestamp(p.updated_at)}};
+  if (!p.history.empty()) {
+    json history = json::array();
+    for (const PayoutEvent& e : p.history) {
+      history.push_back({{"at", timestamp(e.at)},
+                         {"from", e.from ? std::string(to_string(*e.from)) : ""},
+                         {"to", std::string(to_string(e.to))},
+                         {"worker_id", e.worker_id},
+                         {"lease_until", timestamp(e.lease_until)},
+                         {"reason", e.reason},
+                         {"api_code", e.api_code},
+                         {"treatment_status", e.treatment_status}});
+    }
+    j["history"] = history;
+  }
+  return j;
+}
+
+// "pending 3  sending 0  accepted 12 …", in the order of the states.
+std::string counts_line(const LedgerSummary& s) {
+  std::string line;
+  for (PayoutState state : all_payout_states()) {
+    auto it = s.by_state.find(state);
+    if (!line.empty()) line += "  ";
+    line += std::string(to_string(state)) + " " +
+            std::to_string(it == s.by_state.end() ? 0 : it->second.count);
+  }
+  return line;
+}
+
+json summary_json(const LedgerSummary& s) {
+  json j = json::object();
+  for (const auto& [state, total] : s.by_state) {
+    j[std::string(to_string(state))] = {{"count", total.count}, {"amount", total.amount}};
+  }
+  return j;
+}
+
+// The ledger of --db; an unknown scheme is a usage error (nothing was done).
+PayoutLedger open_ledger(const Flags& f) {
+  try {
+    return PayoutLedger::open(f.need("db"));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--db: ") + e.what());
+  }
+}
+
+int submit(Context& ctx, const Flags& f) {
+  f.allow({"db", "file"});
+  PayoutFile file = read_payout_file(f.need("file"));
+  PayoutLedger ledger = open_ledger(f);
+  std::vector<SubmitResult> results = ledger.submit(file.items);
+  std::size_t already = 0;
+  for (const SubmitResult& r : results) already += r.already_submitted ? 1 : 0;
+  if (ctx.out().as_json()) {
+    json out = json::array();
+    for (const SubmitResult& r : results) {
+      out.push_back({{"client_transaction_id", r.client_transaction_id},
+                     {"already_submitted", r.already_submitted}});
+    }
+    Output::document(out);
+  } else {
+    std::cout << "submitted " << results.size() - already << " payout(s); " << already
+              << " already submitted\n";
+  }
+  return kOk;
+}
+
+int run(Context& ctx, const Flags& f) {
+  f.allow({"db", "until-idle", "max-seconds", "lease-seconds", "resend-grace-seconds", "batch-size",
+           "worker-id"});
+  if (!f.positional().empty()) throw UsageError("payouts run takes no positional argument");
+  WorkerOptions options;
+  options.worker_id = f.get("worker-id");
+  options.lease = std::chrono::seconds(f.seconds("lease-seconds", 30, kMaxSeconds));
+  if (options.lease.count() == 0) throw UsageError("--lease-seconds must be at least 1");
+  options.resend_grace = std::chrono::seconds(f.seconds("resend-grace-seconds", 30, kMaxSeconds));
+  if (f.has("batch-size")) {
+    auto n = parse_whole_number(f.need("batch-size"));
+    if (!n || *n == 0 || *n > 1000) throw UsageError("--batch-size must be from 1 to 1000");
+    options.batch_size = static_cast<std::size_t>(*n);
+  }
+  const auto max = std::chrono::seconds(f.seconds("max-seconds", 3600, kMaxSeconds));
+  const bool until_idle = f.has("until-idle");
+  PayoutLedger ledger = open_ledger(f);
+  PayoutWorker worker(ctx.client(), ledger, options);
+
+  // A live progress line on a terminal only: scripts reading stderr see errors alone.
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  auto progress = [tty](const LedgerSummary& s) {
+    if (tty) std::cerr << "\r" << counts_line(s) << "   " << std::flush;
+  };
+  LedgerSummary s;
+  if (until_idle) {
+    s = worker.run_until_idle(std::chrono::steady_clock::now() + max, progress);
+  } else {
+    worker.run_once();
+    s = ledger.summary();
+    progress(s);
+  }
+  if (tty) std::cerr << "\n";
+  if (ctx.out().as_json()) {
+    Output::document(
+        {{"worker_id", worker.worker_id()}, {"idle", s.idle()}, {"states", summary_json(s)}});
+  } else {
+    std::cout << counts_line(s) << "\n";
+  }
+  return !until_idle || s.idle() ? kOk : kUnknownOutcome;
+}
+
+int list(Context& ctx, const Flags& f) {
+  f.allow({"db", "state", "limit"});
+  std::optional<PayoutState> state;
+  if (f.has("state")) {
+    state = payout_state_from(f.need("state"));
+    if (!state) {
+      throw UsageError(
+          "--state: expected pending, sending, accepted, paid, failed, rejected or "
+          "unknown, got '" +
+          f.get("state") + "'");
+    }
+  }
+  std::size_t limit = 1000;
+  if (f.has("limit")) {
+    auto n = parse_whole_number(f.need("limit"));
+    if (!n || *n == 0) throw UsageError("--limit must be a positive whole number");
+    limit = static_cast<std::size_t>(*n);
+  }
+  std::vector<Payout> payouts = open_ledger(f).list(state, limit);
+  if (ctx.out().as_json()) {
+    json out = json::array();
+    for (const Payout& p : payouts) out.push_back(payout_json(p));
+    Output::document(out);
+    return kOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(payouts.size());
+  for (const Payout& p : payouts) {
+    rows.push_back({p.request.client_transaction_id, std::string(to_string(p.state)),
+                    std::to_string(p.request.amount), p.request.prefix + p.request.phone,
+                    p.transaction_id, p.treatment_status, p.detail});
+  }
+  Output::table({"client_transaction_id", "state", "amount", "receiver", "transaction_id", "status",
+                 "detail"},
+                rows);
+  return kOk;
+}
+
+int show(Context& ctx, const Flags& f) {
+  f.allow({"db"});
+  if (f.positional().size() != 1) throw UsageError("payouts show takes one client_transaction_id");
+  const std::string& id = f.positional()[0];
+  std::optional<Payout> p = open_ledger(f).get(id);
+  if (!p) throw UsageError("no payout '" + id + "' in this ledger");
+  if (ctx.out().as_json()) {
+    Output::document(payout_json(*p));
+    return kOk;
+  }
+  Output::table(
+      {"client_transaction_id", "state", "amount", "receiver", "transaction_id", "status", "sends"},
+      {{id, std::string(to_string(p->state)), std::to_string(p->request.amount),
+        p->request.prefix + p->request.phone, p->transaction_id, p->treatment_status,
+        std::to_string(p->sends)}});
+  std::cout << "\nhistory:\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const PayoutEvent& e : p->history) {
+    rows.push_back({timestamp(e.at), e.from ? std::string(to_string(*e.from)) : "",
+                    std::string(to_string(e.to)), e.worker_id,
+                    e.api_code != 0 ? std::to_string(e.api_code) : "", e.treatment_status,
+                    e.reason});
+  }
+  Output::table({"at", "from", "to", "worker", "code", "status", "reason"}, rows);
+  return kOk;
+}
+
+}  // namespace
+
+std::vector<Command> payout_commands() {
+  return {
+      {{"payouts", "submit"},
+       {"--db URL --file FILE"},
+       "records the payouts of a file (the same CSV or JSON as `send --file`; every row needs\n"
+       "its client_transaction_id) in a ledger, durably; sends nothing. URL: sqlite:PATH",
+       submit},
+      {{"payouts", "run"},
+       {"--db URL [--until-idle] [--max-seconds N] [--lease-seconds N] "
+        "[--resend-grace-seconds N] [--batch-size N] [--worker-id ID]"},
+       "sends the ledger's payouts and follows them until final; safe to kill and run again,\n"
+       "and to run several at once. Exit 4 when --until-idle ends before every payout is final",
+       run,
+       {"until-idle"}},
+      {{"payouts", "list"}, {"--db URL [--state STATE] [--limit N]"}, "", list},
+      {{"payouts", "show"}, {"--db URL ID"}, "one payout and its history", show},
+  };
+}
+
+}  // namespace cinetpay::cli
