@@ -30,6 +30,7 @@ constexpr int kPayouts = 2000;
 constexpr int kWorkers = 4;
 constexpr int kKills = 24;
 constexpr double kFaultedShare = 0.20;
+constexpr auto kFaultEvery = 500ms;
 constexpr const char* kSendPath = "/v1/transfer/money/send/contact";
 
 // Where one payout was held by a worker that had not let go of it when another took it, or
@@ -56,6 +57,33 @@ std::string overlapping_hold(const Payout& p) {
   return {};
 }
 
+PayoutEvent event(int at_s, PayoutState from, PayoutState to, const std::string& worker,
+                  int lease_s = 0) {
+  const auto t0 = std::chrono::system_clock::time_point(std::chrono::hours(500'000));
+  PayoutEvent e;
+  e.at = t0 + std::chrono::seconds(at_s);
+  e.from = from;
+  e.to = to;
+  e.worker_id = worker;
+  e.lease_until = t0 + std::chrono::seconds(lease_s);
+  return e;
+}
+
+TEST(FleetHolds, ATakeoverBeforeTheLeaseEndedIsAnOverlap) {
+  using S = PayoutState;
+  Payout p;
+  p.request.client_transaction_id = "H-1";
+  p.history = {event(0, S::pending, S::sending, "w1", 30),
+               event(31, S::sending, S::unknown, "w2", 61),
+               event(32, S::unknown, S::accepted, "w2"), event(40, S::accepted, S::paid, "w3")};
+  EXPECT_EQ(overlapping_hold(p), "");
+  p.history[1] = event(10, S::sending, S::unknown, "w2", 40);
+  EXPECT_NE(overlapping_hold(p), "");
+  p.history[1] = event(10, S::sending, S::accepted, "w1");
+  p.history.insert(p.history.begin() + 1, event(5, S::sending, S::sending, "w2", 35));
+  EXPECT_NE(overlapping_hold(p), "") << "a write by a worker that did not hold it";
+}
+
 class FleetTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -70,29 +98,13 @@ class FleetTest : public ::testing::Test {
 };
 
 TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
-  PostgresServer postgres;
-  const std::string db = postgres.create_database();
+  const std::string db = test_database();
   const std::string log = dir_ + "/workers.log";
   SandboxProcess sandbox(CINETPAY_SANDBOX_PATH, dir_,
                          {"--settle-ms", "30", "--seed", "11", "--latency-ms", "20",
                           "--latency-jitter-ms", "30", "--log-capacity", "1000000"});
-  const std::vector<std::string> phones = {"0102030405", "0102030406", "0102030499"};
-  ClientOptions options;
-  options.base_url = sandbox.url();
-  TransferClient client(Credentials{"sandbox-key", "sandbox-password"}, options);
-  for (const auto& phone : phones) {
-    client.add_contacts({Contact{"225", phone, "Kouassi", "Awa", "awa@example.com"}});
-  }
-  std::vector<std::string> ids;
-  {
-    std::ofstream csv(dir_ + "/payouts.csv");
-    csv << "prefix,phone,amount,notify_url,client_transaction_id\n";
-    for (int i = 0; i < kPayouts; ++i) {
-      ids.push_back("FLEET-" + std::to_string(i));
-      csv << "225," << phones[i % phones.size()] << "," << 100 + 5 * (i % 40)
-          << ",http://127.0.0.1:9/notify," << ids.back() << "\n";
-    }
-  }
+  const std::vector<std::string> ids =
+      write_payouts(sandbox, dir_ + "/payouts.csv", "FLEET-", kPayouts);
   auto cli = [&](std::vector<std::string> args) {
     args.insert(args.begin(),
                 {CINETPAY_CLI_PATH, "--base-url", sandbox.url(), "--reconcile-grace-seconds", "1"});
@@ -105,8 +117,8 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
   int started = 0;
   auto worker = [&] {
     return cli({"payouts", "run", "--db", db, "--until-idle", "--max-seconds", "80",
-                "--lease-seconds", "1", "--resend-grace-seconds", "1", "--worker-id",
-                "fleet-" + std::to_string(++started)});
+                "--lease-seconds", "1", "--resend-grace-seconds", "1", "--batch-size", "25",
+                "--worker-id", "fleet-" + std::to_string(++started)});
   };
   std::vector<pid_t> running(kWorkers);
   std::vector<bool> idle(kWorkers, false);
@@ -127,10 +139,12 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
   int kills = 0;
   const auto budget = Steady::now() + 85s;
   auto next_kill = Steady::now() + std::chrono::milliseconds(pause_ms(rng));
+  auto next_fault = Steady::now();
   while (Steady::now() < budget) {
-    // A sandbox with no fault queued gets one: each send finds one waiting, or nearly.
-    if (sandbox.get("/_sandbox/faults").empty()) {
+    // A fault waits for the next send at most every kFaultEvery: about every other send.
+    if (Steady::now() >= next_fault && sandbox.get("/_sandbox/faults").empty()) {
       sandbox.post("/_sandbox/faults", faults[fault_kind(rng)]);
+      next_fault = Steady::now() + kFaultEvery;
     }
     if (kills < kKills && Steady::now() >= next_kill) {
       int slot = pick(rng);
@@ -181,8 +195,10 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
   }
   std::printf("fleet: %d payouts, %d workers, %d kills, %d duplicates, %d lost, %d mismatches\n",
               kPayouts, kWorkers, kills, a.duplicates, a.lost, a.mismatches);
-  std::printf("fleet: %d of %d sends faulted, %d overlapping holds, %d workers started\n", faulted,
-              sends, overlaps, started);
+  std::printf(
+      "fleet: %d of %d sends faulted, %d transfers at the sandbox, %d overlapping holds, "
+      "%d workers started\n",
+      faulted, sends, a.transfers, overlaps, started);
   for (std::size_t i = 0; i < a.problems.size() && i < 10; ++i) {
     std::printf("  %s\n", a.problems[i].c_str());
   }

@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <cinetpay/ledger.hpp>
+#include <cinetpay/transfer.hpp>
 #include <csignal>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -122,11 +124,35 @@ class SandboxProcess {
   std::unique_ptr<httplib::Client> admin_;
 };
 
+/// Registers the sandbox's test contacts (one of them ending in 99: its transfers end REJ)
+/// and writes `n` payouts to them as a CSV for `cinetpay payouts submit`, with the ids
+/// `id_prefix`0, 1…; returns the ids.
+inline std::vector<std::string> write_payouts(SandboxProcess& sandbox, const std::string& path,
+                                              const std::string& id_prefix, int n) {
+  const std::vector<std::string> phones = {"0102030405", "0102030406", "0102030499"};
+  ClientOptions options;
+  options.base_url = sandbox.url();
+  TransferClient client(Credentials{"sandbox-key", "sandbox-password"}, options);
+  for (const auto& phone : phones) {
+    client.add_contacts({Contact{"225", phone, "Kouassi", "Awa", "awa@example.com"}});
+  }
+  std::vector<std::string> ids;
+  std::ofstream csv(path);
+  csv << "prefix,phone,amount,notify_url,client_transaction_id\n";
+  for (int i = 0; i < n; ++i) {
+    ids.push_back(id_prefix + std::to_string(i));
+    csv << "225," << phones[static_cast<std::size_t>(i) % phones.size()] << ","
+        << 100 + 5 * (i % 40) << ",http://127.0.0.1:9/notify," << ids.back() << "\n";
+  }
+  return ids;
+}
+
 /// What the audit found.
 struct Audit {
   int duplicates = 0;  ///< transfers at the sandbox beyond one per submitted id, or foreign
   int lost = 0;        ///< payouts not final, or final without their transfer
   int mismatches = 0;  ///< ledger and sandbox disagree, or an illegal history
+  int transfers = 0;   ///< transfers at the sandbox
   std::vector<std::string> problems;
 };
 
@@ -135,11 +161,13 @@ struct Audit {
 inline Audit audit(SandboxProcess& sandbox, const PayoutLedger& ledger,
                    const std::vector<std::string>& ids, const std::string& id_prefix) {
   std::map<std::string, std::vector<std::string>> at_sandbox;  // id → statuses
-  for (const auto& t : sandbox.get("/_sandbox/ledger")["transfers"]) {
+  const nlohmann::json sandbox_ledger = sandbox.get("/_sandbox/ledger");
+  for (const auto& t : sandbox_ledger["transfers"]) {
     at_sandbox[t["client_transaction_id"].get<std::string>()].push_back(t["treatment_status"]);
   }
   Audit a;
   for (const auto& [id, statuses] : at_sandbox) {
+    a.transfers += static_cast<int>(statuses.size());
     if (id.rfind(id_prefix, 0) != 0) a.duplicates += static_cast<int>(statuses.size());
     if (statuses.size() > 1) a.duplicates += static_cast<int>(statuses.size()) - 1;
   }
