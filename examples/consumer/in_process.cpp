@@ -13,7 +13,12 @@ int main() {
   cinetpay::TransferClient client(cinetpay::Credentials{"sandbox-key", "sandbox-password"},
                                   options);
 
-  client.add_contacts({{"225", "0701020304", "Kouassi", "Awa", "awa@example.com"}});
+  if (!client.add_contacts({{"225", "0701020304", "Kouassi", "Awa", "awa@example.com"}})
+           .front()
+           .ok()) {
+    std::cerr << "in-process sandbox: the contact was refused\n";
+    return 1;
+  }
   cinetpay::TransferRequest payout;
   payout.prefix = "225";
   payout.phone = "0701020304";
