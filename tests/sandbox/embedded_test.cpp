@@ -209,7 +209,7 @@ TEST(EmbeddedSandbox, TheReadmeExample) {
   t.prefix = "225";
   t.phone = "0102030405";
   t.amount = 500;
-  t.notify_url = "https://shop.example/notify";
+  t.notify_url = "http://127.0.0.1:9/notify";  // a closed local port: notifications fail fast
   t.client_transaction_id = "ORDER-1";
   auto results = client.send_money({t});
 

@@ -77,7 +77,7 @@ TEST_F(Hostile, TheSdksDefaultAndLargestBatchesGoThrough) {
     for (std::size_t i = 0; i < size; ++i) {
       batch.push_back(payout_to("0102030405", 100,
                                 "BATCH-" + std::to_string(size) + "-" + std::to_string(i),
-                                "https://merchant.example/notify/with/a/long/path?x=1"));
+                                "http://127.0.0.1:9/notify/with/a/rather/long/path?x=1"));
     }
     auto results = sb.client(o).send_money(batch);
     ASSERT_EQ(results.size(), size);

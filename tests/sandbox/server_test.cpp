@@ -54,7 +54,8 @@ class Program {
   std::string rest() {
     std::string all;
     char buf[4096];
-    for (ssize_t n; (n = ::read(out_, buf, sizeof buf)) > 0;) all.append(buf, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(out_, buf, sizeof buf)) > 0;)
+      all.append(buf, static_cast<std::size_t>(n));
     return all;
   }
   /// Waits for the program to end by itself; returns its exit status.
@@ -78,9 +79,9 @@ TEST(SandboxProgram, HelpListsTheLimitsAndLatency) {
   Program p({"--help"});
   std::string help = p.rest();
   EXPECT_EQ(p.wait(), 0);
-  for (const char* flag : {"--latency-ms", "--latency-jitter-ms", "--max-body-bytes",
-                           "--max-json-depth", "--max-connections", "--keep-alive-seconds",
-                           "--read-timeout-seconds", "--log-capacity"}) {
+  for (const char* flag :
+       {"--latency-ms", "--latency-jitter-ms", "--max-body-bytes", "--max-json-depth",
+        "--max-connections", "--keep-alive-seconds", "--read-timeout-seconds", "--log-capacity"}) {
     EXPECT_THAT(help, HasSubstr(flag));
   }
 }
@@ -98,15 +99,16 @@ TEST(SandboxProgram, BadNumbersAreRefused) {
 }
 
 TEST(SandboxProgram, FlagsReachTheServer) {
-  Program p({"--port", "0", "--latency-ms", "300", "--max-body-bytes", "2048", "--log-capacity",
-             "2"});
+  Program p(
+      {"--port", "0", "--latency-ms", "300", "--max-body-bytes", "2048", "--log-capacity", "2"});
   std::string line = p.line();
   ASSERT_THAT(line, ::testing::MatchesRegex("listening on http://127\\.0\\.0\\.1:[0-9]+"));
   int port = std::stoi(line.substr(line.rfind(':') + 1));
   httplib::Client http("127.0.0.1", port);
   http.set_read_timeout(10, 0);
 
-  auto big = http.Post("/v1/auth/login", std::string(3000, 'a'), "application/x-www-form-urlencoded");
+  auto big =
+      http.Post("/v1/auth/login", std::string(3000, 'a'), "application/x-www-form-urlencoded");
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 413);
 

@@ -36,7 +36,7 @@ options:
                               as CinetPay's round trips do (default 0)
   --latency-jitter-ms MS      plus a uniform random 0..MS (default 0)
   --max-body-bytes N          largest request body; beyond it 413 and the connection
-                              closes unread (default 1048576; a 200-item send is ~45 KB)
+                              closes unread (default 1048576; a 200-item send is ~48 KB)
   --max-json-depth N          deepest JSON nesting read (default 32)
   --max-connections N         connections served at once, one thread each (default 256)
   --keep-alive-seconds N      an idle keep-alive connection closes after N s (default 1)

@@ -47,7 +47,7 @@ struct SandboxOptions {
   std::chrono::milliseconds latency_jitter{0};
 
   /// Largest request body read; beyond it the answer is 413 and the connection closes
-  /// without the rest being read. A 200-item send is about 45 KB.
+  /// without the rest being read. A 200-item send is about 48 KB.
   std::size_t max_body_bytes = std::size_t{1024} * 1024;
   /// Deepest JSON nesting read (the API's own documents are 3 deep).
   int max_json_depth = 32;
