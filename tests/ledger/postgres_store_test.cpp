@@ -18,7 +18,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::shared_postgres;
 using namespace std::chrono_literals;
 
 const TimePoint kT0 = from_millis(1'800'000'000'000);
@@ -56,13 +55,13 @@ std::vector<std::string> ids(const std::vector<PayoutRow>& rows) {
 
 class PostgresStoreTest : public ::testing::Test {
  protected:
-  std::string url = shared_postgres().create_database();
+  std::string url = testing::test_database();
   std::unique_ptr<LedgerStore> store = open_postgres_store(url);
   pq::Connection raw = pq::Connection::open(url);
 };
 
 TEST_F(PostgresStoreTest, ManyWorkersStartingAtOnceMigrateOnce) {
-  std::string fresh = shared_postgres().create_database();
+  std::string fresh = testing::test_database();
   std::promise<void> go;
   std::shared_future<void> started = go.get_future().share();
   std::vector<std::future<void>> workers;
@@ -200,7 +199,7 @@ TEST_F(PostgresStoreTest, ALostConnectionFailsOneCallAndTheNextReconnects) {
 }
 
 TEST(PostgresLedgerOpen, ErrorsNeverShowThePassword) {
-  std::string url = shared_postgres().url("no_such_db");
+  std::string url = testing::test_server_url("no_such_db");
   url.replace(url.find(":///"), 4, "://postgres:sekret-pw@/");
   try {
     PayoutLedger::open(url);

@@ -41,9 +41,8 @@ inline std::vector<StoreCase> ledger_stores() {
          std::string path = url.substr(std::string("sqlite:").size());
          for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
        }},
-      // A database of its own on this process's private server; the server and all its
-      // databases are removed when the process ends.
-      {"postgresql", [] { return shared_postgres().create_database(); }, [](const std::string&) {}},
+      // A database of its own on the shared test server, removed with the server.
+      {"postgresql", [] { return test_database(); }, [](const std::string&) {}},
   };
 }
 

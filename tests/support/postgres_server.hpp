@@ -4,6 +4,10 @@
 // `postgres` system user that Debian's postgresql-15 package creates; otherwise as the
 // current user. A server that cannot start throws with the reason: a test that needs it
 // fails, it is never skipped.
+//
+// Under ctest, one server serves the whole run: a CTest fixture (postgres_fixture.cpp)
+// starts it and stops it, and the tests find it through $CINETPAY_TEST_POSTGRES. A test
+// program run by hand starts a private one instead.
 #pragma once
 
 #include <arpa/inet.h>
@@ -21,6 +25,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -39,7 +44,29 @@ struct PostgresOptions {
   bool durable = false;
   /// The bound on initdb, on the server's start and on its stop.
   std::chrono::seconds timeout{60};
+  /// Keep the server when the starting thread ends (a CTest fixture, see release()).
+  bool outlive_parent = false;
 };
+
+/// `server_url` (any URL of this file's form) with its database replaced by `database`.
+inline std::string database_url(const std::string& server_url, const std::string& database) {
+  std::size_t start = server_url.find(":///") + 4;
+  return server_url.substr(0, start) + database + server_url.substr(server_url.find('?'));
+}
+
+/// Creates an empty database of its own on the server at `server_url`; returns its URL.
+inline std::string create_database(const std::string& server_url) {
+  static std::atomic<int> counter{0};
+  std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  PGconn* conn = PQconnectdb(server_url.c_str());
+  PGresult* result = PQexec(conn, ("CREATE DATABASE " + name + " STRATEGY FILE_COPY").c_str());
+  bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+  std::string error = PQerrorMessage(conn);
+  PQclear(result);
+  PQfinish(conn);
+  if (!ok) throw std::runtime_error("PostgreSQL: CREATE DATABASE failed: " + error);
+  return database_url(server_url, name);
+}
 
 /// One running server. Not thread-safe: start, stop and destroy it from one thread (the
 /// server is told to quit when the thread that started it ends, so that a test killed on
@@ -63,6 +90,7 @@ class PostgresServer {
     }
   }
   ~PostgresServer() {
+    if (dir_.empty()) return;  // released
     stop();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
@@ -77,18 +105,7 @@ class PostgresServer {
   }
 
   /// Creates an empty database of its own and returns its URI.
-  std::string create_database() {
-    static std::atomic<int> counter{0};
-    std::string name = "t" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-    PGconn* conn = PQconnectdb(url().c_str());
-    PGresult* result = PQexec(conn, ("CREATE DATABASE " + name + " STRATEGY FILE_COPY").c_str());
-    bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
-    std::string error = PQerrorMessage(conn);
-    PQclear(result);
-    PQfinish(conn);
-    if (!ok) throw std::runtime_error("PostgreSQL: CREATE DATABASE failed: " + error);
-    return url(name);
-  }
+  std::string create_database() { return testing::create_database(url()); }
 
   /// Starts the server again after stop(), on the same port and data.
   void start() {
@@ -108,7 +125,7 @@ class PostgresServer {
         args.insert(args.end(), {"-c", setting});
       }
     }
-    pid_ = spawn(args, dir_ + "/server.log", true);
+    pid_ = spawn(args, dir_ + "/server.log", !options_.outlive_parent);
     auto deadline = std::chrono::steady_clock::now() + options_.timeout;
     while (PQping(url().c_str()) != PQPING_OK) {
       if (auto status = reap(pid_, std::chrono::milliseconds(20))) {
@@ -135,6 +152,27 @@ class PostgresServer {
   }
 
   const std::string& dir() const { return dir_; }
+  pid_t pid() const { return pid_; }
+
+  /// Leaves the server running (started with outlive_parent) after this object; stop it
+  /// later with stop_released(pid(), dir()).
+  void release() {
+    pid_ = 0;
+    dir_.clear();
+  }
+
+  /// Stops a released server (fast shutdown, then SIGKILL past `bound`) and removes its
+  /// directory.
+  static void stop_released(pid_t pid, const std::string& dir, std::chrono::seconds bound) {
+    ::kill(pid, SIGINT);
+    auto deadline = std::chrono::steady_clock::now() + bound;
+    while (::kill(pid, 0) == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (::kill(pid, 0) == 0) ::kill(pid, SIGKILL);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
 
  private:
   // Under root, everything the server touches belongs to the `postgres` user.
@@ -249,10 +287,27 @@ class PostgresServer {
   std::optional<std::pair<uid_t, gid_t>> run_as_;
 };
 
-/// The server of this test process, started on first use and stopped at exit.
-inline PostgresServer& shared_postgres() {
-  static PostgresServer server;
-  return server;
+/// The URL of `database` on the server this process's tests share: the CTest fixture's
+/// (the URL in the file $CINETPAY_TEST_POSTGRES names), or else a private one started on
+/// first use and stopped at exit.
+inline std::string test_server_url(const std::string& database = "postgres") {
+  static const std::string kUrl = [] {
+    if (const char* file = std::getenv("CINETPAY_TEST_POSTGRES")) {
+      std::ifstream in(file);
+      std::string url;
+      if (!std::getline(in, url) || url.empty()) {
+        throw std::runtime_error(std::string("PostgreSQL: no server URL in ") + file +
+                                 " (did the postgres_start fixture fail?)");
+      }
+      return url;
+    }
+    static PostgresServer server;
+    return server.url();
+  }();
+  return database_url(kUrl, database);
 }
+
+/// An empty database of its own on the shared server; its URL.
+inline std::string test_database() { return create_database(test_server_url()); }
 
 }  // namespace cinetpay::testing

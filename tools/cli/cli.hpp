@@ -36,7 +36,7 @@ struct UsageError : std::runtime_error {
 };
 
 /// `--name value` pairs and positional words after a command's words. Each flag at most
-/// once; a flag's value never starts with `--`.
+/// once; a flag's value never starts with `--`. Immutable once made: safe to share.
 class Flags {
  public:
   explicit Flags(const std::vector<std::string>& args);

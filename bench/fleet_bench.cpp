@@ -1,0 +1,174 @@
+// The fleet's scale, measured (figures, not assertions): payouts per second through a
+// PostgreSQL ledger with 1, 2, 4 and 8 worker processes (`cinetpay payouts run`) against
+// a sandbox answering after 200 ms like CinetPay, beside a bare send_money loop at the same
+// latency; and the ledger's own cost per payout (its database time) beside the network's.
+//
+// Throughput counts a payout once it is sent and answered (accepted, or final): following
+// accepted payouts to VAL waits on CinetPay's own pace, the same for every worker count.
+#include <chrono>
+#include <cinetpay/ledger.hpp>
+#include <cinetpay/transfer.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "postgres_server.hpp"
+#include "worker_harness.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using cinetpay::testing::SandboxProcess;
+using Steady = std::chrono::steady_clock;
+
+constexpr int kPayouts = 400;
+constexpr int kBatch = 10;
+constexpr int kLatencyMs = 200;
+
+double seconds_since(Steady::time_point start) {
+  return std::chrono::duration<double>(Steady::now() - start).count();
+}
+
+std::vector<cinetpay::TransferRequest> payouts(const std::string& prefix) {
+  std::vector<cinetpay::TransferRequest> out;
+  out.reserve(kPayouts);
+  for (int i = 0; i < kPayouts; ++i) {
+    out.push_back({"225", "0102030405", 100 + 5 * (i % 40), "http://127.0.0.1:9/notify",
+                   prefix + std::to_string(i), ""});
+  }
+  return out;
+}
+
+bool all_sent(const cinetpay::LedgerSummary& s) {
+  using cinetpay::PayoutState;
+  for (PayoutState waiting : {PayoutState::pending, PayoutState::sending, PayoutState::unknown}) {
+    auto it = s.by_state.find(waiting);
+    if (it != s.by_state.end() && it->second.count > 0) return false;
+  }
+  return true;
+}
+
+// The time every request spends on the network (and in the sandbox's 200 ms).
+class TimedTransport : public cinetpay::HttpTransport {
+ public:
+  explicit TimedTransport(std::shared_ptr<cinetpay::HttpTransport> inner)
+      : inner_(std::move(inner)) {}
+  cinetpay::HttpResponse send(const cinetpay::HttpRequest& request) override {
+    auto start = Steady::now();
+    struct Add {
+      std::atomic<std::int64_t>& total;
+      Steady::time_point start;
+      ~Add() { total += (Steady::now() - start).count(); }
+    } add{total_, start};
+    return inner_->send(request);
+  }
+  double seconds() const { return std::chrono::duration<double>(Steady::duration(total_)).count(); }
+
+ private:
+  std::shared_ptr<cinetpay::HttpTransport> inner_;
+  std::atomic<std::int64_t> total_{0};
+};
+
+cinetpay::TransferClient client_of(const SandboxProcess& sandbox,
+                                   std::shared_ptr<cinetpay::HttpTransport> transport = nullptr) {
+  cinetpay::ClientOptions options;
+  options.base_url = sandbox.url();
+  options.transport = std::move(transport);
+  return cinetpay::TransferClient(cinetpay::Credentials{"sandbox-key", "sandbox-password"},
+                                  options);
+}
+
+// Wall time until `workers` processes have sent every payout of a fresh ledger.
+double run_fleet(cinetpay::testing::PostgresServer& postgres, const SandboxProcess& sandbox,
+                 const std::string& dir, int workers) {
+  const std::string db = postgres.create_database();
+  cinetpay::PayoutLedger ledger = cinetpay::PayoutLedger::open(db);
+  ledger.submit(payouts("W" + std::to_string(workers) + "-"));
+  auto start = Steady::now();
+  std::vector<pid_t> pids;
+  for (int w = 0; w < workers; ++w) {
+    pids.push_back(cinetpay::testing::spawn(
+        {CINETPAY_CLI_PATH, "--base-url", sandbox.url(), "payouts", "run", "--db", db,
+         "--until-idle", "--max-seconds", "120", "--batch-size", std::to_string(kBatch),
+         "--worker-id", "bench-" + std::to_string(w)},
+        {"CINETPAY_API_KEY=sandbox-key", "CINETPAY_PASSWORD=sandbox-password"},
+        dir + "/workers.log"));
+  }
+  while (!all_sent(ledger.summary()) && seconds_since(start) < 120) {
+    std::this_thread::sleep_for(10ms);
+  }
+  double elapsed = seconds_since(start);
+  for (pid_t pid : pids) {
+    ::kill(pid, SIGTERM);
+    if (!cinetpay::testing::wait_for_exit(pid, 10s)) {
+      ::kill(pid, SIGKILL);
+      cinetpay::testing::wait_for_exit(pid, 10s);
+    }
+  }
+  return elapsed;
+}
+
+}  // namespace
+
+int main() {
+  char dir_template[] = "/tmp/cinetpay-fleet-bench-XXXXXX";
+  if (!::mkdtemp(dir_template)) return 1;
+  const std::string dir = dir_template;
+  cinetpay::testing::PostgresOptions durable;
+  durable.durable = true;
+  cinetpay::testing::PostgresServer postgres(durable);
+  SandboxProcess sandbox(CINETPAY_SANDBOX_PATH, dir,
+                         {"--latency-ms", std::to_string(kLatencyMs), "--settle-ms", "50",
+                          "--balance", "1000000000", "--log-capacity", "100000"});
+  client_of(sandbox).add_contacts({{"225", "0102030405", "Kouassi", "Awa", "awa@example.com"}});
+
+  std::printf(
+      "fleet bench: %d payouts in batches of %d, sandbox --latency-ms %d, PostgreSQL 15 "
+      "(fsync on), %u cores\n",
+      kPayouts, kBatch, kLatencyMs, std::thread::hardware_concurrency());
+  {
+    cinetpay::TransferClient client = client_of(sandbox);
+    std::vector<cinetpay::TransferRequest> all = payouts("BARE-");
+    auto start = Steady::now();
+    for (std::size_t i = 0; i < all.size(); i += kBatch) {
+      client.send_money({all.begin() + static_cast<std::ptrdiff_t>(i),
+                         all.begin() + static_cast<std::ptrdiff_t>(i + kBatch)});
+    }
+    std::printf("  %-28s %8.1f payouts/s\n", "bare send_money loop",
+                kPayouts / seconds_since(start));
+  }
+  double one = 0;
+  for (int workers : {1, 2, 4, 8}) {
+    double rate = kPayouts / run_fleet(postgres, sandbox, dir, workers);
+    if (workers == 1) one = rate;
+    std::printf("  %-28s %8.1f payouts/s  x%.2f\n",
+                (std::to_string(workers) + " worker process(es)").c_str(), rate, rate / one);
+  }
+  {
+    // One worker in this process, its network time measured apart: the rest is the ledger.
+    auto timed =
+        std::make_shared<TimedTransport>(cinetpay::make_curl_transport(cinetpay::ClientOptions{}));
+    cinetpay::PayoutLedger ledger = cinetpay::PayoutLedger::open(postgres.create_database());
+    ledger.submit(payouts("T-"));
+    cinetpay::WorkerOptions options;
+    options.batch_size = kBatch;
+    cinetpay::PayoutWorker worker(client_of(sandbox, timed), ledger, options);
+    auto start = Steady::now();
+    double watching = 0;  // this loop's own summary() calls are not the worker's
+    for (bool done = false; !done && seconds_since(start) < 120;) {
+      worker.run_once();
+      auto before = Steady::now();
+      done = all_sent(ledger.summary());
+      watching += seconds_since(before);
+    }
+    double wall = seconds_since(start) - watching;
+    double ledger_s = wall - timed->seconds();
+    std::printf(
+        "  per payout: ledger (database) %.2f ms, network %.2f ms: the ledger adds %.1f%% "
+        "to a payout's wall time\n",
+        1000 * ledger_s / kPayouts, 1000 * timed->seconds() / kPayouts, 100 * ledger_s / wall);
+  }
+  std::filesystem::remove_all(dir);
+  return 0;
+}

@@ -1,0 +1,198 @@
+// The fleet test: 2,000 payouts in a PostgreSQL ledger, four worker processes (`cinetpay
+// payouts run`) on it against one sandbox process with latency and with faults on a good
+// share of the sends; workers killed with SIGKILL at random instants and restarted. Then:
+// one transfer per submitted id at the sandbox and no other, every payout final and
+// agreeing with the sandbox, every history legal, and no two workers ever holding the
+// same payout at once (from the history's claims and leases).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cinetpay/ledger.hpp>
+#include <cinetpay/transfer.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "postgres_server.hpp"
+#include "worker_harness.hpp"
+
+namespace cinetpay::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using Steady = std::chrono::steady_clock;
+
+constexpr int kPayouts = 2000;
+constexpr int kWorkers = 4;
+constexpr int kKills = 24;
+constexpr double kFaultedShare = 0.20;
+constexpr const char* kSendPath = "/v1/transfer/money/send/contact";
+
+// Where one payout was held by a worker that had not let go of it when another took it, or
+// a worker wrote to a payout another held; empty when holds never overlapped. A claim
+// (an event into sending or unknown, by a worker) holds the payout until its lease or until
+// the holder records it elsewhere; a takeover is legal only after the lease it took over.
+std::string overlapping_hold(const Payout& p) {
+  std::string holder;
+  std::chrono::system_clock::time_point held_until;
+  for (const PayoutEvent& e : p.history) {
+    const bool claim =
+        !e.worker_id.empty() && (e.to == PayoutState::sending || e.to == PayoutState::unknown);
+    if (!holder.empty() && !e.worker_id.empty() && e.worker_id != holder && e.at < held_until) {
+      return p.request.client_transaction_id + ": " + e.worker_id + " moved it to " +
+             std::string(to_string(e.to)) + " while " + holder + " held it";
+    }
+    if (claim) {
+      holder = e.worker_id;
+      held_until = e.lease_until;
+    } else if (e.worker_id == holder || e.to != PayoutState::unknown) {
+      holder.clear();
+    }
+  }
+  return {};
+}
+
+class FleetTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir_template[] = "/tmp/cinetpay-fleet-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir_template), nullptr);
+    dir_ = dir_template;
+  }
+  void TearDown() override {
+    if (!HasFailure()) std::filesystem::remove_all(dir_);
+  }
+  std::string dir_;
+};
+
+TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
+  PostgresServer postgres;
+  const std::string db = postgres.create_database();
+  const std::string log = dir_ + "/workers.log";
+  SandboxProcess sandbox(CINETPAY_SANDBOX_PATH, dir_,
+                         {"--settle-ms", "30", "--seed", "11", "--latency-ms", "20",
+                          "--latency-jitter-ms", "30", "--log-capacity", "1000000"});
+  const std::vector<std::string> phones = {"0102030405", "0102030406", "0102030499"};
+  ClientOptions options;
+  options.base_url = sandbox.url();
+  TransferClient client(Credentials{"sandbox-key", "sandbox-password"}, options);
+  for (const auto& phone : phones) {
+    client.add_contacts({Contact{"225", phone, "Kouassi", "Awa", "awa@example.com"}});
+  }
+  std::vector<std::string> ids;
+  {
+    std::ofstream csv(dir_ + "/payouts.csv");
+    csv << "prefix,phone,amount,notify_url,client_transaction_id\n";
+    for (int i = 0; i < kPayouts; ++i) {
+      ids.push_back("FLEET-" + std::to_string(i));
+      csv << "225," << phones[i % phones.size()] << "," << 100 + 5 * (i % 40)
+          << ",http://127.0.0.1:9/notify," << ids.back() << "\n";
+    }
+  }
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(),
+                {CINETPAY_CLI_PATH, "--base-url", sandbox.url(), "--reconcile-grace-seconds", "1"});
+    return spawn(args, {"CINETPAY_API_KEY=sandbox-key", "CINETPAY_PASSWORD=sandbox-password"}, log);
+  };
+  auto submitted =
+      wait_for_exit(cli({"payouts", "submit", "--db", db, "--file", dir_ + "/payouts.csv"}), 60s);
+  ASSERT_TRUE(submitted && WIFEXITED(*submitted) && WEXITSTATUS(*submitted) == 0);
+
+  int started = 0;
+  auto worker = [&] {
+    return cli({"payouts", "run", "--db", db, "--until-idle", "--max-seconds", "80",
+                "--lease-seconds", "1", "--resend-grace-seconds", "1", "--worker-id",
+                "fleet-" + std::to_string(++started)});
+  };
+  std::vector<pid_t> running(kWorkers);
+  std::vector<bool> idle(kWorkers, false);
+  for (pid_t& pid : running) pid = worker();
+
+  std::mt19937 rng(20261129);
+  std::uniform_int_distribution<int> pause_ms(300, 1200);
+  std::uniform_int_distribution<int> pick(0, kWorkers - 1);
+  const std::vector<json> faults = {
+      {{"kind", "drop_before"}, {"path", kSendPath}},
+      {{"kind", "process_then_drop"}, {"path", kSendPath}},
+      {{"kind", "http_status"}, {"path", kSendPath}, {"status", 503}},
+      {{"kind", "invalid_token"}, {"path", kSendPath}},
+      {{"kind", "delay_ms"}, {"path", kSendPath}, {"delay_ms", 300}},
+  };
+  std::uniform_int_distribution<std::size_t> fault_kind(0, faults.size() - 1);
+
+  int kills = 0;
+  const auto budget = Steady::now() + 85s;
+  auto next_kill = Steady::now() + std::chrono::milliseconds(pause_ms(rng));
+  while (Steady::now() < budget) {
+    // A sandbox with no fault queued gets one: each send finds one waiting, or nearly.
+    if (sandbox.get("/_sandbox/faults").empty()) {
+      sandbox.post("/_sandbox/faults", faults[fault_kind(rng)]);
+    }
+    if (kills < kKills && Steady::now() >= next_kill) {
+      int slot = pick(rng);
+      if (!idle[slot]) {
+        ::kill(running[slot], SIGKILL);
+        auto status = wait_for_exit(running[slot], 10s);
+        ASSERT_TRUE(status.has_value());
+        kills += killed_by_sigkill(status) ? 1 : 0;
+        running[slot] = worker();
+      }
+      next_kill = Steady::now() + std::chrono::milliseconds(pause_ms(rng));
+    }
+    for (int slot = 0; slot < kWorkers; ++slot) {
+      if (idle[slot]) continue;
+      auto status = wait_for_exit(running[slot], 10ms);
+      if (!status) continue;
+      if (WIFEXITED(*status) && WEXITSTATUS(*status) == 0) {
+        idle[slot] = true;
+      } else {
+        running[slot] = worker();  // it died of something else: another takes its place
+      }
+    }
+    if (std::all_of(idle.begin(), idle.end(), [](bool b) { return b; })) break;
+  }
+  for (int slot = 0; slot < kWorkers; ++slot) {
+    if (idle[slot]) continue;
+    ::kill(running[slot], SIGKILL);
+    wait_for_exit(running[slot], 10s);
+    ADD_FAILURE() << "worker slot " << slot << " did not finish in time; log: " << log;
+  }
+
+  int sends = 0;
+  int faulted = 0;
+  for (const auto& r : sandbox.get("/_sandbox/requests")) {
+    if (r["path"] != kSendPath) continue;
+    ++sends;
+    faulted += r["fault"] != "" ? 1 : 0;
+  }
+  PayoutLedger ledger = PayoutLedger::open(db);
+  Audit a = audit(sandbox, ledger, ids, "FLEET-");
+  int overlaps = 0;
+  for (const std::string& id : ids) {
+    std::optional<Payout> p = ledger.get(id);
+    std::string problem = p ? overlapping_hold(*p) : std::string();
+    if (problem.empty()) continue;
+    ++overlaps;
+    a.problems.push_back(problem);
+  }
+  std::printf("fleet: %d payouts, %d workers, %d kills, %d duplicates, %d lost, %d mismatches\n",
+              kPayouts, kWorkers, kills, a.duplicates, a.lost, a.mismatches);
+  std::printf("fleet: %d of %d sends faulted, %d overlapping holds, %d workers started\n", faulted,
+              sends, overlaps, started);
+  for (std::size_t i = 0; i < a.problems.size() && i < 10; ++i) {
+    std::printf("  %s\n", a.problems[i].c_str());
+  }
+  EXPECT_GE(kills, 20);
+  EXPECT_GE(faulted, kFaultedShare * sends);
+  EXPECT_EQ(a.duplicates, 0);
+  EXPECT_EQ(a.lost, 0);
+  EXPECT_EQ(a.mismatches, 0);
+  EXPECT_EQ(overlaps, 0);
+}
+
+}  // namespace
+}  // namespace cinetpay::testing

@@ -1,0 +1,169 @@
+// Worker processes against a sandbox process, and the audit that ends the crash and fleet
+// tests: every submitted payout final once in the ledger, once at the sandbox, the two
+// agreeing, every history a legal sequence.
+#pragma once
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cinetpay/ledger.hpp>
+#include <csignal>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../ledger/history_check.hpp"
+#include "httplib.h"
+
+extern char** environ;  // NOLINT: POSIX declares it nowhere else
+
+namespace cinetpay::testing {
+
+/// A child process with the test's environment (minus CINETPAY_LEDGER_CRASH_AT) plus
+/// `env_extra`; stdout (or `stdout_fd`) and stderr appended to `log`.
+inline pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env_extra,
+                   const std::string& log, int stdout_fd = -1) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::string(*e).rfind("CINETPAY_LEDGER_CRASH_AT=", 0) != 0) env.emplace_back(*e);
+  }
+  env.insert(env.end(), env_extra.begin(), env_extra.end());
+  std::vector<char*> args;
+  std::vector<char*> envp;
+  args.reserve(argv.size() + 1);
+  envp.reserve(env.size() + 1);
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  args.push_back(nullptr);
+  envp.push_back(nullptr);
+  int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(stdout_fd >= 0 ? stdout_fd : log_fd, STDOUT_FILENO);
+    ::dup2(log_fd, STDERR_FILENO);
+    ::execve(args[0], args.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(log_fd);
+  return pid;
+}
+
+/// Waits for `pid` up to `bound`; its wait status, or nullopt if it is still running.
+inline std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds bound) {
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  while (true) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) return status;
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+inline bool killed_by_sigkill(const std::optional<int>& status) {
+  return status && WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL;
+}
+
+/// cinetpay-sandbox as a process, on a port of its own, with `flags`; stopped at the end.
+class SandboxProcess {
+ public:
+  SandboxProcess(const std::string& sandbox_path, const std::string& dir,
+                 const std::vector<std::string>& flags) {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error("pipe");
+    std::vector<std::string> argv = {sandbox_path, "--port", "0"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    pid_ = spawn(argv, {}, dir + "/sandbox.log", fds[1]);
+    ::close(fds[1]);
+    std::string first;
+    char c = 0;
+    pollfd p{fds[0], POLLIN, 0};
+    while (first.find('\n') == std::string::npos && ::poll(&p, 1, 10000) > 0 &&
+           ::read(fds[0], &c, 1) == 1) {
+      first += c;
+    }
+    ::close(fds[0]);
+    const std::string prefix = "listening on ";
+    if (first.rfind(prefix, 0) != 0) throw std::runtime_error("sandbox did not start: " + first);
+    url_ = first.substr(prefix.size(), first.size() - prefix.size() - 1);
+    admin_ = std::make_unique<httplib::Client>(url_);
+  }
+  ~SandboxProcess() {
+    ::kill(pid_, SIGTERM);
+    if (!wait_for_exit(pid_, std::chrono::seconds(10))) {
+      ::kill(pid_, SIGKILL);
+      wait_for_exit(pid_, std::chrono::seconds(10));
+    }
+  }
+  SandboxProcess(const SandboxProcess&) = delete;
+  SandboxProcess& operator=(const SandboxProcess&) = delete;
+
+  const std::string& url() const { return url_; }
+  nlohmann::json get(const std::string& path) {
+    auto r = admin_->Get(path);
+    if (!r || r->status != 200) throw std::runtime_error("admin GET " + path);
+    return nlohmann::json::parse(r->body);
+  }
+  void post(const std::string& path, const nlohmann::json& body) {
+    auto r = admin_->Post(path, body.dump(), "application/json");
+    if (!r || r->status != 200) throw std::runtime_error("admin POST " + path);
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::string url_;
+  std::unique_ptr<httplib::Client> admin_;
+};
+
+/// What the audit found.
+struct Audit {
+  int duplicates = 0;  ///< transfers at the sandbox beyond one per submitted id, or foreign
+  int lost = 0;        ///< payouts not final, or final without their transfer
+  int mismatches = 0;  ///< ledger and sandbox disagree, or an illegal history
+  std::vector<std::string> problems;
+};
+
+/// Compares the sandbox's transfers with the ledger's payouts `ids`, which all start with
+/// `id_prefix` (a transfer at the sandbox under another id is a duplicate).
+inline Audit audit(SandboxProcess& sandbox, const PayoutLedger& ledger,
+                   const std::vector<std::string>& ids, const std::string& id_prefix) {
+  std::map<std::string, std::vector<std::string>> at_sandbox;  // id → statuses
+  for (const auto& t : sandbox.get("/_sandbox/ledger")["transfers"]) {
+    at_sandbox[t["client_transaction_id"].get<std::string>()].push_back(t["treatment_status"]);
+  }
+  Audit a;
+  for (const auto& [id, statuses] : at_sandbox) {
+    if (id.rfind(id_prefix, 0) != 0) a.duplicates += static_cast<int>(statuses.size());
+    if (statuses.size() > 1) a.duplicates += static_cast<int>(statuses.size()) - 1;
+  }
+  for (const std::string& id : ids) {
+    std::optional<Payout> p = ledger.get(id);
+    auto it = at_sandbox.find(id);
+    const std::string sandbox_status = it == at_sandbox.end() ? "" : it->second.front();
+    if (!p || !is_final(p->state) ||
+        (p->state != PayoutState::rejected && sandbox_status.empty())) {
+      ++a.lost;
+      a.problems.push_back(id + " lost: " + (p ? std::string(to_string(p->state)) : "absent"));
+      continue;
+    }
+    bool agrees = (p->state == PayoutState::paid && sandbox_status == "VAL") ||
+                  (p->state == PayoutState::failed && sandbox_status == "REJ") ||
+                  (p->state == PayoutState::rejected && sandbox_status.empty());
+    std::string history = history_problem(*p);
+    if (!agrees || !history.empty()) {
+      ++a.mismatches;
+      a.problems.push_back(id + ": ledger " + std::string(to_string(p->state)) + ", sandbox " +
+                           sandbox_status + " " + history);
+    }
+  }
+  return a;
+}
+
+}  // namespace cinetpay::testing
