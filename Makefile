@@ -1,8 +1,10 @@
 # The two commands of the README, and a few more. Each installs missing Debian packages
 # first (as root; otherwise it prints the apt-get command to run).
 PRESET ?= dev
+# Time given to each libFuzzer target by `make fuzz`.
+FUZZ_SECONDS ?= 60
 
-.PHONY: demo test deps build bench sanitize install docs package clean
+.PHONY: demo test deps build bench sanitize fuzz install docs package clean
 
 demo: build
 	tools/with-sandbox.sh build/$(PRESET)/tools/cinetpay-sandbox --settle-ms 800 -- \
@@ -31,6 +33,12 @@ bench:
 sanitize: deps
 	cmake --preset asan > /dev/null && cmake --build --preset asan && ctest --preset asan
 	cmake --preset tsan > /dev/null && cmake --build --preset tsan && ctest --preset tsan
+
+# Every libFuzzer target for FUZZ_SECONDS each, seeded from tests/fuzz/corpus (clang).
+fuzz:
+	@CINETPAY_WITH_FUZZ=1 bash cmake/install-deps.sh
+	cmake --preset fuzz > /dev/null && cmake --build --preset fuzz
+	tests/fuzz/run-all.sh build/fuzz $(FUZZ_SECONDS)
 
 # A Release build of what is installed, nothing more (no tests, no examples), installed
 # under PREFIX; COMPONENT=runtime|dev|tools|testing installs one component only.

@@ -10,6 +10,8 @@ packages=(g++ make cmake ninja-build pkg-config libcurl4-openssl-dev nlohmann-js
           dpkg-dev  # dpkg-shlibdeps, for cpack -G DEB
           curl)     # the examples' test posts notifications to webhook_receiver
 if [ "${CINETPAY_WITH_BENCH:-0}" = 1 ]; then packages+=(libbenchmark-dev); fi
+# `make fuzz`: clang++ and its libFuzzer and sanitizer runtimes.
+if [ "${CINETPAY_WITH_FUZZ:-0}" = 1 ]; then packages+=(clang libclang-rt-14-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,7 +7,10 @@ int main() {
     auto client = cinetpay::TransferClient::from_env();
     std::cout << "available: " << client.balance().available << "\n";
 
-    client.add_contacts({{"225", "0701020304", "Kouassi", "Awa", "awa@example.com"}});
+    for (const auto& c :
+         client.add_contacts({{"225", "0701020304", "Kouassi", "Awa", "awa@example.com"}})) {
+      if (!c.ok()) std::cout << "contact refused: " << c.code << " " << c.message << "\n";
+    }
 
     cinetpay::TransferRequest t;
     t.prefix = "225";

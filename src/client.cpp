@@ -1,8 +1,11 @@
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -10,6 +13,7 @@
 #include "cinetpay/errors.hpp"
 #include "cinetpay/validation.hpp"
 #include "client_impl.hpp"
+#include "codes.hpp"
 
 namespace cinetpay {
 namespace detail {
@@ -35,47 +39,163 @@ ClientOptions with_defaults(ClientOptions o) {
   return o;
 }
 
-bool is_token_refusal(int code) { return code >= 705 && code <= 707; }
-
 const char* method_name(const HttpRequest& r) {
   return r.method == HttpMethod::post ? "POST" : "GET";
 }
 
+// A whole number written in a notification's form field ("500", "500.00"), if it is one.
+std::optional<std::int64_t> whole_amount(const std::string& text) {
+  std::size_t end = text.find('.');
+  std::string digits = text.substr(0, end);
+  if (digits.empty() || digits.size() > 15 ||
+      !std::all_of(digits.begin(), digits.end(),
+                   [](unsigned char c) { return std::isdigit(c) != 0; })) {
+    return std::nullopt;
+  }
+  if (end != std::string::npos &&
+      (end + 1 == text.size() || !std::all_of(text.begin() + static_cast<std::ptrdiff_t>(end) + 1,
+                                              text.end(), [](char c) { return c == '0'; }))) {
+    return std::nullopt;
+  }
+  return std::stoll(digits);
+}
+
+// The first field of `notification` that disagrees with `status`, or null. Ids must be
+// equal and non-empty; the other fields are compared when both sides carry them.
+const char* disagreement(const Notification& notification, const TransferStatus& status) {
+  auto id_differs = [](const std::string& sent, const std::string& known) {
+    return !sent.empty() && sent != known;
+  };
+  auto differs = [](const std::string& sent, const std::string& known) {
+    return !sent.empty() && !known.empty() && sent != known;
+  };
+  if (id_differs(notification.transaction_id, status.transaction_id)) return "transaction_id";
+  if (id_differs(notification.client_transaction_id, status.client_transaction_id)) {
+    return "client_transaction_id";
+  }
+  if (!notification.amount.empty()) {
+    std::optional<std::int64_t> amount = whole_amount(notification.amount);
+    if (!amount || *amount != status.amount) return "amount";
+  }
+  if (differs(notification.lot, status.lot)) return "lot";
+  if (!notification.receiver.empty() &&
+      (!status.receiver.empty() || !status.receiver_e164.empty()) &&
+      notification.receiver != status.receiver && notification.receiver != status.receiver_e164) {
+    return "receiver";
+  }
+  if (differs(notification.operator_code, status.operator_code)) return "operator";
+  return nullptr;
+}
+
 }  // namespace
+
+std::string describe(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
 
 ClientImpl::ClientImpl(Credentials credentials, ClientOptions options)
     : credentials_(std::move(credentials)),
       options_(with_defaults(std::move(options))),
       builder_(options_.base_url, options_.lang),
       retry_(options_.retry, options_.random),
-      tokens_([this] { return login(); }, options_.clock, options_.token_lifetime,
-              options_.token_refresh_margin) {}
+      secrets_(credentials_.api_key, credentials_.password),
+      tokens_([this](TimePoint deadline) { return login(deadline); }, options_.clock,
+              options_.token_lifetime, options_.token_refresh_margin) {}
 
-void ClientImpl::log(LogLevel level, const std::string& line) const {
-  if (options_.logger) options_.logger(level, line);
+CallContext ClientImpl::start(const CallOptions& call_options) {
+  std::call_once(announced_,
+                 [this] { log(LogLevel::info, "using the CinetPay API at " + options_.base_url); });
+  CallContext context;
+  if (call_options.timeout.count() > 0) context.deadline = options_.clock() + call_options.timeout;
+  if (call_options.deadline) context.deadline = std::min(context.deadline, *call_options.deadline);
+  return context;
 }
 
-void ClientImpl::pause(std::chrono::milliseconds interval,
-                       std::chrono::steady_clock::time_point deadline) const {
+void ClientImpl::rethrow_masked() const {
+  auto mask = [this](const std::string& text) { return secrets_.mask(text); };
+  auto clean = [&](const std::exception& e) { return mask(e.what()) == e.what(); };
+  try {
+    throw;
+  } catch (const ValidationError& e) {
+    if (clean(e)) throw;
+    throw ValidationError(e.field(), e.index(), mask(e.problem()));
+  } catch (const ApiError& e) {
+    if (clean(e)) throw;
+    throw_api_error(e.code(), mask(e.api_message()), mask(e.description()), e.http_status());
+  } catch (const TransportError& e) {
+    if (clean(e)) throw;
+    throw TransportError(mask(e.what()), e.may_have_reached_server());
+  } catch (const ProtocolError& e) {
+    if (clean(e)) throw;
+    throw ProtocolError(mask(e.what()), e.http_status());
+  } catch (const ConfigError& e) {
+    if (clean(e)) throw;
+    throw ConfigError(mask(e.what()));
+  } catch (const NotificationMismatchError& e) {
+    if (clean(e)) throw;
+    throw NotificationMismatchError(e.field(), mask(e.what()));
+  } catch (const Error& e) {
+    if (clean(e)) throw;
+    throw Error(mask(e.what()));
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception& e) {
+    // Someone else's exception (a transport, a callback): its type cannot be rebuilt.
+    if (clean(e)) throw;
+    throw std::runtime_error(mask(e.what()));
+  }
+}
+
+void ClientImpl::log(LogLevel level, const std::string& line) const noexcept {
+  if (!options_.logger) return;
+  try {
+    options_.logger(level, secrets_.mask(line));
+  } catch (...) {  // NOLINT(bugprone-empty-catch): a log line must never change an outcome
+  }
+}
+
+void ClientImpl::pause(std::chrono::milliseconds interval, TimePoint deadline) const {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - options_.clock());
   options_.sleeper(std::max(std::chrono::milliseconds(0), std::min(interval, left)));
 }
 
 HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency,
-                                  const HttpRequest& request, std::string* trail) {
+                                  HttpRequest request, std::string* trail, CallContext& context) {
   for (int attempt = 1;; ++attempt) {
+    const TimePoint now = options_.clock();
+    if (now >= context.deadline) {
+      throw TransportError(std::string(operation) + ": not sent, the call's deadline has passed" +
+                               (trail->empty() ? "" : " [" + *trail + "]"),
+                           false);
+    }
+    if (context.deadline != TimePoint::max()) {
+      request.timeout = std::chrono::ceil<std::chrono::milliseconds>(context.deadline - now);
+    }
+    // A backoff that would end after the deadline is not waited for.
+    auto within_deadline = [&](RetryDecision d) {
+      if (d.retry && options_.clock() + d.delay >= context.deadline) {
+        return RetryDecision{false, std::chrono::milliseconds(0),
+                             "not retried: " + d.reason + ", the call's deadline comes first"};
+      }
+      return d;
+    };
     RetryDecision decision;
     try {
-      // The clock is read only for the log line: nothing more on the request path.
-      auto started = options_.logger ? options_.clock() : std::chrono::steady_clock::time_point();
+      if (idempotency == Idempotency::send) context.send_left = true;
       HttpResponse response = options_.transport->send(request);
       if (options_.logger) {
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock() - started);
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock() - now);
         log(LogLevel::debug, std::string(method_name(request)) + " " + redact_url(request.url) +
                                  " -> HTTP " + std::to_string(response.status) + " in " +
                                  std::to_string(ms.count()) + " ms");
       }
-      decision = retry_.after_response(response, idempotency, attempt);
+      decision = within_deadline(retry_.after_response(response, idempotency, attempt));
       if (!decision.retry) {
         if (!decision.reason.empty()) {
           *trail += decision.reason;
@@ -84,7 +204,7 @@ HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency
         return response;
       }
     } catch (const TransportError& e) {
-      decision = retry_.after_transport_error(e, idempotency, attempt);
+      decision = within_deadline(retry_.after_transport_error(e, idempotency, attempt));
       if (!decision.retry) {
         log(LogLevel::warning, std::string(operation) + ": " + e.what() + "; " + decision.reason);
         throw TransportError(
@@ -101,10 +221,10 @@ HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency
   }
 }
 
-Envelope ClientImpl::exchange(const char* operation, Idempotency idempotency,
-                              const HttpRequest& request) {
+Envelope ClientImpl::exchange(const char* operation, Idempotency idempotency, HttpRequest request,
+                              CallContext& context) {
   std::string trail;
-  HttpResponse response = transmit(operation, idempotency, request, &trail);
+  HttpResponse response = transmit(operation, idempotency, std::move(request), &trail, context);
   try {
     return parse_envelope(response);
   } catch (const ProtocolError& e) {
@@ -115,73 +235,164 @@ Envelope ClientImpl::exchange(const char* operation, Idempotency idempotency,
   }
 }
 
-std::string ClientImpl::login() {
-  Envelope env = exchange("login", Idempotency::idempotent, builder_.login(credentials_));
+std::string ClientImpl::login(TimePoint deadline) {
+  CallContext context{deadline};
+  Envelope env = exchange("login", Idempotency::idempotent, builder_.login(credentials_), context);
   if (env.code != 0) throw_api_error(env.code, env.message, env.description, env.http_status);
+  std::string token = parse_token(env);
+  secrets_.add_token(token);
   log(LogLevel::info, "login: new token");
-  return parse_token(env);
+  return token;
 }
 
 Envelope ClientImpl::call(const char* operation, Idempotency idempotency,
-                          const std::function<HttpRequest(const std::string&)>& build) {
+                          const std::function<HttpRequest(const std::string&)>& build,
+                          CallContext& context) {
   for (int refusals = 0;; ++refusals) {
-    Token token = tokens_.get();
-    Envelope env = exchange(operation, idempotency, build(token.value));
-    if (!is_token_refusal(env.code) || refusals > 0) return env;
-    log(LogLevel::info, std::string(operation) + ": token refused (" + std::to_string(env.code) +
-                            "), logging in again");
+    Token token = tokens_.get(context.deadline);
+    Envelope env = exchange(operation, idempotency, build(token.value), context);
+    RetryDecision decision = RetryDecider::after_answer_code(env.code, refusals);
+    if (!decision.retry) return env;
+    log(LogLevel::info, std::string(operation) + ": " + decision.reason);
     tokens_.invalidate(token.generation);
   }
 }
 
 Envelope ClientImpl::call_ok(const char* operation, Idempotency idempotency,
-                             const std::function<HttpRequest(const std::string&)>& build) {
-  Envelope env = call(operation, idempotency, build);
+                             const std::function<HttpRequest(const std::string&)>& build,
+                             CallContext& context) {
+  Envelope env = call(operation, idempotency, build, context);
   if (env.code != 0) throw_api_error(env.code, env.message, env.description, env.http_status);
   return env;
 }
 
-std::vector<TransferStatus> ClientImpl::check(const TransferQuery& query) {
+Balance ClientImpl::balance(CallContext& context) {
+  auto env = call_ok(
+      "balance", Idempotency::idempotent,
+      [this](const std::string& token) { return builder_.balance(token); }, context);
+  return parse_balance(env);
+}
+
+std::vector<ContactResult> ClientImpl::add_contacts(const std::vector<Contact>& contacts,
+                                                    CallContext& context) {
+  validate_contacts(contacts);
+  std::vector<ContactResult> results;
+  for (const std::vector<Contact>& part : batches_of(contacts, options_.max_batch_size)) {
+    auto env = call_ok(
+        "contacts", Idempotency::idempotent,
+        [&](const std::string& token) { return builder_.add_contacts(token, part); }, context);
+    auto items = data_items(env);
+    for (std::size_t i = 0; i < part.size(); ++i) {
+      ContactResult r;
+      // Items are matched by position; the API echoes them in order.
+      if (i < items.size()) {
+        r = parse_contact_item(*items[i]);
+      } else {
+        r.code = kCodeMissingFromAnswer;
+        r.message = "MISSING_FROM_ANSWER";
+      }
+      r.contact = part[i];
+      results.push_back(std::move(r));
+    }
+  }
+  return results;
+}
+
+std::vector<TransferStatus> ClientImpl::check(const TransferQuery& query, CallContext& context) {
   if (query.value().empty())
     throw ValidationError(std::string(query.key_name()), std::nullopt, "must not be empty");
-  Envelope env = call_ok("check", Idempotency::idempotent, [&](const std::string& token) {
-    return builder_.check_money(token, query);
-  });
+  Envelope env = call_ok(
+      "check", Idempotency::idempotent,
+      [&](const std::string& token) { return builder_.check_money(token, query); }, context);
   std::vector<TransferStatus> statuses;
   for (const auto* item : data_items(env)) statuses.push_back(parse_transfer_status(*item));
   if (statuses.empty()) {
-    throw NotFoundError(723, "NOT_FOUND", "check/money answered no transfer", env.http_status);
+    throw NotFoundError(codes::kNotFound, "NOT_FOUND", "check/money answered no transfer",
+                        env.http_status);
   }
   return statuses;
 }
 
-ReconcileResult ClientImpl::lookup(const std::string& client_transaction_id) {
+TransferStatus ClientImpl::wait_for_final(const TransferQuery& query,
+                                          std::chrono::milliseconds timeout, CallContext& context) {
+  CallContext bounded{std::min(context.deadline, options_.clock() + timeout)};
+  std::optional<TransferStatus> last;
+  std::optional<NotFoundError> missing;
+  while (true) {
+    try {
+      auto statuses = check(query, bounded);
+      auto open = std::find_if(statuses.begin(), statuses.end(),
+                               [](const TransferStatus& s) { return !s.is_final(); });
+      last = open == statuses.end() ? statuses.front() : *open;
+      if (open == statuses.end()) return *last;
+    } catch (const NotFoundError& e) {
+      // Right after a send the transfer may not be visible yet: keep polling.
+      missing = e;
+    }
+    if (options_.clock() < bounded.deadline) pause(options_.poll_interval, bounded.deadline);
+    if (options_.clock() >= bounded.deadline) {
+      if (last) return *last;
+      throw NotFoundError(*missing);
+    }
+  }
+}
+
+ReconcileResult ClientImpl::lookup(const std::string& client_transaction_id, CallContext& context) {
+  if (client_transaction_id.empty()) {
+    throw ValidationError("client_transaction_id", std::nullopt, "must not be empty");
+  }
   ReconcileResult r;
   try {
     for (TransferStatus& s :
-         check(TransferQuery::by_client_transaction_id(client_transaction_id))) {
-      if (s.client_transaction_id.empty() || s.client_transaction_id == client_transaction_id) {
+         check(TransferQuery::by_client_transaction_id(client_transaction_id), context)) {
+      // An answer without the id proves nothing: empty ids match nothing.
+      if (s.client_transaction_id == client_transaction_id) {
         r.state = ReconcileResult::State::found;
         r.status = std::move(s);
         return r;
       }
     }
-    r.state = ReconcileResult::State::unknown;
     r.detail = "check/money answered other transfers only";
   } catch (const NotFoundError&) {
     r.state = ReconcileResult::State::not_found;
     r.detail = "check/money: 723 NOT_FOUND";
-  } catch (const Error& e) {
+  } catch (...) {
     r.state = ReconcileResult::State::unknown;
-    r.detail = e.what();
+    r.detail = secrets_.mask(describe(std::current_exception()));
   }
   return r;
+}
+
+TransferStatus ClientImpl::verify_notification(const Notification& notification,
+                                               CallContext& context) {
+  if (notification.transaction_id.empty() && notification.client_transaction_id.empty()) {
+    throw ValidationError("transaction_id", std::nullopt,
+                          "a notification must carry transaction_id or client_transaction_id");
+  }
+  const bool by_transaction_id = !notification.transaction_id.empty();
+  auto query = by_transaction_id
+                   ? TransferQuery::by_transaction_id(notification.transaction_id)
+                   : TransferQuery::by_client_transaction_id(notification.client_transaction_id);
+  for (TransferStatus& s : check(query, context)) {
+    const std::string& key = by_transaction_id ? s.transaction_id : s.client_transaction_id;
+    if (key != query.value()) continue;
+    if (const char* field = disagreement(notification, s)) {
+      throw NotificationMismatchError(field, std::string("notification refused: its ") + field +
+                                                 " disagrees with check/money for transfer " +
+                                                 s.transaction_id +
+                                                 ": forged, or not this transfer's");
+    }
+    return s;
+  }
+  throw NotificationMismatchError(std::string(query.key_name()),
+                                  "notification refused: check/money has no transfer with its " +
+                                      std::string(query.key_name()) + ": forged");
 }
 
 }  // namespace detail
 
 TransferClient::TransferClient(Credentials credentials, ClientOptions options) {
-  validate_base_url(options.base_url);
+  validate_base_url(options.base_url, options.allow_insecure_http);
   if (credentials.api_key.empty())
     throw ValidationError("api_key", std::nullopt, "must not be empty");
   if (credentials.password.empty())
@@ -190,17 +401,26 @@ TransferClient::TransferClient(Credentials credentials, ClientOptions options) {
 }
 
 TransferClient TransferClient::from_env(ClientOptions options) {
-  auto env = [](const char* name) {
+  auto env = [](const char* name) -> std::optional<std::string> {
     const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read once, at start-up
-    return std::string(v == nullptr ? "" : v);
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
   };
-  Credentials c{env("CINETPAY_API_KEY"), env("CINETPAY_PASSWORD")};
+  Credentials c{env("CINETPAY_API_KEY").value_or(""), env("CINETPAY_PASSWORD").value_or("")};
   if (c.api_key.empty())
     throw ValidationError("CINETPAY_API_KEY", std::nullopt, "environment variable is not set");
   if (c.password.empty())
     throw ValidationError("CINETPAY_PASSWORD", std::nullopt, "environment variable is not set");
-  if (std::string url = env("CINETPAY_BASE_URL"); !url.empty()) options.base_url = url;
-  std::string lang = env("CINETPAY_LANG");
+  if (std::optional<std::string> url = env("CINETPAY_BASE_URL")) {
+    // Set but empty is a mistake (a sandbox that failed to start), never "production".
+    if (url->empty()) {
+      throw ConfigError(
+          "CINETPAY_BASE_URL is set but empty: unset it to use the production API, or set it "
+          "to the API's root");
+    }
+    options.base_url = *url;
+  }
+  std::string lang = env("CINETPAY_LANG").value_or("");
   if (lang == "fr") {
     options.lang = Lang::fr;
   } else if (lang == "en") {
@@ -211,92 +431,51 @@ TransferClient TransferClient::from_env(ClientOptions options) {
   return TransferClient(std::move(c), std::move(options));
 }
 
-Balance TransferClient::balance() const {
-  auto env =
-      impl_->call_ok("balance", detail::Idempotency::idempotent,
-                     [this](const std::string& token) { return impl_->builder().balance(token); });
-  return detail::parse_balance(env);
-}
-
-std::vector<ContactResult> TransferClient::add_contacts(
-    const std::vector<Contact>& contacts) const {
-  validate_contacts(contacts);
-  std::vector<ContactResult> results;
-  for (const std::vector<Contact>& part :
-       detail::batches_of(contacts, impl_->options().max_batch_size)) {
-    auto env = impl_->call_ok(
-        "contacts", detail::Idempotency::idempotent,
-        [&](const std::string& token) { return impl_->builder().add_contacts(token, part); });
-    auto items = detail::data_items(env);
-    for (std::size_t i = 0; i < part.size(); ++i) {
-      ContactResult r;
-      // Items are matched by position; the API echoes them in order.
-      if (i < items.size()) {
-        r = detail::parse_contact_item(*items[i]);
-      } else {
-        r.code = -1;
-        r.message = "MISSING_FROM_ANSWER";
-      }
-      r.contact = part[i];
-      results.push_back(std::move(r));
-    }
+detail::ClientImpl& TransferClient::impl() const {
+  if (!impl_) {
+    throw std::logic_error(
+        "cinetpay::TransferClient used after it was moved from: use the client it was moved "
+        "to, or a copy");
   }
-  return results;
+  return *impl_;
 }
 
-std::vector<TransferResult> TransferClient::send_money(
-    const std::vector<TransferRequest>& items) const {
-  return impl_->send(items);
+Balance TransferClient::balance(const CallOptions& call) const {
+  return impl().run(call, [&](detail::CallContext& c) { return impl_->balance(c); });
 }
 
-std::vector<TransferStatus> TransferClient::check_transfer(const TransferQuery& query) const {
-  return impl_->check(query);
+std::vector<ContactResult> TransferClient::add_contacts(const std::vector<Contact>& contacts,
+                                                        const CallOptions& call) const {
+  return impl().run(call, [&](detail::CallContext& c) { return impl_->add_contacts(contacts, c); });
+}
+
+std::vector<TransferResult> TransferClient::send_money(const std::vector<TransferRequest>& items,
+                                                       const CallOptions& call) const {
+  return impl().run(call, [&](detail::CallContext& c) { return impl_->send(items, c); });
+}
+
+std::vector<TransferStatus> TransferClient::check_transfer(const TransferQuery& query,
+                                                           const CallOptions& call) const {
+  return impl().run(call, [&](detail::CallContext& c) { return impl_->check(query, c); });
 }
 
 TransferStatus TransferClient::wait_for_final(const TransferQuery& query,
-                                              std::chrono::milliseconds timeout) const {
-  const ClientOptions& o = impl_->options();
-  const auto deadline = o.clock() + timeout;
-  std::optional<TransferStatus> last;
-  std::optional<NotFoundError> missing;
-  while (true) {
-    try {
-      auto statuses = impl_->check(query);
-      auto open = std::find_if(statuses.begin(), statuses.end(),
-                               [](const TransferStatus& s) { return !s.is_final(); });
-      last = open == statuses.end() ? statuses.front() : *open;
-      if (open == statuses.end()) return *last;
-    } catch (const NotFoundError& e) {
-      // Right after a send the transfer may not be visible yet: keep polling.
-      missing = e;
-    }
-    if (o.clock() >= deadline) {
-      if (last) return *last;
-      throw NotFoundError(*missing);
-    }
-    impl_->pause(o.poll_interval, deadline);
-  }
+                                              std::chrono::milliseconds timeout,
+                                              const CallOptions& call) const {
+  return impl().run(
+      call, [&](detail::CallContext& c) { return impl_->wait_for_final(query, timeout, c); });
 }
 
-ReconcileResult TransferClient::reconcile(const std::string& client_transaction_id) const {
-  if (client_transaction_id.empty()) {
-    throw ValidationError("client_transaction_id", std::nullopt, "must not be empty");
-  }
-  return impl_->lookup(client_transaction_id);
+ReconcileResult TransferClient::reconcile(const std::string& client_transaction_id,
+                                          const CallOptions& call) const {
+  return impl().run(
+      call, [&](detail::CallContext& c) { return impl_->lookup(client_transaction_id, c); });
 }
 
-TransferStatus TransferClient::verify_notification(const Notification& notification) const {
-  auto query = notification.transaction_id.empty()
-                   ? TransferQuery::by_client_transaction_id(notification.client_transaction_id)
-                   : TransferQuery::by_transaction_id(notification.transaction_id);
-  for (TransferStatus& s : impl_->check(query)) {
-    bool same = notification.transaction_id.empty()
-                    ? s.client_transaction_id == notification.client_transaction_id
-                    : s.transaction_id == notification.transaction_id;
-    if (same || s.transaction_id.empty()) return s;
-  }
-  throw NotFoundError(723, "NOT_FOUND", "check/money does not know this notification's transfer",
-                      0);
+TransferStatus TransferClient::verify_notification(const Notification& notification,
+                                                   const CallOptions& call) const {
+  return impl().run(
+      call, [&](detail::CallContext& c) { return impl_->verify_notification(notification, c); });
 }
 
 }  // namespace cinetpay

@@ -1,11 +1,15 @@
-// The state a TransferClient and its copies share. Internal: not installed.
+// The state a TransferClient and its copies share, and every call's orchestration: the
+// public class only forwards here. Internal: not installed.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,8 +18,11 @@
 #include "cinetpay/token.hpp"
 #include "protocol.hpp"
 #include "retry.hpp"
+#include "secrets.hpp"
 
 namespace cinetpay::detail {
+
+using TimePoint = std::chrono::steady_clock::time_point;
 
 /// `items` cut into consecutive batches of at most `size` (size > 0), in order.
 template <typename T>
@@ -29,50 +36,102 @@ std::vector<std::vector<T>> batches_of(const std::vector<T>& items, std::size_t 
   return out;
 }
 
+/// What one call carries through its requests. Belongs to one thread.
+struct CallContext {
+  /// Nothing of the call starts after it (TimePoint::max(): no bound of the call's own).
+  TimePoint deadline = TimePoint::max();
+  /// Set when a money send has been handed to the transport: from then on it may have
+  /// been paid.
+  bool send_left = false;
+};
+
+/// A one-line description of an exception in flight, whatever it is.
+std::string describe(const std::exception_ptr& error);
+
 /// Thread-safe: every member is either immutable or thread-safe itself.
 class ClientImpl {
  public:
   ClientImpl(Credentials credentials, ClientOptions options);
 
+  /// Runs one public call: its deadline from `call_options`, the base URL logged on the
+  /// first call, and every exception leaving it with the client's secrets masked.
+  template <typename F>
+  auto run(const CallOptions& call_options, F&& body)
+      -> decltype(body(std::declval<CallContext&>())) {
+    try {
+      CallContext context = start(call_options);
+      return body(context);
+    } catch (...) {
+      rethrow_masked();
+    }
+  }
+
+  [[nodiscard]] Balance balance(CallContext& context);
+  [[nodiscard]] std::vector<ContactResult> add_contacts(const std::vector<Contact>& contacts,
+                                                        CallContext& context);
+  /// send_money's contract: see TransferClient::send_money.
+  [[nodiscard]] std::vector<TransferResult> send(std::vector<TransferRequest> items,
+                                                 CallContext& context);
+  [[nodiscard]] std::vector<TransferStatus> check(const TransferQuery& query, CallContext& context);
+  [[nodiscard]] TransferStatus wait_for_final(const TransferQuery& query,
+                                              std::chrono::milliseconds timeout,
+                                              CallContext& context);
+  /// Never throws but for a bad id: whatever fails is State::unknown.
+  [[nodiscard]] ReconcileResult lookup(const std::string& client_transaction_id,
+                                       CallContext& context);
+  [[nodiscard]] TransferStatus verify_notification(const Notification& notification,
+                                                   CallContext& context);
+
+ private:
+  CallContext start(const CallOptions& call_options);
+  [[noreturn]] void rethrow_masked() const;
+  /// Logs a line with the secrets masked; a logger that throws loses its line, nothing more.
+  void log(LogLevel level, const std::string& line) const noexcept;
+  /// Sleeps `interval`, or until `deadline` if that comes first.
+  void pause(std::chrono::milliseconds interval, TimePoint deadline) const;
+
   /// Sends a request built around a valid token, and reads the envelope. Repeats the call
   /// once with a fresh login when the token is refused (705–707): nothing was processed.
   Envelope call(const char* operation, Idempotency idempotency,
-                const std::function<HttpRequest(const std::string& token)>& build);
-
+                const std::function<HttpRequest(const std::string& token)>& build,
+                CallContext& context);
   /// `call`, then throws the typed ApiError for a non-zero code.
   Envelope call_ok(const char* operation, Idempotency idempotency,
-                   const std::function<HttpRequest(const std::string& token)>& build);
-
-  std::vector<TransferStatus> check(const TransferQuery& query);
-  ReconcileResult lookup(const std::string& client_transaction_id);
-  std::vector<TransferResult> send(std::vector<TransferRequest> items);
-
-  const ClientOptions& options() const { return options_; }
-  /// Sleeps `interval`, or until `deadline` if that comes first.
-  void pause(std::chrono::milliseconds interval,
-             std::chrono::steady_clock::time_point deadline) const;
-  const RequestBuilder& builder() const { return builder_; }
-  void log(LogLevel level, const std::string& line) const;
-
- private:
-  /// One request with the retries its idempotency allows; every retry decision's reason
-  /// is added to `trail`.
-  HttpResponse transmit(const char* operation, Idempotency idempotency, const HttpRequest& request,
-                        std::string* trail);
+                   const std::function<HttpRequest(const std::string& token)>& build,
+                   CallContext& context);
+  /// One request with the retries its idempotency and the deadline allow; every retry
+  /// decision's reason is added to `trail`.
+  HttpResponse transmit(const char* operation, Idempotency idempotency, HttpRequest request,
+                        std::string* trail, CallContext& context);
   /// `transmit`, then the envelope; an unreadable answer names the retries before it.
-  Envelope exchange(const char* operation, Idempotency idempotency, const HttpRequest& request);
-  std::string login();
+  Envelope exchange(const char* operation, Idempotency idempotency, HttpRequest request,
+                    CallContext& context);
+  std::string login(TimePoint deadline);
 
-  std::vector<TransferResult> send_batch(const std::vector<TransferRequest>& items,
-                                         bool may_resend);
+  /// One batch: never throws once its send may have been paid; before that, throws what
+  /// proves nothing of it was paid.
+  std::vector<TransferResult> send_batch(const std::vector<TransferRequest>& items, bool may_resend,
+                                         CallContext& context);
+  /// Sends the batch and fills `settled` with what the answer settles; returns why the
+  /// other items are unclear.
+  std::string post_batch(const std::vector<TransferRequest>& items,
+                         std::vector<std::optional<TransferResult>>& settled, CallContext& context);
+  /// Settles the items `settled` lacks by reconciliation; never throws.
+  void settle_unclear(const std::vector<TransferRequest>& items,
+                      std::vector<std::optional<TransferResult>>& settled, const std::string& why,
+                      bool may_resend, CallContext& context);
   std::vector<TransferResult> reconcile_batch(const std::vector<TransferRequest>& items,
-                                              const std::string& why, bool may_resend);
+                                              const std::string& why, bool may_resend,
+                                              CallContext& context);
+  void mask_result(TransferResult& result) const;
 
   Credentials credentials_;
   ClientOptions options_;
   RequestBuilder builder_;
   RetryDecider retry_;
+  SecretMasker secrets_;
   TokenManager tokens_;
+  std::once_flag announced_;
 };
 
 }  // namespace cinetpay::detail

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "codes.hpp"
+
 namespace cinetpay {
 namespace {
 
@@ -25,7 +27,10 @@ std::string api_text(int code, const std::string& message, const std::string& de
 
 ValidationError::ValidationError(std::string field, std::optional<std::size_t> index,
                                  const std::string& problem)
-    : Error(validation_text(field, index, problem)), field_(std::move(field)), index_(index) {}
+    : Error(validation_text(field, index, problem)),
+      field_(std::move(field)),
+      index_(index),
+      problem_(problem) {}
 
 ApiError::ApiError(int code, std::string api_message, std::string description, int http_status)
     : Error(api_text(code, api_message, description, http_status)),
@@ -39,6 +44,9 @@ TransportError::TransportError(const std::string& what, bool may_have_reached_se
 
 ProtocolError::ProtocolError(const std::string& what, int http_status)
     : Error(what), http_status_(http_status) {}
+
+NotificationMismatchError::NotificationMismatchError(std::string field, const std::string& what)
+    : Error(what), field_(std::move(field)) {}
 
 const std::vector<ApiCodeInfo>& api_codes() {
   static const std::vector<ApiCodeInfo> kTable = {
@@ -88,22 +96,17 @@ void throw_api_error(int code, std::string api_message, std::string description,
   if (api_message.empty()) {
     if (auto row = find_api_code(code)) api_message = std::string(row->message);
   }
-  switch (code) {
-    case 701:
-    case 702:
-    case 703:
-    case 705:
-    case 706:
-    case 707:
-      throw AuthenticationError(code, std::move(api_message), std::move(description), http_status);
-    case 602:
-      throw InsufficientBalanceError(code, std::move(api_message), std::move(description),
-                                     http_status);
-    case 723:
-      throw NotFoundError(code, std::move(api_message), std::move(description), http_status);
-    default:
-      throw ApiError(code, std::move(api_message), std::move(description), http_status);
+  if (detail::codes::is_authentication_failure(code)) {
+    throw AuthenticationError(code, std::move(api_message), std::move(description), http_status);
   }
+  if (code == detail::codes::kInsufficientBalance) {
+    throw InsufficientBalanceError(code, std::move(api_message), std::move(description),
+                                   http_status);
+  }
+  if (code == detail::codes::kNotFound) {
+    throw NotFoundError(code, std::move(api_message), std::move(description), http_status);
+  }
+  throw ApiError(code, std::move(api_message), std::move(description), http_status);
 }
 
 }  // namespace cinetpay

@@ -3,6 +3,7 @@
 
 #include "cinetpay/models.hpp"
 #include "cinetpay/options.hpp"
+#include "codes.hpp"
 
 namespace cinetpay {
 namespace {
@@ -16,6 +17,12 @@ constexpr std::array<std::pair<TreatmentStatus::Code, const char*>, 5> kStatusWo
 }};
 
 }  // namespace
+
+bool ContactResult::ok() const noexcept { return detail::codes::is_contact_success(code); }
+
+bool ContactResult::already_exists() const noexcept {
+  return code == detail::codes::kContactAlreadyThere;
+}
 
 TreatmentStatus::TreatmentStatus(std::string raw) : raw_(std::move(raw)) {
   for (const auto& [code, word] : kStatusWords) {

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <utility>
 
+#include "codes.hpp"
+
 namespace cinetpay::detail {
 namespace {
 
@@ -77,17 +79,14 @@ RetryDecision RetryDecider::after_response(const HttpResponse& response, Idempot
   return retry_or_give_up(std::move(reason), attempt, delay);
 }
 
-bool send_refusal_is_definite(int code, int http_status) {
-  if (http_status >= 500) return false;
-  switch (code) {
-    case 709:
-    case 710:
-    case 715:
-    case 805:
-      return false;
-    default:
-      return find_api_code(code).has_value();
+RetryDecision RetryDecider::after_answer_code(int code, int refusals) {
+  if (!codes::is_token_refusal(code)) return {false, std::chrono::milliseconds(0), ""};
+  if (refusals > 0) {
+    return {false, std::chrono::milliseconds(0),
+            "not retried: token refused (" + std::to_string(code) + ") after a fresh login"};
   }
+  return {true, std::chrono::milliseconds(0),
+          "token refused (" + std::to_string(code) + "), logging in again"};
 }
 
 }  // namespace cinetpay::detail

@@ -32,26 +32,25 @@ class RetryDecider {
   RetryDecider(RetryPolicy policy, RandomSource random);
 
   /// After the transport threw. `attempt` counts from 1.
-  RetryDecision after_transport_error(const TransportError& error, Idempotency idempotency,
-                                      int attempt) const;
+  [[nodiscard]] RetryDecision after_transport_error(const TransportError& error,
+                                                    Idempotency idempotency, int attempt) const;
   /// After an answer arrived; retries 429 and 5xx for idempotent operations only.
-  RetryDecision after_response(const HttpResponse& response, Idempotency idempotency,
-                               int attempt) const;
+  [[nodiscard]] RetryDecision after_response(const HttpResponse& response, Idempotency idempotency,
+                                             int attempt) const;
 
-  int max_attempts() const noexcept { return policy_.max_attempts; }
+  /// After an answer whose envelope carries `code`: a refused token (705–707) is repeated
+  /// once with a fresh login, as nothing was processed. `refusals` counts the earlier ones.
+  static RetryDecision after_answer_code(int code, int refusals);
+
+  [[nodiscard]] int max_attempts() const noexcept { return policy_.max_attempts; }
 
  private:
-  std::chrono::milliseconds backoff(int attempt) const;
-  RetryDecision retry_or_give_up(std::string reason, int attempt,
-                                 std::chrono::milliseconds delay) const;
+  [[nodiscard]] std::chrono::milliseconds backoff(int attempt) const;
+  [[nodiscard]] RetryDecision retry_or_give_up(std::string reason, int attempt,
+                                               std::chrono::milliseconds delay) const;
 
   RetryPolicy policy_;
   RandomSource random_;
 };
-
-/// Whether a whole-batch refusal of a send proves that nothing was paid. Codes that only
-/// describe the request (bad prefix, balance, token…) do; execution errors (709, 710,
-/// 715), codes nobody documented and any 5xx do not, and are reconciled instead.
-bool send_refusal_is_definite(int code, int http_status);
 
 }  // namespace cinetpay::detail

@@ -2,7 +2,9 @@
 // or losing a payout (docs/design.md, "Money: never sent twice, never lost").
 #include <algorithm>
 #include <cstdint>
+#include <exception>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "cinetpay/errors.hpp"
 #include "cinetpay/validation.hpp"
 #include "client_impl.hpp"
+#include "codes.hpp"
 
 namespace cinetpay::detail {
 namespace {
@@ -54,16 +57,68 @@ std::vector<TransferRequest> pick(const std::vector<TransferRequest>& items,
 
 ApiErrorInfo info_of(const ApiError& e) { return {e.code(), e.api_message(), e.description()}; }
 
+TransferResult with_outcome(const TransferRequest& t, TransferOutcome outcome, std::string detail) {
+  TransferResult r = base_result(t);
+  r.outcome = outcome;
+  r.detail = std::move(detail);
+  return r;
+}
+
+TransferResult unknown(const TransferRequest& t, const std::string& why) {
+  return with_outcome(
+      t, TransferOutcome::unknown,
+      "outcome unknown after " + why + ": settle it with reconcile(), never with a new payout");
+}
+
+// Whether a transfer found under a payout's client_transaction_id is this payout.
+enum class Match { same, other, unclear };
+
+std::string without_plus(const std::string& number) {
+  return !number.empty() && number.front() == '+' ? number.substr(1) : number;
+}
+
+Match match(const TransferRequest& t, const TransferStatus& s) {
+  // check/money never reports a transfer of 0: 0 means it did not say.
+  if (s.amount != 0 && s.amount != t.amount) return Match::other;
+  const std::string international = t.prefix + t.phone;
+  bool recipient_known = false;
+  if (!s.receiver_e164.empty()) {
+    if (without_plus(s.receiver_e164) != international) return Match::other;
+    recipient_known = true;
+  }
+  if (!s.receiver.empty()) {
+    const std::string receiver = without_plus(s.receiver);
+    if (receiver == international) {
+      recipient_known = true;
+    } else if (receiver != t.phone) {
+      return Match::other;
+    }
+  }
+  return s.amount != 0 && recipient_known ? Match::same : Match::unclear;
+}
+
 // What a lookup that found the id tells about this payout.
 TransferResult from_found(const TransferRequest& t, const TransferStatus& s,
                           const std::string& why) {
-  if (s.amount != 0 && s.amount != t.amount) {
-    // The id belongs to another payout (the caller reused it): this one was never made.
-    return rejected(t,
-                    {805, "CLIENT_TRANSACTION_ID_EXIST",
-                     "this client_transaction_id belongs to another transfer of amount " +
-                         std::to_string(s.amount)},
-                    "the id was already used for a different payout");
+  const std::string holder = "transfer " + s.transaction_id + " to " +
+                             (s.receiver_e164.empty() ? s.receiver : s.receiver_e164) +
+                             " of amount " + std::to_string(s.amount);
+  switch (match(t, s)) {
+    case Match::other:
+      // The caller reused the id: CinetPay refuses a second transfer under it (805), so
+      // this payout was never made.
+      return rejected(
+          t,
+          {kCodeClientTransactionIdConflict, "CLIENT_TRANSACTION_ID_CONFLICT",
+           "client_transaction_id " + t.client_transaction_id + " is held by " + holder},
+          "the id was already used for a different payout (" + holder +
+              "): nothing was paid to this recipient");
+    case Match::unclear:
+      return unknown(t, why + "; check/money found " + holder +
+                            " under this id without saying enough to tell whether it is this "
+                            "payout");
+    case Match::same:
+      break;
   }
   TransferResult r = base_result(t);
   r.outcome = TransferOutcome::accepted;
@@ -75,9 +130,39 @@ TransferResult from_found(const TransferRequest& t, const TransferStatus& s,
   return r;
 }
 
+// Whether `error`, thrown while sending a batch, proves that nothing of it was paid.
+bool proves_unpaid(const std::exception_ptr& error, bool send_left) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const ApiError&) {
+    return true;  // a login failure, or a whole-batch refusal that is definite
+  } catch (const TransportError& e) {
+    return !send_left || !e.may_have_reached_server();
+  } catch (...) {
+    return !send_left;
+  }
+}
+
+// The outcome of a batch that certainly paid nothing, when it cannot be thrown.
+TransferResult unpaid(const TransferRequest& t, const std::exception_ptr& error, bool send_left) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const ApiError& e) {
+    if (send_left) return rejected(t, info_of(e), "batch refused by CinetPay");
+    TransferResult r =
+        with_outcome(t, TransferOutcome::not_sent, std::string("never sent: ") + e.what());
+    r.error = info_of(e);
+    return r;
+  } catch (...) {
+    return with_outcome(t, TransferOutcome::not_sent,
+                        "never reached CinetPay: " + describe(std::current_exception()));
+  }
+}
+
 }  // namespace
 
-std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items) {
+std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items,
+                                             CallContext& context) {
   validate_transfers(items);
   for (TransferRequest& t : items) {
     if (t.client_transaction_id.empty()) t.client_transaction_id = new_client_transaction_id();
@@ -85,94 +170,129 @@ std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items)
   std::vector<TransferResult> results;
   results.reserve(items.size());
   for (const std::vector<TransferRequest>& batch : batches_of(items, options_.max_batch_size)) {
+    CallContext batch_context{context.deadline};
     try {
-      auto part = send_batch(batch, /*may_resend=*/true);
+      auto part = send_batch(batch, /*may_resend=*/true, batch_context);
       results.insert(results.end(), part.begin(), part.end());
-    } catch (const Error& e) {
-      // Only failures that certainly paid nothing reach here. Before any batch went out
-      // the caller gets the exception; after, throwing would hide the earlier outcomes.
-      if (results.empty()) throw;
-      const auto* api = dynamic_cast<const ApiError*>(&e);
-      for (const TransferRequest& t : batch) {
-        if (api != nullptr) {
-          results.push_back(rejected(t, info_of(*api), "batch refused"));
-        } else {
-          TransferResult r = base_result(t);
-          r.outcome = TransferOutcome::not_sent;
-          r.detail = std::string("never reached CinetPay: ") + e.what();
-          results.push_back(std::move(r));
+    } catch (...) {
+      std::exception_ptr error = std::current_exception();
+      const bool left = batch_context.send_left;
+      if (proves_unpaid(error, left)) {
+        // Before any batch went out the caller gets the exception; after, throwing would
+        // hide the earlier outcomes.
+        if (results.empty()) throw;
+        for (const TransferRequest& t : batch) results.push_back(unpaid(t, error, left));
+      } else {
+        for (const TransferRequest& t : batch) {
+          results.push_back(
+              unknown(t, "a failure once the send had left (" + describe(error) + ")"));
         }
       }
     }
   }
+  for (TransferResult& r : results) mask_result(r);
   return results;
 }
 
+void ClientImpl::mask_result(TransferResult& r) const {
+  r.detail = secrets_.mask(r.detail);
+  if (r.error) {
+    r.error->message = secrets_.mask(r.error->message);
+    r.error->description = secrets_.mask(r.error->description);
+  }
+  if (r.status) r.status->comment = secrets_.mask(r.status->comment);
+}
+
 std::vector<TransferResult> ClientImpl::send_batch(const std::vector<TransferRequest>& items,
-                                                   bool may_resend) {
+                                                   bool may_resend, CallContext& context) {
+  std::vector<std::optional<TransferResult>> settled(items.size());
+  std::string why;
+  try {
+    why = post_batch(items, settled, context);
+  } catch (...) {
+    if (proves_unpaid(std::current_exception(), context.send_left)) throw;
+    why = "a failure once the send had left (" + describe(std::current_exception()) + ")";
+  }
+  settle_unclear(items, settled, why, may_resend, context);
+  std::vector<TransferResult> results;
+  results.reserve(items.size());
+  for (std::optional<TransferResult>& r : settled) results.push_back(std::move(*r));
+  return results;
+}
+
+std::string ClientImpl::post_batch(const std::vector<TransferRequest>& items,
+                                   std::vector<std::optional<TransferResult>>& settled,
+                                   CallContext& context) {
   Envelope env;
   try {
-    env = call("send", Idempotency::send,
-               [&](const std::string& token) { return builder_.send_money(token, items); });
+    env = call(
+        "send", Idempotency::send,
+        [&](const std::string& token) { return builder_.send_money(token, items); }, context);
   } catch (const TransportError& e) {
-    if (!e.may_have_reached_server()) throw;
-    return reconcile_batch(
-        items, std::string("a transport failure after the send went out (") + e.what() + ")",
-        may_resend);
+    if (!context.send_left || !e.may_have_reached_server()) throw;
+    return std::string("a transport failure after the send went out (") + e.what() + ")";
   } catch (const ProtocolError& e) {
-    return reconcile_batch(items, std::string("an unreadable answer (") + e.what() + ")",
-                           may_resend);
+    if (!context.send_left) throw;
+    return std::string("an unreadable answer (") + e.what() + ")";
   }
   if (env.code != 0) {
-    if (send_refusal_is_definite(env.code, env.http_status)) {
+    if (codes::send_refusal_is_definite(env.code, env.http_status)) {
       throw_api_error(env.code, env.message, env.description, env.http_status);
     }
-    return reconcile_batch(items, "answer " + std::to_string(env.code) + " " + env.message,
-                           may_resend);
+    return "answer " + std::to_string(env.code) + " " + env.message;
   }
 
   std::vector<SentItem> answered;
   try {
     for (const auto* item : data_items(env)) answered.push_back(parse_sent_item(*item));
   } catch (const ProtocolError& e) {
-    return reconcile_batch(items, std::string("an unreadable item (") + e.what() + ")", may_resend);
+    return std::string("an unreadable item (") + e.what() + ")";
   }
   std::map<std::string, const SentItem*> by_id;
   for (const SentItem& s : answered) by_id.emplace(s.client_transaction_id, &s);
 
-  std::vector<TransferResult> results(items.size());
-  std::vector<std::size_t> unclear;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const TransferRequest& t = items[i];
     auto it = by_id.find(t.client_transaction_id);
-    if (it == by_id.end()) {
-      unclear.push_back(i);
-      continue;
-    }
+    if (it == by_id.end()) continue;
     const SentItem& s = *it->second;
-    if (s.code == 0) {
+    if (s.code == codes::kSuccess) {
       TransferResult r = base_result(t);
       r.outcome = TransferOutcome::accepted;
       r.transaction_id = s.transaction_id;
       r.lot = s.lot;
       r.treatment_status = TreatmentStatus(s.treatment_status);
-      results[i] = std::move(r);
-    } else if (send_refusal_is_definite(s.code, env.http_status)) {
-      results[i] = rejected(t, {s.code, s.message, s.status}, "refused by CinetPay");
-    } else {
-      unclear.push_back(i);
+      settled[i] = std::move(r);
+    } else if (codes::send_refusal_is_definite(s.code, env.http_status)) {
+      settled[i] = rejected(t, {s.code, s.message, s.status}, "refused by CinetPay");
     }
   }
-  if (!unclear.empty()) {
-    auto settled =
-        reconcile_batch(pick(items, unclear), "an answer that did not settle the item", may_resend);
-    for (std::size_t k = 0; k < unclear.size(); ++k) results[unclear[k]] = std::move(settled[k]);
+  return "an answer that did not settle the item";
+}
+
+void ClientImpl::settle_unclear(const std::vector<TransferRequest>& items,
+                                std::vector<std::optional<TransferResult>>& settled,
+                                const std::string& why, bool may_resend, CallContext& context) {
+  std::vector<std::size_t> unclear;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (!settled[i]) unclear.push_back(i);
   }
-  return results;
+  if (unclear.empty()) return;
+  try {
+    auto found = reconcile_batch(pick(items, unclear), why, may_resend, context);
+    for (std::size_t k = 0; k < unclear.size(); ++k) settled[unclear[k]] = std::move(found[k]);
+  } catch (...) {
+    const std::string failure =
+        why + ", then reconciliation failed (" + describe(std::current_exception()) + ")";
+    for (std::size_t i : unclear) {
+      if (!settled[i]) settled[i] = unknown(items[i], failure);
+    }
+  }
 }
 
 std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<TransferRequest>& items,
-                                                        const std::string& why, bool may_resend) {
+                                                        const std::string& why, bool may_resend,
+                                                        CallContext& context) {
   log(LogLevel::warning, "send: outcome unknown after " + why + "; reconciling " +
                              std::to_string(items.size()) + " item(s) by client_transaction_id");
   std::vector<TransferResult> results(items.size());
@@ -180,11 +300,16 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
   std::vector<std::size_t> pending(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) pending[i] = i;
 
-  const auto deadline = options_.clock() + options_.reconcile_grace;
+  // The grace period bounds the whole reconciliation: every lookup is clipped to it.
+  CallContext grace{std::min(context.deadline, options_.clock() + options_.reconcile_grace)};
   while (true) {
     std::vector<std::size_t> still;
     for (std::size_t i : pending) {
-      ReconcileResult found = lookup(items[i].client_transaction_id);
+      if (options_.clock() >= grace.deadline) {  // keeps what the last lookup said
+        still.push_back(i);
+        continue;
+      }
+      ReconcileResult found = lookup(items[i].client_transaction_id, grace);
       last[i] = found.state;
       if (found.state == ReconcileResult::State::found) {
         results[i] = from_found(items[i], *found.status, why);
@@ -193,8 +318,8 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
       }
     }
     pending = std::move(still);
-    if (pending.empty() || options_.clock() >= deadline) break;
-    pause(options_.reconcile_interval, deadline);
+    if (pending.empty() || options_.clock() >= grace.deadline) break;
+    pause(options_.reconcile_interval, grace.deadline);
   }
 
   // Certainly absent after the grace period: one more send with the same id, which the
@@ -204,14 +329,9 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
     if (may_resend && last[i] == ReconcileResult::State::not_found) {
       absent.push_back(i);
     } else {
-      TransferResult r = base_result(items[i]);
-      r.outcome = TransferOutcome::unknown;
-      r.detail =
-          "outcome unknown after " + why +
-          (last[i] == ReconcileResult::State::not_found ? "; not found after the grace period"
-                                                        : "; check/money could not be asked") +
-          ": settle it with reconcile(), never with a new payout";
-      results[i] = std::move(r);
+      results[i] = unknown(items[i], why + (last[i] == ReconcileResult::State::not_found
+                                                ? "; not found after the grace period"
+                                                : "; check/money could not be asked"));
     }
   }
   if (!absent.empty()) {
@@ -220,18 +340,17 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
                                " item(s) not found after the grace period; sending once more "
                                "with the same client_transaction_id");
     std::vector<TransferResult> resent;
+    CallContext resend_context{context.deadline};
     try {
-      resent = send_batch(again, /*may_resend=*/false);
+      resent = send_batch(again, /*may_resend=*/false, resend_context);
     } catch (const ApiError& e) {
       for (const TransferRequest& t : again)
         resent.push_back(rejected(t, info_of(e), "refused when sent again"));
-    } catch (const Error& e) {
-      for (const TransferRequest& t : again) {
-        TransferResult r = base_result(t);
-        r.detail = std::string("outcome unknown: not found after ") + why +
-                   ", and sending again failed before reaching CinetPay: " + e.what();
-        resent.push_back(std::move(r));
-      }
+    } catch (...) {
+      const std::string failure = "not found after " + why +
+                                  ", and sending again failed before reaching CinetPay (" +
+                                  describe(std::current_exception()) + ")";
+      for (const TransferRequest& t : again) resent.push_back(unknown(t, failure));
     }
     for (std::size_t k = 0; k < absent.size(); ++k) results[absent[k]] = std::move(resent[k]);
   }

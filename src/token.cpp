@@ -6,6 +6,12 @@ namespace cinetpay {
 
 TokenManager::TokenManager(LoginFunction login, Clock clock, std::chrono::seconds lifetime,
                            std::chrono::seconds refresh_margin)
+    : TokenManager(
+          [login = std::move(login)](std::chrono::steady_clock::time_point) { return login(); },
+          std::move(clock), lifetime, refresh_margin) {}
+
+TokenManager::TokenManager(BoundedLoginFunction login, Clock clock, std::chrono::seconds lifetime,
+                           std::chrono::seconds refresh_margin)
     : login_(std::move(login)),
       clock_(std::move(clock)),
       lifetime_(lifetime),
@@ -15,7 +21,7 @@ bool TokenManager::usable(std::chrono::steady_clock::time_point now) const {
   return token_ && now < expires_at_;
 }
 
-Token TokenManager::get() {
+Token TokenManager::get(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     auto now = clock_();
@@ -38,7 +44,7 @@ Token TokenManager::get() {
 
   std::string value;
   try {
-    value = login_();
+    value = login_(deadline);
   } catch (...) {
     lock.lock();
     in_flight_ = false;

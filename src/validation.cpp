@@ -2,13 +2,42 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include "cinetpay/errors.hpp"
+#include "utf8.hpp"
 
 namespace cinetpay {
 namespace {
+
+// The length of the UTF-8 sequence at text[i] when it is well formed and not a control
+// character (C0, DEL, C1); else 0.
+std::size_t printable_utf8_at(std::string_view text, std::size_t i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  if (lead < 0x20 || lead == 0x7F) return 0;
+  std::size_t length = detail::utf8_sequence_length(text, i);
+  // C1 controls U+0080–U+009F are 0xC2 0x80–0x9F.
+  if (length == 2 && lead == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F) return 0;
+  return length;
+}
+
+// Every text field goes into a JSON body: it must be UTF-8, and the API has no use for
+// control characters in any of them.
+void check_text(const char* field, std::string_view text, std::optional<std::size_t> index) {
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t length = printable_utf8_at(text, i);
+    if (length == 0) {
+      throw ValidationError(field, index,
+                            "byte " + std::to_string(i) +
+                                " is not valid UTF-8 or is a control character (text must be "
+                                "UTF-8 without control characters)");
+    }
+    i += length;
+  }
+}
 
 bool all_digits(const std::string& s) {
   return !s.empty() &&
@@ -33,9 +62,9 @@ void check_phone(const std::string& phone, std::size_t i) {
   }
 }
 
-// 127.0.0.0/8 written as four decimal octets, localhost or [::1].
+// 127.0.0.0/8 written as four decimal octets, or localhost.
 bool is_loopback_host(const std::string& host) {
-  if (host == "localhost" || host == "[::1]") return true;
+  if (host == "localhost") return true;
   if (host.rfind("127.", 0) != 0) return false;
   int dots = 0;
   std::size_t digits = 0;
@@ -85,6 +114,11 @@ void validate_transfers(const std::vector<TransferRequest>& items) {
   std::set<std::string> ids;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const TransferRequest& t = items[i];
+    check_text("prefix", t.prefix, i);
+    check_text("phone", t.phone, i);
+    check_text("notify_url", t.notify_url, i);
+    check_text("client_transaction_id", t.client_transaction_id, i);
+    check_text("payment_method", t.payment_method, i);
     check_prefix(t.prefix, i);
     check_phone(t.phone, i);
     if (t.amount <= 0) {
@@ -123,6 +157,11 @@ void validate_contacts(const std::vector<Contact>& items) {
   if (items.empty()) throw ValidationError("items", std::nullopt, "the batch is empty");
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Contact& c = items[i];
+    check_text("prefix", c.prefix, i);
+    check_text("phone", c.phone, i);
+    check_text("name", c.name, i);
+    check_text("surname", c.surname, i);
+    check_text("email", c.email, i);
     check_prefix(c.prefix, i);
     check_phone(c.phone, i);
     if (c.name.empty()) throw ValidationError("name", i, "must not be empty");
@@ -135,16 +174,50 @@ void validate_contacts(const std::vector<Contact>& items) {
   }
 }
 
-void validate_base_url(std::string_view base_url) {
-  bool https = false;
-  std::string host = http_host(base_url, &https);
-  if (host.empty()) {
-    throw ValidationError("base_url", std::nullopt, "must be an https:// URL with a host");
+void validate_base_url(std::string_view base_url, bool allow_insecure_http) {
+  auto refuse = [&](const std::string& why) {
+    throw ConfigError("invalid base_url: " + why +
+                      " (it is the root of the API, e.g. https://client.cinetpay.com; there is "
+                      "no fallback to the production API)");
+  };
+  if (base_url.empty()) refuse("it is empty");
+  if (std::any_of(base_url.begin(), base_url.end(), [](unsigned char c) {
+        return std::isspace(c) != 0 || std::iscntrl(c) != 0 || c >= 0x80;
+      })) {
+    refuse("it contains spaces, control characters (CR, LF…) or non-ASCII bytes");
   }
-  if (!https && !is_loopback_host(host)) {
-    throw ValidationError("base_url", std::nullopt,
-                          "plain http:// is refused except to a loopback host (127.0.0.1, "
-                          "localhost); use https://");
+  if (base_url.find_first_of("?#") != std::string_view::npos) {
+    refuse("a query (?) or a fragment (#) has no place in it");
+  }
+  bool https = false;
+  std::string_view rest;
+  if (base_url.rfind("https://", 0) == 0) {
+    https = true;
+    rest = base_url.substr(8);
+  } else if (base_url.rfind("http://", 0) == 0) {
+    rest = base_url.substr(7);
+  } else {
+    refuse("it must start with https://");
+  }
+  std::string_view authority = rest.substr(0, rest.find('/'));
+  if (authority.find('@') != std::string_view::npos) {
+    refuse("user info (user:password@) is refused: credentials go in Credentials");
+  }
+  if (!authority.empty() && authority.front() == '[') {
+    refuse("IPv6 addresses are not supported: the transport is IPv4 only (use 127.0.0.1)");
+  }
+  std::string host(authority.substr(0, authority.find(':')));
+  if (host.empty()) refuse("it has no host");
+  if (auto colon = authority.find(':'); colon != std::string_view::npos) {
+    std::string port(authority.substr(colon + 1));
+    if (!all_digits(port) || port.size() > 5 || std::stol(port) == 0 || std::stol(port) > 65535) {
+      refuse("the port must be a number from 1 to 65535");
+    }
+  }
+  if (!https && !allow_insecure_http && !is_loopback_host(host)) {
+    refuse(
+        "plain http:// is refused except to a loopback host (127.0.0.1, localhost); use "
+        "https://, or set allow_insecure_http for a sandbox on a private network");
   }
 }
 

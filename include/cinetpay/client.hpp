@@ -19,58 +19,104 @@ class ClientImpl;
 /// A client of the Transfer API for one merchant account.
 ///
 /// A cheap-to-copy value: copies share one token and one connection pool. Safe to use
-/// from many threads at once. Starts no thread of its own.
+/// from many threads at once. Starts no thread of its own. A moved-from client throws
+/// std::logic_error from every call.
 ///
 /// Every call logs in when needed (see TokenManager) and throws a cinetpay::Error on a
-/// definite failure; send_money reports unknown outcomes as values instead.
+/// definite failure; send_money reports unknown outcomes as values instead. No text that
+/// leaves a call (what(), log lines, results) contains the API key, the password or a
+/// token the client holds: they are masked by value wherever they appear.
+///
+/// Durations. Each call ends by its CallOptions (timeout/deadline) when given: every
+/// request's timeout is clipped to the time left, no request or backoff starts after it.
+/// Without CallOptions, a "read" below takes at most: one login and one request (twice if
+/// the token is refused once), each of up to `retry.max_attempts` tries of
+/// `request_timeout`, with the backoffs between them (each at most `retry.max_backoff`, or
+/// a Retry-After up to `retry.max_retry_after`); plus the wait for a login another thread
+/// has in flight, which that login's own bounds end.
 class TransferClient {
  public:
-  /// Throws ValidationError for a base_url that is not https (or http to loopback).
+  /// Throws ConfigError for an empty or malformed base_url (see ClientOptions::base_url),
+  /// ValidationError for empty credentials. Sends nothing.
   explicit TransferClient(Credentials credentials, ClientOptions options = {});
 
   /// Reads CINETPAY_API_KEY and CINETPAY_PASSWORD (required), CINETPAY_BASE_URL and
   /// CINETPAY_LANG (optional) over the given options. Throws ValidationError naming the
-  /// missing variable.
+  /// missing variable, ConfigError when CINETPAY_BASE_URL is set but empty or malformed
+  /// (it never falls back to the production API).
   static TransferClient from_env(ClientOptions options = {});
 
-  /// The transfer balance (check/balance).
-  Balance balance() const;
+  /// Sends payouts (money/send/contact). Never pays anyone twice.
+  ///
+  /// The contract:
+  /// 1. Everything is validated first: a bad item throws ValidationError naming the field
+  ///    and the item's index, and nothing is sent.
+  /// 2. It throws (AuthenticationError, InsufficientBalanceError, TransportError…) only
+  ///    while nothing of the call can have been paid: the first batch's login failed, or
+  ///    its send never reached CinetPay, or CinetPay refused that batch whole with a code
+  ///    that proves nothing was paid (602, a wrong prefix…).
+  /// 3. From the moment a send may have been paid, it never throws, whatever fails (an
+  ///    unreadable answer, a transport, a logger or a clock that throws, out of memory):
+  ///    every item comes back exactly once, in input order, with its
+  ///    client_transaction_id and one outcome, and nothing learnt is dropped:
+  ///    - accepted: CinetPay has it (`transaction_id`, `lot`);
+  ///    - rejected: CinetPay refused it, or its client_transaction_id is held by a
+  ///      transfer to someone else (`error`, `detail`); nothing was paid for it;
+  ///    - not_sent: it certainly never reached CinetPay: safe to send again, same id;
+  ///    - unknown: nobody can tell yet, after every safe means was used; settle it with
+  ///      reconcile(), never with a new payout.
+  /// A send is repeated only when it certainly did not reach CinetPay, when the token was
+  /// refused (nothing processed), or once, same id, when the item was looked up and not
+  /// found for the whole `reconcile_grace`.
+  ///
+  /// Duration per batch of `max_batch_size` items, without CallOptions: one send (tried
+  /// again only while it never left, as a read is) + `reconcile_grace` of lookups + one
+  /// resend + `reconcile_grace`. With CallOptions: the deadline; batches not sent by then
+  /// are not_sent.
+  [[nodiscard]] std::vector<TransferResult> send_money(const std::vector<TransferRequest>& items,
+                                                       const CallOptions& call = {}) const;
+
+  /// The transfer balance (check/balance). Duration: a read.
+  [[nodiscard]] Balance balance(const CallOptions& call = {}) const;
 
   /// Registers contacts (transfer/contact); a contact that exists already (726) is a
   /// success. Validated whole before anything is sent; larger inputs are split into
-  /// batches of `max_batch_size`. Results are in the order of `contacts`.
-  std::vector<ContactResult> add_contacts(const std::vector<Contact>& contacts) const;
-
-  /// Sends payouts (money/send/contact). Never pays anyone twice: see docs/design.md.
-  ///
-  /// The batch is validated whole before anything is sent. Each item comes back with
-  /// its client_transaction_id and an outcome: accepted, rejected (with `error`) or
-  /// unknown — the last one after every safe means to learn the truth was used; settle
-  /// it later with reconcile(), never by sending a new payout.
-  ///
-  /// Throws (ApiError, TransportError…) only when the first batch fails in a way that
-  /// proves nothing was paid (a wrong login, 602, a DNS failure…). Once a batch has gone
-  /// out, a later batch's certain failure marks its items rejected (refused by the API) or
-  /// not_sent (never reached it), so that no outcome is hidden by an exception.
-  std::vector<TransferResult> send_money(const std::vector<TransferRequest>& items) const;
+  /// batches of `max_batch_size`. Results are in the order of `contacts`; an item the
+  /// answer does not mention has code kCodeMissingFromAnswer. Duration: a read per batch.
+  [[nodiscard]] std::vector<ContactResult> add_contacts(const std::vector<Contact>& contacts,
+                                                        const CallOptions& call = {}) const;
 
   /// The transfers matching a query (check/money). Throws NotFoundError on 723.
-  std::vector<TransferStatus> check_transfer(const TransferQuery& query) const;
+  /// Duration: a read.
+  [[nodiscard]] std::vector<TransferStatus> check_transfer(const TransferQuery& query,
+                                                           const CallOptions& call = {}) const;
 
   /// Polls check_transfer every `poll_interval` until the (first) transfer is final or
   /// `timeout` passes; returns the last status seen, final or not. Throws NotFoundError if
-  /// the transfer was never found.
-  TransferStatus wait_for_final(const TransferQuery& query,
-                                std::chrono::milliseconds timeout) const;
+  /// the transfer was never found. Duration: `timeout` (or the CallOptions' deadline if
+  /// earlier); a request in flight is clipped to it.
+  [[nodiscard]] TransferStatus wait_for_final(const TransferQuery& query,
+                                              std::chrono::milliseconds timeout,
+                                              const CallOptions& call = {}) const;
 
   /// One lookup of a client_transaction_id, for a payout whose outcome was unknown.
-  ReconcileResult reconcile(const std::string& client_transaction_id) const;
+  /// Only a transfer that carries this very id is `found`. Throws only for an empty id:
+  /// any failure to ask is State::unknown. Duration: a read.
+  [[nodiscard]] ReconcileResult reconcile(const std::string& client_transaction_id,
+                                          const CallOptions& call = {}) const;
 
   /// The trusted status of a notification, re-queried from check/money by its
-  /// transaction_id (or client_transaction_id). Throws NotFoundError for a forged one.
-  TransferStatus verify_notification(const Notification& notification) const;
+  /// transaction_id (or client_transaction_id). Throws NotificationMismatchError unless
+  /// check/money knows a transfer with that very id whose transaction_id,
+  /// client_transaction_id, amount, lot, receiver and operator agree with the
+  /// notification's (fields the notification leaves empty are not compared; empty ids
+  /// never match). Duration: a read; a webhook handler passes e.g. CallOptions{2s}.
+  [[nodiscard]] TransferStatus verify_notification(const Notification& notification,
+                                                   const CallOptions& call = {}) const;
 
  private:
+  [[nodiscard]] detail::ClientImpl& impl() const;
+
   std::shared_ptr<detail::ClientImpl> impl_;
 };
 

@@ -26,13 +26,16 @@ class ValidationError : public Error {
   /// The message names the field, the item index when there is one, and the problem.
   ValidationError(std::string field, std::optional<std::size_t> index, const std::string& problem);
   /// The field at fault, in the API's words ("amount", "prefix", "notify_url"…).
-  const std::string& field() const noexcept { return field_; }
+  [[nodiscard]] const std::string& field() const noexcept { return field_; }
   /// The position of the faulty item in the caller's batch, when it is about an item.
-  std::optional<std::size_t> index() const noexcept { return index_; }
+  [[nodiscard]] std::optional<std::size_t> index() const noexcept { return index_; }
+  /// What is wrong with it, without the field and index.
+  [[nodiscard]] const std::string& problem() const noexcept { return problem_; }
 
  private:
   std::string field_;
   std::optional<std::size_t> index_;
+  std::string problem_;
 };
 
 /// The API answered with a non-zero code.
@@ -41,13 +44,13 @@ class ApiError : public Error {
   /// An answer with a non-zero `code`; see throw_api_error for the subclass that fits a code.
   ApiError(int code, std::string api_message, std::string description, int http_status);
   /// The API's code, whether it was sent as `701` or `"701"`.
-  int code() const noexcept { return code_; }
+  [[nodiscard]] int code() const noexcept { return code_; }
   /// The API's `message`, e.g. "INSUFFICIENT_BALANCE".
-  const std::string& api_message() const noexcept { return api_message_; }
+  [[nodiscard]] const std::string& api_message() const noexcept { return api_message_; }
   /// The API's `description` (often French), possibly empty.
-  const std::string& description() const noexcept { return description_; }
+  [[nodiscard]] const std::string& description() const noexcept { return description_; }
   /// The HTTP status of the answer.
-  int http_status() const noexcept { return http_status_; }
+  [[nodiscard]] int http_status() const noexcept { return http_status_; }
 
  private:
   int code_;
@@ -81,7 +84,7 @@ class TransportError : public Error {
   TransportError(const std::string& what, bool may_have_reached_server);
   /// False only when no byte of the request can have been delivered (DNS or connect
   /// failure): then the request certainly had no effect.
-  bool may_have_reached_server() const noexcept { return may_have_reached_server_; }
+  [[nodiscard]] bool may_have_reached_server() const noexcept { return may_have_reached_server_; }
 
  private:
   bool may_have_reached_server_;
@@ -93,7 +96,7 @@ class ProtocolError : public Error {
   /// `what` holds a short redacted excerpt of the answer.
   ProtocolError(const std::string& what, int http_status);
   /// The HTTP status of the answer.
-  int http_status() const noexcept { return http_status_; }
+  [[nodiscard]] int http_status() const noexcept { return http_status_; }
 
  private:
   int http_status_;
@@ -106,6 +109,27 @@ class ConfigError : public Error {
   using Error::Error;
 };
 
+/// A notification disagrees with what check/money answers for its transfer: it is forged,
+/// or it names a transfer that is not the one it claims. Never act on it.
+class NotificationMismatchError : public Error {
+ public:
+  /// `field` names the notification's field at fault; `what` says which transfer.
+  NotificationMismatchError(std::string field, const std::string& what);
+  /// The notification's field that disagrees ("amount", "client_transaction_id"…).
+  [[nodiscard]] const std::string& field() const noexcept { return field_; }
+
+ private:
+  std::string field_;
+};
+
+/// Codes this library writes into results for what CinetPay never said. They are below
+/// -1000, apart from every code of CinetPay's table (0, -1, 6xx–8xx).
+/// An item of a contact batch that the answer does not mention.
+inline constexpr int kCodeMissingFromAnswer = -1001;
+/// A payout whose client_transaction_id is held by a transfer to another recipient or of
+/// another amount: this payout was never made (see TransferResult::detail for the holder).
+inline constexpr int kCodeClientTransactionIdConflict = -1002;
+
 /// One row of the API's code table.
 struct ApiCodeInfo {
   int code;                  ///< the API's code
@@ -114,10 +138,10 @@ struct ApiCodeInfo {
 };
 
 /// Every code documented in CinetPay's code table, in the order of the table.
-const std::vector<ApiCodeInfo>& api_codes();
+[[nodiscard]] const std::vector<ApiCodeInfo>& api_codes();
 
 /// The row for a code, or nullopt for a code nobody documented.
-std::optional<ApiCodeInfo> find_api_code(int code);
+[[nodiscard]] std::optional<ApiCodeInfo> find_api_code(int code);
 
 /// Throws the ApiError subclass that fits `code` (must be non-zero). This is the one
 /// place where API codes become exception types.

@@ -28,16 +28,18 @@ struct Contact {
 
 /// The API's answer for one contact of a batch.
 struct ContactResult {
-  Contact contact;      ///< the contact as sent
-  int code = 0;         ///< 0 (added) or 726 (already a contact) are success
+  Contact contact;  ///< the contact as sent
+  /// 0 (added) or 726 (already a contact) are success; kCodeMissingFromAnswer when the
+  /// answer did not mention this contact.
+  int code = 0;
   std::string status;   ///< the item's `status`, e.g. "success"
   std::string lot;      ///< the API's batch id
   std::string message;  ///< the API's message for a failed item, empty otherwise
 
   /// True when the contact is registered now, whether added or already there (726).
-  bool ok() const noexcept { return code == 0 || code == 726; }
+  [[nodiscard]] bool ok() const noexcept;
   /// True when the contact was there already (726).
-  bool already_exists() const noexcept { return code == 726; }
+  [[nodiscard]] bool already_exists() const noexcept;
 };
 
 /// `treatment_status` of a transfer. Keeps the server's word: an unknown one is carried.
@@ -53,11 +55,11 @@ class TreatmentStatus {
   explicit TreatmentStatus(Code code);
 
   /// The status as a code; Code::other for an undocumented word.
-  Code code() const noexcept { return code_; }
+  [[nodiscard]] Code code() const noexcept { return code_; }
   /// The word the server sent ("VAL"), or the canonical word of a constructed value.
-  const std::string& raw() const noexcept { return raw_; }
+  [[nodiscard]] const std::string& raw() const noexcept { return raw_; }
   /// True for VAL and REJ only.
-  bool is_final() const noexcept { return code_ == Code::VAL || code_ == Code::REJ; }
+  [[nodiscard]] bool is_final() const noexcept { return code_ == Code::VAL || code_ == Code::REJ; }
 
   /// Compares the code, whatever the raw word.
   friend bool operator==(const TreatmentStatus& a, Code b) noexcept { return a.code_ == b; }
@@ -119,7 +121,7 @@ struct TransferStatus {
   std::string validated_at;           ///< when the transfer became final, as CinetPay writes it
 
   /// True once VAL or REJ.
-  bool is_final() const noexcept { return treatment_status.is_final(); }
+  [[nodiscard]] bool is_final() const noexcept { return treatment_status.is_final(); }
 };
 
 /// The result of one payout of a send_money call.
@@ -158,11 +160,11 @@ class TransferQuery {
   static TransferQuery by_lot(std::string lot) { return {Key::lot, std::move(lot)}; }
 
   /// Which key is looked up.
-  Key key() const noexcept { return key_; }
+  [[nodiscard]] Key key() const noexcept { return key_; }
   /// The value looked up.
-  const std::string& value() const noexcept { return value_; }
+  [[nodiscard]] const std::string& value() const noexcept { return value_; }
   /// The query parameter's name: "transaction_id", "client_transaction_id" or "lot".
-  std::string_view key_name() const noexcept;
+  [[nodiscard]] std::string_view key_name() const noexcept;
 
  private:
   TransferQuery(Key key, std::string value) : key_(key), value_(std::move(value)) {}

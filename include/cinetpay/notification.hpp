@@ -27,6 +27,6 @@ struct Notification {
 
 /// Parses a form-urlencoded notification body. Unknown fields are ignored; a body with
 /// neither transaction_id nor client_transaction_id throws ValidationError.
-Notification parse_notification(std::string_view form_body);
+[[nodiscard]] Notification parse_notification(std::string_view form_body);
 
 }  // namespace cinetpay

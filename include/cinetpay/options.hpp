@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -58,11 +59,39 @@ using Sleeper = std::function<void(std::chrono::milliseconds)>;
 /// Returns a uniformly distributed number in [0, 1); used for backoff jitter.
 using RandomSource = std::function<double()>;
 
+/// Bounds one call of a TransferClient: everything the call does (logins, requests,
+/// retries, backoff, reconciliation, polling) ends by the earlier of `timeout` and
+/// `deadline`; each request's own timeout is clipped to the time left. A request that
+/// cannot start in time is not sent. A plain value.
+///
+/// A webhook handler that must answer within 2 seconds:
+/// `client.verify_notification(n, CallOptions(std::chrono::seconds(2)))`.
+struct CallOptions {
+  /// No bound of the call's own: the client's options bound it.
+  CallOptions() = default;
+  /// At most `limit` from when the call starts.
+  explicit CallOptions(std::chrono::milliseconds limit) : timeout(limit) {}
+  /// By `deadline`, an instant on the client's clock.
+  static CallOptions until(std::chrono::steady_clock::time_point deadline) {
+    CallOptions o;
+    o.deadline = deadline;
+    return o;
+  }
+
+  /// Time allowed for the whole call, from when it starts; zero means no bound of its own.
+  std::chrono::milliseconds timeout{0};
+  /// An instant on the client's clock (ClientOptions::clock, steady_clock by default).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+};
+
 /// Everything a TransferClient can be told. Every field has a working default.
 /// A plain value: the client copies it at construction; the callbacks it holds (logger,
 /// clock, sleeper, random) may then be called from several threads at once.
 struct ClientOptions {
-  /// Root of the API. `http://` is accepted for loopback hosts only (the sandbox).
+  /// Root of the API: `https://host[:port][/path]`, no query, fragment or user info.
+  /// `http://` is accepted for 127.0.0.0/8 and localhost (the sandbox), elsewhere only with
+  /// `allow_insecure_http`. IPv6 addresses are refused (the transport is IPv4 only). An empty
+  /// or malformed one is a ConfigError: there is no fallback to the production API.
   std::string base_url = "https://client.cinetpay.com";
   /// Sent as `lang=` on every call; it changes the language of `description`.
   Lang lang = Lang::en;
@@ -96,7 +125,8 @@ struct ClientOptions {
   std::size_t max_batch_size = 50;
   /// After a send whose outcome is unknown, how long its items are looked up by
   /// client_transaction_id before one resend is considered (723 right after a send
-  /// can mean "not visible yet").
+  /// can mean "not visible yet"). It bounds the whole reconciliation of a batch, every
+  /// lookup's request timeout clipped to the time left.
   std::chrono::milliseconds reconcile_grace{30000};
   /// Pause between two lookups during reconciliation.
   std::chrono::milliseconds reconcile_interval{2000};

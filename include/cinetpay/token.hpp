@@ -36,27 +36,35 @@ class TokenManager {
  public:
   /// Performs one login and returns the token; throws on failure. Called without lock.
   using LoginFunction = std::function<std::string()>;
+  /// The same, told when the call that needs the token must end (on `clock`).
+  using BoundedLoginFunction =
+      std::function<std::string(std::chrono::steady_clock::time_point deadline)>;
 
   /// A token is used until `lifetime - refresh_margin` after its login was sent, by `clock`.
   TokenManager(LoginFunction login, Clock clock, std::chrono::seconds lifetime,
                std::chrono::seconds refresh_margin);
+  /// The same, with a login told the deadline of the call that needs the token.
+  TokenManager(BoundedLoginFunction login, Clock clock, std::chrono::seconds lifetime,
+               std::chrono::seconds refresh_margin);
 
-  /// A token that is valid now, logging in if needed.
-  Token get();
+  /// A token that is valid now, logging in if needed. A login this thread performs is
+  /// bounded by `deadline`; waiting for another thread's login is bounded by that login.
+  [[nodiscard]] Token get(std::chrono::steady_clock::time_point deadline =
+                              std::chrono::steady_clock::time_point::max());
 
   /// Forgets the token of this generation, if it is still the current one.
   void invalidate(std::uint64_t generation);
 
   /// How many logins were started; for tests and metrics.
-  std::uint64_t login_count() const;
+  [[nodiscard]] std::uint64_t login_count() const;
 
   /// How many threads are waiting for a login in flight; for tests and metrics.
-  std::size_t waiting() const;
+  [[nodiscard]] std::size_t waiting() const;
 
  private:
-  bool usable(std::chrono::steady_clock::time_point now) const;
+  [[nodiscard]] bool usable(std::chrono::steady_clock::time_point now) const;
 
-  LoginFunction login_;
+  BoundedLoginFunction login_;
   Clock clock_;
   std::chrono::seconds lifetime_;
   std::chrono::seconds refresh_margin_;

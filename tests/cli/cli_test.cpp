@@ -44,16 +44,22 @@ class CliTest : public ::testing::Test {
   // Runs the CLI against another server (a scripted one, or nothing at all).
   Outcome cli_at(const std::string& base_url, const std::string& args,
                  const std::string& password = "sandbox-password") {
+    return run("CINETPAY_API_KEY=sandbox-key CINETPAY_PASSWORD='" + password + "'",
+               "--base-url " + base_url + " " + args);
+  }
+  // Runs the CLI with these environment variables only (CINETPAY_* ones unset otherwise).
+  Outcome run(const std::string& variables, const std::string& args) {
     std::string out = dir_ + "/out";
     std::string err = dir_ + "/err";
     std::string command =
-        "env -u CINETPAY_BASE_URL -u CINETPAY_LANG CINETPAY_API_KEY=sandbox-key "
-        "CINETPAY_PASSWORD='" +
-        password + "' " + CINETPAY_CLI_PATH + " --base-url " + base_url + " " + args + " >" + out +
-        " 2>" + err + " </dev/null";
+        "env -u CINETPAY_BASE_URL -u CINETPAY_LANG -u CINETPAY_API_KEY "
+        "-u CINETPAY_PASSWORD " +
+        variables + " " + CINETPAY_CLI_PATH + " " + args + " >" + out + " 2>" + err + " </dev/null";
     int status = std::system(command.c_str());
     return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
   }
+  // The `lang` of the last API request the sandbox saw.
+  std::string last_lang() { return sb.get("/_sandbox/requests").back()["params"]["lang"]; }
   std::string file(const std::string& name, const std::string& content) {
     std::string path = dir_ + "/" + name;
     std::ofstream(path) << content;
@@ -439,15 +445,34 @@ TEST_F(CliTest, NumericFlagsAreStrict) {
 }
 
 TEST_F(CliTest, EveryErrorPathPrintsJson) {
-  for (const char* args :
-       {"", "fly", "--lang de balance", "status", "balance --password x",
-        "send --file /nonexistent/payouts.csv", "--base-url ftp://x balance", "--json --help"}) {
+  for (const char* args : {"", "fly", "--lang de balance", "status", "balance --password x",
+                           "send --file /nonexistent/payouts.csv", "--json --help"}) {
     Outcome r = cli(std::string("--json ") + args);
     EXPECT_NO_THROW(json::parse(r.out)) << args << ": " << r.out;
   }
+  Outcome ftp = cli_at("ftp://x", "--json balance");
+  EXPECT_EQ(ftp.code, 2);
+  EXPECT_NO_THROW(json::parse(ftp.out)) << ftp.out;
   Outcome help = cli("--json --help");
   EXPECT_EQ(help.code, 0);
   EXPECT_THAT(json::parse(help.out)["usage"].get<std::string>(), HasSubstr("exit codes"));
+}
+
+TEST_F(CliTest, FlagsWinOverTheEnvironment) {
+  const std::string key = "CINETPAY_API_KEY=sandbox-key CINETPAY_PASSWORD=sandbox-password ";
+  Outcome from_env =
+      run(key + "CINETPAY_BASE_URL=" + sb.base_url() + " CINETPAY_LANG=fr", "balance");
+  EXPECT_EQ(from_env.code, 0) << from_env.err;
+  EXPECT_EQ(last_lang(), "fr");
+  Outcome flags = run(key + "CINETPAY_BASE_URL=http://127.0.0.1:9 CINETPAY_LANG=de",
+                      "--base-url " + sb.base_url() + " --lang en balance");
+  EXPECT_EQ(flags.code, 0) << flags.err;
+  EXPECT_EQ(last_lang(), "en");
+  Outcome bad =
+      run(key + "CINETPAY_BASE_URL=" + sb.base_url() + " CINETPAY_LANG=de", "--json balance");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("CINETPAY_LANG must be en or fr"));
+  EXPECT_EQ(cli("--lang en --lang fr balance").code, 2) << "a flag at most once";
 }
 
 TEST_F(CliTest, HelpDocumentsEveryExitCode) {

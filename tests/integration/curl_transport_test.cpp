@@ -233,7 +233,7 @@ TEST_F(CurlTransportTest, CertificatesAreVerifiedAgainstTheCaBundle) {
   });
   int port = tls.bind_to_any_port("127.0.0.1");
   std::thread serving([&] { tls.listen_after_bind(); });
-  while (!tls.is_running()) std::this_thread::yield();
+  testing::wait_until_running(tls);
 
   HttpRequest r;
   r.url = "https://127.0.0.1:" + std::to_string(port) + "/x";

@@ -16,11 +16,11 @@ function(run)
   set(last_output "${out}" PARENT_SCOPE)
 endfunction()
 
-# Configures, builds and runs the CTest tests of a merchant's project; its consumer test
-# must have called the sandbox.
+# Configures, builds (what its tests need) and runs the CTest tests of a merchant's
+# project; its consumer test must have called the sandbox.
 function(build_and_test source build)
   run(${CMAKE_COMMAND} -S ${source} -B ${build} -G Ninja "-DCMAKE_CXX_FLAGS=${sanitize_flags}" ${ARGN})
-  run(${CMAKE_COMMAND} --build ${build})
+  run(${CMAKE_COMMAND} --build ${build} --target consumer ${extra_targets})
   run(${CMAKE_CTEST_COMMAND} --test-dir ${build} --output-on-failure -V)
   if(NOT last_output MATCHES "balance: 1000000 available" OR NOT last_output MATCHES "consumer ok")
     message(FATAL_ERROR "the consumer did not call the sandbox:\n${last_output}")
@@ -58,6 +58,7 @@ elseif(MODE STREQUAL "subproject")
   # By default only the library: configuring is enough to see it.
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/package/subproject -B ${WORK_DIR}/lib_only -G Ninja
       -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=OFF)
+  set(extra_targets cinetpay_sandbox)
   build_and_test(${SOURCE_DIR}/tests/package/subproject ${WORK_DIR}/with_tools
                  -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=ON -DCINETPAY_BUILD_TOOLS=ON)
 elseif(MODE STREQUAL "deb")

@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -23,6 +24,16 @@ struct RecordedRequest {
   std::string body;
   int remote_port = 0;
 };
+
+/// Waits, 10 s at most, for a server started on another thread to accept connections.
+inline void wait_until_running(const httplib::Server& server) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!server.is_running()) {
+    if (std::chrono::steady_clock::now() > deadline)
+      throw std::runtime_error("server did not start");
+    std::this_thread::yield();
+  }
+}
 
 class ScriptedServer {
  public:
@@ -53,7 +64,7 @@ class ScriptedServer {
     port_ = server_.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("cannot bind 127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
+    wait_until_running(server_);
   }
   ~ScriptedServer() {
     server_.stop();

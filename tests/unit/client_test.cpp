@@ -3,6 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+#include <new>
+#include <stdexcept>
+
 #include "cinetpay/transfer.hpp"
 #include "fakes.hpp"
 
@@ -48,7 +52,9 @@ HttpResponse accept_all(const HttpRequest& r) {
       200, nlohmann::json{{"code", 0}, {"message", "OPERATION_SUCCES"}, {"data", {items}}}.dump());
 }
 
-std::string status_body(const std::string& ctid, const std::string& status, int amount = 500) {
+// check/money's answer for one transfer, by default to the recipient of payout().
+std::string status_body(const std::string& ctid, const std::string& status, int amount = 500,
+                        const std::string& phone = "0102030405") {
   return nlohmann::json{{"code", 0},
                         {"message", "OPERATION_SUCCES"},
                         {"data",
@@ -56,6 +62,8 @@ std::string status_body(const std::string& ctid, const std::string& status, int 
                            {"client_transaction_id", ctid},
                            {"lot", "L"},
                            {"amount", std::to_string(amount)},
+                           {"receiver", phone},
+                           {"receiver_e164", "+225" + phone},
                            {"treatment_status", status}}}}}
       .dump();
 }
@@ -80,7 +88,7 @@ TEST(Client, BalanceLogsInOnceAndSendsTokenAndLang) {
   EXPECT_EQ(b.amount, 663);
   EXPECT_EQ(b.available, 663);
   TransferClient copy = client;  // copies share the token
-  copy.balance();
+  (void)copy.balance();
   ASSERT_EQ(w.transport->requests_to("/auth/login").size(), 1u);
   auto calls = w.transport->requests_to("/check/balance");
   ASSERT_EQ(calls.size(), 2u);
@@ -102,7 +110,7 @@ TEST(Client, TokenRefusedTwiceIsAnAuthenticationError) {
   FakeWorld w;
   w.transport->on_json("/check/balance", 200,
                        R"({"code":"705","message":"EXPIRED_TOKEN","data":[]})");
-  EXPECT_THROW(w.client().balance(), AuthenticationError);
+  EXPECT_THROW((void)w.client().balance(), AuthenticationError);
   EXPECT_EQ(w.transport->requests_to("/check/balance").size(), 2u);
 }
 
@@ -112,7 +120,7 @@ TEST(Client, WrongCredentialsAreNotRetried) {
       "/auth/login", 200,
       R"({"code":"701","message":"INVALID_CREDENTIALS","description":"Identifiant de connexion incorrect","data":[]})");
   try {
-    w.client().balance();
+    (void)w.client().balance();
     FAIL();
   } catch (const AuthenticationError& e) {
     EXPECT_EQ(e.code(), 701);
@@ -143,14 +151,14 @@ TEST(Client, RetryAfterIsHonouredUpToItsCap) {
   limited.headers["retry-after"] = "7";
   w.transport->on("/check/balance", [limited](const HttpRequest&) { return limited; })
       .then_json("/check/balance", 200, kBalanceOk);
-  w.client().balance();
+  (void)w.client().balance();
   ASSERT_EQ(w.clock.sleeps().size(), 1u);
   EXPECT_EQ(w.clock.sleeps()[0], 7000ms);
 
   FakeWorld w2;
   limited.headers["retry-after"] = "3600";
   w2.transport->on("/check/balance", [limited](const HttpRequest&) { return limited; });
-  EXPECT_THROW(w2.client().balance(), ProtocolError);
+  EXPECT_THROW((void)w2.client().balance(), ProtocolError);
   EXPECT_TRUE(w2.clock.sleeps().empty());
   EXPECT_THAT(w2.all_logs(), HasSubstr("above max_retry_after"));
 }
@@ -161,7 +169,7 @@ TEST(Client, ExhaustedRetriesNameEveryReason) {
     throw TransportError("timeout", true);
   });
   try {
-    w.client().balance();
+    (void)w.client().balance();
     FAIL();
   } catch (const TransportError& e) {
     EXPECT_THAT(e.what(), HasSubstr("transport error, transport error, not retried: transport "
@@ -263,7 +271,7 @@ TEST(Send, NeverLeftAfterAllRetriesThrows) {
     throw TransportError("no route", false);
   });
   try {
-    w.client().send_money({payout("A")});
+    (void)w.client().send_money({payout("A")});
     FAIL();
   } catch (const TransportError& e) {
     EXPECT_FALSE(e.may_have_reached_server());
@@ -315,7 +323,8 @@ TEST(Send, AbsentAfterGraceIsSentOnceMoreWithTheSameId) {
   auto sends = w.transport->requests_to("/money/send/contact");
   ASSERT_EQ(sends.size(), 2u);
   EXPECT_EQ(sent_data(sends[1])[0]["client_transaction_id"], "A");
-  EXPECT_EQ(w.transport->requests_to("/check/money").size(), 6u) << "lookups at 0,2,4,6,8,10 s";
+  EXPECT_EQ(w.transport->requests_to("/check/money").size(), 5u)
+      << "lookups at 0,2,4,6,8 s: the grace ends at 10 s";
 }
 
 TEST(Send, ResendAnswered805IsLookedUpAgain) {
@@ -326,7 +335,7 @@ TEST(Send, ResendAnswered805IsLookedUpAgain) {
       .then_json("/money/send/contact", 200,
                  R"({"code":805,"message":"CLIENT_TRANSACTION_ID_EXIST","data":[]})");
   auto o = w.options();
-  o.reconcile_grace = 0ms;
+  o.reconcile_grace = 1s;
   w.transport->on_json("/check/money", 200, kNotFound)
       .then_json("/check/money", 200, status_body("A", "VAL"));
   auto results = w.client(o).send_money({payout("A")});
@@ -359,7 +368,8 @@ TEST(Send, ReusedIdOfAnotherPayoutIsRejected) {
   w.transport->on_json("/check/money", 200, status_body("A", "VAL", 9000));
   auto results = w.client().send_money({payout("A", 500)});
   EXPECT_EQ(results[0].outcome, TransferOutcome::rejected);
-  EXPECT_EQ(results[0].error->code, 805);
+  EXPECT_EQ(results[0].error->code, kCodeClientTransactionIdConflict);
+  EXPECT_THAT(results[0].detail, HasSubstr("transfer EA-A"));
 }
 
 TEST(Send, LargeBatchesAreSplit) {
@@ -448,12 +458,12 @@ TEST(Reconcile, FoundNotFoundUnknown) {
 TEST(Notifications, VerifiedByReQuerying) {
   FakeWorld w;
   w.transport->on_json("/check/money", 200, status_body("A", "VAL"));
-  Notification n = parse_notification("transaction_id=EA-A&treatment_status=VAL&amount=999999");
+  Notification n = parse_notification("transaction_id=EA-A&treatment_status=REC&amount=500");
   TransferStatus trusted = w.client().verify_notification(n);
-  EXPECT_EQ(trusted.amount, 500) << "the body is never trusted";
+  EXPECT_EQ(trusted.treatment_status, TreatmentStatus::Code::VAL) << "the body is never trusted";
   EXPECT_EQ(query_param(w.transport->requests_to("/check/money")[0].url, "transaction_id"), "EA-A");
   Notification forged = parse_notification("transaction_id=FORGED");
-  EXPECT_THROW(w.client().verify_notification(forged), NotFoundError);
+  EXPECT_THROW((void)w.client().verify_notification(forged), NotificationMismatchError);
 }
 
 TEST(Secrets, NeverInErrorsOrLogs) {
@@ -463,7 +473,7 @@ TEST(Secrets, NeverInErrorsOrLogs) {
   });
   std::string what;
   try {
-    w.client().balance();
+    (void)w.client().balance();
   } catch (const Error& e) {
     what = e.what();
   }
@@ -479,7 +489,7 @@ TEST(Secrets, NeverInErrorsOrLogs) {
 TEST(Options, PlainHttpOnlyToLoopbackAndCredentialsRequired) {
   ClientOptions o;
   o.base_url = "http://client.cinetpay.com";
-  EXPECT_THROW(TransferClient(Credentials{"k", "p"}, o), ValidationError);
+  EXPECT_THROW(TransferClient(Credentials{"k", "p"}, o), ConfigError);
   o.base_url = "http://127.0.0.1:9";
   EXPECT_NO_THROW(TransferClient(Credentials{"k", "p"}, o));
   EXPECT_THROW(TransferClient(Credentials{"", "p"}, o), ValidationError);
@@ -500,6 +510,423 @@ TEST(Options, FromEnv) {
   } catch (const ValidationError& e) {
     EXPECT_EQ(e.field(), "CINETPAY_PASSWORD");
   }
+}
+
+// --- The contract of send_money: once a send left, it never throws (issue 7) ---
+
+TEST(SendContract, LaterBatchWithAnOverflowingCodeKeepsEarlierOutcomes) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact", accept_all)
+      .then_json("/money/send/contact", 200,
+                 R"({"code":"9999999999","message":"OPERATION_SUCCES","data":[]})");
+  w.transport->on_json("/check/money", 200, status_body("B", "NEW"));
+  auto o = w.options();
+  o.max_batch_size = 1;
+  std::vector<TransferResult> results;
+  ASSERT_NO_THROW(results = w.client(o).send_money({payout("A"), payout("B")}));
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
+  EXPECT_EQ(results[0].transaction_id, "EA1");
+  EXPECT_EQ(results[1].outcome, TransferOutcome::accepted) << results[1].detail;
+  EXPECT_EQ(results[1].transaction_id, "EA-B") << "learnt from check/money, not resent";
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 2u);
+}
+
+TEST(SendContract, Latin1ByteInALaterBatchIsRefusedBeforeAnythingIsSent) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact", accept_all);
+  auto o = w.options();
+  o.max_batch_size = 1;
+  for (const std::string field : {"client_transaction_id", "notify_url", "payment_method"}) {
+    TransferRequest bad = payout("B");
+    if (field == "client_transaction_id") bad.client_transaction_id = "caf\xE9";
+    if (field == "notify_url") bad.notify_url = "https://shop.example/caf\xE9";
+    if (field == "payment_method") bad.payment_method = "WAVE\xC3";
+    try {
+      (void)w.client(o).send_money({payout("A"), bad});
+      ADD_FAILURE() << field << " accepted";
+    } catch (const ValidationError& e) {
+      EXPECT_EQ(e.field(), field);
+      EXPECT_EQ(e.index(), 1u);
+    }
+  }
+  EXPECT_TRUE(w.transport->requests().empty());
+}
+
+// A failure of any kind once a batch's send left: the batch is reconciled, earlier and
+// later batches keep their outcomes, nothing escapes.
+void expect_failure_after_send_is_contained(
+    const std::function<HttpResponse(const HttpRequest&)>& failing_send) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact", accept_all)
+      .then("/money/send/contact", failing_send)
+      .then("/money/send/contact", accept_all);
+  w.transport->on_json("/check/money", 200, status_body("B", "REC"));
+  auto o = w.options();
+  o.max_batch_size = 1;
+  std::vector<TransferResult> results;
+  ASSERT_NO_THROW(results = w.client(o).send_money({payout("A"), payout("B"), payout("C")}));
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
+  EXPECT_EQ(results[1].outcome, TransferOutcome::accepted) << results[1].detail;
+  EXPECT_EQ(results[1].transaction_id, "EA-B");
+  EXPECT_EQ(results[2].outcome, TransferOutcome::accepted);
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 3u) << "B sent once";
+}
+
+TEST(SendContract, ForeignExceptionFromTheTransportAfterASendIsContained) {
+  expect_failure_after_send_is_contained(
+      [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("proxy library failed"); });
+}
+
+TEST(SendContract, BadAllocAfterASendIsContained) {
+  expect_failure_after_send_is_contained(
+      [](const HttpRequest&) -> HttpResponse { throw std::bad_alloc(); });
+}
+
+TEST(SendContract, NonStandardExceptionAfterASendIsContained) {
+  expect_failure_after_send_is_contained([](const HttpRequest&) -> HttpResponse { throw 42; });
+}
+
+TEST(SendContract, ThrowingLoggerChangesNoOutcome) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact",
+                  [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); });
+  w.transport->on_json("/check/money", 200, status_body("A", "VAL"));
+  auto o = w.options();
+  o.logger = [](LogLevel, std::string_view) { throw std::runtime_error("disk full"); };
+  std::vector<TransferResult> results;
+  ASSERT_NO_THROW(results = w.client(o).send_money({payout("A")}));
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
+}
+
+TEST(SendContract, FailureBeforeTheFirstSendLeftMayThrow) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact",
+                  [](const HttpRequest&) -> HttpResponse { throw std::bad_alloc(); });
+  w.transport->on("/auth/login", [](const HttpRequest&) -> HttpResponse {
+    throw std::runtime_error("resolver crashed");
+  });
+  EXPECT_THROW((void)w.client().send_money({payout("A")}), std::runtime_error);
+  EXPECT_TRUE(w.transport->requests_to("/money/send/contact").empty());
+}
+
+TEST(SendContract, LaterBatchWhoseLoginFailsIsNotSent) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact", accept_all)
+      .then_json("/money/send/contact", 200, R"({"code":706,"message":"INVALID_TOKEN"})");
+  w.transport->on_json("/auth/login", 200, testing::kLoginOk)
+      .then_json("/auth/login", 200, R"({"code":"701","message":"INVALID_CREDENTIALS"})");
+  auto o = w.options();
+  o.max_batch_size = 1;
+  auto results = w.client(o).send_money({payout("A"), payout("B")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
+  EXPECT_EQ(results[1].outcome, TransferOutcome::rejected)
+      << "the send went out and was refused (706), then the login was refused";
+  EXPECT_EQ(results[1].error->code, 701);
+}
+
+TEST(SendContract, DeadlinePassedBeforeALaterBatchLeavesItNotSent) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact", [&w](const HttpRequest& r) {
+    w.clock.advance(3s);
+    return accept_all(r);
+  });
+  auto o = w.options();
+  o.max_batch_size = 1;
+  auto results =
+      w.client(o).send_money({payout("A"), payout("B")}, CallOptions{std::chrono::seconds(2)});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
+  EXPECT_EQ(results[1].outcome, TransferOutcome::not_sent);
+  EXPECT_THAT(results[1].detail, HasSubstr("deadline"));
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
+}
+
+// --- Matching a found transfer to the payout (issue 7, point 5) ---
+
+TEST(SendMatching, IdReusedForAnotherRecipientWithTheSameAmountIsRejected) {
+  FakeWorld w;
+  w.transport->on_json("/money/send/contact", 200,
+                       R"({"code":805,"message":"CLIENT_TRANSACTION_ID_EXIST","data":[]})");
+  w.transport->on_json("/check/money", 200, status_body("A", "VAL", 500, "0709090909"));
+  auto results = w.client().send_money({payout("A", 500)});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::rejected);
+  EXPECT_TRUE(results[0].transaction_id.empty()) << "the other transfer's id is not ours";
+  ASSERT_TRUE(results[0].error.has_value());
+  EXPECT_EQ(results[0].error->code, kCodeClientTransactionIdConflict);
+  EXPECT_THAT(results[0].detail, HasSubstr("EA-A"));
+  EXPECT_THAT(results[0].detail, HasSubstr("+2250709090909"));
+}
+
+TEST(SendMatching, IdReusedUnderAnotherPrefixIsRejected) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact",
+                  [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); });
+  auto found = nlohmann::json::parse(status_body("A", "VAL"));
+  found["data"][0]["receiver_e164"] = "+2210102030405";
+  w.transport->on_json("/check/money", 200, found.dump());
+  auto results = w.client().send_money({payout("A")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::rejected);
+}
+
+TEST(SendMatching, FoundWithoutRecipientIsUnknownNotAccepted) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact",
+                  [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); });
+  auto found = nlohmann::json::parse(status_body("A", "VAL"));
+  found["data"][0].erase("receiver");
+  found["data"][0].erase("receiver_e164");
+  w.transport->on_json("/check/money", 200, found.dump());
+  auto results = w.client().send_money({payout("A")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::unknown);
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
+}
+
+TEST(SendMatching, AnswerWithAnEmptyIdIsNotAMatch) {
+  FakeWorld w;
+  auto found = nlohmann::json::parse(status_body("A", "VAL"));
+  found["data"][0]["client_transaction_id"] = "";
+  w.transport->on_json("/check/money", 200, found.dump());
+  EXPECT_EQ(w.client().reconcile("A").state, ReconcileResult::State::unknown);
+}
+
+TEST(Notifications, FieldsMustAgreeWithCheckMoney) {
+  FakeWorld w;
+  w.transport->on_json("/check/money", 200, status_body("A", "VAL"));
+  auto verify = [&](const std::string& body) {
+    return w.client().verify_notification(parse_notification(body));
+  };
+  EXPECT_NO_THROW((void)verify(
+      "transaction_id=EA-A&client_transaction_id=A&amount=500&lot=L&receiver=0102030405"));
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {"transaction_id=EA-A&client_transaction_id=OTHER", "client_transaction_id"},
+           {"transaction_id=EA-A&amount=999999", "amount"},
+           {"transaction_id=EA-A&amount=0x1f4", "amount"},
+           {"transaction_id=EA-A&lot=L2", "lot"},
+           {"transaction_id=EA-A&receiver=0709090909", "receiver"},
+           {"client_transaction_id=A&transaction_id=EA-B", "transaction_id"}}) {
+    try {
+      (void)verify(body);
+      ADD_FAILURE() << body << " was trusted";
+    } catch (const NotificationMismatchError& e) {
+      EXPECT_EQ(e.field(), field) << body;
+    }
+  }
+  auto no_id = nlohmann::json::parse(status_body("A", "VAL"));
+  no_id["data"][0]["transaction_id"] = "";
+  w.transport->on_json("/check/money", 200, no_id.dump());
+  EXPECT_THROW((void)verify("transaction_id=EA-A"), NotificationMismatchError)
+      << "an answer with an empty transaction_id matches nothing";
+}
+
+// --- Secrets by value (issue 7, point 7) ---
+
+TEST(Secrets, EchoedInFreeTextAreMaskedEverywhere) {
+  FakeWorld w;
+  w.transport->on("/check/balance", [](const HttpRequest&) {
+    return json_response(500, "unknown api key key-secret with password pass-secret");
+  });
+  w.transport->on("/money/send/contact", [](const HttpRequest&) {
+    return json_response(500, "bad token tok-secret-1 for key-secret");
+  });
+  w.transport->on("/check/money", [](const HttpRequest&) {
+    return json_response(502, "gateway saw tok-secret-1");
+  });
+  auto o = w.options();
+  o.reconcile_grace = 1s;
+  auto client = w.client(o);
+  std::string texts;
+  try {
+    (void)client.balance();
+  } catch (const Error& e) {
+    texts += e.what();
+  }
+  EXPECT_THAT(texts, HasSubstr("unknown api key *** with password ***"));
+  for (const TransferResult& r : client.send_money({payout("A")})) texts += r.detail;
+  texts += client.reconcile("A").detail;
+  texts += w.all_logs();
+  EXPECT_THAT(texts, HasSubstr("bad token ***"));
+  for (const char* secret : {"key-secret", "pass-secret", "tok-secret-1"}) {
+    EXPECT_THAT(texts, Not(HasSubstr(secret)));
+  }
+}
+
+TEST(Secrets, ForeignExceptionsLeavingACallAreMasked) {
+  FakeWorld w;
+  w.transport->on("/check/balance", [](const HttpRequest& r) -> HttpResponse {
+    throw std::runtime_error("plugin failed on " + r.url);
+  });
+  try {
+    (void)w.client().balance();
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), Not(HasSubstr("tok-secret-1")));
+    EXPECT_THAT(e.what(), HasSubstr("plugin failed"));
+  }
+}
+
+// --- Time (issue 7, point 8) ---
+
+// A server that takes every request and never answers: each request lasts its timeout.
+std::function<HttpResponse(const HttpRequest&)> silent(
+    testing::ManualClock& clock, std::chrono::milliseconds transport_timeout,
+    std::vector<std::chrono::milliseconds>* seen) {
+  return [&clock, transport_timeout, seen](const HttpRequest& r) -> HttpResponse {
+    auto lasts = r.timeout.count() > 0 ? std::min(r.timeout, transport_timeout) : transport_timeout;
+    if (seen != nullptr) seen->push_back(r.timeout);
+    clock.advance(lasts);
+    throw TransportError("timed out", true);
+  };
+}
+
+TEST(Time, ReconcileGraceBoundsTheWholeReconciliation) {
+  FakeWorld w;
+  std::vector<std::chrono::milliseconds> lookups;
+  w.transport->on("/money/send/contact", silent(w.clock, 1s, nullptr));
+  w.transport->on("/check/money", silent(w.clock, 1s, &lookups));
+  auto o = w.options();
+  o.request_timeout = 1s;
+  o.reconcile_grace = 2s;
+  std::vector<TransferRequest> items;
+  for (int i = 0; i < 5; ++i) items.push_back(payout("ID" + std::to_string(i)));
+  auto started = w.clock.now();
+  auto results = w.client(o).send_money(items);
+  EXPECT_LE(w.clock.now() - started, 3s) << "1 s for the send, 2 s of grace";
+  for (const auto& r : results) EXPECT_EQ(r.outcome, TransferOutcome::unknown);
+  ASSERT_FALSE(lookups.empty());
+  for (auto t : lookups) {
+    EXPECT_GT(t.count(), 0);
+    EXPECT_LE(t, 2s);
+  }
+}
+
+TEST(Time, FiftyItemsWithDefaultsEndWithinTheGrace) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact", silent(w.clock, 30s, nullptr));
+  w.transport->on("/check/money", silent(w.clock, 30s, nullptr));
+  std::vector<TransferRequest> items;
+  for (int i = 0; i < 50; ++i) items.push_back(payout("ID" + std::to_string(i)));
+  auto started = w.clock.now();
+  auto results = w.client().send_money(items);
+  EXPECT_LE(w.clock.now() - started, 60s) << "the send's 30 s and a 30 s grace";
+  EXPECT_EQ(results.size(), 50u);
+}
+
+TEST(Time, VerifyNotificationEndsByItsDeadline) {
+  FakeWorld w;
+  std::vector<std::chrono::milliseconds> checks;
+  w.transport->on("/check/money", silent(w.clock, 30s, &checks));
+  auto started = w.clock.now();
+  EXPECT_THROW((void)w.client().verify_notification(parse_notification("transaction_id=EA-A"),
+                                                    CallOptions{std::chrono::seconds(2)}),
+               TransportError);
+  EXPECT_LE(w.clock.now() - started, 2s);
+  ASSERT_FALSE(checks.empty());
+  EXPECT_LE(checks.front(), 2s) << "the request's timeout is clipped to the deadline";
+}
+
+TEST(Time, RetriesAndBackoffStopAtTheDeadline) {
+  FakeWorld w;
+  w.transport->on("/check/balance", [](const HttpRequest&) { return json_response(503, "busy"); });
+  auto o = w.options();
+  o.retry.max_attempts = 50;
+  o.retry.initial_backoff = 1s;
+  auto started = w.clock.now();
+  CallOptions call;
+  call.deadline = started + 5s;
+  EXPECT_THROW((void)w.client(o).balance(call), ProtocolError);
+  EXPECT_LE(w.clock.now() - started, 5s);
+  EXPECT_LT(w.transport->requests_to("/check/balance").size(), 50u);
+}
+
+TEST(Time, WaitForFinalHonoursTheEarlierOfTimeoutAndDeadline) {
+  FakeWorld w;
+  w.transport->on_json("/check/money", 200, status_body("A", "REC"));
+  auto started = w.clock.now();
+  auto st = w.client().wait_for_final(TransferQuery::by_client_transaction_id("A"), 1min,
+                                      CallOptions{std::chrono::seconds(7)});
+  EXPECT_FALSE(st.is_final());
+  EXPECT_LE(w.clock.now() - started, 7s);
+}
+
+// --- Configuration (issue 7, point 9) ---
+
+TEST(Config, EmptyOrMalformedBaseUrlIsAConfigError) {
+  for (const char* url :
+       {"", "https://client.cinetpay.com?x=", "https://client.cinetpay.com#frag",
+        "https://client.cinetpay.com\r\nX: y", "https://user:pw@client.cinetpay.com",
+        "http://[::1]:8080", "https://client.cinetpay.com:99999", "ftp://client.cinetpay.com"}) {
+    ClientOptions o;
+    o.base_url = url;
+    EXPECT_THROW(TransferClient(Credentials{"k", "p"}, o), ConfigError) << url;
+  }
+  ClientOptions o;
+  o.base_url = "http://[::1]:8080";
+  try {
+    TransferClient(Credentials{"k", "p"}, o);
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("IPv4"));
+  }
+}
+
+TEST(Config, InsecureHttpToAnotherHostOnlyWhenAllowed) {
+  ClientOptions o;
+  o.base_url = "http://10.0.0.5:8080";
+  EXPECT_THROW(TransferClient(Credentials{"k", "p"}, o), ConfigError);
+  o.allow_insecure_http = true;
+  EXPECT_NO_THROW(TransferClient(Credentials{"k", "p"}, o));
+}
+
+TEST(Config, EmptyBaseUrlInTheEnvironmentIsNotProduction) {
+  ::setenv("CINETPAY_API_KEY", "k", 1);
+  ::setenv("CINETPAY_PASSWORD", "p", 1);
+  ::unsetenv("CINETPAY_LANG");
+  ::setenv("CINETPAY_BASE_URL", "", 1);
+  EXPECT_THROW(TransferClient::from_env(), ConfigError);
+  ::unsetenv("CINETPAY_BASE_URL");
+  EXPECT_NO_THROW(TransferClient::from_env());
+}
+
+TEST(Config, BaseUrlLoggedAtInfoOnTheFirstCall) {
+  FakeWorld w;
+  w.transport->on_json("/check/balance", 200, kBalanceOk);
+  auto client = w.client();
+  (void)client.balance();
+  (void)client.balance();
+  std::string logs = w.all_logs();
+  const std::string line = "info: using the CinetPay API at https://api.test";
+  auto first = logs.find(line);
+  ASSERT_NE(first, std::string::npos) << logs;
+  EXPECT_EQ(logs.find("using the CinetPay API", first + line.size()), std::string::npos);
+}
+
+TEST(Config, MovedFromClientThrowsLogicError) {
+  FakeWorld w;
+  auto client = w.client();
+  TransferClient moved = std::move(client);
+  // NOLINTNEXTLINE(bugprone-use-after-move): what this test is about
+  EXPECT_THROW((void)client.balance(), std::logic_error);
+  EXPECT_THROW((void)client.send_money({payout("A")}), std::logic_error);
+  EXPECT_TRUE(w.transport->requests().empty());
+}
+
+// --- Codes the library makes up (issue 7, point 2) ---
+
+TEST(Codes, LibraryCodesNeverCollideWithCinetPays) {
+  for (const ApiCodeInfo& row : api_codes()) {
+    EXPECT_NE(row.code, kCodeMissingFromAnswer);
+    EXPECT_NE(row.code, kCodeClientTransactionIdConflict);
+  }
+}
+
+TEST(Codes, ContactMissingFromTheAnswerIsALibraryCode) {
+  FakeWorld w;
+  w.transport->on_json("/transfer/contact", 200,
+                       R"({"code":0,"message":"OPERATION_SUCCES","data":[]})");
+  Contact c{"225", "0102030405", "A", "B", "a@b.c"};
+  auto results = w.client().add_contacts({c});
+  EXPECT_EQ(results[0].code, kCodeMissingFromAnswer);
+  EXPECT_FALSE(results[0].ok());
 }
 
 }  // namespace

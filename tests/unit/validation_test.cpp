@@ -92,10 +92,77 @@ TEST(Validation, BaseUrl) {
   EXPECT_NO_THROW(validate_base_url("https://client.cinetpay.com"));
   EXPECT_NO_THROW(validate_base_url("http://127.0.0.1:8080"));
   EXPECT_NO_THROW(validate_base_url("http://localhost:1"));
-  EXPECT_THROW(validate_base_url("http://client.cinetpay.com"), ValidationError);
-  EXPECT_THROW(validate_base_url("http://127.0.0.1.evil.com"), ValidationError);
-  EXPECT_THROW(validate_base_url("http://localhost@evil.com"), ValidationError);
-  EXPECT_THROW(validate_base_url("client.cinetpay.com"), ValidationError);
+  EXPECT_THROW(validate_base_url("http://client.cinetpay.com"), ConfigError);
+  EXPECT_THROW(validate_base_url("http://127.0.0.1.evil.com"), ConfigError);
+  EXPECT_THROW(validate_base_url("http://localhost@evil.com"), ConfigError);
+  EXPECT_THROW(validate_base_url("client.cinetpay.com"), ConfigError);
+}
+
+TEST(Validation, BaseUrlRefusesWhatWouldMisdirectTheLogin) {
+  EXPECT_NO_THROW(validate_base_url("https://client.cinetpay.com/v1"));
+  EXPECT_NO_THROW(validate_base_url("https://client.cinetpay.com:8443/v1/"));
+  for (const char* url : {"", "https://", "https://h?x=1", "https://h/#frag", "https://h/\r\n",
+                          "https://h /", "https://u:p@h", "https://h:0", "https://h:65536",
+                          "https://h:80a", "http://[::1]:8080", "https://[2001:db8::1]/",
+                          "https://h\xC3\xA9.example"}) {
+    EXPECT_THROW(validate_base_url(url), ConfigError) << url;
+  }
+  EXPECT_THROW(validate_base_url("http://192.168.1.20:8080"), ConfigError);
+  EXPECT_NO_THROW(validate_base_url("http://192.168.1.20:8080", /*allow_insecure_http=*/true));
+  try {
+    validate_base_url("http://[::1]:8080");
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("IPv4 only"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Validation, EveryTextFieldSentMustBeUtf8WithoutControls) {
+  const std::vector<std::string> bad_texts = {
+      "caf\xE9",          // Latin-1
+      "\xC3",             // truncated sequence
+      "\xC0\xAF",         // overlong '/'
+      "\xED\xA0\x80",     // a surrogate
+      "\xF4\x90\x80\x80",  // above U+10FFFF
+      "a\x01b",           // C0 control
+      "a\x7F",            // DEL
+      "a\xC2\x85",        // C1 control (NEL)
+  };
+  using TransferField = std::string TransferRequest::*;
+  const std::vector<std::pair<const char*, TransferField>> transfer_fields = {
+      {"prefix", &TransferRequest::prefix},
+      {"phone", &TransferRequest::phone},
+      {"notify_url", &TransferRequest::notify_url},
+      {"client_transaction_id", &TransferRequest::client_transaction_id},
+      {"payment_method", &TransferRequest::payment_method}};
+  for (const auto& [field, member] : transfer_fields) {
+    for (const std::string& text : bad_texts) {
+      TransferRequest t = good();
+      t.*member += text;
+      expect_refused({good(), t}, field, 1, "UTF-8");
+    }
+  }
+  Contact c{"225", "0102030405", "Zo\xC3\xA9", "N'Guessan", "zoe@example.ci"};
+  EXPECT_NO_THROW(validate_contacts({c})) << "UTF-8 names are welcome";
+  using ContactField = std::string Contact::*;
+  const std::vector<std::pair<const char*, ContactField>> contact_fields = {
+      {"prefix", &Contact::prefix},
+      {"phone", &Contact::phone},
+      {"name", &Contact::name},
+      {"surname", &Contact::surname},
+      {"email", &Contact::email}};
+  for (const auto& [field, member] : contact_fields) {
+    for (const std::string& text : bad_texts) {
+      Contact bad = c;
+      bad.*member += text;
+      try {
+        validate_contacts({c, bad});
+        ADD_FAILURE() << field << " accepted";
+      } catch (const ValidationError& e) {
+        EXPECT_EQ(e.field(), field);
+        EXPECT_EQ(e.index(), 1u);
+      }
+    }
+  }
 }
 
 TEST(Notification, ParsesTheDocumentedFields) {

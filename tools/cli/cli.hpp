@@ -37,7 +37,7 @@ struct UsageError : std::runtime_error {
 
 /// `--name value` pairs and positional words after a command's words. Each flag at most
 /// once; a flag's value never starts with `--`. The flags named in `switches` take no value
-/// (`--until-idle`): has() tells whether they were given.
+/// (`--until-idle`): has() tells whether they were given. Immutable once made: safe to share.
 class Flags {
  public:
   explicit Flags(const std::vector<std::string>& args,

@@ -4,6 +4,7 @@
 #include <cinetpay/errors.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -89,31 +90,30 @@ Lang lang_of(const std::string& word, const std::string& source) {
 }
 
 // Global flags come before the command; --json and --help were taken out already.
-// The flags win over the environment; both go straight into ClientOptions.
+// A flag wins over its environment variable; both go straight into ClientOptions.
 int run(const std::vector<std::string>& args, const Output& out) {
-  ClientOptions options;
-  if (std::string url = env("CINETPAY_BASE_URL"); !url.empty()) options.base_url = url;
-  if (std::string lang = env("CINETPAY_LANG"); !lang.empty())
-    options.lang = lang_of(lang, "CINETPAY_LANG");
+  std::map<std::string, std::string> global;
   std::size_t i = 0;
-  std::vector<std::string> seen;
   for (; i < args.size() && args[i].rfind("--", 0) == 0; i += 2) {
     const std::string& flag = args[i];
-    if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
-    for (const std::string& s : seen) {
-      if (s == flag) throw UsageError(flag + " is given twice");
-    }
-    seen.push_back(flag);
-    const std::string& value = args[i + 1];
-    if (flag == "--base-url") {
-      options.base_url = value;
-    } else if (flag == "--lang") {
-      options.lang = lang_of(value, flag);
-    } else if (flag == "--reconcile-grace-seconds") {
-      options.reconcile_grace = std::chrono::seconds(parse_seconds(flag, value, kMaxGraceSeconds));
-    } else {
+    if (flag != "--base-url" && flag != "--lang" && flag != "--reconcile-grace-seconds")
       throw UsageError("unknown option " + flag);
-    }
+    if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
+    if (!global.emplace(flag, args[i + 1]).second) throw UsageError(flag + " is given twice");
+  }
+  auto setting = [&global](const std::string& flag, const char* variable) {
+    auto it = global.find(flag);
+    return it != global.end() ? std::make_pair(it->second, flag)
+                              : std::make_pair(env(variable), std::string(variable));
+  };
+  ClientOptions options;
+  if (auto [url, from] = setting("--base-url", "CINETPAY_BASE_URL"); !url.empty())
+    options.base_url = url;
+  if (auto [lang, from] = setting("--lang", "CINETPAY_LANG"); !lang.empty())
+    options.lang = lang_of(lang, from);
+  if (auto it = global.find("--reconcile-grace-seconds"); it != global.end()) {
+    options.reconcile_grace =
+        std::chrono::seconds(parse_seconds(it->first, it->second, kMaxGraceSeconds));
   }
   if (i >= args.size()) throw UsageError("no command");
 

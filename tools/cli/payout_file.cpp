@@ -36,18 +36,24 @@ struct Column {
   bool required;
 };
 
-const std::vector<Column> kPayoutColumns = {{"prefix", false, true},
-                                            {"phone", false, true},
-                                            {"amount", true, true},
-                                            {"notify_url", false, true},
-                                            {"client_transaction_id", false, true},
-                                            {"payment_method", false, false}};
+const std::vector<Column>& payout_columns() {
+  static const std::vector<Column> kColumns = {{"prefix", false, true},
+                                               {"phone", false, true},
+                                               {"amount", true, true},
+                                               {"notify_url", false, true},
+                                               {"client_transaction_id", false, true},
+                                               {"payment_method", false, false}};
+  return kColumns;
+}
 
-const std::vector<Column> kContactColumns = {{"prefix", false, true},
-                                             {"phone", false, true},
-                                             {"name", false, true},
-                                             {"surname", false, true},
-                                             {"email", false, true}};
+const std::vector<Column>& contact_columns() {
+  static const std::vector<Column> kColumns = {{"prefix", false, true},
+                                               {"phone", false, true},
+                                               {"name", false, true},
+                                               {"surname", false, true},
+                                               {"email", false, true}};
+  return kColumns;
+}
 
 std::string column_list(const std::vector<Column>& columns) {
   std::string text;
@@ -168,9 +174,8 @@ std::vector<Row> json_rows(const std::string& text, const std::string& path,
 std::vector<Row> read_rows(const std::string& path, const std::vector<Column>& columns) {
   std::string text = read_text(path);
   auto first = text.find_first_not_of(" \t\r\n");
-  std::vector<Row> rows = first != std::string::npos && text[first] == '['
-                              ? json_rows(text, path, columns)
-                              : csv_rows(text, path, columns);
+  const bool is_json = first != std::string::npos && (text[first] == '[' || text[first] == '{');
+  std::vector<Row> rows = is_json ? json_rows(text, path, columns) : csv_rows(text, path, columns);
   if (rows.empty()) throw FileError(path, {}, "has no rows");
   return rows;
 }
@@ -299,7 +304,7 @@ std::vector<CsvRecord> parse_csv(std::string_view text, const std::string& path)
 
 PayoutFile read_payout_file(const std::string& path) {
   enum { kPrefix, kPhone, kAmount, kNotifyUrl, kId, kPaymentMethod };
-  std::vector<Row> rows = read_rows(path, kPayoutColumns);
+  std::vector<Row> rows = read_rows(path, payout_columns());
   PayoutFile file;
   std::map<std::string, FilePlace> seen;
   for (const Row& row : rows) {
@@ -325,18 +330,18 @@ PayoutFile read_payout_file(const std::string& path) {
                           id, row.values[kPaymentMethod]});
     file.places.push_back(row.place);
   }
-  validate_in_file(file.items, rows, kPayoutColumns, path, validate_transfers);
+  validate_in_file(file.items, rows, payout_columns(), path, validate_transfers);
   return file;
 }
 
 std::vector<Contact> read_contact_file(const std::string& path) {
-  std::vector<Row> rows = read_rows(path, kContactColumns);
+  std::vector<Row> rows = read_rows(path, contact_columns());
   std::vector<Contact> contacts;
   contacts.reserve(rows.size());
   for (const Row& row : rows) {
     contacts.push_back({row.values[0], row.values[1], row.values[2], row.values[3], row.values[4]});
   }
-  validate_in_file(contacts, rows, kContactColumns, path, validate_contacts);
+  validate_in_file(contacts, rows, contact_columns(), path, validate_contacts);
   return contacts;
 }
 

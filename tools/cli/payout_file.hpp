@@ -24,7 +24,7 @@ struct FilePlace {
   std::string field;       ///< the column's (or key's) name
 };
 
-/// A file that cannot be used as it is; nothing was sent.
+/// A file that cannot be used as it is; nothing was sent. Immutable: safe to share.
 /// what() reads `FILE:LINE: column N (NAME): PROBLEM` or `FILE: item K: NAME: PROBLEM`.
 class FileError : public std::runtime_error {
  public:

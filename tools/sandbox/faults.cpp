@@ -5,12 +5,6 @@
 
 namespace cinetpay::sandbox {
 
-const std::vector<ApiPath> kApiPaths = {
-    {"login", "/v1/auth/login"},           {"balance", "/v1/transfer/check/balance"},
-    {"contact", "/v1/transfer/contact"},   {"send", "/v1/transfer/money/send/contact"},
-    {"check", "/v1/transfer/check/money"},
-};
-
 namespace {
 
 constexpr FaultKind kKinds[] = {FaultKind::drop_before, FaultKind::process_then_drop,
@@ -57,8 +51,8 @@ void FaultQueue::inject(Fault fault) {
       return p.name == fault.path || p.path == fault.path;
     });
     if (known == kApiPaths.end()) {
-      throw std::invalid_argument("path \"" + fault.path + "\" is not an API path; valid: " +
-                                  valid_paths() + ", or empty for every path");
+      throw UnknownApiPath("path \"" + fault.path + "\" is not an API path; valid: " +
+                           valid_paths() + ", or empty for every path");
     }
     fault.path = std::string(known->path);
   }

@@ -2,8 +2,10 @@
 // the HTTP layer takes them from. Thread-safe.
 #pragma once
 
+#include <array>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,9 +18,21 @@ struct ApiPath {
   std::string_view name;  ///< the short name: login, balance, contact, send, check
   std::string_view path;
 };
-extern const std::vector<ApiPath> kApiPaths;
+inline constexpr std::array<ApiPath, 5> kApiPaths = {{
+    {"login", "/v1/auth/login"},
+    {"balance", "/v1/transfer/check/balance"},
+    {"contact", "/v1/transfer/contact"},
+    {"send", "/v1/transfer/money/send/contact"},
+    {"check", "/v1/transfer/check/money"},
+}};
 
 std::optional<FaultKind> fault_kind(std::string_view name);
+
+/// A fault's path that is neither an API path nor a short name.
+class UnknownApiPath : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
 
 class FaultQueue {
  public:

@@ -234,7 +234,7 @@ std::optional<std::int64_t> whole_amount(const json& item) {
   }
   if (it->is_number_integer()) return it->get<std::int64_t>();
   if (!it->is_string()) return std::nullopt;
-  const std::string& s = it->get_ref<const std::string&>();
+  const auto& s = it->get_ref<const std::string&>();
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
   if (ec != std::errc() || end != s.data() + s.size() || s.empty() || s[0] == '-')
@@ -330,23 +330,21 @@ class Api {
 
   void answer(const Call& call, const std::optional<Fault>& fault, httplib::Response& res,
               const Process& process, RequestRecord& entry) {
-    FaultKind kind = fault ? fault->kind : FaultKind::delay_ms;
-    if (fault && kind == FaultKind::drop_before) return drop(res);
-    if (fault && kind == FaultKind::http_status) {
+    std::optional<FaultKind> kind;
+    if (fault) kind = fault->kind;
+    if (kind == FaultKind::drop_before) return drop(res);
+    if (kind == FaultKind::http_status) {
       res.status = fault->http_status;
       res.set_content("<html><head><title>" + std::to_string(fault->http_status) +
                           "</title></head><body><h1>Service Unavailable</h1></body></html>",
                       "text/html");
       return;
     }
-    json body = fault && kind == FaultKind::invalid_token ? invalid_token(call.lang) : json();
-    if (body.is_null()) {
-      if (fault && kind == FaultKind::delay_ms) std::this_thread::sleep_for(fault->delay);
-      body = process(call);
-    }
+    if (kind == FaultKind::delay_ms) std::this_thread::sleep_for(fault->delay);
+    json body = kind == FaultKind::invalid_token ? invalid_token(call.lang) : process(call);
     const json& code = body["code"];
     entry.code = code.is_number() ? code.get<int>() : std::stoi(code.get<std::string>());
-    if (fault && kind == FaultKind::process_then_drop) return drop(res);
+    if (kind == FaultKind::process_then_drop) return drop(res);
     res.set_content(body.dump(), "application/json");
   }
 
@@ -587,10 +585,10 @@ class Admin {
       reply(res, f());
     } catch (const std::out_of_range& e) {
       reply(res, json{{"error", e.what()}}, 404);
+    } catch (const UnknownApiPath& e) {
+      reply(res, json{{"error", e.what()}, {"valid_paths", valid_paths()}}, 400);
     } catch (const std::invalid_argument& e) {
-      json why{{"error", e.what()}};
-      if (std::string(e.what()).find("path") == 0) why["valid_paths"] = valid_paths();
-      reply(res, why, 400);
+      reply(res, json{{"error", e.what()}}, 400);
     } catch (const std::logic_error& e) {
       reply(res, json{{"error", e.what()}}, 409);
     }

@@ -176,6 +176,7 @@ std::vector<NotificationRecord> Sandbox::notifications() const {
 }
 std::vector<std::pair<std::string, std::string>> Sandbox::api_paths() {
   std::vector<std::pair<std::string, std::string>> paths;
+  paths.reserve(kApiPaths.size());
   for (const ApiPath& p : kApiPaths) paths.emplace_back(p.name, p.path);
   return paths;
 }

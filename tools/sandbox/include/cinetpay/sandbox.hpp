@@ -48,7 +48,7 @@ struct SandboxOptions {
 
   /// Largest request body read; beyond it the answer is 413 and the connection closes
   /// without the rest being read. A 200-item send is about 45 KB.
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
   /// Deepest JSON nesting read (the API's own documents are 3 deep).
   int max_json_depth = 32;
   /// Most connections served at once; each has its own thread, so an idle or slow client

@@ -1,0 +1,28 @@
+#include "codes.hpp"
+
+#include "cinetpay/errors.hpp"
+
+namespace cinetpay::detail::codes {
+
+bool is_token_refusal(int code) { return code >= 705 && code <= 707; }
+
+bool is_authentication_failure(int code) {
+  return (code >= 701 && code <= 703) || is_token_refusal(code);
+}
+
+bool is_contact_success(int code) { return code == kSuccess || code == kContactAlreadyThere; }
+
+bool send_refusal_is_definite(int code, int http_status) {
+  if (http_status >= 500) return false;
+  switch (code) {
+    case 709:
+    case 710:
+    case 715:
+    case kClientTransactionIdExists:
+      return false;
+    default:
+      return find_api_code(code).has_value();
+  }
+}
+
+}  // namespace cinetpay::detail::codes

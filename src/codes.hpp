@@ -1,0 +1,27 @@
+// What CinetPay's codes mean for this library's decisions: the one place the error mapper
+// (throw_api_error), the retry decider, the send path and the contact results ask.
+// Internal: not installed. The code table itself (names, meanings) is api_codes().
+#pragma once
+
+namespace cinetpay::detail::codes {
+
+inline constexpr int kSuccess = 0;
+inline constexpr int kInsufficientBalance = 602;
+inline constexpr int kNotFound = 723;
+/// A contact item: "already a contact", which is a success for add_contacts.
+inline constexpr int kContactAlreadyThere = 726;
+/// A send: the client_transaction_id was used already (by this payout or another one).
+inline constexpr int kClientTransactionIdExists = 805;
+
+/// 705–707: the token was refused; nothing was processed, a fresh login may repeat it.
+[[nodiscard]] bool is_token_refusal(int code);
+/// 701–703 and the token refusals: the credentials or the account are at fault.
+[[nodiscard]] bool is_authentication_failure(int code);
+/// A contact item that is registered now, whether added (0) or already there (726).
+[[nodiscard]] bool is_contact_success(int code);
+/// Whether a send's refusal proves that nothing was paid: codes that only describe the
+/// request (bad prefix, balance, token…) do; execution errors (709, 710, 715), 805 (the id
+/// may be this very payout), codes nobody documented and any 5xx do not.
+[[nodiscard]] bool send_refusal_is_definite(int code, int http_status);
+
+}  // namespace cinetpay::detail::codes
