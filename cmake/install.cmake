@@ -4,7 +4,8 @@
 #   dev      headers, the static library or the shared one's link name, the CMake package
 #            and the pkg-config file
 #   tools    cinetpay and cinetpay-sandbox, and their imported targets
-#   testing  the CTest sandbox fixture
+#   testing  the sandbox library (cinetpay::sandbox, <cinetpay/sandbox.hpp>) and the CTest
+#            sandbox fixture
 include(CMakePackageConfigHelpers)
 
 set(CINETPAY_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/cinetpay)
@@ -48,6 +49,13 @@ if(CINETPAY_BUILD_TOOLS)
           RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools)
   install(EXPORT cinetpayToolsTargets NAMESPACE cinetpay:: DESTINATION ${CINETPAY_CMAKE_DIR}
           COMPONENT tools)
+  install(TARGETS cinetpay_sandbox_core EXPORT cinetpayTestingTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT testing
+          INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(FILES tools/sandbox/include/cinetpay/sandbox.hpp
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cinetpay COMPONENT testing)
+  install(EXPORT cinetpayTestingTargets NAMESPACE cinetpay:: DESTINATION ${CINETPAY_CMAKE_DIR}
+          COMPONENT testing)
   install(FILES cmake/CinetpaySandboxFixture.cmake DESTINATION ${CINETPAY_CMAKE_DIR}
           COMPONENT testing)
   install(PROGRAMS cmake/cinetpay-sandbox-fixture.sh DESTINATION ${CINETPAY_CMAKE_DIR}

@@ -2,7 +2,7 @@
 # build directory makes
 #   libcinetpay-dev          runtime + dev: headers, library, CMake and pkg-config files
 #   cinetpay-tools           tools: cinetpay, cinetpay-sandbox
-#   libcinetpay-testing-dev  testing: the CTest sandbox fixture
+#   libcinetpay-testing-dev  testing: the sandbox library, the CTest sandbox fixture
 set(CPACK_PACKAGE_NAME cinetpay)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
@@ -24,7 +24,7 @@ set(CPACK_COMPONENT_RUNTIME_GROUP libcinetpay-dev)
 set(CPACK_COMPONENT_DEV_GROUP libcinetpay-dev)
 set(CPACK_DEBIAN_LIBCINETPAY-DEV_PACKAGE_NAME libcinetpay-dev)
 # find_dependency() and the static libraries need libcurl's and SQLite's link names.
-set(CPACK_DEBIAN_LIBCINETPAY-DEV_PACKAGE_DEPENDS "libcurl4-openssl-dev, libsqlite3-dev")
+set(CPACK_DEBIAN_LIBCINETPAY-DEV_PACKAGE_DEPENDS "libcurl4-openssl-dev, libsqlite3-dev, libpq-dev")
 set(CPACK_COMPONENT_GROUP_LIBCINETPAY-DEV_DESCRIPTION
     "C++ SDK for CinetPay's Transfer (payout) API: headers, library, CMake and pkg-config files")
 
@@ -38,9 +38,9 @@ if(CINETPAY_BUILD_TOOLS)
   set(CPACK_COMPONENT_TESTING_GROUP libcinetpay-testing-dev)
   set(CPACK_DEBIAN_LIBCINETPAY-TESTING-DEV_PACKAGE_NAME libcinetpay-testing-dev)
   set(CPACK_DEBIAN_LIBCINETPAY-TESTING-DEV_PACKAGE_DEPENDS
-      "libcinetpay-dev (= ${PROJECT_VERSION}), cinetpay-tools (= ${PROJECT_VERSION})")
+      "libcinetpay-dev (= ${PROJECT_VERSION}), cinetpay-tools (= ${PROJECT_VERSION}), libcpp-httplib-dev")
   set(CPACK_COMPONENT_GROUP_LIBCINETPAY-TESTING-DEV_DESCRIPTION
-      "Testing aids for cinetpay-cpp: CTest fixtures that run cinetpay-sandbox")
+      "Testing aids for cinetpay-cpp: the in-process sandbox library and CTest fixtures that run cinetpay-sandbox")
 endif()
 
 include(CPack)

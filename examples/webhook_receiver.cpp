@@ -9,6 +9,8 @@
 #include <pthread.h>
 
 #include <cinetpay/transfer.hpp>
+
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -26,11 +28,13 @@ class Receiver {
   explicit Receiver(cinetpay::TransferClient client) : client_(std::move(client)) {}
 
   // The HTTP status to answer: 200 once handled, 400 for a body that is not a real
-  // notification, 503 when CinetPay could not be asked (a later notification will retry).
+  // notification (forged, or about another transfer), 503 when CinetPay could not be asked.
   int handle(const std::string& body) {
     try {
       cinetpay::Notification claimed = cinetpay::parse_notification(body);
-      cinetpay::TransferStatus trusted = client_.verify_notification(claimed);
+      // CinetPay waits for the answer: the check gets 2 s at most, retries included.
+      cinetpay::TransferStatus trusted =
+          client_.verify_notification(claimed, cinetpay::CallOptions(std::chrono::seconds(2)));
       const std::string& status = to_string(trusted.treatment_status);
       std::lock_guard<std::mutex> lock(mu_);
       std::string& applied = applied_[trusted.transaction_id];
@@ -46,6 +50,8 @@ class Receiver {
                 << (trusted.is_final() ? ": final" : "") << std::endl;
       return 200;
     } catch (const cinetpay::ValidationError& e) {
+      return refuse(400, e);
+    } catch (const cinetpay::NotificationMismatchError& e) {
       return refuse(400, e);
     } catch (const cinetpay::NotFoundError& e) {
       return refuse(400, e);

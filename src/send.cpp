@@ -300,12 +300,16 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
   std::vector<std::size_t> pending(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) pending[i] = i;
 
-  // The grace period bounds the whole reconciliation: every lookup is clipped to it.
-  CallContext grace{std::min(context.deadline, options_.clock() + options_.reconcile_grace)};
+  // The grace period bounds the whole reconciliation: every lookup is clipped to it. No
+  // grace at all means one lookup per item, bounded by the call only.
+  const bool one_round = options_.reconcile_grace.count() <= 0;
+  CallContext grace{one_round
+                        ? context.deadline
+                        : std::min(context.deadline, options_.clock() + options_.reconcile_grace)};
   while (true) {
     std::vector<std::size_t> still;
     for (std::size_t i : pending) {
-      if (options_.clock() >= grace.deadline) {  // keeps what the last lookup said
+      if (!one_round && options_.clock() >= grace.deadline) {  // keeps the last lookup's word
         still.push_back(i);
         continue;
       }
@@ -318,7 +322,7 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
       }
     }
     pending = std::move(still);
-    if (pending.empty() || options_.clock() >= grace.deadline) break;
+    if (pending.empty() || one_round || options_.clock() >= grace.deadline) break;
     pause(options_.reconcile_interval, grace.deadline);
   }
 

@@ -144,7 +144,7 @@ class ApiExamples : public ::testing::Test {
     o.max_response_bytes = max_response_bytes;
     o.base_url = server.base_url();
     o.request_timeout = 5s;
-    o.reconcile_grace = 0ms;
+    o.reconcile_grace = 5s;  // bounds the whole reconciliation: the lookups answer at once
     o.retry.initial_backoff = 1ms;
     o.sleeper = [](std::chrono::milliseconds) {};
     return TransferClient(Credentials{"the-api-key", "the-password"}, o);
@@ -211,6 +211,8 @@ TEST_F(ApiExamples, SendWithABrokenAnswerIsReconciledNotResent) {
     auto body = nlohmann::json::parse(kCheckSuccess);
     body["data"][0]["client_transaction_id"] = id;
     body["data"][0]["amount"] = id == "TEST-ID1" ? "500" : "2000";
+    body["data"][0]["receiver"] = "0102324373";  // the payout's recipient
+    body["data"][0]["receiver_e164"] = "+2250102324373";
     res.set_content(body.dump(), "application/json");
   });
   TransferRequest a{"225", "0102324373", 500, "http://yourdomain.com/transfer/notify", "TEST-ID1",
@@ -235,6 +237,8 @@ void answer_checks_with_the_asked_id(ScriptedServer& server) {
   server.on("/v1/transfer/check/money", [](const httplib::Request& req, httplib::Response& res) {
     auto body = nlohmann::json::parse(kCheckSuccess);
     body["data"][0]["client_transaction_id"] = req.get_param_value("client_transaction_id");
+    body["data"][0]["receiver"] = "0102324373";  // the payouts below: 500 to 225 0102324373
+    body["data"][0]["receiver_e164"] = "+2250102324373";
     res.set_content(body.dump(), "application/json");
   });
 }

@@ -93,7 +93,7 @@ TEST(SandboxFlow, ReusedIdIsTheSamePayoutNeverASecondOne) {
   EXPECT_EQ(sb.transfers_with("SAME"), 1);
   auto other = client.send_money({payout_to("0102030405", 900, "SAME")});
   EXPECT_EQ(other[0].outcome, TransferOutcome::rejected);
-  EXPECT_EQ(other[0].error->code, 805);
+  EXPECT_EQ(other[0].error->code, kCodeClientTransactionIdConflict);
   EXPECT_EQ(sb.transfers_with("SAME"), 1);
 }
 

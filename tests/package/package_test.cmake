@@ -20,10 +20,13 @@ endfunction()
 # project; its consumer test must have called the sandbox.
 function(build_and_test source build)
   run(${CMAKE_COMMAND} -S ${source} -B ${build} -G Ninja "-DCMAKE_CXX_FLAGS=${sanitize_flags}" ${ARGN})
-  run(${CMAKE_COMMAND} --build ${build} --target consumer ${extra_targets})
+  run(${CMAKE_COMMAND} --build ${build} --target consumer in_process ${extra_targets})
   run(${CMAKE_CTEST_COMMAND} --test-dir ${build} --output-on-failure -V)
   if(NOT last_output MATCHES "balance: 1000000 available" OR NOT last_output MATCHES "consumer ok")
     message(FATAL_ERROR "the consumer did not call the sandbox:\n${last_output}")
+  endif()
+  if(NOT last_output MATCHES "in-process sandbox ok")
+    message(FATAL_ERROR "the in-process sandbox test did not run:\n${last_output}")
   endif()
 endfunction()
 
@@ -40,7 +43,8 @@ if(MODE STREQUAL "install")
   foreach(f include/cinetpay/transfer.hpp include/cinetpay/version.hpp lib/libcinetpay.a lib/libcinetpay_ledger.a
             lib/cmake/cinetpay/cinetpayConfig.cmake lib/cmake/cinetpay/cinetpayConfigVersion.cmake
             lib/cmake/cinetpay/cinetpayToolsTargets.cmake lib/cmake/cinetpay/CinetpaySandboxFixture.cmake
-            lib/pkgconfig/cinetpay.pc bin/cinetpay bin/cinetpay-sandbox)
+            lib/pkgconfig/cinetpay.pc bin/cinetpay bin/cinetpay-sandbox include/cinetpay/sandbox.hpp
+            lib/libcinetpay_sandbox.a)
     if(NOT EXISTS ${prefix}/${f})
       message(FATAL_ERROR "not installed: ${f}")
     endif()

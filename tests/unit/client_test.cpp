@@ -800,6 +800,23 @@ TEST(Time, ReconcileGraceBoundsTheWholeReconciliation) {
   }
 }
 
+TEST(Time, ZeroGraceLooksEachItemUpOnceWithoutWaiting) {
+  FakeWorld w;
+  w.transport
+      ->on("/money/send/contact",
+           [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); })
+      .then("/money/send/contact", accept_all);
+  w.transport->on_json("/check/money", 200, kNotFound)
+      .then_json("/check/money", 200, status_body("B", "VAL"));
+  auto o = w.options();
+  o.reconcile_grace = 0ms;
+  auto results = w.client(o).send_money({payout("A"), payout("B")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted) << "not found once, sent once more";
+  EXPECT_EQ(results[1].outcome, TransferOutcome::accepted);
+  EXPECT_TRUE(w.clock.sleeps().empty());
+  EXPECT_EQ(w.transport->requests_to("/check/money").size(), 2u);
+}
+
 TEST(Time, FiftyItemsWithDefaultsEndWithinTheGrace) {
   FakeWorld w;
   w.transport->on("/money/send/contact", silent(w.clock, 30s, nullptr));

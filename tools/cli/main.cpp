@@ -22,12 +22,15 @@ constexpr std::int64_t kMaxGraceSeconds = 3600;
 
 // The command table. A command group lives in its own file and hands its commands over
 // through a function declared at the end of cli.hpp. To add one (say tools/cli/payouts.cpp
-// with `std::vector<Command> payout_commands()`): declare that function in cli.hpp, append
-// its commands below, and add the file to cinetpay_cli_core in tools/CMakeLists.txt. The
-// dispatch, --help and the error handling then cover it with no other change.
+// with `std::vector<Command> payout_commands()`): declare that function in cli.hpp, add it to
+// the list below, and add the file to cinetpay_cli_core in tools/CMakeLists.txt. Dispatch,
+// --help and the error handling (exit codes, --json) then cover it with no other change.
 std::vector<Command> all_commands() {
-  std::vector<Command> commands = transfer_commands();
-  for (Command& c : payout_commands()) commands.push_back(std::move(c));
+  std::vector<Command> commands;
+  for (auto group : {transfer_commands, payout_commands}) {
+    std::vector<Command> part = group();
+    commands.insert(commands.end(), part.begin(), part.end());
+  }
   return commands;
 }
 
