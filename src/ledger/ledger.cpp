@@ -58,7 +58,8 @@ std::unique_ptr<detail::LedgerStore> open_store(const std::string& url) {
   std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
   if (scheme == "sqlite") return detail::open_sqlite_store(url.substr(colon + 1));
   if (scheme == "postgresql" || scheme == "postgres") return detail::open_postgres_store(url);
-  throw std::invalid_argument("ledger URL '" + url +
+  // Names the scheme only: the rest of a mistyped URL may hold a password.
+  throw std::invalid_argument("ledger URL scheme '" + scheme +
                               "': unknown scheme; expected sqlite:PATH (e.g. sqlite:payouts.db) "
                               "or postgresql://… (e.g. postgresql://user@host/payouts)");
 }

@@ -210,5 +210,15 @@ TEST(PostgresLedgerOpen, ErrorsNeverShowThePassword) {
   }
 }
 
+TEST(PostgresLedgerOpen, AMistypedSchemeNeverShowsThePassword) {
+  try {
+    PayoutLedger::open("postgresq://payouts:sekret-pw@db.internal/payouts");
+    FAIL() << "opened a URL of an unknown scheme";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("postgresq"));
+    EXPECT_THAT(e.what(), Not(HasSubstr("sekret-pw")));
+  }
+}
+
 }  // namespace
 }  // namespace cinetpay::detail

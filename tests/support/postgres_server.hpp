@@ -23,6 +23,7 @@
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -74,9 +75,11 @@ inline std::string create_database(const std::string& server_url) {
 class PostgresServer {
  public:
   explicit PostgresServer(PostgresOptions options = {}) : options_(std::move(options)) {
+    remove_abandoned();
     char tmpl[] = "/tmp/cinetpay-pg-XXXXXX";
     if (!::mkdtemp(tmpl)) throw std::runtime_error("PostgreSQL: cannot create a temporary dir");
     dir_ = tmpl;
+    write_owner(::getpid());
     try {
       become_owner();
       initdb();
@@ -157,6 +160,7 @@ class PostgresServer {
   /// Leaves the server running (started with outlive_parent) after this object; stop it
   /// later with stop_released(pid(), dir()).
   void release() {
+    write_owner(pid_);
     pid_ = 0;
     dir_.clear();
   }
@@ -175,6 +179,23 @@ class PostgresServer {
   }
 
  private:
+  // The process that owns the directory: a test process, or a released server itself.
+  void write_owner(pid_t owner) const { std::ofstream(dir_ + "/owner") << owner << "\n"; }
+
+  // A test process that died without its destructors (abort, SIGKILL) left its directory
+  // behind; its server quit with it (see spawn). Such a directory is garbage.
+  static void remove_abandoned() {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/tmp", ec)) {
+      if (entry.path().filename().string().rfind("cinetpay-pg-", 0) != 0) continue;
+      pid_t owner = 0;
+      std::ifstream(entry.path() / "owner") >> owner;
+      if (owner > 0 && ::kill(owner, 0) != 0 && errno == ESRCH) {
+        std::filesystem::remove_all(entry.path(), ec);
+      }
+    }
+  }
+
   // Under root, everything the server touches belongs to the `postgres` user.
   void become_owner() {
     if (::geteuid() != 0) return;

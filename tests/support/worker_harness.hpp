@@ -134,7 +134,10 @@ inline std::vector<std::string> write_payouts(SandboxProcess& sandbox, const std
   options.base_url = sandbox.url();
   TransferClient client(Credentials{"sandbox-key", "sandbox-password"}, options);
   for (const auto& phone : phones) {
-    client.add_contacts({Contact{"225", phone, "Kouassi", "Awa", "awa@example.com"}});
+    for (const ContactResult& r :
+         client.add_contacts({Contact{"225", phone, "Kouassi", "Awa", "awa@example.com"}})) {
+      if (!r.ok()) throw std::runtime_error("sandbox refused contact " + phone + ": " + r.message);
+    }
   }
   std::vector<std::string> ids;
   std::ofstream csv(path);

@@ -222,7 +222,8 @@ std::vector<Command> payout_commands() {
       {{"payouts", "submit"},
        {"--db URL --file FILE"},
        "records the payouts of a file (the same CSV or JSON as `send --file`; every row needs\n"
-       "its client_transaction_id) in a ledger, durably; sends nothing. URL: sqlite:PATH",
+       "its client_transaction_id) in a ledger, durably; sends nothing. URL: sqlite:PATH or\n"
+       "postgresql://… (libpq)",
        submit},
       {{"payouts", "run"},
        {"--db URL [--until-idle] [--max-seconds N] [--lease-seconds N] "
