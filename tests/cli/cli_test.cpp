@@ -475,6 +475,16 @@ TEST_F(CliTest, FlagsWinOverTheEnvironment) {
   EXPECT_EQ(cli("--lang en --lang fr balance").code, 2) << "a flag at most once";
 }
 
+// A CI job whose sandbox failed to start must not send test payouts to the live API.
+TEST_F(CliTest, AnEmptyBaseUrlIsAConfigErrorNeverProduction) {
+  const std::string key = "CINETPAY_API_KEY=sandbox-key CINETPAY_PASSWORD=sandbox-password ";
+  Outcome empty = run(key + "CINETPAY_BASE_URL=", "--json balance");
+  EXPECT_EQ(empty.code, 2) << empty.out << empty.err;
+  EXPECT_EQ(json::parse(empty.out)["error"]["type"], "config") << empty.out;
+  Outcome flag = run(key, "--base-url '' balance");
+  EXPECT_EQ(flag.code, 2) << flag.err;
+}
+
 TEST_F(CliTest, HelpDocumentsEveryExitCode) {
   Outcome help = cli("--help");
   ASSERT_EQ(help.code, 0);

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cinetpay/ledger.hpp>
 #include <cinetpay/transfer.hpp>
+#include <csignal>
+#include <cstdlib>
 #include <functional>
 #include <set>
 #include <thread>
@@ -21,10 +23,6 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
 constexpr const char* kSendPath = "/v1/transfer/money/send/contact";
-
-// A worker dies (like SIGKILL) at the point where this is thrown: no catch in the library
-// takes it, so its claims stay as they were.
-struct Died {};
 
 // The sandbox's transport, with a hook around each send.
 class HookedTransport : public HttpTransport {
@@ -75,6 +73,20 @@ class WorkerTest : public LedgerOnStore {
     o.transport = std::make_shared<HookedTransport>(make_curl_transport(o), std::move(before),
                                                     std::move(after));
     return sandbox_.client(o);
+  }
+  // A worker process killed (SIGKILL) at one of the worker's crash points: a forked child
+  // with its own ledger connection and client, talking to this test's sandbox. Nothing of
+  // the library can catch it, so its claims stay exactly as the crash left them.
+  void die_at(const char* point) {
+    GTEST_FLAG_SET(death_test_style, "fast");
+    EXPECT_EXIT(
+        {
+          setenv("CINETPAY_LEDGER_CRASH_AT", point, 1);  // NOLINT(concurrency-mt-unsafe)
+          PayoutWorker dying(sandbox_.client(), PayoutLedger::open(url()), fast("dying"));
+          (void)dying.run_once();
+          std::_Exit(0);
+        },
+        ::testing::KilledBySignal(SIGKILL), "");
   }
   LedgerSummary run_to_the_end(PayoutWorker& worker) {
     LedgerSummary s = worker.run_until_idle(std::chrono::steady_clock::now() + 30s);
@@ -173,10 +185,9 @@ TEST_P(WorkerTest, TheClaimIsCommittedBeforeAnyByteIsSent) {
 TEST_P(WorkerTest, AWorkerDeadAfterItsSendIsSettledByLookupNeverBySendingAgain) {
   PayoutLedger ledger = open();
   ledger.submit({payout_to("0102030405", 500, "D-1")});
-  PayoutWorker dying(hooked(nullptr, [](const HttpRequest&) { throw Died{}; }), ledger,
-                     fast("dying"));
-  EXPECT_THROW(dying.run_once(), Died);
+  die_at("after_send");
   EXPECT_EQ(ledger.get("D-1")->state, PayoutState::sending);
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), 1);
 
   // Within the lease, nobody touches it.
   PayoutWorker early(sandbox_.client(), ledger, fast("early"));
@@ -203,9 +214,8 @@ TEST_P(WorkerTest, AWorkerDeadAfterItsSendIsSettledByLookupNeverBySendingAgain) 
 TEST_P(WorkerTest, AWorkerDeadBeforeItsSendIsSentAgainOnlyWhenAbsentPastTheGrace) {
   PayoutLedger ledger = open();
   ledger.submit({payout_to("0102030405", 500, "D-2")});
-  PayoutWorker dying(hooked([](const HttpRequest&) { throw Died{}; }, nullptr), ledger,
-                     fast("dying"));
-  EXPECT_THROW(dying.run_once(), Died);
+  die_at("after_claim_commit");
+  EXPECT_EQ(ledger.get("D-2")->state, PayoutState::sending);
 
   WorkerOptions past_lease = fast("heir");
   past_lease.clock = ahead_by(3s);

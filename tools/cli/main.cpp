@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,9 +82,10 @@ std::string usage_text() {
   return text + kUsageTail;
 }
 
-std::string env(const char* name) {
+// nullopt when unset: set-but-empty is not the same as unset.
+std::optional<std::string> env(const char* name) {
   const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at start-up
-  return v == nullptr ? std::string() : std::string(v);
+  return v == nullptr ? std::nullopt : std::optional<std::string>(v);
 }
 
 Lang lang_of(const std::string& word, const std::string& source) {
@@ -104,16 +106,19 @@ int run(const std::vector<std::string>& args, const Output& out) {
     if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
     if (!global.emplace(flag, args[i + 1]).second) throw UsageError(flag + " is given twice");
   }
-  auto setting = [&global](const std::string& flag, const char* variable) {
-    auto it = global.find(flag);
-    return it != global.end() ? std::make_pair(it->second, flag)
-                              : std::make_pair(env(variable), std::string(variable));
+  // A flag, else its variable when set at all: a set-but-empty CINETPAY_BASE_URL is a
+  // ConfigError from the client, never a silent fallback to the live API.
+  auto setting = [&global](
+                     const std::string& flag,
+                     const char* variable) -> std::optional<std::pair<std::string, std::string>> {
+    if (auto it = global.find(flag); it != global.end()) return std::make_pair(it->second, flag);
+    if (auto value = env(variable)) return std::make_pair(*value, std::string(variable));
+    return std::nullopt;
   };
   ClientOptions options;
-  if (auto [url, from] = setting("--base-url", "CINETPAY_BASE_URL"); !url.empty())
-    options.base_url = url;
-  if (auto [lang, from] = setting("--lang", "CINETPAY_LANG"); !lang.empty())
-    options.lang = lang_of(lang, from);
+  if (auto url = setting("--base-url", "CINETPAY_BASE_URL")) options.base_url = url->first;
+  if (auto lang = setting("--lang", "CINETPAY_LANG"); lang && !lang->first.empty())
+    options.lang = lang_of(lang->first, lang->second);
   if (auto it = global.find("--reconcile-grace-seconds"); it != global.end()) {
     options.reconcile_grace =
         std::chrono::seconds(parse_seconds(it->first, it->second, kMaxGraceSeconds));
@@ -129,8 +134,9 @@ int run(const std::vector<std::string>& args, const Output& out) {
     if (match && (best == nullptr || c.words.size() > best->words.size())) best = &c;
   }
   if (best == nullptr) throw UsageError("unknown command: " + args[i]);
-  Context ctx(Credentials{env("CINETPAY_API_KEY"), env("CINETPAY_PASSWORD")}, std::move(options),
-              out);
+  Context ctx(
+      Credentials{env("CINETPAY_API_KEY").value_or(""), env("CINETPAY_PASSWORD").value_or("")},
+      std::move(options), out);
   return best->run(
       ctx, Flags({args.begin() + static_cast<std::ptrdiff_t>(i + best->words.size()), args.end()},
                  best->switches));
