@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <thread>
 
 namespace {
@@ -52,8 +53,11 @@ int main() {
     std::filesystem::create_directories(dir);
     const std::string url = "sqlite:" + (dir / "payouts.db").string();
 
-    client.add_contacts({{"225", "0701020304", "Kouassi", "Awa", "awa@example.com"},
-                         {"225", "0101020399", "Traore", "Fanta", "fanta@example.com"}});
+    for (const cinetpay::ContactResult& c :
+         client.add_contacts({{"225", "0701020304", "Kouassi", "Awa", "awa@example.com"},
+                              {"225", "0101020399", "Traore", "Fanta", "fanta@example.com"}})) {
+      if (!c.ok()) throw std::runtime_error("contact refused: " + c.message);
+    }
     std::vector<cinetpay::TransferRequest> payouts;
     for (int i = 1; i <= 12; ++i) {
       cinetpay::TransferRequest t;

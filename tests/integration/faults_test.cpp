@@ -68,7 +68,7 @@ TEST(SendFaults805, AnIdAlreadyUsedIsSettledByLookupNotByASecondTransfer) {
   sb.fault("process_then_drop", kSend, 1);
   ClientOptions no_reconcile = sb.options();
   no_reconcile.reconcile_grace = 0ms;
-  sb.client(no_reconcile).send_money({payout_to("0102030405", 500, "D-1")});
+  (void)sb.client(no_reconcile).send_money({payout_to("0102030405", 500, "D-1")});
   auto again = client.send_money({payout_to("0102030405", 500, "D-1")});
   EXPECT_EQ(again[0].outcome, TransferOutcome::accepted);
   EXPECT_EQ(sb.transfers_with("D-1"), 1);

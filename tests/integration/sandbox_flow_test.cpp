@@ -103,7 +103,8 @@ TEST(SandboxFlow, InsufficientBalanceLeavesTheBalanceUntouched) {
   sb.post("/_sandbox/balance", {{"available", 1000}});
   auto client = sb.client();
   try {
-    client.send_money({payout_to("0102030405", 600, "B-1"), payout_to("0102030405", 600, "B-2")});
+    (void)client.send_money(
+        {payout_to("0102030405", 600, "B-1"), payout_to("0102030405", 600, "B-2")});
     FAIL();
   } catch (const InsufficientBalanceError& e) {
     EXPECT_EQ(e.code(), 602);
@@ -116,7 +117,7 @@ TEST(SandboxFlow, InsufficientBalanceLeavesTheBalanceUntouched) {
 TEST(SandboxFlow, PayoutToANonContactIsRefused) {
   SandboxFixture sb;
   try {
-    sb.client().send_money({payout_to("0555555555", 500, "N-1")});
+    (void)sb.client().send_money({payout_to("0555555555", 500, "N-1")});
     FAIL();
   } catch (const ApiError& e) {
     EXPECT_EQ(e.code(), 724);
@@ -126,7 +127,7 @@ TEST(SandboxFlow, PayoutToANonContactIsRefused) {
 TEST(SandboxFlow, RevokedTokenIsReplacedTransparently) {
   SandboxFixture sb;
   auto client = sb.client();
-  client.balance();
+  (void)client.balance();
   sb.post("/_sandbox/revoke_tokens");
   EXPECT_EQ(client.balance().available, 1'000'000);
   EXPECT_EQ(sb.api_requests("/v1/auth/login"), 2);
@@ -136,7 +137,7 @@ TEST(SandboxFlow, ExpiredTokensAreRefused) {
   auto o = testing::fast_sandbox();
   o.token_ttl = 0s;
   SandboxFixture sb(o);
-  EXPECT_THROW(sb.client().balance(), AuthenticationError);
+  EXPECT_THROW((void)sb.client().balance(), AuthenticationError);
   EXPECT_EQ(sb.api_requests("/v1/auth/login"), 2) << "one fresh login after the first 706";
   EXPECT_EQ(sb.api_requests("/v1/transfer/check/balance"), 2);
 }
@@ -147,7 +148,7 @@ TEST(SandboxFlow, NotVisibleRightAfterTheSend) {
   SandboxFixture sb(o);
   sb.add_contact("0102030405");
   auto client = sb.client();
-  client.send_money({payout_to("0102030405", 500, "V-1")});
+  (void)client.send_money({payout_to("0102030405", 500, "V-1")});
   EXPECT_THROW(client.check_transfer(TransferQuery::by_client_transaction_id("V-1")),
                NotFoundError);
   auto fin = client.wait_for_final(TransferQuery::by_client_transaction_id("V-1"), 10s);
@@ -160,8 +161,8 @@ TEST(SandboxFlow, NotificationsArriveAndVerify) {
   SandboxFixture sb;
   sb.add_contact("0102030405");
   auto client = sb.client();
-  client.send_money({payout_to("0102030405", 500, "W-1", receiver.base_url() + "/notify")});
-  client.wait_for_final(TransferQuery::by_client_transaction_id("W-1"), 10s);
+  (void)client.send_money({payout_to("0102030405", 500, "W-1", receiver.base_url() + "/notify")});
+  (void)client.wait_for_final(TransferQuery::by_client_transaction_id("W-1"), 10s);
   // Notifications are posted off the API's path: wait for the last one, bounded.
   for (int i = 0; i < 500 && receiver.requests("/notify").size() < 4; ++i)
     std::this_thread::sleep_for(10ms);

@@ -269,7 +269,7 @@ TEST_P(WorkerTest, ANotificationBeforeTheWorkerRecordsItsSendIsApplied) {
 TEST_P(WorkerTest, NotificationsOfForeignOrForgedTransfersChangeNothing) {
   PayoutLedger ledger = open();
   TransferClient client = sandbox_.client();
-  client.send_money({payout_to("0102030405", 500, "NOT-MINE")});
+  (void)client.send_money({payout_to("0102030405", 500, "NOT-MINE")});
   Notification foreign;
   foreign.client_transaction_id = "NOT-MINE";
   EXPECT_FALSE(ledger.apply_notification(client, foreign).has_value());

@@ -126,15 +126,15 @@ TEST(EmbeddedSandbox, TheLogsKeepTheLastN) {
   SandboxFixture sb(o);
   sb.add_contact("0102030405");
   auto client = sb.client();
-  for (int i = 0; i < 10; ++i) client.balance();
+  for (int i = 0; i < 10; ++i) (void)client.balance();
   auto seen = sb.sandbox().requests();
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_EQ(seen.back().path, "/v1/transfer/check/balance");
   EXPECT_EQ(seen.back().code, 0);
   EXPECT_EQ(sb.get("/_sandbox/requests").size(), 3u);
 
-  client.send_money({payout_to("0102030405", 500, "L-1", receiver.base_url() + "/notify"),
-                     payout_to("0102030405", 500, "L-2", receiver.base_url() + "/notify")});
+  (void)client.send_money({payout_to("0102030405", 500, "L-1", receiver.base_url() + "/notify"),
+                           payout_to("0102030405", 500, "L-2", receiver.base_url() + "/notify")});
   // 2 pings and 6 steps go out; only the last 3 are kept.
   EXPECT_TRUE(eventually([&] { return receiver.requests("/notify").size() >= 8; }));
   EXPECT_TRUE(eventually([&] {
@@ -202,7 +202,7 @@ TEST(EmbeddedSandbox, TheReadmeExample) {
   cinetpay::ClientOptions o;
   o.base_url = sandbox.base_url();
   cinetpay::TransferClient client({"sandbox-key", "sandbox-password"}, o);
-  client.add_contacts({{"225", "0102030405", "Kouassi", "Awa", "awa@example.com"}});
+  (void)client.add_contacts({{"225", "0102030405", "Kouassi", "Awa", "awa@example.com"}});
 
   sandbox.inject({cinetpay::sandbox::FaultKind::process_then_drop, "send"});
   cinetpay::TransferRequest t;

@@ -37,7 +37,7 @@ TEST(Soak, NoDuplicateNoLoss) {
   std::vector<Contact> contacts;
   for (int p = 0; p < kPhones; ++p)
     contacts.push_back({"225", phone_of(p), "Soak", "Test", "soak@example.com"});
-  sb.client().add_contacts(contacts);
+  (void)sb.client().add_contacts(contacts);
 
   ClientOptions o = sb.options();
   o.request_timeout = 400ms;

@@ -75,7 +75,10 @@ class SandboxFixture {
   }
   /// Registers the contact every payout of these tests goes to.
   void add_contact(const std::string& phone) {
-    client().add_contacts({Contact{"225", phone, "Kouassi", "Awa", "awa@example.com"}});
+    auto added =
+        client().add_contacts({Contact{"225", phone, "Kouassi", "Awa", "awa@example.com"}});
+    if (added.size() != 1 || !added[0].ok())
+      throw std::runtime_error("sandbox refused contact " + phone);
   }
 
   const std::string base_url() const { return sandbox_.base_url(); }
