@@ -347,11 +347,18 @@ TEST_P(WorkerTest, LeasesAreRenewedWhileTheWorkerLives) {
     worker.run_once();
     done = true;
   });
+  // "other" starts once "slow" holds the payout: otherwise it could claim it first.
+  auto bound = std::chrono::steady_clock::now() + 20s;
+  while (ledger.get("L-1")->worker_id != "slow" && std::chrono::steady_clock::now() < bound)
+    std::this_thread::yield();
+  if (ledger.get("L-1")->worker_id != "slow") {
+    first.join();
+    FAIL() << "the slow worker never claimed the payout";
+  }
   WorkerOptions other = fast("other");
   other.lease = 1s;
   PayoutWorker second(sandbox_.client(), open(), other);
   std::size_t looked_up = 0;
-  auto bound = std::chrono::steady_clock::now() + 20s;
   while (!done && std::chrono::steady_clock::now() < bound)
     looked_up += second.run_once().looked_up;
   first.join();
