@@ -314,7 +314,9 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
         continue;
       }
       ReconcileResult found = lookup(items[i].client_transaction_id, grace);
-      last[i] = found.state;
+      // A lookup that could not be made says nothing: it never erases an earlier answer
+      // (a lookup clipped at the end of the grace would otherwise turn "absent" unknown).
+      if (found.state != ReconcileResult::State::unknown) last[i] = found.state;
       if (found.state == ReconcileResult::State::found) {
         results[i] = from_found(items[i], *found.status, why);
       } else {

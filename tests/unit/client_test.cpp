@@ -327,6 +327,29 @@ TEST(Send, AbsentAfterGraceIsSentOnceMoreWithTheSameId) {
       << "lookups at 0,2,4,6,8 s: the grace ends at 10 s";
 }
 
+// Seen in CI: the last lookup of the grace, clipped to the time left, failed and turned an
+// item found absent into "unknown" instead of sending it once more.
+TEST(Send, ALookupThatCouldNotBeMadeDoesNotEraseAnEarlierAbsence) {
+  FakeWorld w;
+  w.transport
+      ->on("/money/send/contact",
+           [](const HttpRequest&) { return json_response(503, "<html>Unavailable</html>"); })
+      .then("/money/send/contact", accept_all);
+  w.transport->on_json("/check/money", 200, kNotFound);
+  for (int i = 0; i < 10; ++i) {
+    w.transport->then("/check/money", [](const HttpRequest&) -> HttpResponse {
+      throw TransportError("timeout", true);
+    });
+  }
+  auto o = w.options();
+  o.reconcile_grace = 4s;
+  o.reconcile_interval = 2s;
+  o.retry.max_attempts = 1;
+  auto results = w.client(o).send_money({payout("A")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted) << results[0].detail;
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 2u);
+}
+
 TEST(Send, ResendAnswered805IsLookedUpAgain) {
   FakeWorld w;
   w.transport
