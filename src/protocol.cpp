@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "cinetpay/errors.hpp"
+#include "json_depth.hpp"
 #include "utf8.hpp"
 
 namespace cinetpay::detail {
@@ -81,33 +82,6 @@ std::string shown(const json& value, std::size_t max_chars) {
   throw ProtocolError("unreadable answer from CinetPay: \"" + std::string(name) + "\" " + why +
                           ": " + shown(value, 40),
                       0);
-}
-
-// The deepest nesting of arrays and objects, brackets inside strings not counted; stops
-// counting past `limit`. Linear, and recursion-free, unlike everything that later copies,
-// dumps or compares a parsed value.
-std::size_t nesting_depth(std::string_view body, std::size_t limit) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : body) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return depth;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return depth;
 }
 
 // Real answers carry raw line breaks inside strings (the 602 example does), and error

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "json_depth.hpp"
+
 namespace cinetpay::sandbox {
 namespace {
 
@@ -104,26 +106,8 @@ std::optional<std::string> read_body(const httplib::Request& req, httplib::Respo
 // JSON nested deeper than `max_depth` is refused before it is parsed: nesting is what
 // makes a small document cost a deep recursion.
 json parse_json(const std::string& text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return json::value_t::discarded;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
+  const auto limit = static_cast<std::size_t>(max_depth);
+  if (cinetpay::detail::nesting_depth(text, limit) > limit) return json::value_t::discarded;
   return json::parse(text, nullptr, false);
 }
 
