@@ -171,6 +171,24 @@ class Transaction {
   bool done_ = false;
 };
 
+// Binds what a payout's progress changes, state to next_check_at, in the column order
+// of kPayoutColumns: the insert and the compare-and-set update write the same columns.
+Statement& bind_progress(Statement& s, const PayoutRow& row) {
+  const Payout& p = row.payout;
+  return s.bind(p.state)
+      .bind(p.transaction_id)
+      .bind(p.lot)
+      .bind(p.treatment_status)
+      .bind(std::int64_t{p.api_code})
+      .bind(p.detail)
+      .bind(p.worker_id)
+      .bind(p.lease_until)
+      .bind(std::int64_t{p.sends})
+      .bind(row.last_sent_at)
+      .bind(std::int64_t{row.checks})
+      .bind(row.next_check_at);
+}
+
 PayoutRow read_row(const Statement& s) {
   PayoutRow r;
   Payout& p = r.payout;
@@ -232,26 +250,16 @@ class SqliteStore final : public LedgerStore {
         continue;
       }
       const Payout& p = rows[i].payout;
-      db_.prepare(std::string("INSERT INTO payouts (") + kPayoutColumns +
-                  ", position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-          .bind(t.client_transaction_id)
+      Statement insert =
+          db_.prepare(std::string("INSERT INTO payouts (") + kPayoutColumns +
+                      ", position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      insert.bind(t.client_transaction_id)
           .bind(t.prefix)
           .bind(t.phone)
           .bind(t.amount)
           .bind(t.notify_url)
-          .bind(t.payment_method)
-          .bind(p.state)
-          .bind(p.transaction_id)
-          .bind(p.lot)
-          .bind(p.treatment_status)
-          .bind(std::int64_t{p.api_code})
-          .bind(p.detail)
-          .bind(p.worker_id)
-          .bind(p.lease_until)
-          .bind(std::int64_t{p.sends})
-          .bind(rows[i].last_sent_at)
-          .bind(std::int64_t{rows[i].checks})
-          .bind(rows[i].next_check_at)
+          .bind(t.payment_method);
+      bind_progress(insert, rows[i])
           .bind(p.created_at)
           .bind(p.updated_at)
           .bind(++next_position)
@@ -395,24 +403,13 @@ class SqliteStore final : public LedgerStore {
     for (const Transition& t : transitions) {
       const Payout& p = t.next.payout;
       const std::string& id = p.request.client_transaction_id;
-      db_.prepare(
-             "UPDATE payouts SET state = ?, transaction_id = ?, lot = ?, treatment_status = ?, "
-             "api_code = ?, detail = ?, worker_id = ?, lease_until = ?, sends = ?, "
-             "last_sent_at = ?, checks = ?, next_check_at = ?, updated_at = ? "
-             "WHERE client_transaction_id = ? AND state = ? AND worker_id = ? AND "
-             "treatment_status = ?")
-          .bind(p.state)
-          .bind(p.transaction_id)
-          .bind(p.lot)
-          .bind(p.treatment_status)
-          .bind(std::int64_t{p.api_code})
-          .bind(p.detail)
-          .bind(p.worker_id)
-          .bind(p.lease_until)
-          .bind(std::int64_t{p.sends})
-          .bind(t.next.last_sent_at)
-          .bind(std::int64_t{t.next.checks})
-          .bind(t.next.next_check_at)
+      Statement update = db_.prepare(
+          "UPDATE payouts SET state = ?, transaction_id = ?, lot = ?, treatment_status = ?, "
+          "api_code = ?, detail = ?, worker_id = ?, lease_until = ?, sends = ?, "
+          "last_sent_at = ?, checks = ?, next_check_at = ?, updated_at = ? "
+          "WHERE client_transaction_id = ? AND state = ? AND worker_id = ? AND "
+          "treatment_status = ?");
+      bind_progress(update, t.next)
           .bind(p.updated_at)
           .bind(id)
           .bind(t.expected_state)
