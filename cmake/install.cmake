@@ -16,8 +16,6 @@ install(TARGETS cinetpay cinetpay_ledger EXPORT cinetpayTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
 install(DIRECTORY include/cinetpay DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
-install(FILES ${PROJECT_BINARY_DIR}/generated/cinetpay/version.hpp
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cinetpay COMPONENT dev)
 install(EXPORT cinetpayTargets NAMESPACE cinetpay:: DESTINATION ${CINETPAY_CMAKE_DIR} COMPONENT dev)
 
 configure_package_config_file(cmake/cinetpayConfig.cmake.in
