@@ -10,7 +10,9 @@
 #include <mutex>
 
 #include "cinetpay/transfer.hpp"
+#include "http.hpp"
 #include "protocol.hpp"
+#include "token.hpp"
 
 namespace {
 
@@ -92,7 +94,7 @@ void BM_ReferenceMutex(benchmark::State& state) {
 BENCHMARK(BM_ReferenceMutex)->Threads(1)->Threads(2);
 
 void BM_CachedToken(benchmark::State& state) {
-  static cinetpay::TokenManager tokens(
+  static cinetpay::detail::TokenManager tokens(
       [] { return std::string("0123456789abcdef0123456789abcdef"); },
       [] { return std::chrono::steady_clock::now(); }, 300s, 60s);
   for (auto _ : state) benchmark::DoNotOptimize(tokens.get());
@@ -114,14 +116,14 @@ BENCHMARK(BM_ReferenceCopy5MB);
 
 void BM_RedactExcerpt5MB(benchmark::State& state) {
   const std::string page = error_page(5 << 20);
-  for (auto _ : state) benchmark::DoNotOptimize(cinetpay::redact_excerpt(page));
+  for (auto _ : state) benchmark::DoNotOptimize(cinetpay::detail::redact_excerpt(page));
 }
 BENCHMARK(BM_RedactExcerpt5MB);
 
 void BM_RedactUrl5MB(benchmark::State& state) {
   std::string url = "https://client.cinetpay.com/v1/transfer/check/money?lang=en";
   while (url.size() < (5u << 20)) url += "&token=T-789&lot=0044557641201530102473";
-  for (auto _ : state) benchmark::DoNotOptimize(cinetpay::redact_url(url));
+  for (auto _ : state) benchmark::DoNotOptimize(cinetpay::detail::redact_url(url));
 }
 BENCHMARK(BM_RedactUrl5MB);
 

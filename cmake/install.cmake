@@ -32,11 +32,14 @@ install(FILES ${PROJECT_BINARY_DIR}/cinetpayConfig.cmake
               ${PROJECT_BINARY_DIR}/cinetpayConfigVersion.cmake
         DESTINATION ${CINETPAY_CMAKE_DIR} COMPONENT dev)
 
-# A static libcinetpay needs libcurl at every link; a shared one only at its own.
+# A static libcinetpay needs libcurl at every link; a shared one only at its own. Users of a
+# shared one see its API marked exported (CINETPAY_SHARED, include/cinetpay/export.hpp).
 if(BUILD_SHARED_LIBS)
   set(CINETPAY_PC_REQUIRES "Requires.private")
+  set(CINETPAY_PC_CFLAGS " -DCINETPAY_SHARED")
 else()
   set(CINETPAY_PC_REQUIRES "Requires")
+  set(CINETPAY_PC_CFLAGS "")
 endif()
 configure_file(cmake/cinetpay.pc.in ${PROJECT_BINARY_DIR}/cinetpay.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/cinetpay.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig

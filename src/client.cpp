@@ -14,8 +14,9 @@
 #include "cinetpay/validation.hpp"
 #include "client_impl.hpp"
 #include "codes.hpp"
+#include "http.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 namespace detail {
 namespace {
 
@@ -478,4 +479,4 @@ TransferStatus TransferClient::verify_notification(const Notification& notificat
       call, [&](detail::CallContext& c) { return impl_->verify_notification(notification, c); });
 }
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

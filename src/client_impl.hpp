@@ -14,13 +14,15 @@
 #include <vector>
 
 #include "cinetpay/client.hpp"
+#include "cinetpay/export.hpp"
 #include "cinetpay/http.hpp"
-#include "cinetpay/token.hpp"
 #include "protocol.hpp"
 #include "retry.hpp"
 #include "secrets.hpp"
+#include "token.hpp"
 
-namespace cinetpay::detail {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 
 using TimePoint = std::chrono::steady_clock::time_point;
 
@@ -134,4 +136,5 @@ class ClientImpl {
   std::once_flag announced_;
 };
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

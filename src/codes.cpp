@@ -2,7 +2,9 @@
 
 #include "cinetpay/errors.hpp"
 
-namespace cinetpay::detail::codes {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
+namespace codes {
 
 bool is_token_refusal(int code) { return code >= 705 && code <= 707; }
 
@@ -25,4 +27,6 @@ bool send_refusal_is_definite(int code, int http_status) {
   }
 }
 
-}  // namespace cinetpay::detail::codes
+}  // namespace codes
+}  // namespace detail
+CINETPAY_END_NAMESPACE

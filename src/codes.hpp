@@ -3,7 +3,13 @@
 // Internal: not installed. The code table itself (names, meanings) is api_codes().
 #pragma once
 
-namespace cinetpay::detail::codes {
+#include <string>
+
+#include "cinetpay/export.hpp"
+
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
+namespace codes {
 
 inline constexpr int kSuccess = 0;
 inline constexpr int kInsufficientBalance = 602;
@@ -24,4 +30,11 @@ inline constexpr int kClientTransactionIdExists = 805;
 /// may be this very payout), codes nobody documented and any 5xx do not.
 [[nodiscard]] bool send_refusal_is_definite(int code, int http_status);
 
-}  // namespace cinetpay::detail::codes
+}  // namespace codes
+
+/// Throws the ApiError subclass that fits `code` (must be non-zero). This is the one
+/// place where API codes become exception types (errors.cpp).
+[[noreturn]] void throw_api_error(int code, std::string api_message, std::string description,
+                                  int http_status);
+}  // namespace detail
+CINETPAY_END_NAMESPACE

@@ -13,8 +13,9 @@
 #include "cinetpay/errors.hpp"
 #include "cinetpay/http.hpp"
 #include "cinetpay/version.hpp"
+#include "http.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 namespace {
 
 // curl_global_init once per process; never curl_global_cleanup, which would break other
@@ -192,10 +193,10 @@ class CurlTransport final : public HttpTransport {
     }
     if (rc != CURLE_OK) {
       bool not_sent = certainly_not_sent(rc, h);
-      std::string detail = error_buffer[0] != 0 ? error_buffer : curl_easy_strerror(rc);
+      std::string reason = error_buffer[0] != 0 ? error_buffer : curl_easy_strerror(rc);
       throw TransportError(
           std::string(method_name(request)) + " " + without_query(request.url) +
-              " failed: " + redact_excerpt(detail, 200) +
+              " failed: " + detail::redact_excerpt(reason, 200) +
               (not_sent ? " (nothing was sent)" : " (the request may have arrived)"),
           !not_sent);
     }
@@ -248,4 +249,4 @@ std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options)
   return std::make_shared<CurlTransport>(options);
 }
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

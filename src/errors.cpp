@@ -5,7 +5,7 @@
 
 #include "codes.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 namespace {
 
 std::string validation_text(const std::string& field, std::optional<std::size_t> index,
@@ -92,21 +92,25 @@ std::optional<ApiCodeInfo> find_api_code(int code) {
   return *it;
 }
 
+namespace detail {
+
 void throw_api_error(int code, std::string api_message, std::string description, int http_status) {
   if (api_message.empty()) {
     if (auto row = find_api_code(code)) api_message = std::string(row->message);
   }
-  if (detail::codes::is_authentication_failure(code)) {
+  if (codes::is_authentication_failure(code)) {
     throw AuthenticationError(code, std::move(api_message), std::move(description), http_status);
   }
-  if (code == detail::codes::kInsufficientBalance) {
+  if (code == codes::kInsufficientBalance) {
     throw InsufficientBalanceError(code, std::move(api_message), std::move(description),
                                    http_status);
   }
-  if (code == detail::codes::kNotFound) {
+  if (code == codes::kNotFound) {
     throw NotFoundError(code, std::move(api_message), std::move(description), http_status);
   }
   throw ApiError(code, std::move(api_message), std::move(description), http_status);
 }
 
-}  // namespace cinetpay
+}  // namespace detail
+
+CINETPAY_END_NAMESPACE

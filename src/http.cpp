@@ -1,3 +1,5 @@
+#include "http.hpp"
+
 #include "cinetpay/http.hpp"
 
 #include <algorithm>
@@ -6,7 +8,7 @@
 
 #include "utf8.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 namespace {
 
 constexpr std::array<std::string_view, 4> kHarmlessFields = {"lang", "transaction_id",
@@ -81,6 +83,8 @@ std::string HttpResponse::header(const std::string& lower_case_name) const {
   auto it = headers.find(lower_case_name);
   return it == headers.end() ? std::string() : it->second;
 }
+
+namespace detail {
 
 std::string form_encode(std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -190,4 +194,5 @@ std::string redact_excerpt(std::string_view body, std::size_t max_chars) {
   return text;
 }
 
-}  // namespace cinetpay
+}  // namespace detail
+CINETPAY_END_NAMESPACE

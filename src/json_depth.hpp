@@ -5,7 +5,10 @@
 #include <cstddef>
 #include <string_view>
 
-namespace cinetpay::detail {
+#include "cinetpay/export.hpp"
+
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 
 /// The deepest nesting of arrays and objects, brackets inside strings not counted; stops
 /// counting past `limit`. Linear and recursion-free, unlike everything that later copies,
@@ -35,4 +38,5 @@ inline std::size_t nesting_depth(std::string_view text, std::size_t limit) noexc
   return depth;
 }
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

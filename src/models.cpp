@@ -5,7 +5,7 @@
 #include "cinetpay/options.hpp"
 #include "codes.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 namespace {
 
 constexpr std::array<std::pair<TreatmentStatus::Code, const char*>, 5> kStatusWords = {{
@@ -92,4 +92,4 @@ std::string_view to_string(LogLevel level) noexcept {
   return "info";
 }
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

@@ -3,9 +3,9 @@
 #include <map>
 
 #include "cinetpay/errors.hpp"
-#include "cinetpay/http.hpp"
+#include "http.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 
 Notification parse_notification(std::string_view form_body) {
   Notification n;
@@ -22,7 +22,7 @@ Notification parse_notification(std::string_view form_body) {
       {"validated_at", &n.validated_at},
       {"operator", &n.operator_code},
   };
-  for (auto& [name, value] : form_parse(form_body)) {
+  for (auto& [name, value] : detail::form_parse(form_body)) {
     auto it = fields.find(name);
     if (it != fields.end()) *it->second = std::move(value);
   }
@@ -33,4 +33,4 @@ Notification parse_notification(std::string_view form_body) {
   return n;
 }
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

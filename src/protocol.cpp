@@ -7,10 +7,12 @@
 #include <utility>
 
 #include "cinetpay/errors.hpp"
+#include "http.hpp"
 #include "json_depth.hpp"
 #include "utf8.hpp"
 
-namespace cinetpay::detail {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 namespace {
 
 using nlohmann::json;
@@ -354,4 +356,5 @@ SentItem parse_sent_item(const json& item) {
   return s;
 }
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

@@ -9,11 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cinetpay/export.hpp"
 #include "cinetpay/http.hpp"
 #include "cinetpay/models.hpp"
 #include "cinetpay/options.hpp"
 
-namespace cinetpay::detail {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 
 inline constexpr const char* kLoginPath = "/v1/auth/login";
 inline constexpr const char* kBalancePath = "/v1/transfer/check/balance";
@@ -95,4 +97,5 @@ struct SentItem {
 };
 SentItem parse_sent_item(const nlohmann::json& item);
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

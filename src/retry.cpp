@@ -6,7 +6,8 @@
 
 #include "codes.hpp"
 
-namespace cinetpay::detail {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 namespace {
 
 // Retry-After in seconds; -1 when absent or given as an HTTP date (then backoff applies).
@@ -89,4 +90,5 @@ RetryDecision RetryDecider::after_answer_code(int code, int refusals) {
           "token refused (" + std::to_string(code) + "), logging in again"};
 }
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

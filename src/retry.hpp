@@ -6,10 +6,12 @@
 #include <string>
 
 #include "cinetpay/errors.hpp"
+#include "cinetpay/export.hpp"
 #include "cinetpay/http.hpp"
 #include "cinetpay/options.hpp"
 
-namespace cinetpay::detail {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 
 /// What repeating an operation can do, decided per operation (not per error).
 enum class Idempotency {
@@ -53,4 +55,5 @@ class RetryDecider {
   RandomSource random_;
 };
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <utility>
 
-namespace cinetpay::detail {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 
 std::string mask_values(std::string_view text, std::vector<std::string> secrets) {
   // Longer first, so that a secret containing another is masked whole.
@@ -47,4 +48,5 @@ std::string SecretMasker::mask(std::string_view text) const {
   return mask_values(text, std::move(secrets));
 }
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

@@ -9,7 +9,10 @@
 #include <string_view>
 #include <vector>
 
-namespace cinetpay::detail {
+#include "cinetpay/export.hpp"
+
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 
 /// `text` with every occurrence of every non-empty secret replaced by `***`, longer
 /// secrets first. One pass over the text per secret: linear in the text.
@@ -34,4 +37,5 @@ class SecretMasker {
   std::deque<std::string> tokens_;
 };
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

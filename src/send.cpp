@@ -14,7 +14,8 @@
 #include "client_impl.hpp"
 #include "codes.hpp"
 
-namespace cinetpay::detail {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 namespace {
 
 // 128 random bits: unique without coordination, made once before the first attempt.
@@ -363,4 +364,5 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
   return results;
 }
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

@@ -1,8 +1,9 @@
-#include "cinetpay/token.hpp"
+#include "token.hpp"
 
 #include <utility>
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 
 TokenManager::TokenManager(LoginFunction login, Clock clock, std::chrono::seconds lifetime,
                            std::chrono::seconds refresh_margin)
@@ -81,4 +82,5 @@ std::uint64_t TokenManager::login_count() const {
   return flights_started_;
 }
 
-}  // namespace cinetpay
+}  // namespace detail
+CINETPAY_END_NAMESPACE

@@ -6,7 +6,10 @@
 #include <string>
 #include <string_view>
 
-namespace cinetpay::detail {
+#include "cinetpay/export.hpp"
+
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 
 /// The length of the well-formed UTF-8 sequence starting at `text[at]`, or 0 when the
 /// bytes there are not one (a stray continuation byte, a sequence cut short, an overlong
@@ -66,4 +69,5 @@ inline std::string to_valid_utf8(std::string_view text) {
   return out;
 }
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

@@ -10,7 +10,7 @@
 #include "cinetpay/errors.hpp"
 #include "utf8.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 namespace {
 
 // The length of the UTF-8 sequence at text[i] when it is well formed and not a control
@@ -221,4 +221,4 @@ void validate_base_url(std::string_view base_url, bool allow_insecure_http) {
   }
 }
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

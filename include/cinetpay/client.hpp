@@ -6,11 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "cinetpay/export.hpp"
 #include "cinetpay/models.hpp"
 #include "cinetpay/notification.hpp"
 #include "cinetpay/options.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 
 namespace detail {
 class ClientImpl;
@@ -34,7 +35,7 @@ class ClientImpl;
 /// `request_timeout`, with the backoffs between them (each at most `retry.max_backoff`, or
 /// a Retry-After up to `retry.max_retry_after`); plus the wait for a login another thread
 /// has in flight, which that login's own bounds end.
-class TransferClient {
+class CINETPAY_API TransferClient {
  public:
   /// Throws ConfigError for an empty or malformed base_url (see ClientOptions::base_url),
   /// ValidationError for empty credentials. Sends nothing.
@@ -120,4 +121,4 @@ class TransferClient {
   std::shared_ptr<detail::ClientImpl> impl_;
 };
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

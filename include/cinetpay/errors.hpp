@@ -12,16 +12,18 @@
 #include <string_view>
 #include <vector>
 
-namespace cinetpay {
+#include "cinetpay/export.hpp"
+
+CINETPAY_BEGIN_NAMESPACE
 
 /// Base of every error this library throws. Immutable, so safe to share between threads.
-class Error : public std::runtime_error {
+class CINETPAY_API Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
 /// The request is wrong before it is sent; nothing was sent.
-class ValidationError : public Error {
+class CINETPAY_API ValidationError : public Error {
  public:
   /// The message names the field, the item index when there is one, and the problem.
   ValidationError(std::string field, std::optional<std::size_t> index, const std::string& problem);
@@ -39,9 +41,10 @@ class ValidationError : public Error {
 };
 
 /// The API answered with a non-zero code.
-class ApiError : public Error {
+class CINETPAY_API ApiError : public Error {
  public:
-  /// An answer with a non-zero `code`; see throw_api_error for the subclass that fits a code.
+  /// An answer with a non-zero `code`. The client throws the subclass that fits the code
+  /// (AuthenticationError, InsufficientBalanceError, NotFoundError), or ApiError itself.
   ApiError(int code, std::string api_message, std::string description, int http_status);
   /// The API's code, whether it was sent as `701` or `"701"`.
   [[nodiscard]] int code() const noexcept { return code_; }
@@ -60,25 +63,25 @@ class ApiError : public Error {
 };
 
 /// 701, 702, 703; and 705–707 when a fresh login did not help.
-class AuthenticationError : public ApiError {
+class CINETPAY_API AuthenticationError : public ApiError {
  public:
   using ApiError::ApiError;
 };
 
 /// 602: the transfer balance is too low; nothing was sent.
-class InsufficientBalanceError : public ApiError {
+class CINETPAY_API InsufficientBalanceError : public ApiError {
  public:
   using ApiError::ApiError;
 };
 
 /// 723: nothing matches the query.
-class NotFoundError : public ApiError {
+class CINETPAY_API NotFoundError : public ApiError {
  public:
   using ApiError::ApiError;
 };
 
 /// The network failed (DNS, connect, TLS, timeout, reset), after the retries that were safe.
-class TransportError : public Error {
+class CINETPAY_API TransportError : public Error {
  public:
   /// `what` must be redacted already: no key, password or token.
   TransportError(const std::string& what, bool may_have_reached_server);
@@ -91,7 +94,7 @@ class TransportError : public Error {
 };
 
 /// The answer could not be understood: not JSON, an HTML error page, missing fields.
-class ProtocolError : public Error {
+class CINETPAY_API ProtocolError : public Error {
  public:
   /// `what` holds a short redacted excerpt of the answer.
   ProtocolError(const std::string& what, int http_status);
@@ -104,14 +107,14 @@ class ProtocolError : public Error {
 
 /// The client is configured wrongly: an empty or malformed base URL, plain http to a
 /// host that is not loopback without `allow_insecure_http`. Thrown at construction.
-class ConfigError : public Error {
+class CINETPAY_API ConfigError : public Error {
  public:
   using Error::Error;
 };
 
 /// A notification disagrees with what check/money answers for its transfer: it is forged,
 /// or it names a transfer that is not the one it claims. Never act on it.
-class NotificationMismatchError : public Error {
+class CINETPAY_API NotificationMismatchError : public Error {
  public:
   /// `field` names the notification's field at fault; `what` says which transfer.
   NotificationMismatchError(std::string field, const std::string& what);
@@ -138,14 +141,9 @@ struct ApiCodeInfo {
 };
 
 /// Every code documented in CinetPay's code table, in the order of the table.
-[[nodiscard]] const std::vector<ApiCodeInfo>& api_codes();
+[[nodiscard]] CINETPAY_API const std::vector<ApiCodeInfo>& api_codes();
 
 /// The row for a code, or nullopt for a code nobody documented.
-[[nodiscard]] std::optional<ApiCodeInfo> find_api_code(int code);
+[[nodiscard]] CINETPAY_API std::optional<ApiCodeInfo> find_api_code(int code);
 
-/// Throws the ApiError subclass that fits `code` (must be non-zero). This is the one
-/// place where API codes become exception types.
-[[noreturn]] void throw_api_error(int code, std::string api_message, std::string description,
-                                  int http_status);
-
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

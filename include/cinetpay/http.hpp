@@ -10,9 +10,10 @@
 #include <utility>
 #include <vector>
 
+#include "cinetpay/export.hpp"
 #include "cinetpay/options.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 
 enum class HttpMethod { get, post };
 
@@ -32,7 +33,7 @@ struct HttpRequest {
 };
 
 /// An answer, whatever its status: the API puts its envelope in error statuses too.
-struct HttpResponse {
+struct CINETPAY_API HttpResponse {
   int status = 0;  ///< the HTTP status
   /// Header names in lower case.
   std::map<std::string, std::string> headers;
@@ -49,7 +50,7 @@ struct HttpResponse {
 /// been delivered: the retry rules for money depend on it. An answer that cannot be taken
 /// (larger than `ClientOptions::max_response_bytes`) is a cinetpay::ProtocolError: the
 /// request was received, so a send's outcome is unknown and is reconciled.
-class HttpTransport {
+class CINETPAY_API HttpTransport {
  public:
   virtual ~HttpTransport() = default;
   /// Carries one request; throws TransportError on failure (see above).
@@ -61,28 +62,6 @@ class HttpTransport {
 /// (headers and body) are refused past `max_response_bytes` while they arrive; an
 /// exception while receiving (std::bad_alloc) aborts the transfer and is rethrown once
 /// libcurl has returned. Thread-safe. Starts no thread.
-std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options);
+CINETPAY_API std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options);
 
-/// `application/x-www-form-urlencoded` encoding of one value (RFC 3986 unreserved kept).
-std::string form_encode(std::string_view value);
-
-/// Decodes one form-urlencoded value (`+` is a space).
-std::string form_decode(std::string_view value);
-
-/// Encodes name=value pairs joined by `&`, in the given order.
-std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
-
-/// Parses `a=1&b=2` into pairs, decoding each part.
-std::vector<std::pair<std::string, std::string>> form_parse(std::string_view body);
-
-/// The URL with the value of every query or form field that is not known to be harmless
-/// replaced by `***` (an allow-list: lang, transaction_id, client_transaction_id, lot).
-std::string redact_url(std::string_view url);
-
-/// A short, printable excerpt of an answer body with secrets masked, for error messages:
-/// at most `max_chars` bytes (then `...`), valid UTF-8 (other bytes become U+FFFD), control
-/// characters as spaces. Reads only the first `4 * max_chars + 256` bytes of `body`, so its
-/// cost does not grow with the body.
-std::string redact_excerpt(std::string_view body, std::size_t max_chars = 160);
-
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

@@ -26,10 +26,11 @@
 
 #include "cinetpay/client.hpp"
 #include "cinetpay/errors.hpp"
+#include "cinetpay/export.hpp"
 #include "cinetpay/models.hpp"
 #include "cinetpay/notification.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 
 namespace detail {
 class LedgerCore;
@@ -48,13 +49,13 @@ enum class PayoutState {
 };
 
 /// "pending", "sending"…
-std::string_view to_string(PayoutState state) noexcept;
+CINETPAY_API std::string_view to_string(PayoutState state) noexcept;
 /// The state named `word`, or nullopt.
-std::optional<PayoutState> payout_state_from(std::string_view word) noexcept;
+CINETPAY_API std::optional<PayoutState> payout_state_from(std::string_view word) noexcept;
 /// True for paid, failed and rejected.
-bool is_final(PayoutState state) noexcept;
+CINETPAY_API bool is_final(PayoutState state) noexcept;
 /// Every state, in the order above.
-const std::vector<PayoutState>& all_payout_states();
+CINETPAY_API const std::vector<PayoutState>& all_payout_states();
 
 /// A wall clock; injectable so that leases and backoff are tested without waiting.
 using WallClock = std::function<std::chrono::system_clock::time_point()>;
@@ -127,7 +128,7 @@ struct LedgerOptions {
 /// one machine) or `postgresql://…` (libpq's URIs and parameters; a fleet of workers on
 /// several machines). Thread-safe: one ledger may be shared by the threads of a process, and
 /// several processes may open the same SQLite file at once. Copies share one connection.
-class PayoutLedger {
+class CINETPAY_API PayoutLedger {
  public:
   /// Opens (creating and migrating when needed) the ledger at `url`. Throws
   /// std::invalid_argument for an unknown scheme, LedgerError when the store fails.
@@ -165,7 +166,7 @@ class PayoutLedger {
 };
 
 /// The store failed (cannot open, disk full, corrupt, schema newer than this library).
-class LedgerError : public Error {
+class CINETPAY_API LedgerError : public Error {
  public:
   using Error::Error;
 };
@@ -207,7 +208,7 @@ struct WorkerPass {
 
 /// Moves a ledger's payouts along. One worker is used by one thread at a time; run as many
 /// workers (threads or processes) on one ledger as you like: claims keep them apart.
-class PayoutWorker {
+class CINETPAY_API PayoutWorker {
  public:
   /// A worker that sends through `client` the payouts of `ledger`. Sends nothing until run.
   PayoutWorker(TransferClient client, PayoutLedger ledger, WorkerOptions options = {});
@@ -232,4 +233,4 @@ class PayoutWorker {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

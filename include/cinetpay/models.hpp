@@ -8,7 +8,9 @@
 #include <string_view>
 #include <utility>
 
-namespace cinetpay {
+#include "cinetpay/export.hpp"
+
+CINETPAY_BEGIN_NAMESPACE
 
 /// The transfer balance. `in_using` is the API's word for the reserved part.
 struct Balance {
@@ -27,7 +29,7 @@ struct Contact {
 };
 
 /// The API's answer for one contact of a batch.
-struct ContactResult {
+struct CINETPAY_API ContactResult {
   Contact contact;  ///< the contact as sent
   /// 0 (added) or 726 (already a contact) are success; kCodeMissingFromAnswer when the
   /// answer did not mention this contact.
@@ -43,7 +45,7 @@ struct ContactResult {
 };
 
 /// `treatment_status` of a transfer. Keeps the server's word: an unknown one is carried.
-class TreatmentStatus {
+class CINETPAY_API TreatmentStatus {
  public:
   /// The statuses CinetPay documents; `other` for a word it never documented.
   enum class Code { NEW, REC, NOS, VAL, REJ, other };
@@ -72,7 +74,7 @@ class TreatmentStatus {
 };
 
 /// The API word, e.g. "VAL".
-const std::string& to_string(const TreatmentStatus& status) noexcept;
+CINETPAY_API const std::string& to_string(const TreatmentStatus& status) noexcept;
 inline bool is_final(const TreatmentStatus& status) noexcept { return status.is_final(); }
 
 /// One payout to send.
@@ -96,7 +98,7 @@ enum class TransferOutcome {
 };
 
 /// "accepted", "rejected", "not_sent" or "unknown".
-std::string_view to_string(TransferOutcome outcome) noexcept;
+CINETPAY_API std::string_view to_string(TransferOutcome outcome) noexcept;
 
 /// A code and message from the API (or from this library for items never sent).
 struct ApiErrorInfo {
@@ -143,7 +145,7 @@ struct TransferResult {
 };
 
 /// What check_transfer and wait_for_final look up: one of the three keys of check/money.
-class TransferQuery {
+class CINETPAY_API TransferQuery {
  public:
   /// The three keys check/money accepts.
   enum class Key { transaction_id, client_transaction_id, lot };
@@ -185,6 +187,6 @@ struct ReconcileResult {
   std::string detail;                    ///< for people: how it was settled
 };
 
-std::string_view to_string(ReconcileResult::State state) noexcept;
+CINETPAY_API std::string_view to_string(ReconcileResult::State state) noexcept;
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

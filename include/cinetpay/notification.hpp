@@ -6,7 +6,9 @@
 #include <string>
 #include <string_view>
 
-namespace cinetpay {
+#include "cinetpay/export.hpp"
+
+CINETPAY_BEGIN_NAMESPACE
 
 /// The form fields of one notification POST. Every field is as sent: unverified.
 /// A plain value, safe to read from many threads.
@@ -27,6 +29,6 @@ struct Notification {
 
 /// Parses a form-urlencoded notification body. Unknown fields are ignored; a body with
 /// neither transaction_id nor client_transaction_id throws ValidationError.
-[[nodiscard]] Notification parse_notification(std::string_view form_body);
+[[nodiscard]] CINETPAY_API Notification parse_notification(std::string_view form_body);
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

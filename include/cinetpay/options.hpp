@@ -9,7 +9,9 @@
 #include <string>
 #include <string_view>
 
-namespace cinetpay {
+#include "cinetpay/export.hpp"
+
+CINETPAY_BEGIN_NAMESPACE
 
 class HttpTransport;
 
@@ -24,7 +26,7 @@ struct Credentials {
 enum class Lang { en, fr };
 
 /// "en" or "fr".
-std::string_view to_string(Lang lang) noexcept;
+CINETPAY_API std::string_view to_string(Lang lang) noexcept;
 
 /// How reads (login, balance, check, contacts) are retried; see docs/design.md.
 /// A send follows the same backoff but is only repeated when it certainly did not reach
@@ -43,7 +45,7 @@ struct RetryPolicy {
 
 enum class LogLevel { debug, info, warning, error };
 
-std::string_view to_string(LogLevel level) noexcept;
+CINETPAY_API std::string_view to_string(LogLevel level) noexcept;
 
 /// Receives log lines. Lines are already redacted: tokens, API keys and passwords are masked.
 /// May be called from several threads at once.
@@ -145,4 +147,4 @@ struct ClientOptions {
   RandomSource random;
 };
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

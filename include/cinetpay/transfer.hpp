@@ -7,6 +7,5 @@
 #include "cinetpay/models.hpp"        // IWYU pragma: export
 #include "cinetpay/notification.hpp"  // IWYU pragma: export
 #include "cinetpay/options.hpp"       // IWYU pragma: export
-#include "cinetpay/token.hpp"         // IWYU pragma: export
 #include "cinetpay/validation.hpp"    // IWYU pragma: export
 #include "cinetpay/version.hpp"       // IWYU pragma: export

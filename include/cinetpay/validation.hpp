@@ -7,9 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include "cinetpay/export.hpp"
 #include "cinetpay/models.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 
 /// The longest client_transaction_id accepted (CinetPay stores it in a short column).
 inline constexpr std::size_t kMaxClientTransactionIdLength = 64;
@@ -19,16 +20,16 @@ inline constexpr std::size_t kMaxClientTransactionIdLength = 64;
 /// notify_url http(s); client_transaction_id at most 64 printable characters without
 /// spaces, unique within the batch; the batch not empty.
 /// No per-country rule is applied: CinetPay's country table is not official.
-void validate_transfers(const std::vector<TransferRequest>& items);
+CINETPAY_API void validate_transfers(const std::vector<TransferRequest>& items);
 
 /// Every text field valid UTF-8 without control characters; prefix and phone digits only;
 /// name and surname not empty; email with an '@'.
-void validate_contacts(const std::vector<Contact>& items);
+CINETPAY_API void validate_contacts(const std::vector<Contact>& items);
 
 /// A base URL must be `https://host[:port][/path]`, or `http://` to a loopback host
 /// (127.0.0.0/8, localhost) or, with `allow_insecure_http`, to any host. Empty, query,
 /// fragment, user info, spaces, control characters and IPv6 hosts (the transport is IPv4
 /// only) are refused. Throws ConfigError (not a ValidationError: it is about the client).
-void validate_base_url(std::string_view base_url, bool allow_insecure_http = false);
+CINETPAY_API void validate_base_url(std::string_view base_url, bool allow_insecure_http = false);
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

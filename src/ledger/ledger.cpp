@@ -7,7 +7,7 @@
 #include "cinetpay/validation.hpp"
 #include "ledger_core.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 namespace {
 
 constexpr std::array<std::pair<PayoutState, std::string_view>, 7> kStateWords = {{
@@ -270,4 +270,4 @@ std::optional<Payout> PayoutLedger::apply_notification(const TransferClient& cli
   throw LedgerError("notification for " + id + ": the payout kept changing while it was applied");
 }
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

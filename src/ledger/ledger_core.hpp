@@ -6,10 +6,12 @@
 #include <optional>
 #include <string>
 
+#include "cinetpay/export.hpp"
 #include "cinetpay/ledger.hpp"
 #include "store.hpp"
 
-namespace cinetpay::detail {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 
 /// The store and the clock a PayoutLedger and its copies share. Thread-safe.
 class LedgerCore {
@@ -49,4 +51,5 @@ bool is_same_transfer(const TransferRequest& request, const TransferStatus& stat
 Transition reject_reused_id(const PayoutRow& row, const TransferStatus& status, TimePoint now,
                             const std::string& actor);
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

@@ -21,7 +21,8 @@
 #include "pq.hpp"
 #include "store.hpp"
 
-namespace cinetpay::detail {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 namespace {
 
 // Keys of the ledger's advisory locks (pg_advisory_xact_lock), per database.
@@ -388,4 +389,5 @@ std::unique_ptr<LedgerStore> open_postgres_store(const std::string& conninfo) {
   return std::make_unique<PostgresStore>(conninfo);
 }
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

@@ -3,7 +3,9 @@
 #include <charconv>
 #include <utility>
 
-namespace cinetpay::detail::pq {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
+namespace pq {
 namespace {
 
 // libpq's messages end with a newline; a message reads better without it.
@@ -146,4 +148,6 @@ void Transaction::commit() {
   }
 }
 
-}  // namespace cinetpay::detail::pq
+}  // namespace pq
+}  // namespace detail
+CINETPAY_END_NAMESPACE

@@ -17,8 +17,11 @@
 #include <vector>
 
 #include "cinetpay/errors.hpp"
+#include "cinetpay/export.hpp"
 
-namespace cinetpay::detail::pq {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
+namespace pq {
 
 /// A failure reported by PostgreSQL or libpq. Immutable, so safe to share between threads.
 class Error : public cinetpay::Error {
@@ -145,4 +148,6 @@ class Transaction {
   bool open_ = true;
 };
 
-}  // namespace cinetpay::detail::pq
+}  // namespace pq
+}  // namespace detail
+CINETPAY_END_NAMESPACE

@@ -10,7 +10,8 @@
 
 #include "store.hpp"
 
-namespace cinetpay::detail {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 namespace {
 
 constexpr int kBusyTimeoutMs = 30000;
@@ -501,4 +502,5 @@ std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path) {
   return std::make_unique<SqliteStore>(path);
 }
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

@@ -18,9 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "cinetpay/export.hpp"
 #include "cinetpay/ledger.hpp"
 
-namespace cinetpay::detail {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -105,4 +107,5 @@ std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path);
 /// The PostgreSQL store; `conninfo` is the whole URL, as libpq reads it.
 std::unique_ptr<LedgerStore> open_postgres_store(const std::string& conninfo);
 
-}  // namespace cinetpay::detail
+}  // namespace detail
+CINETPAY_END_NAMESPACE

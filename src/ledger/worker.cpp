@@ -15,7 +15,7 @@
 
 #include "ledger_core.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
 namespace {
 
 using detail::PayoutRow;
@@ -356,4 +356,4 @@ LedgerSummary PayoutWorker::run_until_idle(
 
 const std::string& PayoutWorker::worker_id() const noexcept { return impl_->worker_id(); }
 
-}  // namespace cinetpay
+CINETPAY_END_NAMESPACE

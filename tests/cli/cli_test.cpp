@@ -11,12 +11,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "http.hpp"
 #include "sandbox_fixture.hpp"
 #include "scripted_server.hpp"
 
 namespace cinetpay {
 namespace {
 
+using detail::form_parse;
 using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cinetpay/transfer.hpp"
+#include "http.hpp"
 #include "protocol.hpp"
 #include "utf8.hpp"
 
@@ -56,9 +57,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     cinetpay::parse_notification(body);
   } catch (const cinetpay::ValidationError&) {
   }
-  const std::string excerpt = cinetpay::redact_excerpt(body);
+  const std::string excerpt = cinetpay::detail::redact_excerpt(body);
   check_text(excerpt);
   if (excerpt.size() > 160 + 3) __builtin_trap();
-  cinetpay::redact_url(body);
+  cinetpay::detail::redact_url(body);
   return 0;
 }

@@ -24,6 +24,7 @@
 #include "cinetpay/transfer.hpp"
 #include "codes.hpp"
 #include "fakes.hpp"
+#include "http.hpp"
 #include "protocol.hpp"
 
 namespace {
@@ -129,7 +130,7 @@ class FuzzServer : public cinetpay::HttpTransport {
   }
 
   HttpResponse on_send(const HttpRequest& request) {
-    json items = json::parse(cinetpay::form_parse(request.body).at(0).second);
+    json items = json::parse(cinetpay::detail::form_parse(request.body).at(0).second);
     std::vector<std::string> ids;
     for (const auto& item : items) {
       std::string id = item.at("client_transaction_id").get<std::string>();
@@ -199,7 +200,7 @@ class FuzzServer : public cinetpay::HttpTransport {
   HttpResponse on_check(const HttpRequest& request) {
     std::string id;
     for (auto& [name, value] :
-         cinetpay::form_parse(request.url.substr(request.url.find('?') + 1))) {
+         cinetpay::detail::form_parse(request.url.substr(request.url.find('?') + 1))) {
       if (name == "client_transaction_id") id = value;
     }
     if (fates_.find(id) == fates_.end()) violation("looked up " + id + ", which was never sent");

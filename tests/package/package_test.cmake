@@ -1,11 +1,15 @@
 # The package as a merchant's project meets it. Run by ctest with -DSOURCE_DIR, -DBUILD_DIR,
-# -DWORK_DIR, -DMODE, -DSANITIZE and -DCPACK.
+# -DWORK_DIR, -DMODE, -DSANITIZE, -DCPACK and -DLAUNCHER (the compiler launcher, ccache).
 #   install     cmake --install into a prefix; examples/consumer through find_package runs its
 #               CTest sandbox fixture; the same program through pkg-config
 #   subproject  tests/package/subproject: add_subdirectory, only the library by default;
 #               with CINETPAY_BUILD_TOOLS the same sandbox fixture as find_package
 #   deb         cpack -G DEB, the packages unpacked with dpkg -x into a scratch root, and
 #               examples/consumer built and run against it, with the unpacked sandbox
+#   abi         a shared Release build of the library, installed: its exported symbols are
+#               the public API only (nothing of cinetpay::detail, nothing of nlohmann), and
+#               each installed public header compiles on its own with g++ and clang++, in
+#               C++17 and C++20, without pulling nlohmann or curl into a user's build
 cmake_minimum_required(VERSION 3.16)
 
 function(run)
@@ -84,6 +88,71 @@ elseif(MODE STREQUAL "deb")
     endif()
   endforeach()
   build_and_test(${SOURCE_DIR}/examples/consumer ${WORK_DIR}/consumer -DCMAKE_PREFIX_PATH=${root}/usr)
+elseif(MODE STREQUAL "abi")
+  set(build ${WORK_DIR}/shared)
+  set(prefix ${WORK_DIR}/prefix)
+  run(${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${build} -G Ninja -DCMAKE_BUILD_TYPE=Release
+      -DBUILD_SHARED_LIBS=ON -DCINETPAY_BUILD_TESTS=OFF -DCINETPAY_BUILD_TOOLS=OFF
+      -DCINETPAY_BUILD_EXAMPLES=OFF "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}")
+  run(${CMAKE_COMMAND} --build ${build})
+  run(${CMAKE_COMMAND} --install ${build} --prefix ${prefix})
+
+  file(GLOB library ${prefix}/lib/libcinetpay.so.*.*.*)
+  if(NOT library)
+    message(FATAL_ERROR "no shared libcinetpay installed")
+  endif()
+  run(nm -D --defined-only ${library})
+  file(WRITE ${WORK_DIR}/symbols.txt "${last_output}")
+  execute_process(COMMAND c++filt INPUT_FILE ${WORK_DIR}/symbols.txt OUTPUT_VARIABLE demangled
+                  RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "c++filt failed (${rc})")
+  endif()
+  string(REGEX MATCHALL "\n" lines "${demangled}")
+  string(REGEX MATCHALL "[^\n]*cinetpay::[A-Za-z0-9_:]*detail::[^\n]*" in_detail "${demangled}")
+  string(REGEX MATCHALL "[^\n]*nlohmann[^\n]*" with_nlohmann "${demangled}")
+  list(LENGTH lines total)
+  list(LENGTH in_detail detail_count)
+  list(LENGTH with_nlohmann nlohmann_count)
+  message(STATUS "libcinetpay.so exports ${total} symbols: ${detail_count} of cinetpay::detail, "
+                 "${nlohmann_count} involving nlohmann")
+  if(detail_count OR nlohmann_count)
+    string(REPLACE ";" "\n" shown "${in_detail};${with_nlohmann}")
+    message(FATAL_ERROR "internals exported by libcinetpay.so:\n${shown}")
+  endif()
+  # The public API is there, in the versioned namespace.
+  foreach(expected "cinetpay::v[0-9]+_[0-9]+::TransferClient::send_money"
+                   "cinetpay::v[0-9]+_[0-9]+::validate_transfers"
+                   "typeinfo for cinetpay::v[0-9]+_[0-9]+::ApiError")
+    if(NOT demangled MATCHES "${expected}")
+      message(FATAL_ERROR "libcinetpay.so does not export ${expected}:\n${demangled}")
+    endif()
+  endforeach()
+
+  # Each public header on its own; -H lists what it pulls in.
+  file(GLOB headers RELATIVE ${prefix}/include ${prefix}/include/cinetpay/*.hpp)
+  list(LENGTH headers header_count)
+  if(header_count LESS 8)
+    message(FATAL_ERROR "only ${header_count} public headers installed: ${headers}")
+  endif()
+  foreach(compiler g++ clang++)
+    foreach(standard 17 20)
+      foreach(header IN LISTS headers)
+        string(MAKE_C_IDENTIFIER "${compiler}_${standard}_${header}" name)
+        file(WRITE ${WORK_DIR}/headers/${name}.cpp "#include <${header}>\n")
+        execute_process(COMMAND ${compiler} -std=c++${standard} -Wall -Wextra -Wpedantic -Werror
+                                -fsyntax-only -H -I${prefix}/include ${WORK_DIR}/headers/${name}.cpp
+                        RESULT_VARIABLE rc ERROR_VARIABLE included)
+        if(NOT rc EQUAL 0)
+          message(FATAL_ERROR "${header} does not compile on its own (${compiler}, C++${standard}):\n${included}")
+        endif()
+        if(included MATCHES "nlohmann|curl/")
+          message(FATAL_ERROR "${header} pulls nlohmann or curl into a user's build (${compiler}):\n${included}")
+        endif()
+      endforeach()
+    endforeach()
+  endforeach()
+  message(STATUS "${header_count} public headers compile on their own with g++ and clang++, C++17 and C++20")
 else()
-  message(FATAL_ERROR "MODE must be install, subproject or deb")
+  message(FATAL_ERROR "MODE must be install, subproject, deb or abi")
 endif()

@@ -9,11 +9,13 @@
 
 #include "cinetpay/transfer.hpp"
 #include "fakes.hpp"
+#include "http.hpp"
 
 namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
+using detail::form_parse;
 using testing::FakeWorld;
 using ::testing::HasSubstr;
 using testing::json_response;

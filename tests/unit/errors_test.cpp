@@ -3,9 +3,12 @@
 #include <set>
 
 #include "cinetpay/transfer.hpp"
+#include "codes.hpp"
 
 namespace cinetpay {
 namespace {
+
+using detail::throw_api_error;
 
 // Every code of the facts table, with the type it must become.
 enum class Kind { api, auth, balance, not_found };

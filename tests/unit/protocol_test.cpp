@@ -7,6 +7,7 @@
 
 #include "cinetpay/transfer.hpp"
 #include "fakes.hpp"
+#include "http.hpp"
 #include "protocol.hpp"
 
 namespace cinetpay::detail {

@@ -5,13 +5,15 @@
 #include <stdexcept>
 #include <thread>
 
-#include "cinetpay/token.hpp"
 #include "fakes.hpp"
+#include "token.hpp"
 
 namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
+using detail::Token;
+using detail::TokenManager;
 using testing::ManualClock;
 
 // A login that blocks until released, so that other threads pile up behind it.

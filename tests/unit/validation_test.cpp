@@ -101,10 +101,10 @@ TEST(Validation, BaseUrl) {
 TEST(Validation, BaseUrlRefusesWhatWouldMisdirectTheLogin) {
   EXPECT_NO_THROW(validate_base_url("https://client.cinetpay.com/v1"));
   EXPECT_NO_THROW(validate_base_url("https://client.cinetpay.com:8443/v1/"));
-  for (const char* url : {"", "https://", "https://h?x=1", "https://h/#frag", "https://h/\r\n",
-                          "https://h /", "https://u:p@h", "https://h:0", "https://h:65536",
-                          "https://h:80a", "http://[::1]:8080", "https://[2001:db8::1]/",
-                          "https://h\xC3\xA9.example"}) {
+  for (const char* url :
+       {"", "https://", "https://h?x=1", "https://h/#frag", "https://h/\r\n", "https://h /",
+        "https://u:p@h", "https://h:0", "https://h:65536", "https://h:80a", "http://[::1]:8080",
+        "https://[2001:db8::1]/", "https://h\xC3\xA9.example"}) {
     EXPECT_THROW(validate_base_url(url), ConfigError) << url;
   }
   EXPECT_THROW(validate_base_url("http://192.168.1.20:8080"), ConfigError);
@@ -118,14 +118,14 @@ TEST(Validation, BaseUrlRefusesWhatWouldMisdirectTheLogin) {
 
 TEST(Validation, EveryTextFieldSentMustBeUtf8WithoutControls) {
   const std::vector<std::string> bad_texts = {
-      "caf\xE9",          // Latin-1
-      "\xC3",             // truncated sequence
-      "\xC0\xAF",         // overlong '/'
-      "\xED\xA0\x80",     // a surrogate
+      "caf\xE9",           // Latin-1
+      "\xC3",              // truncated sequence
+      "\xC0\xAF",          // overlong '/'
+      "\xED\xA0\x80",      // a surrogate
       "\xF4\x90\x80\x80",  // above U+10FFFF
-      "a\x01b",           // C0 control
-      "a\x7F",            // DEL
-      "a\xC2\x85",        // C1 control (NEL)
+      "a\x01b",            // C0 control
+      "a\x7F",             // DEL
+      "a\xC2\x85",         // C1 control (NEL)
   };
   using TransferField = std::string TransferRequest::*;
   const std::vector<std::pair<const char*, TransferField>> transfer_fields = {

@@ -1,4 +1,5 @@
 // TokenManager: the login token, cached, refreshed early, fetched by one thread at a time.
+// Internal: not part of the API.
 #pragma once
 
 #include <chrono>
@@ -11,9 +12,11 @@
 #include <optional>
 #include <string>
 
+#include "cinetpay/export.hpp"
 #include "cinetpay/options.hpp"
 
-namespace cinetpay {
+CINETPAY_BEGIN_NAMESPACE
+namespace detail {
 
 /// A token and the generation that tells it apart from the tokens before and after it.
 struct Token {
@@ -83,4 +86,5 @@ class TokenManager {
   std::size_t waiting_ = 0;
 };
 
-}  // namespace cinetpay
+}  // namespace detail
+CINETPAY_END_NAMESPACE
