@@ -16,13 +16,14 @@
 
 CINETPAY_BEGIN_NAMESPACE
 
-/// Base of every error this library throws. Immutable, so safe to share between threads.
+/// Base of every error this library throws. Every error type below is immutable once
+/// thrown, so safe to read from several threads at once; none ever holds a secret.
 class CINETPAY_API Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-/// The request is wrong before it is sent; nothing was sent.
+/// The request is wrong before it is sent; nothing was sent. Immutable, like every Error.
 class CINETPAY_API ValidationError : public Error {
  public:
   /// The message names the field, the item index when there is one, and the problem.
@@ -40,7 +41,7 @@ class CINETPAY_API ValidationError : public Error {
   std::string problem_;
 };
 
-/// The API answered with a non-zero code.
+/// The API answered with a non-zero code. Immutable, like every Error.
 class CINETPAY_API ApiError : public Error {
  public:
   /// An answer with a non-zero `code`. The client throws the subclass that fits the code
@@ -62,25 +63,26 @@ class CINETPAY_API ApiError : public Error {
   int http_status_;
 };
 
-/// 701, 702, 703; and 705–707 when a fresh login did not help.
+/// 701, 702, 703; and 705–707 when a fresh login did not help. Immutable, like every Error.
 class CINETPAY_API AuthenticationError : public ApiError {
  public:
   using ApiError::ApiError;
 };
 
-/// 602: the transfer balance is too low; nothing was sent.
+/// 602: the transfer balance is too low; nothing was sent. Immutable, like every Error.
 class CINETPAY_API InsufficientBalanceError : public ApiError {
  public:
   using ApiError::ApiError;
 };
 
-/// 723: nothing matches the query.
+/// 723: nothing matches the query. Immutable, like every Error.
 class CINETPAY_API NotFoundError : public ApiError {
  public:
   using ApiError::ApiError;
 };
 
-/// The network failed (DNS, connect, TLS, timeout, reset), after the retries that were safe.
+/// The network failed (DNS, connect, TLS, timeout, reset), after the retries that were safe,
+/// or the call's deadline passed before a request could start. Immutable, like every Error.
 class CINETPAY_API TransportError : public Error {
  public:
   /// `what` must be redacted already: no key, password or token.
@@ -93,7 +95,8 @@ class CINETPAY_API TransportError : public Error {
   bool may_have_reached_server_;
 };
 
-/// The answer could not be understood: not JSON, an HTML error page, missing fields.
+/// The answer could not be understood: not JSON, an HTML error page, missing fields, or
+/// larger than `max_response_bytes`. Immutable, like every Error.
 class CINETPAY_API ProtocolError : public Error {
  public:
   /// `what` holds a short redacted excerpt of the answer.
@@ -107,13 +110,15 @@ class CINETPAY_API ProtocolError : public Error {
 
 /// The client is configured wrongly: an empty or malformed base URL, plain http to a
 /// host that is not loopback without `allow_insecure_http`. Thrown at construction.
+/// Immutable, like every Error.
 class CINETPAY_API ConfigError : public Error {
  public:
   using Error::Error;
 };
 
 /// A notification disagrees with what check/money answers for its transfer: it is forged,
-/// or it names a transfer that is not the one it claims. Never act on it.
+/// or it names a transfer that is not the one it claims. Never act on it. Immutable, like
+/// every Error.
 class CINETPAY_API NotificationMismatchError : public Error {
  public:
   /// `field` names the notification's field at fault; `what` says which transfer.
@@ -133,17 +138,19 @@ inline constexpr int kCodeMissingFromAnswer = -1001;
 /// another amount: this payout was never made (see TransferResult::detail for the holder).
 inline constexpr int kCodeClientTransactionIdConflict = -1002;
 
-/// One row of the API's code table.
+/// One row of the API's code table. A plain value; its views point into static storage.
 struct ApiCodeInfo {
   int code;                  ///< the API's code
   std::string_view message;  ///< e.g. "NOT_FOUND"
   std::string_view meaning;  ///< in English, for people
 };
 
-/// Every code documented in CinetPay's code table, in the order of the table.
+/// Every code documented in CinetPay's code table, in the order of the table. Thread-safe;
+/// throws nothing (the table is built once, on first use); constant time after that.
 [[nodiscard]] CINETPAY_API const std::vector<ApiCodeInfo>& api_codes();
 
-/// The row for a code, or nullopt for a code nobody documented.
+/// The row for a code, or nullopt for a code nobody documented. Thread-safe; throws nothing;
+/// linear in the table's few dozen rows.
 [[nodiscard]] CINETPAY_API std::optional<ApiCodeInfo> find_api_code(int code);
 
 CINETPAY_END_NAMESPACE

@@ -15,9 +15,13 @@
 
 CINETPAY_BEGIN_NAMESPACE
 
-enum class HttpMethod { get, post };
+/// The two HTTP methods the Transfer API uses.
+enum class HttpMethod {
+  get,   ///< reads: login, balance, check/money
+  post,  ///< forms: contacts, money sends
+};
 
-/// One request, fully built: the transport adds nothing but what HTTP needs.
+/// One request, fully built: the transport adds nothing but what HTTP needs. A plain value.
 struct HttpRequest {
   HttpMethod method = HttpMethod::get;  ///< GET for reads, POST for forms
   /// Absolute URL, query string included.
@@ -32,14 +36,16 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{0};
 };
 
-/// An answer, whatever its status: the API puts its envelope in error statuses too.
+/// An answer, whatever its status: the API puts its envelope in error statuses too. A plain
+/// value: safe to read from several threads, not to change while others read it.
 struct CINETPAY_API HttpResponse {
   int status = 0;  ///< the HTTP status
   /// Header names in lower case.
   std::map<std::string, std::string> headers;
   std::string body;  ///< the body as received, at most `max_response_bytes`
 
-  /// The value of a header (name in lower case), or an empty string.
+  /// The value of a header (name in lower case), or an empty string. Throws only
+  /// std::bad_alloc; logarithmic in the number of headers.
   std::string header(const std::string& lower_case_name) const;
 };
 
@@ -53,7 +59,9 @@ struct CINETPAY_API HttpResponse {
 class CINETPAY_API HttpTransport {
  public:
   virtual ~HttpTransport() = default;
-  /// Carries one request; throws TransportError on failure (see above).
+  /// Carries one request; throws TransportError on failure, ProtocolError for an answer
+  /// that cannot be taken (see above). Must end within the request's `timeout` when it is
+  /// positive, and within the transport's own timeouts otherwise.
   virtual HttpResponse send(const HttpRequest& request) = 0;
 };
 
@@ -62,6 +70,10 @@ class CINETPAY_API HttpTransport {
 /// (headers and body) are refused past `max_response_bytes` while they arrive; an
 /// exception while receiving (std::bad_alloc) aborts the transfer and is rethrown once
 /// libcurl has returned. Thread-safe. Starts no thread.
+///
+/// Creating it sends nothing and throws only TransportError, when libcurl could not be
+/// initialised. Each `send` takes at most `request_timeout` (or the request's own, shorter
+/// `timeout`), connection included, and throws TransportError or ProtocolError as above.
 CINETPAY_API std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options);
 
 CINETPAY_END_NAMESPACE

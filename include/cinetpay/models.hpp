@@ -39,12 +39,14 @@ struct CINETPAY_API ContactResult {
   std::string message;  ///< the API's message for a failed item, empty otherwise
 
   /// True when the contact is registered now, whether added or already there (726).
+  /// Throws nothing.
   [[nodiscard]] bool ok() const noexcept;
   /// True when the contact was there already (726).
   [[nodiscard]] bool already_exists() const noexcept;
 };
 
 /// `treatment_status` of a transfer. Keeps the server's word: an unknown one is carried.
+/// A plain value: safe to read from several threads.
 class CINETPAY_API TreatmentStatus {
  public:
   /// The statuses CinetPay documents; `other` for a word it never documented.
@@ -73,8 +75,9 @@ class CINETPAY_API TreatmentStatus {
   std::string raw_;
 };
 
-/// The API word, e.g. "VAL".
+/// The API word, e.g. "VAL". Throws nothing.
 CINETPAY_API const std::string& to_string(const TreatmentStatus& status) noexcept;
+/// True for VAL and REJ only. Throws nothing.
 inline bool is_final(const TreatmentStatus& status) noexcept { return status.is_final(); }
 
 /// One payout to send.
@@ -97,7 +100,7 @@ enum class TransferOutcome {
   unknown,   ///< nobody can tell yet: settle it later with reconcile(), never resend blindly
 };
 
-/// "accepted", "rejected", "not_sent" or "unknown".
+/// "accepted", "rejected", "not_sent" or "unknown". Throws nothing.
 CINETPAY_API std::string_view to_string(TransferOutcome outcome) noexcept;
 
 /// A code and message from the API (or from this library for items never sent).
@@ -145,6 +148,7 @@ struct TransferResult {
 };
 
 /// What check_transfer and wait_for_final look up: one of the three keys of check/money.
+/// A plain value: safe to read from several threads.
 class CINETPAY_API TransferQuery {
  public:
   /// The three keys check/money accepts.
@@ -187,6 +191,7 @@ struct ReconcileResult {
   std::string detail;                    ///< for people: how it was settled
 };
 
+/// "found", "not_found" or "unknown". Throws nothing.
 CINETPAY_API std::string_view to_string(ReconcileResult::State state) noexcept;
 
 CINETPAY_END_NAMESPACE

@@ -28,7 +28,9 @@ struct Notification {
 };
 
 /// Parses a form-urlencoded notification body. Unknown fields are ignored; a body with
-/// neither transaction_id nor client_transaction_id throws ValidationError.
+/// neither transaction_id nor client_transaction_id throws ValidationError. Sends nothing,
+/// verifies nothing (see TransferClient::verify_notification). Thread-safe; linear in the
+/// body.
 [[nodiscard]] CINETPAY_API Notification parse_notification(std::string_view form_body);
 
 CINETPAY_END_NAMESPACE

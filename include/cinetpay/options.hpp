@@ -17,6 +17,7 @@ class HttpTransport;
 
 /// The API key and the API (transfer) password set in CinetPay's back office.
 /// Deliberately has no stream operator: a secret must never reach a log by accident.
+/// A plain value.
 struct Credentials {
   std::string api_key;   ///< never logged, never in a message
   std::string password;  ///< never logged, never in a message
@@ -25,12 +26,12 @@ struct Credentials {
 /// The language of the API's messages, sent as `lang=` on every call.
 enum class Lang { en, fr };
 
-/// "en" or "fr".
+/// "en" or "fr". Throws nothing.
 CINETPAY_API std::string_view to_string(Lang lang) noexcept;
 
 /// How reads (login, balance, check, contacts) are retried; see docs/design.md.
 /// A send follows the same backoff but is only repeated when it certainly did not reach
-/// the server, or when the server refused the token.
+/// the server, or when the server refused the token. A plain value.
 struct RetryPolicy {
   /// Attempts in all, the first one included. 1 disables retries.
   int max_attempts = 3;
@@ -43,8 +44,15 @@ struct RetryPolicy {
   std::chrono::seconds max_retry_after{60};
 };
 
-enum class LogLevel { debug, info, warning, error };
+/// How much a log line matters.
+enum class LogLevel {
+  debug,    ///< every request, with its HTTP status and duration
+  info,     ///< logins, retries and their delays
+  warning,  ///< what was not retried, and why
+  error,    ///< reserved for what a call could not settle
+};
 
+/// "debug", "info", "warning" or "error". Throws nothing.
 CINETPAY_API std::string_view to_string(LogLevel level) noexcept;
 
 /// Receives log lines. Lines are already redacted: tokens, API keys and passwords are masked.

@@ -1,6 +1,7 @@
 // Client-side checks, run on a whole batch before any byte goes on the wire.
 // Each throws ValidationError naming the field and the item's index (validate_base_url:
-// ConfigError).
+// ConfigError). All are pure functions: thread-safe, they send nothing, and they take time
+// linear in their input.
 #pragma once
 
 #include <cstddef>
@@ -20,10 +21,12 @@ inline constexpr std::size_t kMaxClientTransactionIdLength = 64;
 /// notify_url http(s); client_transaction_id at most 64 printable characters without
 /// spaces, unique within the batch; the batch not empty.
 /// No per-country rule is applied: CinetPay's country table is not official.
+/// Throws ValidationError for the first item at fault, naming the field and its index.
 CINETPAY_API void validate_transfers(const std::vector<TransferRequest>& items);
 
 /// Every text field valid UTF-8 without control characters; prefix and phone digits only;
-/// name and surname not empty; email with an '@'.
+/// name and surname not empty; email with an '@'; the batch not empty. Throws
+/// ValidationError for the first item at fault, naming the field and its index.
 CINETPAY_API void validate_contacts(const std::vector<Contact>& items);
 
 /// A base URL must be `https://host[:port][/path]`, or `http://` to a loopback host
