@@ -16,6 +16,7 @@
 #include "cinetpay/client.hpp"
 #include "cinetpay/http.hpp"
 #include "cinetpay/token.hpp"
+#include "cinetpay/transfer_api.hpp"
 #include "protocol.hpp"
 #include "retry.hpp"
 #include "secrets.hpp"
@@ -48,10 +49,26 @@ struct CallContext {
 /// A one-line description of an exception in flight, whatever it is.
 std::string describe(const std::exception_ptr& error);
 
+/// The SDK's own TransferApi, behind every TransferClient built from credentials.
 /// Thread-safe: every member is either immutable or thread-safe itself.
-class ClientImpl {
+class ClientImpl final : public TransferApi {
  public:
   ClientImpl(Credentials credentials, ClientOptions options);
+
+  // The public calls: each one is `run` around its step below.
+  std::vector<TransferResult> send_money(const std::vector<TransferRequest>& items,
+                                         const CallOptions& call) override;
+  Balance balance(const CallOptions& call) override;
+  std::vector<ContactResult> add_contacts(const std::vector<Contact>& contacts,
+                                          const CallOptions& call) override;
+  std::vector<TransferStatus> check_transfer(const TransferQuery& query,
+                                             const CallOptions& call) override;
+  TransferStatus wait_for_final(const TransferQuery& query, std::chrono::milliseconds timeout,
+                                const CallOptions& call) override;
+  ReconcileResult reconcile(const std::string& client_transaction_id,
+                            const CallOptions& call) override;
+  TransferStatus verify_notification(const Notification& notification,
+                                     const CallOptions& call) override;
 
   /// Runs one public call: its deadline from `call_options`, the base URL logged on the
   /// first call, and every exception leaving it with the client's secrets masked.

@@ -9,18 +9,20 @@
 #include "cinetpay/models.hpp"
 #include "cinetpay/notification.hpp"
 #include "cinetpay/options.hpp"
+#include "cinetpay/transfer_api.hpp"
 
 namespace cinetpay {
 
-namespace detail {
-class ClientImpl;
-}
-
 /// A client of the Transfer API for one merchant account.
 ///
-/// A cheap-to-copy value: copies share one token and one connection pool. Safe to use
-/// from many threads at once. Starts no thread of its own. A moved-from client throws
-/// std::logic_error from every call.
+/// A cheap-to-copy value over a shared TransferApi: copies share one token and one
+/// connection pool. Safe to use from many threads at once. Starts no thread of its own. A
+/// moved-from client throws std::logic_error from every call.
+///
+/// Code that pays through a TransferClient is unit-tested by constructing one over a test
+/// double: `TransferClient(std::make_shared<cinetpay::testing::MockTransferApi>())`. The
+/// calls below then forward to that double unchanged; what they document is the contract of
+/// the SDK's own implementation, which every TransferApi must honour.
 ///
 /// Every call logs in when needed (see TokenManager) and throws a cinetpay::Error on a
 /// definite failure; send_money reports unknown outcomes as values instead. No text that
@@ -39,6 +41,11 @@ class TransferClient {
   /// Throws ConfigError for an empty or malformed base_url (see ClientOptions::base_url),
   /// ValidationError for empty credentials. Sends nothing.
   explicit TransferClient(Credentials credentials, ClientOptions options = {});
+
+  /// A client over another implementation of the API, typically a test double. Every call
+  /// of this client and of its copies goes to `api`, unchanged. Throws
+  /// std::invalid_argument for a null `api`. Sends nothing.
+  explicit TransferClient(std::shared_ptr<TransferApi> api);
 
   /// Reads CINETPAY_API_KEY and CINETPAY_PASSWORD (required), CINETPAY_BASE_URL and
   /// CINETPAY_LANG (optional) over the given options. Throws ValidationError naming the
@@ -115,9 +122,9 @@ class TransferClient {
                                                    const CallOptions& call = {}) const;
 
  private:
-  [[nodiscard]] detail::ClientImpl& impl() const;
+  [[nodiscard]] TransferApi& api() const;
 
-  std::shared_ptr<detail::ClientImpl> impl_;
+  std::shared_ptr<TransferApi> api_;
 };
 
 }  // namespace cinetpay
