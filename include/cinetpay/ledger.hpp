@@ -216,8 +216,10 @@ class PayoutWorker {
   PayoutWorker& operator=(const PayoutWorker&) = delete;
 
   /// One pass: settle unknown and expired claims by lookup, claim and send pending ones,
-  /// follow accepted ones. Throws AuthenticationError when CinetPay refuses the login (its
-  /// claims are put back), LedgerError when the store fails.
+  /// follow accepted ones. Throws AuthenticationError when CinetPay refuses the login, also
+  /// when it refuses it for a send made inside send_money (its claims, and those payouts,
+  /// are put back to pending: a refused login is never a refused payout), LedgerError when
+  /// the store fails.
   WorkerPass run_once();
 
   /// Passes until every payout is final or `deadline` passes; returns the summary then.

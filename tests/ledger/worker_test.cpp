@@ -315,6 +315,28 @@ TEST_P(WorkerTest, ARefusedPayoutIsRejectedForGood) {
   EXPECT_EQ(changes[0].api_code, 724);
 }
 
+// Seen in the fleet test: a send lost on the way, absent past the client's grace, sent
+// again and answered 706 twice (a fresh login did not help). CinetPay refused the login,
+// not the payout: it must go back to pending, never end `rejected` for good.
+TEST_P(WorkerTest, ALoginRefusedWhenSentAgainPutsThePayoutBackNeverRejectsIt) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "A-1")});
+  sandbox_.fault("drop_before", kSendPath);
+  sandbox_.fault("invalid_token", kSendPath, 2);
+  PayoutWorker worker(sandbox_.client(), ledger, fast("w1"));
+  EXPECT_THROW((void)worker.run_once(), AuthenticationError);
+  Payout p = *ledger.get("A-1");
+  EXPECT_EQ(p.state, PayoutState::pending);
+  EXPECT_EQ(p.history.back().from, PayoutState::sending);
+  EXPECT_EQ(p.history.back().api_code, 706);
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), 3);
+
+  run_to_the_end(worker);
+  expect_exactly_once(ledger);
+  EXPECT_EQ(ledger.get("A-1")->state, PayoutState::paid);
+  for (const PayoutEvent& e : ledger.get("A-1")->history) EXPECT_NE(e.to, PayoutState::rejected);
+}
+
 TEST_P(WorkerTest, AcceptedPayoutsSharingALotAreFollowedByLot) {
   PayoutLedger ledger = open();
   std::vector<TransferRequest> batch;
