@@ -203,8 +203,9 @@ class PayoutWorker::Impl {
       ++pass.looked_up;
       const auto t = now();
       if (found.state == ReconcileResult::State::found) {
-        if (!detail::is_same_transfer(row.payout.request, *found.status)) {
-          settled.push_back(detail::reject_reused_id(row, *found.status, t, me));
+        if (std::string difference = detail::transfer_difference(row.payout.request, *found.status);
+            !difference.empty()) {
+          settled.push_back(detail::reject_reused_id(row, *found.status, difference, t, me));
         } else if (auto moved = detail::advance(row, *found.status, t, t + options_.follow_initial,
                                                 me, "found by lookup")) {
           settled.push_back(*moved);
@@ -342,7 +343,7 @@ class PayoutWorker::Impl {
     const auto t = now();
     for (const PayoutRow& row : due) {
       auto it = seen.find(row.payout.request.client_transaction_id);
-      if (it != seen.end() && detail::is_same_transfer(row.payout.request, it->second)) {
+      if (it != seen.end() && detail::transfer_difference(row.payout.request, it->second).empty()) {
         if (auto moved = detail::advance(row, it->second, t, t + options_.follow_initial,
                                          options_.worker_id, "followed by check/money")) {
           updates.push_back(*moved);

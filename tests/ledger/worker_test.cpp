@@ -246,7 +246,7 @@ TEST_P(WorkerTest, ANotificationBeforeTheWorkerRecordsItsSendIsApplied) {
   PayoutLedger ledger = open();
   ledger.submit({payout_to("0102030405", 500, "N-1")});
   TransferClient plain = sandbox_.client();
-  std::optional<Payout> applied;
+  std::optional<NotificationResult> applied;
   auto client = hooked(nullptr, [&](const HttpRequest&) {
     Notification n;
     n.client_transaction_id = "N-1";
@@ -256,8 +256,15 @@ TEST_P(WorkerTest, ANotificationBeforeTheWorkerRecordsItsSendIsApplied) {
   PayoutWorker worker(client, ledger, fast("w1"));
   worker.run_once();
   ASSERT_TRUE(applied.has_value());
-  EXPECT_EQ(applied->state, PayoutState::accepted);
-  EXPECT_EQ(applied->treatment_status, "NEW");
+  EXPECT_EQ(applied->outcome, NotificationOutcome::applied);
+  ASSERT_TRUE(applied->payout.has_value());
+  EXPECT_EQ(applied->payout->state, PayoutState::accepted);
+  EXPECT_EQ(applied->payout->treatment_status, "NEW");
+  Notification again;
+  again.client_transaction_id = "N-1";
+  NotificationResult repeated = ledger.apply_notification(plain, again);
+  EXPECT_EQ(repeated.outcome, NotificationOutcome::unchanged);
+  EXPECT_EQ(repeated.payout->state, PayoutState::accepted);
   run_to_the_end(worker);
   expect_exactly_once(ledger);
   Payout p = *ledger.get("N-1");
@@ -272,11 +279,46 @@ TEST_P(WorkerTest, NotificationsOfForeignOrForgedTransfersChangeNothing) {
   (void)client.send_money({payout_to("0102030405", 500, "NOT-MINE")});
   Notification foreign;
   foreign.client_transaction_id = "NOT-MINE";
-  EXPECT_FALSE(ledger.apply_notification(client, foreign).has_value());
+  NotificationResult r = ledger.apply_notification(client, foreign);
+  EXPECT_EQ(r.outcome, NotificationOutcome::not_ours);
+  EXPECT_FALSE(r.payout.has_value());
   Notification forged;
   forged.transaction_id = "FORGED-1";
-  EXPECT_THROW(ledger.apply_notification(client, forged), NotFoundError);
+  EXPECT_THROW((void)ledger.apply_notification(client, forged), NotFoundError);
   EXPECT_TRUE(ledger.list().empty());
+}
+
+// CinetPay's transfer under a payout's id went to someone else or for another amount (the
+// id was reused): its notification, genuine as it is, says nothing about this payout.
+TEST_P(WorkerTest, ANotificationOfAnotherTransferUnderThePayoutsIdIsRefusedAndKept) {
+  PayoutLedger ledger = open();
+  TransferClient client = sandbox_.client();
+  (void)client.send_money({payout_to("0102030405", 500, "X-AMOUNT"),
+                           payout_to("0102030405", 500, "X-PHONE"),
+                           payout_to("0102030405", 500, "X-PREFIX")});
+  TransferRequest other_prefix = payout_to("0102030405", 500, "X-PREFIX");
+  other_prefix.prefix = "221";
+  ledger.submit({payout_to("0102030405", 700, "X-AMOUNT"), payout_to("0102030499", 500, "X-PHONE"),
+                 other_prefix});
+  const std::vector<std::pair<std::string, std::string>> differing = {
+      {"X-AMOUNT", "amount"}, {"X-PHONE", "phone"}, {"X-PREFIX", "prefix"}};
+  for (const auto& [id, field] : differing) {
+    Notification n;
+    n.client_transaction_id = id;
+    NotificationResult r = ledger.apply_notification(client, n);
+    EXPECT_EQ(r.outcome, NotificationOutcome::refused) << id;
+    EXPECT_THAT(r.reason, HasSubstr("(" + field + ": ")) << id;
+    ASSERT_TRUE(r.payout.has_value());
+    EXPECT_EQ(r.payout->state, PayoutState::pending);
+    Payout p = *ledger.get(id);
+    EXPECT_EQ(p.state, PayoutState::pending);
+    ASSERT_EQ(p.history.size(), 2U);
+    EXPECT_EQ(p.history[1].from, PayoutState::pending);
+    EXPECT_EQ(p.history[1].to, PayoutState::pending);
+    EXPECT_EQ(p.history[1].reason, r.reason);
+    EXPECT_EQ(history_problem(p), "");
+  }
+  EXPECT_TRUE(ledger.changes_since(0).empty());
 }
 
 TEST_P(WorkerTest, APayoutThatNeverReachedCinetPayGoesBackToPending) {
