@@ -311,8 +311,9 @@ class PayoutWorker::Impl {
     if (refused_login) throw *refused_login;
   }
 
-  // (d) Accepted payouts followed to VAL or REJ: one check per lot shared by several,
-  // one per payout otherwise; a doubling pause between two looks at the same payout.
+  // (d) Accepted payouts followed to VAL or REJ: one check per lot (its answer holds every
+  // transfer of the lot), one per payout only when CinetPay gave no lot; a doubling pause
+  // between two looks at the same payout.
   void follow(WorkerPass& pass) {
     std::vector<PayoutRow> due = store().due_accepted(now(), options_.batch_size * 4);
     if (due.empty()) return;
@@ -331,12 +332,12 @@ class PayoutWorker::Impl {
       }
     };
     for (const auto& [lot, rows] : by_lot) {
-      if (!lot.empty() && rows.size() > 1) {
+      if (!lot.empty()) {
         ask(TransferQuery::by_lot(lot));
-      } else {
-        for (const PayoutRow* r : rows) {
-          ask(TransferQuery::by_client_transaction_id(r->payout.request.client_transaction_id));
-        }
+        continue;
+      }
+      for (const PayoutRow* r : rows) {
+        ask(TransferQuery::by_client_transaction_id(r->payout.request.client_transaction_id));
       }
     }
     std::vector<Transition> updates;

@@ -379,24 +379,31 @@ TEST_P(WorkerTest, ALoginRefusedWhenSentAgainPutsThePayoutBackNeverRejectsIt) {
   for (const PayoutEvent& e : ledger.get("A-1")->history) EXPECT_NE(e.to, PayoutState::rejected);
 }
 
-TEST_P(WorkerTest, AcceptedPayoutsSharingALotAreFollowedByLot) {
+// Two sends of 10 make two lots: each pass asks check/money at most once per lot, never
+// once per payout.
+TEST_P(WorkerTest, AcceptedPayoutsAreFollowedWithOneCheckPerLot) {
   PayoutLedger ledger = open();
-  std::vector<TransferRequest> batch;
-  for (int i = 0; i < 10; ++i)
-    batch.push_back(payout_to("0102030405", 100, "F-" + std::to_string(i)));
-  ledger.submit(batch);
-  PayoutWorker worker(sandbox_.client(), ledger, fast("w1"));
-  run_to_the_end(worker);
+  ledger.submit(payouts(20, "F-"));
+  WorkerOptions o = fast("w1");
+  o.batch_size = 10;
+  PayoutWorker worker(sandbox_.client(), ledger, o);
+  std::size_t passes = 0;
+  LedgerSummary s = worker.run_until_idle(std::chrono::steady_clock::now() + 30s,
+                                          [&](const LedgerSummary&) { ++passes; });
+  EXPECT_TRUE(s.idle());
   expect_exactly_once(ledger);
+  std::set<std::string> lots;
+  for (const Payout& p : ledger.list()) lots.insert(p.lot);
+  EXPECT_EQ(lots.size(), 2U);
   int by_lot = 0;
-  int by_id = 0;
+  int other = 0;
   for (const auto& r : sandbox_.get("/_sandbox/requests")) {
     if (r["path"] != "/v1/transfer/check/money") continue;
-    by_lot += r["params"].contains("lot");
-    by_id += r["params"].contains("client_transaction_id");
+    (r["params"].contains("lot") ? by_lot : other) += 1;
   }
-  EXPECT_GE(by_lot, 1);
-  EXPECT_EQ(by_id, 0);
+  EXPECT_EQ(other, 0);
+  EXPECT_GE(by_lot, 2);
+  EXPECT_LE(static_cast<std::size_t>(by_lot), lots.size() * passes);
 }
 
 TEST_P(WorkerTest, LeasesAreRenewedWhileTheWorkerLives) {
