@@ -6,9 +6,11 @@
 #include <atomic>
 #include <cinetpay/ledger.hpp>
 #include <cinetpay/transfer.hpp>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <functional>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -49,6 +51,35 @@ WallClock ahead_by(std::chrono::milliseconds offset) {
   return [offset] { return std::chrono::system_clock::now() + offset; };
 }
 
+WorkerOptions fast_worker(const std::string& id) {
+  WorkerOptions o;
+  o.worker_id = id;
+  o.lease = 2s;
+  o.resend_grace = 300ms;
+  o.settle_interval = 20ms;
+  o.follow_initial = 20ms;
+  o.follow_max = 200ms;
+  o.idle_pause = 10ms;
+  return o;
+}
+
+// Every payout final and legal, and exactly one transfer per id at the sandbox.
+void expect_exactly_once(SandboxFixture& sandbox, const PayoutLedger& ledger) {
+  std::map<std::string, int> at_sandbox;
+  nlohmann::json all = sandbox.ledger();
+  for (const auto& t : all["transfers"]) ++at_sandbox[t["client_transaction_id"]];
+  auto payouts = ledger.list();
+  for (const Payout& listed : payouts) {
+    Payout p = *ledger.get(listed.request.client_transaction_id);
+    EXPECT_TRUE(is_final(p.state)) << p.request.client_transaction_id;
+    EXPECT_EQ(history_problem(p), "");
+    int expected = p.state == PayoutState::rejected ? 0 : 1;
+    EXPECT_EQ(at_sandbox[p.request.client_transaction_id], expected)
+        << p.request.client_transaction_id;
+  }
+  EXPECT_EQ(all["transfers"].size(), payouts.size() - ledger.list(PayoutState::rejected).size());
+}
+
 class WorkerTest : public LedgerOnStore {
  protected:
   void SetUp() override {
@@ -57,17 +88,7 @@ class WorkerTest : public LedgerOnStore {
     sandbox_.add_contact("0102030499");
   }
 
-  WorkerOptions fast(const std::string& id) const {
-    WorkerOptions o;
-    o.worker_id = id;
-    o.lease = 2s;
-    o.resend_grace = 300ms;
-    o.settle_interval = 20ms;
-    o.follow_initial = 20ms;
-    o.follow_max = 200ms;
-    o.idle_pause = 10ms;
-    return o;
-  }
+  WorkerOptions fast(const std::string& id) const { return fast_worker(id); }
   TransferClient hooked(HookedTransport::Hook before, HookedTransport::Hook after) {
     ClientOptions o = sandbox_.options();
     o.transport = std::make_shared<HookedTransport>(make_curl_transport(o), std::move(before),
@@ -93,21 +114,8 @@ class WorkerTest : public LedgerOnStore {
     EXPECT_TRUE(s.idle());
     return s;
   }
-  // Every payout final and legal, and exactly one transfer per id at the sandbox.
   void expect_exactly_once(const PayoutLedger& ledger) {
-    std::map<std::string, int> at_sandbox;
-    nlohmann::json all = sandbox_.ledger();
-    for (const auto& t : all["transfers"]) ++at_sandbox[t["client_transaction_id"]];
-    auto payouts = ledger.list();
-    for (const Payout& listed : payouts) {
-      Payout p = *ledger.get(listed.request.client_transaction_id);
-      EXPECT_TRUE(is_final(p.state)) << p.request.client_transaction_id;
-      EXPECT_EQ(history_problem(p), "");
-      int expected = p.state == PayoutState::rejected ? 0 : 1;
-      EXPECT_EQ(at_sandbox[p.request.client_transaction_id], expected)
-          << p.request.client_transaction_id;
-    }
-    EXPECT_EQ(all["transfers"].size(), payouts.size() - ledger.list(PayoutState::rejected).size());
+    testing::expect_exactly_once(sandbox_, ledger);
   }
 
   SandboxFixture sandbox_;
@@ -260,17 +268,19 @@ TEST_P(WorkerTest, ANotificationBeforeTheWorkerRecordsItsSendIsApplied) {
   ASSERT_TRUE(applied->payout.has_value());
   EXPECT_EQ(applied->payout->state, PayoutState::accepted);
   EXPECT_EQ(applied->payout->treatment_status, "NEW");
-  Notification again;
-  again.client_transaction_id = "N-1";
-  NotificationResult repeated = ledger.apply_notification(plain, again);
-  EXPECT_EQ(repeated.outcome, NotificationOutcome::unchanged);
-  EXPECT_EQ(repeated.payout->state, PayoutState::accepted);
   run_to_the_end(worker);
   expect_exactly_once(ledger);
   Payout p = *ledger.get("N-1");
   EXPECT_EQ(p.state, PayoutState::paid);
   EXPECT_THAT(p.history[2].reason, HasSubstr("notification verified"));
   EXPECT_EQ(p.history[2].from, PayoutState::sending);
+  Notification late;  // CinetPay repeats its notifications
+  late.client_transaction_id = "N-1";
+  NotificationResult repeated = ledger.apply_notification(plain, late);
+  EXPECT_EQ(repeated.outcome, NotificationOutcome::unchanged);
+  ASSERT_TRUE(repeated.payout.has_value());
+  EXPECT_EQ(repeated.payout->state, PayoutState::paid);
+  EXPECT_EQ(ledger.get("N-1")->history.size(), p.history.size());
 }
 
 TEST_P(WorkerTest, NotificationsOfForeignOrForgedTransfersChangeNothing) {
@@ -456,6 +466,70 @@ TEST_P(WorkerTest, TwoWorkersOnOneLedgerSendEachPayoutOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, WorkerTest, ::testing::ValuesIn(ledger_stores()), store_name);
+
+// PostgreSQL crashes and comes back (an immediate shutdown, then recovery from its log)
+// while a worker is in the middle of a run. Each call caught by the outage fails with
+// LedgerError; the same PayoutWorker just runs again, reconnects, and settles whatever the
+// outage left held (a claim or an outcome whose commit was lost) by lookup, after its lease.
+TEST(WorkerOnARestartedDatabase, NeverLosesOrDoublesAPayoutAndCarriesOn) {
+  PostgresOptions durable;  // acknowledged commits survive the crash, as in production
+  durable.durable = true;
+  PostgresServer server(durable);
+  const std::string url = server.create_database();
+  sandbox::SandboxOptions slow = fast_sandbox();
+  slow.latency = 20ms;
+  SandboxFixture sandbox(slow);
+  sandbox.add_contact("0102030405");
+  sandbox.add_contact("0102030499");
+  PayoutLedger::open(url).submit(payouts(150, "DB-"));
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool under_way = false;
+  bool restarted = false;
+  int ledger_errors = 0;
+  bool idle = false;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  std::thread worker_thread([&] {
+    WorkerOptions o = fast_worker("survivor");
+    o.lease = 1s;
+    o.batch_size = 10;
+    PayoutWorker worker(sandbox.client(), PayoutLedger::open(url), o);
+    auto moved = [&](const LedgerSummary& s) {
+      if (s.by_state.at(PayoutState::pending).count < 100) {
+        std::lock_guard<std::mutex> lock(mu);
+        under_way = true;
+        cv.notify_all();
+      }
+    };
+    while (!idle && std::chrono::steady_clock::now() < deadline) {
+      try {
+        idle = worker.run_until_idle(deadline, moved).idle();
+      } catch (const LedgerError&) {
+        std::unique_lock<std::mutex> lock(mu);
+        ++ledger_errors;
+        cv.wait_until(lock, deadline, [&] { return restarted; });
+      }
+    }
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    EXPECT_TRUE(cv.wait_until(lock, deadline, [&] { return under_way; }));
+  }
+  server.crash_and_restart();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    restarted = true;
+    cv.notify_all();
+  }
+  worker_thread.join();
+
+  EXPECT_TRUE(idle) << "the worker did not finish after the restart";
+  EXPECT_GE(ledger_errors, 1) << "the restart did not reach the worker";
+  PayoutLedger ledger = PayoutLedger::open(url);
+  EXPECT_EQ(ledger.list().size(), 150U);
+  expect_exactly_once(sandbox, ledger);
+}
 
 }  // namespace
 }  // namespace cinetpay::testing
