@@ -5,8 +5,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "cinetpay/testing/manual_clock.hpp"
 #include "cinetpay/token.hpp"
-#include "fakes.hpp"
 
 namespace cinetpay {
 namespace {
