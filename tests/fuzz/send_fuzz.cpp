@@ -23,9 +23,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cinetpay/testing/manual_clock.hpp"
 #include "cinetpay/transfer.hpp"
 #include "codes.hpp"
-#include "fakes.hpp"
 #include "protocol.hpp"
 
 namespace {

@@ -7,6 +7,7 @@
 #include <new>
 #include <stdexcept>
 
+#include "cinetpay/testing/answers.hpp"
 #include "cinetpay/transfer.hpp"
 #include "fakes.hpp"
 
@@ -15,8 +16,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::FakeWorld;
+namespace answers = testing::answers;
 using ::testing::HasSubstr;
-using testing::json_response;
 using ::testing::Not;
 
 const char* kBalanceOk =
@@ -48,7 +49,7 @@ HttpResponse accept_all(const HttpRequest& r) {
     item["lot"] = "LOT1";
     items.push_back(item);
   }
-  return json_response(
+  return answers::json(
       200, nlohmann::json{{"code", 0}, {"message", "OPERATION_SUCCES"}, {"data", {items}}}.dump());
 }
 
@@ -134,7 +135,7 @@ TEST(Client, ReadsAreRetriedWithBackoffAndReasons) {
       ->on("/check/balance",
            [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); })
       .then("/check/balance",
-            [](const HttpRequest&) { return json_response(503, "<html>busy</html>"); })
+            [](const HttpRequest&) { return answers::json(503, "<html>busy</html>"); })
       .then_json("/check/balance", 200, kBalanceOk);
   EXPECT_EQ(w.client().balance().available, 663);
   auto sleeps = w.clock.sleeps();
@@ -147,7 +148,7 @@ TEST(Client, ReadsAreRetriedWithBackoffAndReasons) {
 
 TEST(Client, RetryAfterIsHonouredUpToItsCap) {
   FakeWorld w;
-  HttpResponse limited = json_response(429, "");
+  HttpResponse limited = answers::json(429, "");
   limited.headers["retry-after"] = "7";
   w.transport->on("/check/balance", [limited](const HttpRequest&) { return limited; })
       .then_json("/check/balance", 200, kBalanceOk);
@@ -302,7 +303,7 @@ TEST(Send, AbsentAfterGraceIsSentOnceMoreWithTheSameId) {
   FakeWorld w;
   w.transport
       ->on("/money/send/contact",
-           [](const HttpRequest&) { return json_response(502, "<html>Bad Gateway</html>"); })
+           [](const HttpRequest&) { return answers::json(502, "<html>Bad Gateway</html>"); })
       .then("/money/send/contact", accept_all);
   w.transport->on_json("/check/money", 200, kNotFound);
   auto o = w.options();
@@ -323,7 +324,7 @@ TEST(Send, ALookupThatCouldNotBeMadeDoesNotEraseAnEarlierAbsence) {
   FakeWorld w;
   w.transport
       ->on("/money/send/contact",
-           [](const HttpRequest&) { return json_response(503, "<html>Unavailable</html>"); })
+           [](const HttpRequest&) { return answers::json(503, "<html>Unavailable</html>"); })
       .then("/money/send/contact", accept_all);
   w.transport->on_json("/check/money", 200, kNotFound);
   for (int i = 0; i < 10; ++i) {
@@ -411,7 +412,7 @@ TEST(Send, StillUnclearIsReportedUnknownNeverDropped) {
   FakeWorld w;
   w.transport->on("/money/send/contact",
                   [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); });
-  w.transport->on("/check/money", [](const HttpRequest&) { return json_response(503, "down"); });
+  w.transport->on("/check/money", [](const HttpRequest&) { return answers::json(503, "down"); });
   auto o = w.options();
   o.reconcile_grace = 4s;
   auto results = w.client(o).send_money({payout("A"), payout("B")});
@@ -532,7 +533,7 @@ TEST(Notifications, VerifiedByReQuerying) {
 TEST(Secrets, NeverInErrorsOrLogs) {
   FakeWorld w;
   w.transport->on("/check/balance", [](const HttpRequest& r) {
-    return json_response(500, "<html>echo " + r.url + " token=tok-secret-1</html>");
+    return answers::json(500, "<html>echo " + r.url + " token=tok-secret-1</html>");
   });
   std::string what;
   try {
@@ -678,7 +679,7 @@ TEST(SendContract, LaterBatchWhoseLoginFailsIsNotSent) {
   FakeWorld w;
   w.transport->on("/money/send/contact", accept_all)
       .then_json("/money/send/contact", 200, R"({"code":706,"message":"INVALID_TOKEN"})");
-  w.transport->on_json("/auth/login", 200, testing::kLoginOk)
+  w.transport->on("/auth/login", answers::login())
       .then_json("/auth/login", 200, R"({"code":"701","message":"INVALID_CREDENTIALS"})");
   auto o = w.options();
   o.max_batch_size = 1;
@@ -868,13 +869,13 @@ TEST(Notifications, FieldsMustAgreeWithCheckMoney) {
 TEST(Secrets, EchoedInFreeTextAreMaskedEverywhere) {
   FakeWorld w;
   w.transport->on("/check/balance", [](const HttpRequest&) {
-    return json_response(500, "unknown api key key-secret with password pass-secret");
+    return answers::json(500, "unknown api key key-secret with password pass-secret");
   });
   w.transport->on("/money/send/contact", [](const HttpRequest&) {
-    return json_response(500, "bad token tok-secret-1 for key-secret");
+    return answers::json(500, "bad token tok-secret-1 for key-secret");
   });
   w.transport->on("/check/money", [](const HttpRequest&) {
-    return json_response(502, "gateway saw tok-secret-1");
+    return answers::json(502, "gateway saw tok-secret-1");
   });
   auto o = w.options();
   o.reconcile_grace = 1s;
@@ -988,7 +989,7 @@ TEST(Time, VerifyNotificationEndsByItsDeadline) {
 
 TEST(Time, RetriesAndBackoffStopAtTheDeadline) {
   FakeWorld w;
-  w.transport->on("/check/balance", [](const HttpRequest&) { return json_response(503, "busy"); });
+  w.transport->on("/check/balance", [](const HttpRequest&) { return answers::json(503, "busy"); });
   auto o = w.options();
   o.retry.max_attempts = 50;
   o.retry.initial_backoff = 1s;

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "bounded_wait.hpp"
+#include "cinetpay/testing/manual_clock.hpp"
 #include "cinetpay/token.hpp"
-#include "fakes.hpp"
 
 namespace cinetpay {
 namespace {
