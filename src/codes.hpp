@@ -29,6 +29,8 @@ inline constexpr int kClientTransactionIdExists = 805;
 /// request (bad prefix, balance, token…) do; execution errors (709, 710, 715), 805 (the id
 /// may be this very payout), codes nobody documented and any 5xx do not.
 [[nodiscard]] bool send_refusal_is_definite(int code, int http_status);
+/// The answer's `message`, or the code table's word for `code` when the answer gave none.
+[[nodiscard]] std::string message_or_table_word(int code, std::string message);
 
 }  // namespace codes
 

@@ -84,6 +84,10 @@ const std::vector<ApiCodeInfo>& api_codes() {
   return kTable;
 }
 
+bool is_authentication_code(int code) noexcept {
+  return detail::codes::is_authentication_failure(code);
+}
+
 std::optional<ApiCodeInfo> find_api_code(int code) {
   const auto& table = api_codes();
   auto it = std::find_if(table.begin(), table.end(),
@@ -95,9 +99,7 @@ std::optional<ApiCodeInfo> find_api_code(int code) {
 namespace detail {
 
 void throw_api_error(int code, std::string api_message, std::string description, int http_status) {
-  if (api_message.empty()) {
-    if (auto row = find_api_code(code)) api_message = std::string(row->message);
-  }
+  api_message = codes::message_or_table_word(code, std::move(api_message));
   if (codes::is_authentication_failure(code)) {
     throw AuthenticationError(code, std::move(api_message), std::move(description), http_status);
   }

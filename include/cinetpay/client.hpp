@@ -10,21 +10,24 @@
 #include "cinetpay/models.hpp"
 #include "cinetpay/notification.hpp"
 #include "cinetpay/options.hpp"
+#include "cinetpay/transfer_api.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
 
-namespace detail {
-class ClientImpl;
-}
-
 /// A client of the Transfer API for one merchant account.
 ///
-/// A cheap-to-copy value: copies share one token and one connection pool. Safe to use
-/// from many threads at once. Starts no thread of its own. A moved-from client throws
-/// std::logic_error from every call.
+/// A cheap-to-copy value over a shared TransferApi: copies share one token and one
+/// connection pool. Safe to use from many threads at once. Starts no thread of its own. A
+/// moved-from client throws std::logic_error from every call.
 ///
-/// Every call logs in when needed (see TokenManager) and throws a cinetpay::Error on a
-/// definite failure; send_money reports unknown outcomes as values instead. No text that
+/// Code that pays through a TransferClient is unit-tested by constructing one over a test
+/// double: `TransferClient(std::make_shared<cinetpay::testing::MockTransferApi>())`. The
+/// calls below then forward to that double unchanged; what they document is the contract of
+/// the SDK's own implementation, which every TransferApi must honour.
+///
+/// Every call logs in when needed (one login at a time, its token reused until shortly
+/// before it expires) and throws a cinetpay::Error on a definite failure; send_money
+/// reports unknown outcomes as values instead. No text that
 /// leaves a call (what(), log lines, results) contains the API key, the password or a
 /// token the client holds: they are masked by value wherever they appear.
 ///
@@ -35,11 +38,26 @@ class ClientImpl;
 /// `request_timeout`, with the backoffs between them (each at most `retry.max_backoff`, or
 /// a Retry-After up to `retry.max_retry_after`); plus the wait for a login another thread
 /// has in flight, which that login's own bounds end.
+///
+/// Errors of a read. Unless said otherwise, a call throws: AuthenticationError when
+/// CinetPay refuses the credentials (701–703) or refuses the token again after a fresh
+/// login (705–707); ApiError for any other non-zero code (its subclasses
+/// InsufficientBalanceError for 602, NotFoundError for 723); TransportError when the
+/// network failed after the retries that were safe, or when the call's deadline passed
+/// before a request could start; ProtocolError for an answer it cannot read (not JSON, an
+/// HTML page, missing fields, larger than `max_response_bytes`); std::logic_error on a
+/// moved-from client; std::bad_alloc. Over a TransferApi of your own, the calls throw what
+/// it throws.
 class CINETPAY_API TransferClient {
  public:
   /// Throws ConfigError for an empty or malformed base_url (see ClientOptions::base_url),
   /// ValidationError for empty credentials. Sends nothing.
   explicit TransferClient(Credentials credentials, ClientOptions options = {});
+
+  /// A client over another implementation of the API, typically a test double. Every call
+  /// of this client and of its copies goes to `api`, unchanged. Throws
+  /// std::invalid_argument for a null `api`. Sends nothing.
+  explicit TransferClient(std::shared_ptr<TransferApi> api);
 
   /// Reads CINETPAY_API_KEY and CINETPAY_PASSWORD (required), CINETPAY_BASE_URL and
   /// CINETPAY_LANG (optional) over the given options. Throws ValidationError naming the
@@ -52,20 +70,26 @@ class CINETPAY_API TransferClient {
   /// The contract:
   /// 1. Everything is validated first: a bad item throws ValidationError naming the field
   ///    and the item's index, and nothing is sent.
-  /// 2. It throws (AuthenticationError, InsufficientBalanceError, TransportError…) only
-  ///    while nothing of the call can have been paid: the first batch's login failed, or
-  ///    its send never reached CinetPay, or CinetPay refused that batch whole with a code
-  ///    that proves nothing was paid (602, a wrong prefix…).
-  /// 3. From the moment a send may have been paid, it never throws, whatever fails (an
-  ///    unreadable answer, a transport, a logger or a clock that throws, out of memory):
-  ///    every item comes back exactly once, in input order, with its
-  ///    client_transaction_id and one outcome, and nothing learnt is dropped:
-  ///    - accepted: CinetPay has it (`transaction_id`, `lot`);
-  ///    - rejected: CinetPay refused it, or its client_transaction_id is held by a
-  ///      transfer to someone else (`error`, `detail`); nothing was paid for it;
-  ///    - not_sent: it certainly never reached CinetPay: safe to send again, same id;
+  /// 2. It throws (AuthenticationError, TransportError…) only while no send request of the
+  ///    call has left: a login that failed before the first send, or a first send that the
+  ///    transport proves never left. Then nothing was paid.
+  /// 3. From the first send on, it never throws, whatever fails (a refusal, an unreadable
+  ///    answer, a transport, a logger or a clock that throws, out of memory): every item
+  ///    comes back exactly once, in input order, with its client_transaction_id and one
+  ///    outcome, and nothing learnt is dropped:
+  ///    - accepted: CinetPay has it (`transaction_id`, `lot`); `client_transaction_id_exist`
+  ///      when CinetPay had it before this call (805, confirmed by check/money);
+  ///    - rejected: CinetPay refused it (`error` holds its code, message and description),
+  ///      alone or with its whole batch (602 insufficient balance, a wrong prefix…), or its
+  ///      client_transaction_id is held by a transfer to someone else; nothing was paid;
+  ///    - not_sent: it certainly never reached CinetPay, or reached it only with a token
+  ///      CinetPay refused (nothing processed): safe to send again, same id. `error` says
+  ///      why when CinetPay gave a code (the login's refusal, or the earlier batch's);
   ///    - unknown: nobody can tell yet, after every safe means was used; settle it with
   ///      reconcile(), never with a new payout.
+  /// 4. A batch refused whole with a code that proves nothing was paid ends the call: the
+  ///    later batches are not attempted (not_sent, `error` = that refusal), since they would
+  ///    meet the same refusal; send them again once its cause is fixed.
   /// A send is repeated only when it certainly did not reach CinetPay, when the token was
   /// refused (nothing processed), or once, same id, when the item was looked up and not
   /// found for the whole `reconcile_grace`.
@@ -77,13 +101,22 @@ class CINETPAY_API TransferClient {
   [[nodiscard]] std::vector<TransferResult> send_money(const std::vector<TransferRequest>& items,
                                                        const CallOptions& call = {}) const;
 
-  /// The transfer balance (check/balance). Duration: a read.
+  /// The transfer balance (check/balance): the whole amount, the part reserved by transfers
+  /// in progress, and what can be sent now. Throws the errors of a read (see the class):
+  /// AuthenticationError, ApiError, TransportError, ProtocolError. Duration: a read.
   [[nodiscard]] Balance balance(const CallOptions& call = {}) const;
 
   /// Registers contacts (transfer/contact); a contact that exists already (726) is a
   /// success. Validated whole before anything is sent; larger inputs are split into
   /// batches of `max_batch_size`. Results are in the order of `contacts`; an item the
-  /// answer does not mention has code kCodeMissingFromAnswer. Duration: a read per batch.
+  /// answer does not mention has code kCodeMissingFromAnswer; an item CinetPay refused has
+  /// its code and message (ContactResult::ok() is false), and does not throw.
+  ///
+  /// Throws ValidationError (naming the field and the contact's index) before anything is
+  /// sent; then the errors of a read (see the class: AuthenticationError, ApiError,
+  /// TransportError, ProtocolError) for the first batch that fails as a whole. The batches
+  /// before it may be registered: calling again with the same contacts is safe, since an
+  /// existing contact is a success. Duration: a read per batch.
   [[nodiscard]] std::vector<ContactResult> add_contacts(const std::vector<Contact>& contacts,
                                                         const CallOptions& call = {}) const;
 
@@ -116,9 +149,9 @@ class CINETPAY_API TransferClient {
                                                    const CallOptions& call = {}) const;
 
  private:
-  [[nodiscard]] detail::ClientImpl& impl() const;
+  [[nodiscard]] TransferApi& api() const;
 
-  std::shared_ptr<detail::ClientImpl> impl_;
+  std::shared_ptr<TransferApi> api_;
 };
 
 CINETPAY_END_NAMESPACE

@@ -69,7 +69,9 @@ class CINETPAY_API AuthenticationError : public ApiError {
   using ApiError::ApiError;
 };
 
-/// 602: the transfer balance is too low; nothing was sent. Immutable, like every Error.
+/// 602: the transfer balance is too low; nothing was sent. send_money never throws it (its
+/// send had left): the batch's items are rejected with this code in TransferResult::error.
+/// Immutable, like every Error.
 class CINETPAY_API InsufficientBalanceError : public ApiError {
  public:
   using ApiError::ApiError;
@@ -148,6 +150,11 @@ struct ApiCodeInfo {
 /// Every code documented in CinetPay's code table, in the order of the table. Thread-safe;
 /// throws nothing (the table is built once, on first use); constant time after that.
 [[nodiscard]] CINETPAY_API const std::vector<ApiCodeInfo>& api_codes();
+
+/// Whether CinetPay's `code` refuses the credentials, the account or the token (701–703,
+/// 705–707): the codes a client call throws as AuthenticationError. Thread-safe; throws
+/// nothing; constant time.
+[[nodiscard]] CINETPAY_API bool is_authentication_code(int code) noexcept;
 
 /// The row for a code, or nullopt for a code nobody documented. Thread-safe; throws nothing;
 /// linear in the table's few dozen rows.

@@ -58,6 +58,15 @@ TEST(ApiCodes, TableHasEveryDocumentedCode) {
   EXPECT_FALSE(find_api_code(999).has_value());
 }
 
+// What the ledger's worker asks to tell a refused login from a refused payout.
+TEST(ApiCodes, AuthenticationCodesAreTheOnesThrownAsAuthenticationError) {
+  for (const Row& row : kTable) {
+    EXPECT_EQ(is_authentication_code(row.code), row.kind == Kind::auth) << row.code;
+  }
+  EXPECT_FALSE(is_authentication_code(0));
+  EXPECT_FALSE(is_authentication_code(999));
+}
+
 TEST(ApiCodes, EachCodeThrowsItsType) {
   for (const Row& row : kTable) {
     try {
