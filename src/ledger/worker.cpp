@@ -1,5 +1,5 @@
-// PayoutWorker: one pass settles (lookup first), claims and sends, then follows accepted
-// payouts to a final status. Every step that may put a request on the wire is preceded by
+// PayoutWorker: one pass settles (lookup first), claims and sends, and beside that follows
+// accepted payouts to a final status. Every step that may put a request on the wire is preceded by
 // a committed claim, so that a crash at any instant leaves a payout either never sent
 // (pending) or held by a claim that the next worker settles by lookup.
 #include <unistd.h>
@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <random>
@@ -79,6 +80,22 @@ std::optional<AuthenticationError> login_refusal(const TransferResult& r) {
   return {};
 }
 
+// A thread joined when it goes out of scope, however the scope is left.
+class ScopedThread {
+ public:
+  template <typename Work>
+  explicit ScopedThread(Work&& work) : thread_(std::forward<Work>(work)) {}
+  ~ScopedThread() { join(); }
+  ScopedThread(const ScopedThread&) = delete;
+  ScopedThread& operator=(const ScopedThread&) = delete;
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+};
+
 }  // namespace
 
 std::size_t WorkerPass::total_moved() const {
@@ -103,19 +120,22 @@ class PayoutWorker::Impl {
 
   WorkerPass run_once() {
     LeaseRenewer renewer(store(), options_.worker_id, options_.lease, options_.clock);
-    WorkerPass pass;
-    std::vector<PayoutRow> to_send = settle(pass);
-    std::vector<PayoutRow> claimed =
-        store().claim(claim(detail::Claim::Kind::send, "claimed for sending"));
-    crash_point("after_claim_commit");
-    to_send.insert(to_send.end(), claimed.begin(), claimed.end());
-    for (std::size_t start = 0; start < to_send.size(); start += options_.batch_size) {
-      auto first = to_send.begin() + static_cast<std::ptrdiff_t>(start);
-      send({first, first + static_cast<std::ptrdiff_t>(
-                               std::min(options_.batch_size, to_send.size() - start))},
-           pass);
-    }
-    follow(pass);
+    // Following accepted payouts waits on CinetPay as long as a send does: it runs beside
+    // the settling and sending, so that a pass takes the longer of the two, not their sum.
+    WorkerPass followed;
+    std::exception_ptr follow_failure;
+    ScopedThread follower([&] {
+      try {
+        follow(followed);
+      } catch (...) {
+        follow_failure = std::current_exception();
+      }
+    });
+    WorkerPass pass = settle_and_send();
+    follower.join();
+    if (follow_failure) std::rethrow_exception(follow_failure);
+    for (const auto& [state, count] : followed.moved) pass.moved[state] += count;
+    pass.checks += followed.checks;
     return pass;
   }
 
@@ -139,6 +159,23 @@ class PayoutWorker::Impl {
  private:
   detail::LedgerStore& store() { return ledger_.core_->store(); }
   TimePoint now() const { return options_.clock(); }
+
+  // (a, b, c) Settles what needs a lookup, then claims and sends pending payouts.
+  WorkerPass settle_and_send() {
+    WorkerPass pass;
+    std::vector<PayoutRow> to_send = settle(pass);
+    std::vector<PayoutRow> claimed =
+        store().claim(claim(detail::Claim::Kind::send, "claimed for sending"));
+    crash_point("after_claim_commit");
+    to_send.insert(to_send.end(), claimed.begin(), claimed.end());
+    for (std::size_t start = 0; start < to_send.size(); start += options_.batch_size) {
+      auto first = to_send.begin() + static_cast<std::ptrdiff_t>(start);
+      send({first, first + static_cast<std::ptrdiff_t>(
+                               std::min(options_.batch_size, to_send.size() - start))},
+           pass);
+    }
+    return pass;
+  }
 
   detail::Claim claim(detail::Claim::Kind kind, std::string reason) const {
     detail::Claim c;
