@@ -285,7 +285,16 @@ class PostgresStore final : public LedgerStore {
     const bool feeds = std::any_of(transitions.begin(), transitions.end(), [](const Transition& t) {
       return is_final(t.next.payout.state) && !is_final(t.expected_state);
     });
+    // What may be lost in a crash of the server without harm is committed without waiting
+    // for the disk: a lost outcome or follow-up leaves the payout held or accepted, and it is
+    // settled again by lookup. What a reader of the feed may have seen, and a claim to send
+    // again, must survive.
+    const bool must_last =
+        feeds || std::any_of(transitions.begin(), transitions.end(), [](const Transition& t) {
+          return t.next.payout.state == PayoutState::sending;
+        });
     return transaction([&](pq::Connection& db, pq::Transaction& tx) {
+      if (!must_last) db.exec("SET LOCAL synchronous_commit = off");
       // Before any row lock, so that feed writers queue in one order and never deadlock.
       if (feeds) db.exec_with("SELECT pg_advisory_xact_lock($1)", kChangeFeedLock);
       std::vector<bool> applied;

@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <exception>
+#include <list>
 #include <map>
 #include <mutex>
 #include <random>
@@ -79,6 +81,10 @@ std::optional<AuthenticationError> login_refusal(const TransferResult& r) {
   }
   return {};
 }
+
+// Checks of accepted payouts in flight at once, per worker: few enough to stay far below
+// CinetPay's rate limits.
+constexpr std::size_t kParallelChecks = 4;
 
 // A thread joined when it goes out of scope, however the scope is left.
 class ScopedThread {
@@ -357,24 +363,40 @@ class PayoutWorker::Impl {
     std::map<std::string, std::vector<const PayoutRow*>> by_lot;
     for (const PayoutRow& r : due) by_lot[r.payout.lot].push_back(&r);
 
-    std::map<std::string, TransferStatus> seen;  // by client_transaction_id
-    auto ask = [&](const TransferQuery& q) {
-      ++pass.checks;
-      try {
-        for (TransferStatus& s : client_.check_transfer(q)) {
-          std::string id = s.client_transaction_id;
-          seen[id] = std::move(s);
-        }
-      } catch (const Error&) {  // not visible or not reachable now: the backoff tries again
-      }
-    };
+    std::vector<TransferQuery> queries;
     for (const auto& [lot, rows] : by_lot) {
       if (!lot.empty()) {
-        ask(TransferQuery::by_lot(lot));
+        queries.push_back(TransferQuery::by_lot(lot));
         continue;
       }
       for (const PayoutRow* r : rows) {
-        ask(TransferQuery::by_client_transaction_id(r->payout.request.client_transaction_id));
+        queries.push_back(
+            TransferQuery::by_client_transaction_id(r->payout.request.client_transaction_id));
+      }
+    }
+    pass.checks += queries.size();
+    std::vector<std::vector<TransferStatus>> answers(queries.size());
+    std::atomic<std::size_t> next_query{0};
+    auto ask = [&] {
+      for (std::size_t i = next_query++; i < queries.size(); i = next_query++) {
+        try {
+          answers[i] = client_.check_transfer(queries[i]);
+        } catch (const Error&) {  // not visible or not reachable now: the backoff tries again
+        }
+      }
+    };
+    {
+      // Each check waits a round trip: a few at once, so that several lots cost one wait.
+      std::list<ScopedThread> askers;
+      while (askers.size() + 1 < std::min(kParallelChecks, queries.size()))
+        askers.emplace_back(ask);
+      ask();
+    }
+    std::map<std::string, TransferStatus> seen;  // by client_transaction_id
+    for (std::vector<TransferStatus>& answer : answers) {
+      for (TransferStatus& s : answer) {
+        std::string id = s.client_transaction_id;
+        seen[id] = std::move(s);
       }
     }
     std::vector<Transition> updates;
