@@ -4,8 +4,9 @@
 #   dev      headers, the static library or the shared one's link name, the CMake package
 #            and the pkg-config file
 #   tools    cinetpay and cinetpay-sandbox, and their imported targets
-#   testing  the sandbox library (cinetpay::sandbox, <cinetpay/sandbox.hpp>) and the CTest
-#            sandbox fixture
+#   testing  the test doubles (cinetpay::testing, <cinetpay/testing/...>), the sandbox
+#            library (cinetpay::sandbox, <cinetpay/sandbox.hpp>) and the CTest sandbox
+#            fixture; find_package(cinetpay COMPONENTS testing) loads them
 include(CMakePackageConfigHelpers)
 
 set(CINETPAY_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/cinetpay)
@@ -20,6 +21,9 @@ install(FILES ${PROJECT_BINARY_DIR}/generated/cinetpay/version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cinetpay COMPONENT dev)
 install(EXPORT cinetpayTargets NAMESPACE cinetpay:: DESTINATION ${CINETPAY_CMAKE_DIR} COMPONENT dev)
 
+# What the testing component holds decides what it needs (cmake/cinetpayConfig.cmake.in).
+set(CINETPAY_TESTING_HAS_DOUBLES ${CINETPAY_BUILD_TESTING})
+set(CINETPAY_TESTING_HAS_SANDBOX ${CINETPAY_BUILD_TOOLS})
 configure_package_config_file(cmake/cinetpayConfig.cmake.in
   ${PROJECT_BINARY_DIR}/cinetpayConfig.cmake INSTALL_DESTINATION ${CINETPAY_CMAKE_DIR})
 # While on 0.x a minor release may break the API: 0.1 satisfies only requests for 0.1.
@@ -54,10 +58,18 @@ if(CINETPAY_BUILD_TOOLS)
           INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   install(FILES tools/sandbox/include/cinetpay/sandbox.hpp
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/cinetpay COMPONENT testing)
-  install(EXPORT cinetpayTestingTargets NAMESPACE cinetpay:: DESTINATION ${CINETPAY_CMAKE_DIR}
-          COMPONENT testing)
   install(FILES cmake/CinetpaySandboxFixture.cmake DESTINATION ${CINETPAY_CMAKE_DIR}
           COMPONENT testing)
   install(PROGRAMS cmake/cinetpay-sandbox-fixture.sh DESTINATION ${CINETPAY_CMAKE_DIR}
+          COMPONENT testing)
+endif()
+if(CINETPAY_BUILD_TESTING)
+  install(TARGETS cinetpay_testing EXPORT cinetpayTestingTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT testing)
+  install(DIRECTORY testing/include/cinetpay DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+          COMPONENT testing)
+endif()
+if(CINETPAY_BUILD_TESTING OR CINETPAY_BUILD_TOOLS)
+  install(EXPORT cinetpayTestingTargets NAMESPACE cinetpay:: DESTINATION ${CINETPAY_CMAKE_DIR}
           COMPONENT testing)
 endif()

@@ -186,6 +186,7 @@ HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency
       return d;
     };
     RetryDecision decision;
+    const bool left_before = context.send_left;
     try {
       if (idempotency == Idempotency::send) context.send_left = true;
       HttpResponse response = options_.transport->send(request);
@@ -204,6 +205,7 @@ HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency
         return response;
       }
     } catch (const TransportError& e) {
+      if (!e.may_have_reached_server()) context.send_left = left_before;
       decision = within_deadline(retry_.after_transport_error(e, idempotency, attempt));
       if (!decision.retry) {
         log(LogLevel::warning, std::string(operation) + ": " + e.what() + "; " + decision.reason);
@@ -389,6 +391,41 @@ TransferStatus ClientImpl::verify_notification(const Notification& notification,
                                       std::string(query.key_name()) + ": forged");
 }
 
+std::vector<TransferResult> ClientImpl::send_money(const std::vector<TransferRequest>& items,
+                                                   const CallOptions& call) {
+  return run(call, [&](CallContext& c) { return send(items, c); });
+}
+
+Balance ClientImpl::balance(const CallOptions& call) {
+  return run(call, [&](CallContext& c) { return balance(c); });
+}
+
+std::vector<ContactResult> ClientImpl::add_contacts(const std::vector<Contact>& contacts,
+                                                    const CallOptions& call) {
+  return run(call, [&](CallContext& c) { return add_contacts(contacts, c); });
+}
+
+std::vector<TransferStatus> ClientImpl::check_transfer(const TransferQuery& query,
+                                                       const CallOptions& call) {
+  return run(call, [&](CallContext& c) { return check(query, c); });
+}
+
+TransferStatus ClientImpl::wait_for_final(const TransferQuery& query,
+                                          std::chrono::milliseconds timeout,
+                                          const CallOptions& call) {
+  return run(call, [&](CallContext& c) { return wait_for_final(query, timeout, c); });
+}
+
+ReconcileResult ClientImpl::reconcile(const std::string& client_transaction_id,
+                                      const CallOptions& call) {
+  return run(call, [&](CallContext& c) { return lookup(client_transaction_id, c); });
+}
+
+TransferStatus ClientImpl::verify_notification(const Notification& notification,
+                                               const CallOptions& call) {
+  return run(call, [&](CallContext& c) { return verify_notification(notification, c); });
+}
+
 }  // namespace detail
 
 TransferClient::TransferClient(Credentials credentials, ClientOptions options) {
@@ -397,7 +434,7 @@ TransferClient::TransferClient(Credentials credentials, ClientOptions options) {
     throw ValidationError("api_key", std::nullopt, "must not be empty");
   if (credentials.password.empty())
     throw ValidationError("password", std::nullopt, "must not be empty");
-  impl_ = std::make_shared<detail::ClientImpl>(std::move(credentials), std::move(options));
+  api_ = std::make_shared<detail::ClientImpl>(std::move(credentials), std::move(options));
 }
 
 TransferClient TransferClient::from_env(ClientOptions options) {
@@ -431,51 +468,50 @@ TransferClient TransferClient::from_env(ClientOptions options) {
   return TransferClient(std::move(c), std::move(options));
 }
 
-detail::ClientImpl& TransferClient::impl() const {
-  if (!impl_) {
+TransferClient::TransferClient(std::shared_ptr<TransferApi> api) : api_(std::move(api)) {
+  if (!api_) throw std::invalid_argument("cinetpay::TransferClient: the TransferApi is null");
+}
+
+TransferApi& TransferClient::api() const {
+  if (!api_) {
     throw std::logic_error(
         "cinetpay::TransferClient used after it was moved from: use the client it was moved "
         "to, or a copy");
   }
-  return *impl_;
+  return *api_;
 }
 
-Balance TransferClient::balance(const CallOptions& call) const {
-  return impl().run(call, [&](detail::CallContext& c) { return impl_->balance(c); });
-}
+Balance TransferClient::balance(const CallOptions& call) const { return api().balance(call); }
 
 std::vector<ContactResult> TransferClient::add_contacts(const std::vector<Contact>& contacts,
                                                         const CallOptions& call) const {
-  return impl().run(call, [&](detail::CallContext& c) { return impl_->add_contacts(contacts, c); });
+  return api().add_contacts(contacts, call);
 }
 
 std::vector<TransferResult> TransferClient::send_money(const std::vector<TransferRequest>& items,
                                                        const CallOptions& call) const {
-  return impl().run(call, [&](detail::CallContext& c) { return impl_->send(items, c); });
+  return api().send_money(items, call);
 }
 
 std::vector<TransferStatus> TransferClient::check_transfer(const TransferQuery& query,
                                                            const CallOptions& call) const {
-  return impl().run(call, [&](detail::CallContext& c) { return impl_->check(query, c); });
+  return api().check_transfer(query, call);
 }
 
 TransferStatus TransferClient::wait_for_final(const TransferQuery& query,
                                               std::chrono::milliseconds timeout,
                                               const CallOptions& call) const {
-  return impl().run(
-      call, [&](detail::CallContext& c) { return impl_->wait_for_final(query, timeout, c); });
+  return api().wait_for_final(query, timeout, call);
 }
 
 ReconcileResult TransferClient::reconcile(const std::string& client_transaction_id,
                                           const CallOptions& call) const {
-  return impl().run(
-      call, [&](detail::CallContext& c) { return impl_->lookup(client_transaction_id, c); });
+  return api().reconcile(client_transaction_id, call);
 }
 
 TransferStatus TransferClient::verify_notification(const Notification& notification,
                                                    const CallOptions& call) const {
-  return impl().run(
-      call, [&](detail::CallContext& c) { return impl_->verify_notification(notification, c); });
+  return api().verify_notification(notification, call);
 }
 
 }  // namespace cinetpay

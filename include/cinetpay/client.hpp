@@ -9,18 +9,20 @@
 #include "cinetpay/models.hpp"
 #include "cinetpay/notification.hpp"
 #include "cinetpay/options.hpp"
+#include "cinetpay/transfer_api.hpp"
 
 namespace cinetpay {
 
-namespace detail {
-class ClientImpl;
-}
-
 /// A client of the Transfer API for one merchant account.
 ///
-/// A cheap-to-copy value: copies share one token and one connection pool. Safe to use
-/// from many threads at once. Starts no thread of its own. A moved-from client throws
-/// std::logic_error from every call.
+/// A cheap-to-copy value over a shared TransferApi: copies share one token and one
+/// connection pool. Safe to use from many threads at once. Starts no thread of its own. A
+/// moved-from client throws std::logic_error from every call.
+///
+/// Code that pays through a TransferClient is unit-tested by constructing one over a test
+/// double: `TransferClient(std::make_shared<cinetpay::testing::MockTransferApi>())`. The
+/// calls below then forward to that double unchanged; what they document is the contract of
+/// the SDK's own implementation, which every TransferApi must honour.
 ///
 /// Every call logs in when needed (see TokenManager) and throws a cinetpay::Error on a
 /// definite failure; send_money reports unknown outcomes as values instead. No text that
@@ -40,6 +42,11 @@ class TransferClient {
   /// ValidationError for empty credentials. Sends nothing.
   explicit TransferClient(Credentials credentials, ClientOptions options = {});
 
+  /// A client over another implementation of the API, typically a test double. Every call
+  /// of this client and of its copies goes to `api`, unchanged. Throws
+  /// std::invalid_argument for a null `api`. Sends nothing.
+  explicit TransferClient(std::shared_ptr<TransferApi> api);
+
   /// Reads CINETPAY_API_KEY and CINETPAY_PASSWORD (required), CINETPAY_BASE_URL and
   /// CINETPAY_LANG (optional) over the given options. Throws ValidationError naming the
   /// missing variable, ConfigError when CINETPAY_BASE_URL is set but empty or malformed
@@ -51,20 +58,26 @@ class TransferClient {
   /// The contract:
   /// 1. Everything is validated first: a bad item throws ValidationError naming the field
   ///    and the item's index, and nothing is sent.
-  /// 2. It throws (AuthenticationError, InsufficientBalanceError, TransportError…) only
-  ///    while nothing of the call can have been paid: the first batch's login failed, or
-  ///    its send never reached CinetPay, or CinetPay refused that batch whole with a code
-  ///    that proves nothing was paid (602, a wrong prefix…).
-  /// 3. From the moment a send may have been paid, it never throws, whatever fails (an
-  ///    unreadable answer, a transport, a logger or a clock that throws, out of memory):
-  ///    every item comes back exactly once, in input order, with its
-  ///    client_transaction_id and one outcome, and nothing learnt is dropped:
-  ///    - accepted: CinetPay has it (`transaction_id`, `lot`);
-  ///    - rejected: CinetPay refused it, or its client_transaction_id is held by a
-  ///      transfer to someone else (`error`, `detail`); nothing was paid for it;
-  ///    - not_sent: it certainly never reached CinetPay: safe to send again, same id;
+  /// 2. It throws (AuthenticationError, TransportError…) only while no send request of the
+  ///    call has left: a login that failed before the first send, or a first send that the
+  ///    transport proves never left. Then nothing was paid.
+  /// 3. From the first send on, it never throws, whatever fails (a refusal, an unreadable
+  ///    answer, a transport, a logger or a clock that throws, out of memory): every item
+  ///    comes back exactly once, in input order, with its client_transaction_id and one
+  ///    outcome, and nothing learnt is dropped:
+  ///    - accepted: CinetPay has it (`transaction_id`, `lot`); `client_transaction_id_exist`
+  ///      when CinetPay had it before this call (805, confirmed by check/money);
+  ///    - rejected: CinetPay refused it (`error` holds its code, message and description),
+  ///      alone or with its whole batch (602 insufficient balance, a wrong prefix…), or its
+  ///      client_transaction_id is held by a transfer to someone else; nothing was paid;
+  ///    - not_sent: it certainly never reached CinetPay, or reached it only with a token
+  ///      CinetPay refused (nothing processed): safe to send again, same id. `error` says
+  ///      why when CinetPay gave a code (the login's refusal, or the earlier batch's);
   ///    - unknown: nobody can tell yet, after every safe means was used; settle it with
   ///      reconcile(), never with a new payout.
+  /// 4. A batch refused whole with a code that proves nothing was paid ends the call: the
+  ///    later batches are not attempted (not_sent, `error` = that refusal), since they would
+  ///    meet the same refusal; send them again once its cause is fixed.
   /// A send is repeated only when it certainly did not reach CinetPay, when the token was
   /// refused (nothing processed), or once, same id, when the item was looked up and not
   /// found for the whole `reconcile_grace`.
@@ -115,9 +128,9 @@ class TransferClient {
                                                    const CallOptions& call = {}) const;
 
  private:
-  [[nodiscard]] detail::ClientImpl& impl() const;
+  [[nodiscard]] TransferApi& api() const;
 
-  std::shared_ptr<detail::ClientImpl> impl_;
+  std::shared_ptr<TransferApi> api_;
 };
 
 }  // namespace cinetpay

@@ -8,5 +8,6 @@
 #include "cinetpay/notification.hpp"  // IWYU pragma: export
 #include "cinetpay/options.hpp"       // IWYU pragma: export
 #include "cinetpay/token.hpp"         // IWYU pragma: export
+#include "cinetpay/transfer_api.hpp"  // IWYU pragma: export
 #include "cinetpay/validation.hpp"    // IWYU pragma: export
 #include "cinetpay/version.hpp"       // IWYU pragma: export

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cinetpay/sandbox.hpp"
+#include "cinetpay/testing/fast_options.hpp"
 #include "cinetpay/transfer.hpp"
 
 namespace cinetpay::testing {
@@ -25,17 +26,7 @@ class SandboxFixture {
       : sandbox_(std::move(options)), admin_("127.0.0.1", sandbox_.start()) {}
 
   /// Options for a client of this sandbox, with short waits so that tests stay quick.
-  ClientOptions options() const {
-    ClientOptions o;
-    o.base_url = sandbox_.base_url();
-    o.request_timeout = std::chrono::seconds(5);
-    o.retry.initial_backoff = std::chrono::milliseconds(5);
-    o.retry.max_backoff = std::chrono::milliseconds(20);
-    o.reconcile_grace = std::chrono::milliseconds(300);
-    o.reconcile_interval = std::chrono::milliseconds(50);
-    o.poll_interval = std::chrono::milliseconds(20);
-    return o;
-  }
+  ClientOptions options() const { return fast_options(sandbox_.base_url()); }
   TransferClient client() const { return client(options()); }
   TransferClient client(ClientOptions o) const {
     return TransferClient(Credentials{"sandbox-key", "sandbox-password"}, std::move(o));

@@ -5,17 +5,17 @@
 
 #include <cstdint>
 
+#include "cinetpay/testing/answers.hpp"
 #include "cinetpay/transfer.hpp"
-#include "fakes.hpp"
 #include "protocol.hpp"
 
 namespace cinetpay::detail {
 namespace {
 
-using testing::json_response;
+namespace answers = testing::answers;
 
 Envelope parse(const std::string& body, int status = 200) {
-  return parse_envelope(json_response(status, body));
+  return parse_envelope(answers::json(status, body));
 }
 
 TEST(Envelope, CodeAsNumberOrString) {
