@@ -697,7 +697,7 @@ TEST(SendContract, LaterBatchWhoseLoginFailsIsNotSent) {
 TEST(SendContract, FirstSendRefusedForItsTokenThenLoginRefusedIsNotSentNotThrown) {
   FakeWorld w;
   w.transport->on_json("/money/send/contact", 200, R"({"code":706,"message":"INVALID_TOKEN"})");
-  w.transport->on_json("/auth/login", 200, testing::kLoginOk)
+  w.transport->on("/auth/login", answers::login())
       .then_json("/auth/login", 200, R"({"code":"701","message":"INVALID_CREDENTIALS"})");
   std::vector<TransferResult> results;
   ASSERT_NO_THROW(results = w.client().send_money({payout("A")}));
