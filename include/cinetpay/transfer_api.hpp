@@ -59,13 +59,6 @@ class TransferApi {
   /// See TransferClient::verify_notification.
   virtual TransferStatus verify_notification(const Notification& notification,
                                              const CallOptions& call) = 0;
-
- protected:
-  TransferApi() = default;
-  TransferApi(const TransferApi&) = default;
-  TransferApi(TransferApi&&) = default;
-  TransferApi& operator=(const TransferApi&) = default;
-  TransferApi& operator=(TransferApi&&) = default;
 };
 
 }  // namespace cinetpay

@@ -11,7 +11,7 @@
 namespace cinetpay::testing {
 
 /// A steady clock that moves only when told, and a sleeper that moves it instead of
-/// sleeping: a client built on them (ClientOptions::clock and ::sleeper) backs off,
+/// sleeping: a client built on them (ClientOptions::clock, ClientOptions::sleeper) backs off,
 /// reconciles and polls in no real time, and a test can tell how long it waited.
 ///
 /// Thread-safe. The Clock and Sleeper it hands out refer to it: it must outlive every
