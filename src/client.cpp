@@ -186,6 +186,7 @@ HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency
       return d;
     };
     RetryDecision decision;
+    const bool left_before = context.send_left;
     try {
       if (idempotency == Idempotency::send) context.send_left = true;
       HttpResponse response = options_.transport->send(request);
@@ -204,6 +205,7 @@ HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency
         return response;
       }
     } catch (const TransportError& e) {
+      if (!e.may_have_reached_server()) context.send_left = left_before;
       decision = within_deadline(retry_.after_transport_error(e, idempotency, attempt));
       if (!decision.retry) {
         log(LogLevel::warning, std::string(operation) + ": " + e.what() + "; " + decision.reason);

@@ -41,9 +41,26 @@ std::vector<std::vector<T>> batches_of(const std::vector<T>& items, std::size_t 
 struct CallContext {
   /// Nothing of the call starts after it (TimePoint::max(): no bound of the call's own).
   TimePoint deadline = TimePoint::max();
-  /// Set when a money send has been handed to the transport: from then on it may have
-  /// been paid.
+  /// Set when a money send has been handed to the transport, and kept unless the transport
+  /// proves it never left: from then on send_money throws no more.
   bool send_left = false;
+};
+
+/// What one batch of send_money came to.
+struct BatchResults {
+  std::vector<TransferResult> results;  ///< one per item, in order
+  /// Set when CinetPay refused the batch whole with a code that proves nothing was paid.
+  std::optional<ApiErrorInfo> refused_whole;
+};
+
+/// What the answer to a batch's send settled, beside the items it settled.
+struct Posted {
+  /// Why the items it did not settle are unclear.
+  std::string why;
+  /// Set when CinetPay refused the batch whole with a code that proves nothing was paid.
+  std::optional<ApiErrorInfo> refused_whole;
+  /// Per item: CinetPay answered 805, it had a transfer under this id before this send.
+  std::vector<bool> id_exist;
 };
 
 /// A one-line description of an exception in flight, whatever it is.
@@ -126,18 +143,20 @@ class ClientImpl final : public TransferApi {
   std::string login(TimePoint deadline);
 
   /// One batch: never throws once its send may have been paid; before that, throws what
-  /// proves nothing of it was paid.
-  std::vector<TransferResult> send_batch(const std::vector<TransferRequest>& items, bool may_resend,
-                                         CallContext& context);
-  /// Sends the batch and fills `settled` with what the answer settles; returns why the
-  /// other items are unclear.
-  std::string post_batch(const std::vector<TransferRequest>& items,
-                         std::vector<std::optional<TransferResult>>& settled, CallContext& context);
+  /// proves nothing of it was paid. `may_resend` is true for the call's first send of these
+  /// items, false for the one resend reconciliation allows.
+  BatchResults send_batch(const std::vector<TransferRequest>& items, bool may_resend,
+                          CallContext& context);
+  /// Sends the batch and fills `settled` with what the answer settles.
+  Posted post_batch(const std::vector<TransferRequest>& items,
+                    std::vector<std::optional<TransferResult>>& settled, CallContext& context);
   /// Settles the items `settled` lacks by reconciliation; never throws.
   void settle_unclear(const std::vector<TransferRequest>& items,
-                      std::vector<std::optional<TransferResult>>& settled, const std::string& why,
+                      std::vector<std::optional<TransferResult>>& settled, const Posted& posted,
                       bool may_resend, CallContext& context);
+  /// `id_exist`: per item, whether CinetPay answered 805 for it.
   std::vector<TransferResult> reconcile_batch(const std::vector<TransferRequest>& items,
+                                              const std::vector<bool>& id_exist,
                                               const std::string& why, bool may_resend,
                                               CallContext& context);
   void mask_result(TransferResult& result) const;

@@ -25,4 +25,11 @@ bool send_refusal_is_definite(int code, int http_status) {
   }
 }
 
+std::string message_or_table_word(int code, std::string message) {
+  if (message.empty() && code != kSuccess) {
+    if (auto row = find_api_code(code)) message = std::string(row->message);
+  }
+  return message;
+}
+
 }  // namespace cinetpay::detail::codes

@@ -3,6 +3,8 @@
 // Internal: not installed. The code table itself (names, meanings) is api_codes().
 #pragma once
 
+#include <string>
+
 namespace cinetpay::detail::codes {
 
 inline constexpr int kSuccess = 0;
@@ -23,5 +25,7 @@ inline constexpr int kClientTransactionIdExists = 805;
 /// request (bad prefix, balance, token…) do; execution errors (709, 710, 715), 805 (the id
 /// may be this very payout), codes nobody documented and any 5xx do not.
 [[nodiscard]] bool send_refusal_is_definite(int code, int http_status);
+/// The answer's `message`, or the code table's word for `code` when the answer gave none.
+[[nodiscard]] std::string message_or_table_word(int code, std::string message);
 
 }  // namespace cinetpay::detail::codes

@@ -93,9 +93,7 @@ std::optional<ApiCodeInfo> find_api_code(int code) {
 }
 
 void throw_api_error(int code, std::string api_message, std::string description, int http_status) {
-  if (api_message.empty()) {
-    if (auto row = find_api_code(code)) api_message = std::string(row->message);
-  }
+  api_message = detail::codes::message_or_table_word(code, std::move(api_message));
   if (detail::codes::is_authentication_failure(code)) {
     throw AuthenticationError(code, std::move(api_message), std::move(description), http_status);
   }

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "cinetpay/errors.hpp"
+#include "codes.hpp"
 #include "json_depth.hpp"
 #include "utf8.hpp"
 
@@ -302,11 +303,7 @@ namespace {
 
 // An item's own message, else the code table's word for its code.
 std::string item_message(const json& item, int code) {
-  std::string message = text_field(item, "message");
-  if (message.empty() && code != 0) {
-    if (auto row = find_api_code(code)) message = std::string(row->message);
-  }
-  return message;
+  return codes::message_or_table_word(code, text_field(item, "message"));
 }
 
 }  // namespace

@@ -98,8 +98,9 @@ Match match(const TransferRequest& t, const TransferStatus& s) {
 }
 
 // What a lookup that found the id tells about this payout.
-TransferResult from_found(const TransferRequest& t, const TransferStatus& s,
-                          const std::string& why) {
+// `id_exist`: CinetPay answered 805 to the call's first send of it.
+TransferResult from_found(const TransferRequest& t, const TransferStatus& s, const std::string& why,
+                          bool id_exist) {
   const std::string holder = "transfer " + s.transaction_id + " to " +
                              (s.receiver_e164.empty() ? s.receiver : s.receiver_e164) +
                              " of amount " + std::to_string(s.amount);
@@ -126,6 +127,7 @@ TransferResult from_found(const TransferRequest& t, const TransferStatus& s,
   r.lot = s.lot;
   r.treatment_status = s.treatment_status;
   r.status = s;
+  r.client_transaction_id_exist = id_exist;
   r.detail = "confirmed by check/money after " + why;
   return r;
 }
@@ -143,20 +145,34 @@ bool proves_unpaid(const std::exception_ptr& error, bool send_left) {
   }
 }
 
-// The outcome of a batch that certainly paid nothing, when it cannot be thrown.
+// The outcome of a batch that certainly paid nothing, when it cannot be thrown. An ApiError
+// here is a login's: a send that left before it carried a token CinetPay refused, which
+// processes nothing.
 TransferResult unpaid(const TransferRequest& t, const std::exception_ptr& error, bool send_left) {
   try {
     std::rethrow_exception(error);
   } catch (const ApiError& e) {
-    if (send_left) return rejected(t, info_of(e), "batch refused by CinetPay");
     TransferResult r =
-        with_outcome(t, TransferOutcome::not_sent, std::string("never sent: ") + e.what());
+        with_outcome(t, TransferOutcome::not_sent,
+                     std::string(send_left ? "CinetPay refused its token (nothing processed), then "
+                                           : "never sent: ") +
+                         "the login failed (" + e.what() + ")");
     r.error = info_of(e);
     return r;
   } catch (...) {
     return with_outcome(t, TransferOutcome::not_sent,
                         "never reached CinetPay: " + describe(std::current_exception()));
   }
+}
+
+// A payout of a batch after one that CinetPay refused whole: never sent.
+TransferResult not_attempted(const TransferRequest& t, const ApiErrorInfo& refusal) {
+  TransferResult r = with_outcome(
+      t, TransferOutcome::not_sent,
+      "not attempted: an earlier batch of this call was refused whole by CinetPay (" +
+          std::to_string(refusal.code) + " " + refusal.message + "); safe to send again, same id");
+  r.error = refusal;
+  return r;
 }
 
 }  // namespace
@@ -169,18 +185,28 @@ std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items,
   }
   std::vector<TransferResult> results;
   results.reserve(items.size());
+  // Until a send of the call leaves, an exception proves that nothing was paid; from then
+  // on it would hide outcomes, so every item gets one instead.
+  bool any_send_left = false;
+  // A batch refused whole with a definite code (602…) ends the call: the next batches would
+  // meet the same refusal, and not_sent tells the caller they are safe to send once the
+  // cause is fixed.
+  std::optional<ApiErrorInfo> refusal;
   for (const std::vector<TransferRequest>& batch : batches_of(items, options_.max_batch_size)) {
+    if (refusal) {
+      for (const TransferRequest& t : batch) results.push_back(not_attempted(t, *refusal));
+      continue;
+    }
     CallContext batch_context{context.deadline};
     try {
-      auto part = send_batch(batch, /*may_resend=*/true, batch_context);
-      results.insert(results.end(), part.begin(), part.end());
+      BatchResults part = send_batch(batch, /*may_resend=*/true, batch_context);
+      refusal = std::move(part.refused_whole);
+      results.insert(results.end(), part.results.begin(), part.results.end());
     } catch (...) {
       std::exception_ptr error = std::current_exception();
       const bool left = batch_context.send_left;
+      if (!any_send_left && !left) throw;
       if (proves_unpaid(error, left)) {
-        // Before any batch went out the caller gets the exception; after, throwing would
-        // hide the earlier outcomes.
-        if (results.empty()) throw;
         for (const TransferRequest& t : batch) results.push_back(unpaid(t, error, left));
       } else {
         for (const TransferRequest& t : batch) {
@@ -189,6 +215,7 @@ std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items,
         }
       }
     }
+    any_send_left = any_send_left || batch_context.send_left;
   }
   for (TransferResult& r : results) mask_result(r);
   return results;
@@ -203,26 +230,30 @@ void ClientImpl::mask_result(TransferResult& r) const {
   if (r.status) r.status->comment = secrets_.mask(r.status->comment);
 }
 
-std::vector<TransferResult> ClientImpl::send_batch(const std::vector<TransferRequest>& items,
-                                                   bool may_resend, CallContext& context) {
+BatchResults ClientImpl::send_batch(const std::vector<TransferRequest>& items, bool may_resend,
+                                    CallContext& context) {
   std::vector<std::optional<TransferResult>> settled(items.size());
-  std::string why;
+  Posted posted;
   try {
-    why = post_batch(items, settled, context);
+    posted = post_batch(items, settled, context);
   } catch (...) {
     if (proves_unpaid(std::current_exception(), context.send_left)) throw;
-    why = "a failure once the send had left (" + describe(std::current_exception()) + ")";
+    posted.why = "a failure once the send had left (" + describe(std::current_exception()) + ")";
+    posted.id_exist.assign(items.size(), false);
   }
-  settle_unclear(items, settled, why, may_resend, context);
-  std::vector<TransferResult> results;
-  results.reserve(items.size());
-  for (std::optional<TransferResult>& r : settled) results.push_back(std::move(*r));
-  return results;
+  settle_unclear(items, settled, posted, may_resend, context);
+  BatchResults out;
+  out.refused_whole = std::move(posted.refused_whole);
+  out.results.reserve(items.size());
+  for (std::optional<TransferResult>& r : settled) out.results.push_back(std::move(*r));
+  return out;
 }
 
-std::string ClientImpl::post_batch(const std::vector<TransferRequest>& items,
-                                   std::vector<std::optional<TransferResult>>& settled,
-                                   CallContext& context) {
+Posted ClientImpl::post_batch(const std::vector<TransferRequest>& items,
+                              std::vector<std::optional<TransferResult>>& settled,
+                              CallContext& context) {
+  Posted posted;
+  posted.id_exist.assign(items.size(), false);
   Envelope env;
   try {
     env = call(
@@ -230,23 +261,35 @@ std::string ClientImpl::post_batch(const std::vector<TransferRequest>& items,
         [&](const std::string& token) { return builder_.send_money(token, items); }, context);
   } catch (const TransportError& e) {
     if (!context.send_left || !e.may_have_reached_server()) throw;
-    return std::string("a transport failure after the send went out (") + e.what() + ")";
+    posted.why = std::string("a transport failure after the send went out (") + e.what() + ")";
+    return posted;
   } catch (const ProtocolError& e) {
     if (!context.send_left) throw;
-    return std::string("an unreadable answer (") + e.what() + ")";
+    posted.why = std::string("an unreadable answer (") + e.what() + ")";
+    return posted;
   }
   if (env.code != 0) {
     if (codes::send_refusal_is_definite(env.code, env.http_status)) {
-      throw_api_error(env.code, env.message, env.description, env.http_status);
+      ApiErrorInfo refusal{env.code, codes::message_or_table_word(env.code, env.message),
+                           env.description};
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        settled[i] = rejected(items[i], refusal,
+                              "the batch was refused whole by CinetPay: nothing of it was paid");
+      }
+      posted.refused_whole = std::move(refusal);
+      return posted;
     }
-    return "answer " + std::to_string(env.code) + " " + env.message;
+    if (env.code == codes::kClientTransactionIdExists) posted.id_exist.assign(items.size(), true);
+    posted.why = "answer " + std::to_string(env.code) + " " + env.message;
+    return posted;
   }
 
   std::vector<SentItem> answered;
   try {
     for (const auto* item : data_items(env)) answered.push_back(parse_sent_item(*item));
   } catch (const ProtocolError& e) {
-    return std::string("an unreadable item (") + e.what() + ")";
+    posted.why = std::string("an unreadable item (") + e.what() + ")";
+    return posted;
   }
   std::map<std::string, const SentItem*> by_id;
   for (const SentItem& s : answered) by_id.emplace(s.client_transaction_id, &s);
@@ -265,21 +308,28 @@ std::string ClientImpl::post_batch(const std::vector<TransferRequest>& items,
       settled[i] = std::move(r);
     } else if (codes::send_refusal_is_definite(s.code, env.http_status)) {
       settled[i] = rejected(t, {s.code, s.message, s.status}, "refused by CinetPay");
+    } else if (s.code == codes::kClientTransactionIdExists) {
+      posted.id_exist[i] = true;
     }
   }
-  return "an answer that did not settle the item";
+  posted.why = "an answer that did not settle the item";
+  return posted;
 }
 
 void ClientImpl::settle_unclear(const std::vector<TransferRequest>& items,
                                 std::vector<std::optional<TransferResult>>& settled,
-                                const std::string& why, bool may_resend, CallContext& context) {
+                                const Posted& posted, bool may_resend, CallContext& context) {
   std::vector<std::size_t> unclear;
+  std::vector<bool> id_exist;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    if (!settled[i]) unclear.push_back(i);
+    if (settled[i]) continue;
+    unclear.push_back(i);
+    id_exist.push_back(posted.id_exist[i]);
   }
   if (unclear.empty()) return;
+  const std::string& why = posted.why;
   try {
-    auto found = reconcile_batch(pick(items, unclear), why, may_resend, context);
+    auto found = reconcile_batch(pick(items, unclear), id_exist, why, may_resend, context);
     for (std::size_t k = 0; k < unclear.size(); ++k) settled[unclear[k]] = std::move(found[k]);
   } catch (...) {
     const std::string failure =
@@ -291,6 +341,7 @@ void ClientImpl::settle_unclear(const std::vector<TransferRequest>& items,
 }
 
 std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<TransferRequest>& items,
+                                                        const std::vector<bool>& id_exist,
                                                         const std::string& why, bool may_resend,
                                                         CallContext& context) {
   log(LogLevel::warning, "send: outcome unknown after " + why + "; reconciling " +
@@ -318,7 +369,7 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
       // (a lookup clipped at the end of the grace would otherwise turn "absent" unknown).
       if (found.state != ReconcileResult::State::unknown) last[i] = found.state;
       if (found.state == ReconcileResult::State::found) {
-        results[i] = from_found(items[i], *found.status, why);
+        results[i] = from_found(items[i], *found.status, why, may_resend && id_exist[i]);
       } else {
         still.push_back(i);
       }
@@ -348,11 +399,9 @@ std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<Transf
     std::vector<TransferResult> resent;
     CallContext resend_context{context.deadline};
     try {
-      resent = send_batch(again, /*may_resend=*/false, resend_context);
-    } catch (const ApiError& e) {
-      for (const TransferRequest& t : again)
-        resent.push_back(rejected(t, info_of(e), "refused when sent again"));
+      resent = send_batch(again, /*may_resend=*/false, resend_context).results;
     } catch (...) {
+      // The resend never left, or only with a refused token: the first send may surface yet.
       const std::string failure = "not found after " + why +
                                   ", and sending again failed before reaching CinetPay (" +
                                   describe(std::current_exception()) + ")";

@@ -58,20 +58,26 @@ class TransferClient {
   /// The contract:
   /// 1. Everything is validated first: a bad item throws ValidationError naming the field
   ///    and the item's index, and nothing is sent.
-  /// 2. It throws (AuthenticationError, InsufficientBalanceError, TransportError…) only
-  ///    while nothing of the call can have been paid: the first batch's login failed, or
-  ///    its send never reached CinetPay, or CinetPay refused that batch whole with a code
-  ///    that proves nothing was paid (602, a wrong prefix…).
-  /// 3. From the moment a send may have been paid, it never throws, whatever fails (an
-  ///    unreadable answer, a transport, a logger or a clock that throws, out of memory):
-  ///    every item comes back exactly once, in input order, with its
-  ///    client_transaction_id and one outcome, and nothing learnt is dropped:
-  ///    - accepted: CinetPay has it (`transaction_id`, `lot`);
-  ///    - rejected: CinetPay refused it, or its client_transaction_id is held by a
-  ///      transfer to someone else (`error`, `detail`); nothing was paid for it;
-  ///    - not_sent: it certainly never reached CinetPay: safe to send again, same id;
+  /// 2. It throws (AuthenticationError, TransportError…) only while no send request of the
+  ///    call has left: a login that failed before the first send, or a first send that the
+  ///    transport proves never left. Then nothing was paid.
+  /// 3. From the first send on, it never throws, whatever fails (a refusal, an unreadable
+  ///    answer, a transport, a logger or a clock that throws, out of memory): every item
+  ///    comes back exactly once, in input order, with its client_transaction_id and one
+  ///    outcome, and nothing learnt is dropped:
+  ///    - accepted: CinetPay has it (`transaction_id`, `lot`); `client_transaction_id_exist`
+  ///      when CinetPay had it before this call (805, confirmed by check/money);
+  ///    - rejected: CinetPay refused it (`error` holds its code, message and description),
+  ///      alone or with its whole batch (602 insufficient balance, a wrong prefix…), or its
+  ///      client_transaction_id is held by a transfer to someone else; nothing was paid;
+  ///    - not_sent: it certainly never reached CinetPay, or reached it only with a token
+  ///      CinetPay refused (nothing processed): safe to send again, same id. `error` says
+  ///      why when CinetPay gave a code (the login's refusal, or the earlier batch's);
   ///    - unknown: nobody can tell yet, after every safe means was used; settle it with
   ///      reconcile(), never with a new payout.
+  /// 4. A batch refused whole with a code that proves nothing was paid ends the call: the
+  ///    later batches are not attempted (not_sent, `error` = that refusal), since they would
+  ///    meet the same refusal; send them again once its cause is fixed.
   /// A send is repeated only when it certainly did not reach CinetPay, when the token was
   /// refused (nothing processed), or once, same id, when the item was looked up and not
   /// found for the whole `reconcile_grace`.

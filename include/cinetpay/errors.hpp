@@ -65,7 +65,8 @@ class AuthenticationError : public ApiError {
   using ApiError::ApiError;
 };
 
-/// 602: the transfer balance is too low; nothing was sent.
+/// 602: the transfer balance is too low; nothing was sent. send_money never throws it (its
+/// send had left): the batch's items are rejected with this code in TransferResult::error.
 class InsufficientBalanceError : public ApiError {
  public:
   using ApiError::ApiError;

@@ -105,6 +105,24 @@ struct PayoutChange {
   std::chrono::system_clock::time_point at;  ///< when it became final
 };
 
+/// What apply_notification did with a verified notification.
+enum class NotificationOutcome {
+  applied,    ///< the payout moved forward to what check/money says of its transfer
+  unchanged,  ///< the payout was there already or further along (a repeated or late one)
+  /// CinetPay's transfer under that client_transaction_id is not the ledger's payout (its
+  /// amount, phone or prefix differ): not applied, the payout did not move, and the
+  /// refusal is kept in its history with the reason.
+  refused,
+  not_ours,  ///< no payout of this ledger has that client_transaction_id
+};
+
+/// The result of apply_notification. A plain value.
+struct NotificationResult {
+  NotificationOutcome outcome = NotificationOutcome::not_ours;  ///< what was done
+  std::optional<Payout> payout;  ///< the payout as it now stands (no history); empty if not_ours
+  std::string reason;            ///< for `refused`: which field differs, and both values
+};
+
 /// Counts and amounts of payouts by state.
 struct LedgerSummary {
   /// The payouts in one state.
@@ -152,11 +170,13 @@ class PayoutLedger {
   std::vector<PayoutChange> changes_since(std::int64_t cursor, std::size_t limit = 1000) const;
 
   /// Applies a notification after verifying it by re-query through `client`. Safe while a
-  /// worker runs, even before that worker recorded the send. Returns the payout as it
-  /// now stands, or nullopt when the transfer is not one of this ledger's. Throws what
-  /// verify_notification throws (NotFoundError for a forged notification).
-  std::optional<Payout> apply_notification(const TransferClient& client,
-                                           const Notification& notification) const;
+  /// worker runs, even before that worker recorded the send. A transfer whose amount,
+  /// phone or prefix differs from the ledger's payout of the same client_transaction_id is
+  /// `refused`: never applied, recorded in the payout's history as a refused notification.
+  /// Throws what verify_notification throws (NotFoundError or NotificationMismatchError
+  /// for a forged notification).
+  [[nodiscard]] NotificationResult apply_notification(const TransferClient& client,
+                                                      const Notification& notification) const;
 
  private:
   friend class PayoutWorker;
@@ -216,8 +236,10 @@ class PayoutWorker {
   PayoutWorker& operator=(const PayoutWorker&) = delete;
 
   /// One pass: settle unknown and expired claims by lookup, claim and send pending ones,
-  /// follow accepted ones. Throws AuthenticationError when CinetPay refuses the login (its
-  /// claims are put back), LedgerError when the store fails.
+  /// follow accepted ones. Throws AuthenticationError when CinetPay refuses the login, also
+  /// when it refuses it for a send made inside send_money (its claims, and those payouts,
+  /// are put back to pending: a refused login is never a refused payout), LedgerError when
+  /// the store fails.
   WorkerPass run_once();
 
   /// Passes until every payout is final or `deadline` passes; returns the summary then.

@@ -91,8 +91,10 @@ struct TransferRequest {
 enum class TransferOutcome {
   accepted,  ///< CinetPay has it: follow it with check_transfer / wait_for_final
   rejected,  ///< CinetPay refused it; nothing was paid: see `error`
-  not_sent,  ///< it certainly never reached CinetPay: safe to send again (same id)
-  unknown,   ///< nobody can tell yet: settle it later with reconcile(), never resend blindly
+  /// it certainly never reached CinetPay, or reached it only with a refused token (nothing
+  /// processed): safe to send again (same id)
+  not_sent,
+  unknown,  ///< nobody can tell yet: settle it later with reconcile(), never resend blindly
 };
 
 /// "accepted", "rejected", "not_sent" or "unknown".
@@ -134,10 +136,16 @@ struct TransferResult {
   std::string prefix;                 ///< as sent
   std::string phone;                  ///< as sent
   std::int64_t amount = 0;            ///< as sent
-  /// Why it was rejected, when it was.
+  /// Why it was rejected; for not_sent, the code that stopped it when CinetPay gave one
+  /// (a login's refusal, or the whole-batch refusal that ended the call).
   std::optional<ApiErrorInfo> error;
   /// The full status when it was learnt by reconciliation.
   std::optional<TransferStatus> status;
+  /// True when CinetPay answered this call's first send of the payout with 805
+  /// (CLIENT_TRANSACTION_ID_EXIST) and check/money showed that the transfer under this
+  /// client_transaction_id is this very payout: CinetPay had it before the call (an earlier
+  /// run sent it), so the call paid nothing new. Set on accepted results only.
+  bool client_transaction_id_exist = false;
   /// For people: how the outcome was reached ("reconciled after a timeout"…).
   std::string detail;
 };

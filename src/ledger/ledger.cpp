@@ -163,11 +163,32 @@ std::optional<Transition> advance(const PayoutRow& row, const TransferStatus& st
   return transition(row, next, now, actor, reason);
 }
 
-bool is_same_transfer(const TransferRequest& request, const TransferStatus& status) {
-  return status.amount == 0 || status.amount == request.amount;
+std::string transfer_difference(const TransferRequest& request, const TransferStatus& status) {
+  // check/money never reports a transfer of 0: 0 means it did not say.
+  if (status.amount != 0 && status.amount != request.amount) {
+    return "amount: " + std::to_string(status.amount) + " at CinetPay, " +
+           std::to_string(request.amount) + " in the ledger";
+  }
+  auto digits = [](const std::string& number) {
+    return !number.empty() && number.front() == '+' ? number.substr(1) : number;
+  };
+  const std::string international = request.prefix + request.phone;
+  const std::string e164 = digits(status.receiver_e164);
+  const std::string receiver = digits(status.receiver);
+  if ((e164.empty() || e164 == international) &&
+      (receiver.empty() || receiver == international || receiver == request.phone)) {
+    return {};
+  }
+  const std::string theirs = e164.empty() || e164 == international ? receiver : e164;
+  const bool same_phone = theirs.size() >= request.phone.size() &&
+                          theirs.compare(theirs.size() - request.phone.size(), request.phone.size(),
+                                         request.phone) == 0;
+  return std::string(same_phone ? "prefix" : "phone") + ": " + theirs + " at CinetPay, " +
+         request.prefix + " " + request.phone + " in the ledger";
 }
 
-Transition reject_reused_id(const PayoutRow& row, const TransferStatus& status, TimePoint now,
+Transition reject_reused_id(const PayoutRow& row, const TransferStatus& status,
+                            const std::string& difference, TimePoint now,
                             const std::string& actor) {
   PayoutRow next = row;
   next.payout.state = PayoutState::rejected;
@@ -175,8 +196,7 @@ Transition reject_reused_id(const PayoutRow& row, const TransferStatus& status, 
   next.payout.lease_until = {};
   next.payout.api_code = 805;
   next.payout.detail = "this client_transaction_id belongs to another transfer at CinetPay (" +
-                       status.transaction_id + ", amount " + std::to_string(status.amount) +
-                       "): this payout was never made";
+                       status.transaction_id + ", " + difference + "): this payout was never made";
   return transition(row, next, now, actor, next.payout.detail, 805);
 }
 
@@ -250,22 +270,35 @@ std::vector<PayoutChange> PayoutLedger::changes_since(std::int64_t cursor,
   return core_->store().changes_after(cursor, limit);
 }
 
-std::optional<Payout> PayoutLedger::apply_notification(const TransferClient& client,
-                                                       const Notification& notification) const {
+NotificationResult PayoutLedger::apply_notification(const TransferClient& client,
+                                                    const Notification& notification) const {
   TransferStatus trusted = client.verify_notification(notification);
   const std::string& id = trusted.client_transaction_id.empty() ? notification.client_transaction_id
                                                                 : trusted.client_transaction_id;
   // A worker may move the payout between our read and our write: read again and retry.
   for (int attempt = 0; attempt < 8; ++attempt) {
     auto row = core_->store().find(id);
-    if (!row) return std::nullopt;
-    if (!detail::is_same_transfer(row->payout.request, trusted)) return row->payout;
+    if (!row) return {};
     const auto now = core_->now();
-    auto t =
-        detail::advance(*row, trusted, now, now, "",
-                        "notification verified by check/money: " + trusted.treatment_status.raw());
-    if (!t) return row->payout;
-    if (core_->store().apply({*t}).front()) return t->next.payout;
+    NotificationResult result;
+    std::optional<detail::Transition> t;
+    if (std::string difference = detail::transfer_difference(row->payout.request, trusted);
+        !difference.empty()) {
+      result.outcome = NotificationOutcome::refused;
+      result.reason = "notification refused: transfer " + trusted.transaction_id +
+                      " is not this payout (" + difference + ")";
+      t = detail::transition(*row, *row, now, "", result.reason);
+    } else {
+      result.outcome = NotificationOutcome::applied;
+      t = detail::advance(
+          *row, trusted, now, now, "",
+          "notification verified by check/money: " + trusted.treatment_status.raw());
+    }
+    if (!t) return {NotificationOutcome::unchanged, row->payout, {}};
+    if (core_->store().apply({*t}).front()) {
+      result.payout = t->next.payout;
+      return result;
+    }
   }
   throw LedgerError("notification for " + id + ": the payout kept changing while it was applied");
 }

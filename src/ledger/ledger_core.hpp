@@ -40,13 +40,13 @@ std::optional<Transition> advance(const PayoutRow& row, const TransferStatus& st
                                   TimePoint next_check_at, const std::string& actor,
                                   const std::string& reason);
 
-/// True when a transfer CinetPay knows under this payout's id is this payout (the amounts
-/// agree), false when the id was used for another payout.
-bool is_same_transfer(const TransferRequest& request, const TransferStatus& status);
+/// How a transfer CinetPay knows under this payout's id differs from the payout (the
+/// field, then both values), or empty when it is this payout as far as `status` tells.
+std::string transfer_difference(const TransferRequest& request, const TransferStatus& status);
 
-/// `row` rejected: the id belongs to a different transfer at CinetPay; nothing of this
-/// payout was paid.
-Transition reject_reused_id(const PayoutRow& row, const TransferStatus& status, TimePoint now,
-                            const std::string& actor);
+/// `row` rejected: the id belongs to a different transfer at CinetPay (`difference` says
+/// how it differs); nothing of this payout was paid.
+Transition reject_reused_id(const PayoutRow& row, const TransferStatus& status,
+                            const std::string& difference, TimePoint now, const std::string& actor);
 
 }  // namespace cinetpay::detail

@@ -65,6 +65,20 @@ class LeaseRenewer {
   std::thread thread_;
 };
 
+// The refusal of the login, when CinetPay refused `r` for that (an answer mapped to
+// AuthenticationError, e.g. 706 on a send made again inside send_money): the payout itself
+// was never looked at, so it is sent again later, never rejected for good.
+std::optional<AuthenticationError> login_refusal(const TransferResult& r) {
+  if (r.outcome != TransferOutcome::rejected || !r.error || r.error->code == 0) return {};
+  try {
+    throw_api_error(r.error->code, r.error->message, r.error->description, 0);
+  } catch (const AuthenticationError& e) {
+    return e;
+  } catch (const ApiError&) {
+  }
+  return {};
+}
+
 }  // namespace
 
 std::size_t WorkerPass::total_moved() const {
@@ -151,6 +165,15 @@ class PayoutWorker::Impl {
     return next;
   }
 
+  // `row` released into `state`, with `why` and the API's `code` on it and in its history.
+  Transition release(const PayoutRow& row, PayoutState state, milliseconds pause,
+                     const std::string& why, int code = 0) const {
+    PayoutRow next = released(row, state, pause);
+    next.payout.api_code = code;
+    next.payout.detail = why;
+    return detail::transition(row, next, now(), options_.worker_id, why, code);
+  }
+
   void record(const std::vector<Transition>& transitions, WorkerPass& pass) {
     if (transitions.empty()) return;
     std::vector<bool> applied = store().apply(transitions);
@@ -180,8 +203,9 @@ class PayoutWorker::Impl {
       ++pass.looked_up;
       const auto t = now();
       if (found.state == ReconcileResult::State::found) {
-        if (!detail::is_same_transfer(row.payout.request, *found.status)) {
-          settled.push_back(detail::reject_reused_id(row, *found.status, t, me));
+        if (std::string difference = detail::transfer_difference(row.payout.request, *found.status);
+            !difference.empty()) {
+          settled.push_back(detail::reject_reused_id(row, *found.status, difference, t, me));
         } else if (auto moved = detail::advance(row, *found.status, t, t + options_.follow_initial,
                                                 me, "found by lookup")) {
           settled.push_back(*moved);
@@ -225,12 +249,8 @@ class PayoutWorker::Impl {
     std::vector<Transition> outcomes;
     const std::string& me = options_.worker_id;
     auto all = [&](PayoutState state, const std::string& why, int code) {
-      for (const PayoutRow& row : rows) {
-        PayoutRow next = released(row, state, options_.settle_interval);
-        next.payout.api_code = code;
-        next.payout.detail = why;
-        outcomes.push_back(detail::transition(row, next, now(), me, why, code));
-      }
+      for (const PayoutRow& row : rows)
+        outcomes.push_back(release(row, state, options_.settle_interval, why, code));
     };
     try {
       results = client_.send_money(requests);
@@ -247,10 +267,17 @@ class PayoutWorker::Impl {
     }
     crash_point("after_send");
     const auto t = now();
+    std::optional<AuthenticationError> refused_login;
     for (std::size_t i = 0; i < results.size() && i < rows.size(); ++i) {
       const PayoutRow& row = rows[i];
       const TransferResult& r = results[i];
       const std::string why = r.detail.empty() ? std::string(to_string(r.outcome)) : r.detail;
+      if (auto login = login_refusal(r)) {
+        outcomes.push_back(release(row, PayoutState::pending, {},
+                                   std::string("not sent: ") + login->what(), login->code()));
+        refused_login = std::move(login);
+        continue;
+      }
       switch (r.outcome) {
         case TransferOutcome::accepted: {
           TransferStatus s = r.status.value_or(TransferStatus{});
@@ -264,31 +291,29 @@ class PayoutWorker::Impl {
           }
           break;
         }
-        case TransferOutcome::rejected: {
-          int code = r.error ? r.error->code : 0;
-          PayoutRow next = released(row, PayoutState::rejected, {});
-          next.payout.api_code = code;
-          next.payout.detail =
-              r.error ? std::to_string(code) + " " + r.error->message + ": " + why : why;
-          outcomes.push_back(detail::transition(row, next, t, me, next.payout.detail, code));
-          break;
-        }
-        case TransferOutcome::not_sent:
+        case TransferOutcome::rejected:
           outcomes.push_back(
-              detail::transition(row, released(row, PayoutState::pending, {}), t, me, why));
+              r.error ? release(row, PayoutState::rejected, {},
+                                std::to_string(r.error->code) + " " + r.error->message + ": " + why,
+                                r.error->code)
+                      : release(row, PayoutState::rejected, {}, why));
+          break;
+        case TransferOutcome::not_sent:
+          outcomes.push_back(release(row, PayoutState::pending, {}, why));
           break;
         case TransferOutcome::unknown:
-          outcomes.push_back(detail::transition(
-              row, released(row, PayoutState::unknown, options_.settle_interval), t, me, why));
+          outcomes.push_back(release(row, PayoutState::unknown, options_.settle_interval, why));
           break;
       }
     }
     record(outcomes, pass);
     crash_point("after_record");
+    if (refused_login) throw *refused_login;
   }
 
-  // (d) Accepted payouts followed to VAL or REJ: one check per lot shared by several,
-  // one per payout otherwise; a doubling pause between two looks at the same payout.
+  // (d) Accepted payouts followed to VAL or REJ: one check per lot (its answer holds every
+  // transfer of the lot), one per payout only when CinetPay gave no lot; a doubling pause
+  // between two looks at the same payout.
   void follow(WorkerPass& pass) {
     std::vector<PayoutRow> due = store().due_accepted(now(), options_.batch_size * 4);
     if (due.empty()) return;
@@ -307,19 +332,19 @@ class PayoutWorker::Impl {
       }
     };
     for (const auto& [lot, rows] : by_lot) {
-      if (!lot.empty() && rows.size() > 1) {
+      if (!lot.empty()) {
         ask(TransferQuery::by_lot(lot));
-      } else {
-        for (const PayoutRow* r : rows) {
-          ask(TransferQuery::by_client_transaction_id(r->payout.request.client_transaction_id));
-        }
+        continue;
+      }
+      for (const PayoutRow* r : rows) {
+        ask(TransferQuery::by_client_transaction_id(r->payout.request.client_transaction_id));
       }
     }
     std::vector<Transition> updates;
     const auto t = now();
     for (const PayoutRow& row : due) {
       auto it = seen.find(row.payout.request.client_transaction_id);
-      if (it != seen.end() && detail::is_same_transfer(row.payout.request, it->second)) {
+      if (it != seen.end() && detail::transfer_difference(row.payout.request, it->second).empty()) {
         if (auto moved = detail::advance(row, it->second, t, t + options_.follow_initial,
                                          options_.worker_id, "followed by check/money")) {
           updates.push_back(*moved);

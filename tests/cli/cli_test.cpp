@@ -179,7 +179,10 @@ TEST_F(CliTest, RefusalsAndMissingCredentials) {
   Outcome refused = cli(
       "--json send --prefix 225 --phone 0555555555 --amount 500 --notify-url http://127.0.0.1:9/n");
   EXPECT_EQ(refused.code, 1);
-  EXPECT_EQ(json::parse(refused.out)["error"]["code"], 724);
+  json refusal = json::parse(refused.out);
+  ASSERT_EQ(refusal.size(), 1u) << refusal;
+  EXPECT_EQ(refusal[0]["outcome"], "rejected");
+  EXPECT_EQ(refusal[0]["error"]["code"], 724);
   Outcome missing = cli("--json status --client-transaction-id NOPE");
   EXPECT_EQ(missing.code, 1);
   std::string command = std::string("env -u CINETPAY_API_KEY -u CINETPAY_PASSWORD ") +
@@ -351,6 +354,28 @@ TEST_F(CliTest, AFileRunTwicePaysOnceAndSaysAlreadySent) {
   EXPECT_THAT(table.out, Not(HasSubstr("accepted")));
   EXPECT_EQ(sb.transfers_with("T-1"), 1);
   EXPECT_EQ(sb.transfers_with("T-2"), 1);
+}
+
+// A batch refused whole for the balance (602) is no exception (its send had left): each
+// payout is rejected with 602, and the exit code says the balance stopped them all.
+TEST_F(CliTest, InsufficientBalanceForEveryPayoutHasItsOwnExitCode) {
+  sb.add_contact("0102030405");
+  sb.post("/_sandbox/balance", {{"available", 1000}});
+  std::string csv = file("poor.csv", std::string(kHeader) +
+                                         "225,0102030405,600,http://127.0.0.1:9/n,P-1,\n"
+                                         "225,0102030405,600,http://127.0.0.1:9/n,P-2,\n");
+  Outcome r = cli("--json send --file " + csv);
+  EXPECT_EQ(r.code, 7) << r.err;
+  json doc = json::parse(r.out);
+  ASSERT_EQ(doc.size(), 2u);
+  for (const json& item : doc) {
+    EXPECT_EQ(item["outcome"], "rejected") << item;
+    EXPECT_EQ(item["error"]["code"], 602) << item;
+  }
+  Outcome table = cli("send --file " + csv);
+  EXPECT_EQ(table.code, 7) << table.err;
+  EXPECT_THAT(table.out, ::testing::ContainsRegex("P-2 +rejected .*602 INSUFFICIENT_BALANCE"));
+  EXPECT_EQ(sb.transfers_with("P-1") + sb.transfers_with("P-2"), 0);
 }
 
 TEST_F(CliTest, JsonFileTypeErrorsNameItemAndField) {

@@ -122,7 +122,11 @@ TEST(Crash, KilledWorkersNeverLoseOrDoubleAPayout) {
   for (std::size_t i = 0; i < a.problems.size() && i < 10; ++i) {
     std::printf("  %s\n", a.problems[i].c_str());
   }
+  for (std::size_t i = 0; i < a.rejections.size() && i < 3; ++i) {
+    std::printf("crash: %s", a.rejections[i].c_str());
+  }
   EXPECT_GE(kills, 25);
+  EXPECT_EQ(a.rejections.size(), 0U) << "a payout CinetPay would have taken ended rejected";
   EXPECT_EQ(a.duplicates, 0);
   EXPECT_EQ(a.lost, 0);
   EXPECT_EQ(a.mismatches, 0);

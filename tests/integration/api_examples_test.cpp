@@ -281,13 +281,12 @@ TEST_F(ApiExamples, SendError602WithALineBreakInItsDescription) {
   server.answer("/v1/transfer/money/send/contact", 200, kSendError602);
   TransferRequest a{"225", "0102324373", 500, "http://yourdomain.com/transfer/notify", "TEST-ID1",
                     ""};
-  try {
-    (void)client().send_money({a});
-    FAIL();
-  } catch (const InsufficientBalanceError& e) {
-    EXPECT_EQ(e.code(), 602);
-    EXPECT_THAT(e.description(), ::testing::HasSubstr("32 000,00"));
-  }
+  auto results = client().send_money({a});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::rejected);
+  ASSERT_TRUE(results[0].error.has_value());
+  EXPECT_EQ(results[0].error->code, 602);
+  EXPECT_THAT(results[0].error->description, ::testing::HasSubstr("32 000,00"));
   EXPECT_TRUE(server.requests("/v1/transfer/check/money").empty());
 }
 

@@ -102,13 +102,14 @@ TEST(SandboxFlow, InsufficientBalanceLeavesTheBalanceUntouched) {
   sb.add_contact("0102030405");
   sb.post("/_sandbox/balance", {{"available", 1000}});
   auto client = sb.client();
-  try {
-    (void)client.send_money(
-        {payout_to("0102030405", 600, "B-1"), payout_to("0102030405", 600, "B-2")});
-    FAIL();
-  } catch (const InsufficientBalanceError& e) {
-    EXPECT_EQ(e.code(), 602);
-    EXPECT_THAT(e.description(), ::testing::HasSubstr("1200"));
+  auto results =
+      client.send_money({payout_to("0102030405", 600, "B-1"), payout_to("0102030405", 600, "B-2")});
+  ASSERT_EQ(results.size(), 2u);
+  for (const TransferResult& r : results) {
+    EXPECT_EQ(r.outcome, TransferOutcome::rejected);
+    ASSERT_TRUE(r.error.has_value());
+    EXPECT_EQ(r.error->code, 602);
+    EXPECT_THAT(r.error->description, ::testing::HasSubstr("1200"));
   }
   EXPECT_EQ(client.balance().available, 1000);
   EXPECT_TRUE(sb.ledger()["transfers"].empty());
@@ -116,12 +117,12 @@ TEST(SandboxFlow, InsufficientBalanceLeavesTheBalanceUntouched) {
 
 TEST(SandboxFlow, PayoutToANonContactIsRefused) {
   SandboxFixture sb;
-  try {
-    (void)sb.client().send_money({payout_to("0555555555", 500, "N-1")});
-    FAIL();
-  } catch (const ApiError& e) {
-    EXPECT_EQ(e.code(), 724);
-  }
+  auto results = sb.client().send_money({payout_to("0555555555", 500, "N-1")});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::rejected);
+  ASSERT_TRUE(results[0].error.has_value());
+  EXPECT_EQ(results[0].error->code, 724);
+  EXPECT_EQ(sb.transfers_with("N-1"), 0);
 }
 
 TEST(SandboxFlow, RevokedTokenIsReplacedTransparently) {

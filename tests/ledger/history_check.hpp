@@ -30,7 +30,10 @@ inline std::string history_problem(const Payout& p) {
   std::optional<PayoutState> at;
   for (std::size_t i = 0; i < p.history.size(); ++i) {
     const PayoutEvent& e = p.history[i];
-    if (e.from != at || !legal_move(e.from, e.to)) {
+    // A refused notification is a note that leaves the payout where it was.
+    const bool note = e.from == at && e.to == at && e.worker_id.empty() &&
+                      e.reason.rfind("notification refused", 0) == 0;
+    if (!note && (e.from != at || !legal_move(e.from, e.to))) {
       return p.request.client_transaction_id + ": event " + std::to_string(i) + " " +
              (e.from ? std::string(to_string(*e.from)) : "-") + " -> " +
              std::string(to_string(e.to)) + " after " + (at ? std::string(to_string(*at)) : "-") +

@@ -143,10 +143,18 @@ class PostgresServer {
     }
   }
 
-  /// A fast shutdown: clients are disconnected, the data stays.
-  void stop() {
+  /// A crash: an immediate shutdown (no checkpoint, clients cut off mid-statement), then a
+  /// start on the same data, which recovers from the write-ahead log.
+  void crash_and_restart() {
+    stop(SIGQUIT);
+    start();
+  }
+
+  /// A fast shutdown (SIGINT; SIGQUIT for an immediate one): clients are disconnected,
+  /// the data stays.
+  void stop(int signal = SIGINT) {
     if (pid_ <= 0) return;
-    ::kill(pid_, SIGINT);
+    ::kill(pid_, signal);
     if (!reap(pid_, options_.timeout)) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);

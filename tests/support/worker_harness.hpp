@@ -157,7 +157,23 @@ struct Audit {
   int mismatches = 0;  ///< ledger and sandbox disagree, or an illegal history
   int transfers = 0;   ///< transfers at the sandbox
   std::vector<std::string> problems;
+  /// Each payout that ended `rejected`, with its history. The sandbox's faults (lost
+  /// connections, 5xx, refused tokens, delays) never refuse a payout for what it is, and
+  /// every payout of these tests is valid and to a registered contact: a rejection there
+  /// is a payout lost to a fault.
+  std::vector<std::string> rejections;
 };
+
+/// `p`'s history, one event a line, for a failure message.
+inline std::string history_lines(const Payout& p) {
+  std::string out;
+  for (const PayoutEvent& e : p.history) {
+    out += "    " + (e.from ? std::string(to_string(*e.from)) : std::string("-")) + " -> " +
+           std::string(to_string(e.to)) + " by '" + e.worker_id + "'" +
+           (e.api_code != 0 ? " code " + std::to_string(e.api_code) : "") + ": " + e.reason + "\n";
+  }
+  return out;
+}
 
 /// Compares the sandbox's transfers with the ledger's payouts `ids`, which all start with
 /// `id_prefix` (a transfer at the sandbox under another id is a duplicate).
@@ -187,6 +203,10 @@ inline Audit audit(SandboxProcess& sandbox, const PayoutLedger& ledger,
     bool agrees = (p->state == PayoutState::paid && sandbox_status == "VAL") ||
                   (p->state == PayoutState::failed && sandbox_status == "REJ") ||
                   (p->state == PayoutState::rejected && sandbox_status.empty());
+    if (p->state == PayoutState::rejected) {
+      a.rejections.push_back(id + " rejected, code " + std::to_string(p->api_code) + ":\n" +
+                             history_lines(*p));
+    }
     std::string history = history_problem(*p);
     if (!agrees || !history.empty()) {
       ++a.mismatches;

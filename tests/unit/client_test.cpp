@@ -240,16 +240,6 @@ TEST(Send, PerItemRefusalIsRejectedOthersAccepted) {
   EXPECT_EQ(results[1].error->message, "ERROR_PHONE_NOT_MY_CONTACT");
 }
 
-TEST(Send, WholeBatchRefusalThrowsTypedError) {
-  FakeWorld w;
-  w.transport->on_json(
-      "/money/send/contact", 200,
-      R"({"code":602,"message":"INSUFFICIENT_BALANCE","description":"Fonds Insuffisant","data":[]})");
-  EXPECT_THROW(w.client().send_money({payout("A")}), InsufficientBalanceError);
-  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
-  EXPECT_TRUE(w.transport->requests_to("/check/money").empty());
-}
-
 TEST(Send, RetriedOnlyWhenItCertainlyNeverLeft) {
   FakeWorld w;
   w.transport
@@ -365,7 +355,57 @@ TEST(Send, ResendAnswered805IsLookedUpAgain) {
   auto results = w.client(o).send_money({payout("A")});
   EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
   EXPECT_EQ(results[0].treatment_status, TreatmentStatus::Code::VAL);
+  EXPECT_FALSE(results[0].client_transaction_id_exist)
+      << "805 to the resend: this call's first send made the payout";
   EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 2u);
+}
+
+// --- client_transaction_id_exist: CinetPay had the payout before the call (805) ---
+
+TEST(SendIdExist, BatchAnswered805AndConfirmedIsMarked) {
+  FakeWorld w;
+  w.transport->on_json("/money/send/contact", 200,
+                       R"({"code":805,"message":"CLIENT_TRANSACTION_ID_EXIST","data":[]})");
+  w.transport->on_json("/check/money", 200, status_body("A", "VAL"));
+  auto results = w.client().send_money({payout("A")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
+  EXPECT_TRUE(results[0].client_transaction_id_exist);
+  EXPECT_EQ(results[0].transaction_id, "EA-A");
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
+}
+
+TEST(SendIdExist, ItemAnswered805IsMarkedItsNeighbourIsNot) {
+  FakeWorld w;
+  w.transport->on_json("/money/send/contact", 200,
+                       R"({"code":0,"message":"OPERATION_SUCCES","data":[
+      {"client_transaction_id":"A","code":0,"status":"success","treatment_status":"NEW","transaction_id":"EA1"},
+      {"client_transaction_id":"B","code":"805","status":"CLIENT_TRANSACTION_ID_EXIST"}]})");
+  w.transport->on_json("/check/money", 200, status_body("B", "REC"));
+  auto results = w.client().send_money({payout("A"), payout("B")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
+  EXPECT_FALSE(results[0].client_transaction_id_exist);
+  EXPECT_EQ(results[1].outcome, TransferOutcome::accepted) << results[1].detail;
+  EXPECT_TRUE(results[1].client_transaction_id_exist);
+}
+
+TEST(SendIdExist, FoundAfterAnUnclearSendIsNotMarked) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact",
+                  [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); });
+  w.transport->on_json("/check/money", 200, status_body("A", "NEW"));
+  auto results = w.client().send_money({payout("A")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
+  EXPECT_FALSE(results[0].client_transaction_id_exist);
+}
+
+TEST(SendIdExist, Answered805ForAnotherPayoutIsRejectedNotMarked) {
+  FakeWorld w;
+  w.transport->on_json("/money/send/contact", 200,
+                       R"({"code":805,"message":"CLIENT_TRANSACTION_ID_EXIST","data":[]})");
+  w.transport->on_json("/check/money", 200, status_body("A", "VAL", 9000));
+  auto results = w.client().send_money({payout("A", 500)});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::rejected);
+  EXPECT_FALSE(results[0].client_transaction_id_exist);
 }
 
 TEST(Send, StillUnclearIsReportedUnknownNeverDropped) {
@@ -645,9 +685,90 @@ TEST(SendContract, LaterBatchWhoseLoginFailsIsNotSent) {
   o.max_batch_size = 1;
   auto results = w.client(o).send_money({payout("A"), payout("B")});
   EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
-  EXPECT_EQ(results[1].outcome, TransferOutcome::rejected)
-      << "the send went out and was refused (706), then the login was refused";
+  EXPECT_EQ(results[1].outcome, TransferOutcome::not_sent)
+      << "the send went out with a token CinetPay refused (706: nothing processed), then the "
+         "login was refused";
+  ASSERT_TRUE(results[1].error.has_value());
   EXPECT_EQ(results[1].error->code, 701);
+}
+
+// The contract, literally: a send that left (here refused for its token) means no throw,
+// even when nothing was paid.
+TEST(SendContract, FirstSendRefusedForItsTokenThenLoginRefusedIsNotSentNotThrown) {
+  FakeWorld w;
+  w.transport->on_json("/money/send/contact", 200, R"({"code":706,"message":"INVALID_TOKEN"})");
+  w.transport->on("/auth/login", answers::login())
+      .then_json("/auth/login", 200, R"({"code":"701","message":"INVALID_CREDENTIALS"})");
+  std::vector<TransferResult> results;
+  ASSERT_NO_THROW(results = w.client().send_money({payout("A")}));
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::not_sent) << results[0].detail;
+  ASSERT_TRUE(results[0].error.has_value());
+  EXPECT_EQ(results[0].error->code, 701);
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
+}
+
+TEST(SendContract, LoginRefusedBeforeAnySendThrows) {
+  FakeWorld w;
+  w.transport->on_json("/auth/login", 200, R"({"code":"701","message":"INVALID_CREDENTIALS"})");
+  EXPECT_THROW((void)w.client().send_money({payout("A")}), AuthenticationError);
+  EXPECT_TRUE(w.transport->requests_to("/money/send/contact").empty());
+}
+
+// Was: InsufficientBalanceError thrown although the send had left (issue 7, point 1).
+TEST(SendContract, FirstBatchRefusedWholeIsRejectedNotThrown) {
+  FakeWorld w;
+  w.transport->on_json(
+      "/money/send/contact", 200,
+      R"({"code":602,"message":"INSUFFICIENT_BALANCE","description":"Fonds Insuffisant","data":[]})");
+  std::vector<TransferResult> results;
+  ASSERT_NO_THROW(results = w.client().send_money({payout("A"), payout("B")}));
+  ASSERT_EQ(results.size(), 2u);
+  for (const TransferResult& r : results) {
+    EXPECT_EQ(r.outcome, TransferOutcome::rejected);
+    ASSERT_TRUE(r.error.has_value());
+    EXPECT_EQ(r.error->code, 602);
+    EXPECT_EQ(r.error->message, "INSUFFICIENT_BALANCE");
+    EXPECT_EQ(r.error->description, "Fonds Insuffisant");
+    EXPECT_THAT(r.detail, HasSubstr("refused whole"));
+  }
+  EXPECT_EQ(results[1].client_transaction_id, "B");
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
+  EXPECT_TRUE(w.transport->requests_to("/check/money").empty()) << "a definite refusal";
+}
+
+TEST(SendContract, AWholeRefusalWithoutAMessageTakesTheTablesWord) {
+  FakeWorld w;
+  w.transport->on_json("/money/send/contact", 200, R"({"code":"602","data":[]})");
+  auto results = w.client().send_money({payout("A")});
+  ASSERT_TRUE(results[0].error.has_value());
+  EXPECT_EQ(results[0].error->message, "INSUFFICIENT_BALANCE");
+}
+
+// After a batch refused whole with a definite code, the later batches are not attempted:
+// they would meet the same refusal (602), and not_sent tells the caller they are safe to send
+// again once the cause is fixed.
+TEST(SendContract, BatchesAfterAWholeRefusalAreNotSent) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact", accept_all)
+      .then_json("/money/send/contact", 200,
+                 R"({"code":602,"message":"INSUFFICIENT_BALANCE","data":[]})")
+      .then("/money/send/contact", accept_all);
+  auto o = w.options();
+  o.max_batch_size = 1;
+  auto results = w.client(o).send_money({payout("A"), payout("B"), payout("C"), payout("D")});
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted);
+  EXPECT_EQ(results[1].outcome, TransferOutcome::rejected);
+  EXPECT_EQ(results[1].error->code, 602);
+  for (std::size_t i : {2u, 3u}) {
+    EXPECT_EQ(results[i].outcome, TransferOutcome::not_sent) << i;
+    ASSERT_TRUE(results[i].error.has_value()) << i;
+    EXPECT_EQ(results[i].error->code, 602) << i;
+    EXPECT_THAT(results[i].detail, HasSubstr("not attempted")) << i;
+  }
+  EXPECT_EQ(results[3].client_transaction_id, "D");
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 2u);
 }
 
 TEST(SendContract, DeadlinePassedBeforeALaterBatchLeavesItNotSent) {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "bounded_wait.hpp"
 #include "cinetpay/testing/manual_clock.hpp"
 #include "cinetpay/token.hpp"
 
@@ -12,9 +13,11 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::eventually;
 using testing::ManualClock;
 
-// A login that blocks until released, so that other threads pile up behind it.
+// A login that blocks until released, so that other threads pile up behind it. A test
+// releases it on every path, so that its threads always end.
 class GatedLogin {
  public:
   std::string operator()() {
@@ -52,9 +55,10 @@ TEST(TokenManager, SixteenThreadsShareOneLogin) {
   for (int i = 0; i < 16; ++i) {
     threads.emplace_back([&, i] { seen[i] = tokens.get().value; });
   }
-  while (tokens.waiting() < 15) std::this_thread::yield();
+  const bool piled_up = eventually([&] { return tokens.waiting() >= 15; });
   login.release();
   for (auto& t : threads) t.join();
+  ASSERT_TRUE(piled_up) << "15 threads never waited behind the first login";
   EXPECT_EQ(login.calls(), 1);
   EXPECT_EQ(tokens.login_count(), 1u);
   for (const auto& v : seen) EXPECT_EQ(v, "token-1");
@@ -75,9 +79,10 @@ TEST(TokenManager, FailedLoginReachesEveryWaiter) {
       }
     });
   }
-  while (tokens.waiting() < 7) std::this_thread::yield();
+  const bool piled_up = eventually([&] { return tokens.waiting() >= 7; });
   login.release(/*fail=*/true);
   for (auto& t : threads) t.join();
+  ASSERT_TRUE(piled_up) << "7 threads never waited behind the first login";
   EXPECT_EQ(failures, 8);
   EXPECT_EQ(login.calls(), 1) << "a waiter started its own login instead of taking the failure";
 }
@@ -145,14 +150,17 @@ TEST(TokenManager, OldTokenServesWhileARefreshIsInFlight) {
   }
   clock.advance(250s);  // past the margin, before expiry
   std::thread refresher([&] { EXPECT_EQ(tokens.get().value, "t2"); });
-  while (logins < 2) std::this_thread::yield();
-  EXPECT_EQ(tokens.get().value, "t1");
+  const bool refreshing = eventually([&] { return logins >= 2; });
+  if (refreshing) {
+    EXPECT_EQ(tokens.get().value, "t1");
+  }
   {
     std::lock_guard<std::mutex> lock(mu);
     open = true;
   }
   cv.notify_all();
   refresher.join();
+  ASSERT_TRUE(refreshing) << "the refresh never started";
   EXPECT_EQ(tokens.get().value, "t2");
 }
 

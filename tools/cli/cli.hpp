@@ -19,7 +19,8 @@
 namespace cinetpay::cli {
 
 /// Exit codes, as documented in `cinetpay --help` and the README. When a send has several
-/// outcomes, the most serious code wins: 4, then 5, then 1.
+/// outcomes, the most serious code wins: 4, then 5, then 1; 7 when the balance alone stopped
+/// a send.
 enum Exit {
   kOk = 0,
   kRefused = 1,         ///< the API refused (a payout rejected, an error code)
@@ -28,6 +29,9 @@ enum Exit {
   kUnknownOutcome = 4,  ///< a payout's outcome is unknown, or `wait` ended before a final status
   kNotSent = 5,         ///< some payouts certainly never reached CinetPay: safe to run again
   kPayoutRejected = 6,  ///< `wait`: the payout ended rejected (REJ)
+  /// send: nothing paid for want of balance: every payout was refused with 602, or not
+  /// attempted after a batch refused with 602
+  kInsufficientBalance = 7,
 };
 
 /// A command line that cannot be run as written; nothing was sent.

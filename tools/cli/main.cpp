@@ -61,6 +61,8 @@ exit codes:
   4 a payout's outcome is unknown; wait: not final when the time ran out
   5 some payouts were not sent (they certainly never reached CinetPay): safe to run again
   6 wait: the payout was rejected (REJ)
+  7 send: the balance was too low (602) for every payout: nothing was paid (each was refused
+    with 602, or not attempted after a batch refused with it); top up, run the same file again
   When the payouts of a send end differently, the most serious code wins: 4, then 5, then 1.
 )";
 

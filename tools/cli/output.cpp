@@ -53,11 +53,9 @@ std::string table_word(ShownOutcome outcome) {
 ShownOutcome shown_outcome(const TransferResult& result) {
   switch (result.outcome) {
     case TransferOutcome::accepted:
-      // The SDK reports a payout it found by its id after CinetPay refused the id as used
-      // (805) as accepted, with this detail: for the operator it is not a new payout.
-      return result.detail.find("after answer 805") != std::string::npos
-                 ? ShownOutcome::already_sent
-                 : ShownOutcome::accepted;
+      // For the operator a payout CinetPay had before this run is not a new payout.
+      return result.client_transaction_id_exist ? ShownOutcome::already_sent
+                                                : ShownOutcome::accepted;
     case TransferOutcome::rejected:
       return ShownOutcome::rejected;
     case TransferOutcome::not_sent:

@@ -12,8 +12,8 @@
 namespace cinetpay::cli {
 
 /// How one payout of a send ended, as the CLI shows it: the SDK's outcome, except that a
-/// payout CinetPay already had (it answered 805, and check/money confirmed the same
-/// payout) is `already_sent`, not a fresh `accepted`.
+/// payout CinetPay already had (TransferResult::client_transaction_id_exist: it answered
+/// 805, and check/money confirmed the same payout) is `already_sent`, not a fresh `accepted`.
 enum class ShownOutcome { accepted, already_sent, rejected, not_sent, unknown };
 
 ShownOutcome shown_outcome(const TransferResult& result);

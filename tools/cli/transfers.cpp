@@ -1,6 +1,7 @@
 // The commands over the Transfer API: balance, contact add|import, send, status, wait.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cinetpay/errors.hpp>
 #include <cinetpay/validation.hpp>
 #include <iostream>
@@ -13,15 +14,24 @@ namespace {
 
 // The longest `wait` and the longest reconciliation grace a flag may ask for: one day.
 constexpr std::int64_t kMaxWaitSeconds = 86400;
+// CinetPay's INSUFFICIENT_BALANCE.
+constexpr int kInsufficientBalanceCode = 602;
 
 // Progress goes to a terminal only: scripts reading stderr see errors alone.
 void progress(const std::string& text) {
   if (isatty(STDERR_FILENO) != 0) std::cerr << text << "...\n";
 }
 
-// The exit code of a send: the most serious outcome wins (unknown, then not_sent, then
-// rejected).
+// The exit code of a send: kInsufficientBalance when 602 stopped every payout (refused,
+// or not attempted after a batch refused with it), else the most serious outcome wins
+// (unknown, then not_sent, then rejected).
 int send_exit_code(const std::vector<TransferResult>& results) {
+  if (!results.empty() && std::all_of(results.begin(), results.end(), [](const TransferResult& r) {
+        return r.error && r.error->code == kInsufficientBalanceCode &&
+               (r.outcome == TransferOutcome::rejected || r.outcome == TransferOutcome::not_sent);
+      })) {
+    return kInsufficientBalance;
+  }
   int code = kOk;
   for (const TransferResult& r : results) {
     switch (r.outcome) {
