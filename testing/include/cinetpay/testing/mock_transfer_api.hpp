@@ -18,7 +18,7 @@ namespace cinetpay::testing {
 ///
 /// An expectation that makes send_money throw for a payout that was sent (lost answer,
 /// refusal, error page) describes a client that cannot exist (see TransferApi): return
-/// TransferResult values (TransferOutcome::unknown, ::rejected) instead.
+/// TransferResult values (TransferOutcome::unknown, TransferOutcome::rejected) instead.
 ///
 /// Thread safety: as gmock's mocks, safe to call from several threads once its
 /// expectations are set; set expectations before the calls start.

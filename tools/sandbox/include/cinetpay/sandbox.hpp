@@ -25,14 +25,15 @@
 
 namespace cinetpay::sandbox {
 
-/// Defaults are those printed by `cinetpay-sandbox --help`.
+/// How a Sandbox behaves. Defaults are those printed by `cinetpay-sandbox --help`. A plain
+/// value, copied by the Sandbox.
 struct SandboxOptions {
-  std::string host = "127.0.0.1";
-  int port = 0;  ///< 0: the system picks a free port
-  std::string api_key = "sandbox-key";
-  std::string password = "sandbox-password";
-  std::int64_t balance = 1'000'000;
-  std::chrono::seconds token_ttl{300};
+  std::string host = "127.0.0.1";             ///< the address it listens on
+  int port = 0;                               ///< 0: the system picks a free port
+  std::string api_key = "sandbox-key";        ///< the only API key auth/login accepts
+  std::string password = "sandbox-password";  ///< the only password auth/login accepts
+  std::int64_t balance = 1'000'000;           ///< the available balance at start
+  std::chrono::seconds token_ttl{300};        ///< how long a token is accepted
   /// Time each status step takes (NEW → REC → VAL).
   std::chrono::milliseconds settle{500};
   /// A transfer is answered 723 by check/money for this long after its send.
@@ -43,8 +44,8 @@ struct SandboxOptions {
 
   /// Every API answer (not the admin API's) waits latency + a uniform [0, jitter] first,
   /// to model CinetPay's round trips on loopback. Waiting holds no lock.
-  std::chrono::milliseconds latency{0};
-  std::chrono::milliseconds latency_jitter{0};
+  std::chrono::milliseconds latency{0};         ///< the fixed part of each wait
+  std::chrono::milliseconds latency_jitter{0};  ///< the largest random part added to it
 
   /// Largest request body read; beyond it the answer is 413 and the connection closes
   /// without the rest being read. A 200-item send is about 48 KB.
@@ -63,41 +64,52 @@ struct SandboxOptions {
 };
 
 /// CinetPay's `treatment_status`.
-enum class TreatmentStatus { NEW, NOS, REC, VAL, REJ };
+enum class TreatmentStatus {
+  NEW,  ///< received
+  NOS,  ///< awaiting confirmation (require_confirmation)
+  REC,  ///< being paid
+  VAL,  ///< paid: final
+  REJ,  ///< refused and refunded: final
+};
+/// "NEW", "NOS", "REC", "VAL" or "REJ". Throws nothing.
 std::string_view to_string(TreatmentStatus status) noexcept;
 
-/// A transfer as the sandbox's ledger holds it.
+/// A transfer as the sandbox's ledger holds it. A plain value (a copy of the ledger's).
 struct Transfer {
-  std::string transaction_id;
-  std::string client_transaction_id;
-  std::string lot;
-  std::string prefix;
-  std::string phone;
-  std::string notify_url;
-  std::string payment_method;
-  std::string operator_code;
-  std::int64_t amount = 0;
-  TreatmentStatus status = TreatmentStatus::NEW;
+  std::string transaction_id;         ///< the sandbox's id of the transfer
+  std::string client_transaction_id;  ///< the merchant's id, as sent
+  std::string lot;                    ///< the batch it was sent in
+  std::string prefix;                 ///< as sent
+  std::string phone;                  ///< as sent
+  std::string notify_url;             ///< as sent
+  std::string payment_method;         ///< as sent, possibly empty
+  std::string operator_code;          ///< the operator the sandbox chose ("OM", "MOMO"…)
+  std::int64_t amount = 0;            ///< as sent
+  TreatmentStatus status = TreatmentStatus::NEW;  ///< where it stands now
   /// `CONFIRM`, or `PENDING` while it awaits confirm() under require_confirmation.
   std::string sending_status = "CONFIRM";
   std::string validated_at;  ///< local time of VAL or REJ, "YYYY-MM-DD HH:MM:SS"
 };
 
+/// A contact registered through transfer/contact. A plain value.
 struct Contact {
-  std::string prefix;
-  std::string phone;
-  std::string name;
-  std::string surname;
-  std::string email;
+  std::string prefix;   ///< as sent
+  std::string phone;    ///< as sent
+  std::string name;     ///< as sent
+  std::string surname;  ///< as sent
+  std::string email;    ///< as sent
 };
 
 /// The balance in the API's words: `amount` is what is available plus what is reserved.
+/// A plain value.
 struct Balance {
-  std::int64_t available = 0;
-  std::int64_t in_using = 0;
+  std::int64_t available = 0;  ///< what can be sent now
+  std::int64_t in_using = 0;   ///< reserved by transfers not final yet
+  /// The whole balance, as check/balance answers it.
   std::int64_t amount() const noexcept { return available + in_using; }
 };
 
+/// What an injected fault does to a request.
 enum class FaultKind {
   drop_before,        ///< the connection drops before anything is processed
   process_then_drop,  ///< processed, then the answer is lost
@@ -105,35 +117,38 @@ enum class FaultKind {
   http_status,        ///< an HTML page with `http_status`, nothing processed
   invalid_token,      ///< answers 706, nothing processed
 };
+/// The fault's name, e.g. "process_then_drop". Throws nothing.
 std::string_view to_string(FaultKind kind) noexcept;
 
-/// A fault applied to the next `count` API requests to `path`.
+/// A fault applied to the next `count` API requests to `path`. A plain value.
 struct Fault {
-  FaultKind kind = FaultKind::drop_before;
+  FaultKind kind = FaultKind::drop_before;  ///< what it does
   /// An API path ("/v1/transfer/money/send/contact"), a short name (login, balance,
   /// contact, send, check), or empty for every API path.
   std::string path;
-  int count = 1;
+  int count = 1;                       ///< how many requests it hits, at least 1
   std::chrono::milliseconds delay{0};  ///< for delay_ms
   int http_status = 503;               ///< for http_status
 };
 
 /// One API request as the sandbox saw it; secrets (apikey, password, token) are "***".
+/// A plain value.
 struct RequestRecord {
-  std::string method;
-  std::string path;
-  std::optional<FaultKind> fault;
+  std::string method;              ///< "GET" or "POST"
+  std::string path;                ///< the API path, without the query
+  std::optional<FaultKind> fault;  ///< the fault it met, if any
+  /// The query and form fields, in order.
   std::vector<std::pair<std::string, std::string>> params;
   std::optional<int> code;  ///< the API code answered; none when the answer was dropped
 };
 
-/// One call to a notify_url and how it went.
+/// One call to a notify_url and how it went. A plain value.
 struct NotificationRecord {
-  std::string url;
+  std::string url;     ///< the notify_url called
   std::string method;  ///< GET for the first ping, POST for each step
-  std::vector<std::pair<std::string, std::string>> fields;
-  int http_status = 0;  ///< 0 when no answer came
-  std::string error;
+  std::vector<std::pair<std::string, std::string>> fields;  ///< the form fields posted
+  int http_status = 0;                                      ///< 0 when no answer came
+  std::string error;                                        ///< why no answer came, or empty
 };
 
 /// The simulator. Every member function is thread-safe and may be called while requests
@@ -141,7 +156,10 @@ struct NotificationRecord {
 /// destruction.
 class Sandbox {
  public:
+  /// A sandbox with these options, not serving yet (see start()). Throws only
+  /// std::bad_alloc.
   explicit Sandbox(SandboxOptions options = {});
+  /// Stops serving (as stop()) and frees the ledger.
   ~Sandbox();
   Sandbox(const Sandbox&) = delete;
   Sandbox& operator=(const Sandbox&) = delete;
@@ -150,18 +168,26 @@ class Sandbox {
   int start();
   /// Blocks until stop() is called from another thread (or a signal handler's thread).
   void wait();
+  /// Stops serving: closes the listening socket and the connections, joins the threads
+  /// (at most `read_timeout` for a request in flight). Safe to call twice.
   void stop();
+  /// The port it listens on, once started (0 before).
   int port() const;
   /// "http://HOST:PORT", what ClientOptions::base_url takes.
   std::string base_url() const;
 
   // The ledger, as it is now (transfers advance with time).
+  /// The balance now. Throws nothing but std::bad_alloc; constant time.
   Balance balance() const;
   /// Sets the available balance. Throws std::invalid_argument if negative.
   void set_available(std::int64_t available);
+  /// Every contact registered, in the order they were added. Linear in their number.
   std::vector<Contact> contacts() const;
+  /// Every transfer, in the order they were sent. Linear in their number.
   std::vector<Transfer> transfers() const;
+  /// The transfer with this transaction_id, or nullopt. Logarithmic.
   std::optional<Transfer> transfer_by_transaction_id(const std::string& transaction_id) const;
+  /// The transfer with this client_transaction_id, or nullopt. Logarithmic.
   std::optional<Transfer> transfer_by_client_transaction_id(
       const std::string& client_transaction_id) const;
 
@@ -177,7 +203,9 @@ class Sandbox {
   /// naming the field, for an unknown path (listing the valid ones), a count under 1, a
   /// negative or over-a-minute delay, or an HTTP status outside 100–599.
   void inject(Fault fault);
+  /// The faults still queued, with what is left of their counts.
   std::vector<Fault> faults() const;
+  /// Drops every queued fault.
   void clear_faults();
 
   /// Every token issued so far becomes invalid (706); returns how many there were.
@@ -187,6 +215,7 @@ class Sandbox {
 
   /// The last SandboxOptions::log_capacity API requests and notifications, oldest first.
   std::vector<RequestRecord> requests() const;
+  /// The last SandboxOptions::log_capacity notifications sent, oldest first.
   std::vector<NotificationRecord> notifications() const;
 
   /// The API paths a fault may name, with their short names.
