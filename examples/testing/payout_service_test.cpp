@@ -131,12 +131,14 @@ TEST_F(PayoutServiceOnScriptedAnswers, ALostAnswerIsReconciledBySdkWithoutPaying
   EXPECT_EQ(transport->requests_to(paths::kSend).size(), 1U);
 }
 
-TEST_F(PayoutServiceOnScriptedAnswers, AnInsufficientBalanceAtSendTimeThrowsAndSendsOnce) {
+TEST_F(PayoutServiceOnScriptedAnswers, ABalanceSpentSinceTheCheckIsARefusalNotACrash) {
   script_balance_and_contact();
   // The balance moved between the check and the send: CinetPay refuses the batch (602),
-  // which proves nothing was paid, so the SDK throws.
+  // which proves nothing was paid; the SDK reports the payout rejected with that code.
   transport->on(paths::kSend, answers::error(602));
-  EXPECT_THROW(service.pay_seller(seller(), 2500, "42"), cinetpay::InsufficientBalanceError);
+  shop::PayoutReceipt receipt = service.pay_seller(seller(), 2500, "42");
+  EXPECT_EQ(receipt.status, shop::PayoutReceipt::Status::refused);
+  EXPECT_EQ(receipt.reason, "INSUFFICIENT_BALANCE");
   EXPECT_EQ(transport->requests_to(paths::kSend).size(), 1U);
 }
 

@@ -28,10 +28,11 @@ namespace cinetpay {
 /// arguments here, TransferClient supplies them. Above all, send_money:
 /// - validates everything before sending, and throws ValidationError naming the field and
 ///   the item's index for a bad item, having sent nothing;
-/// - throws only while nothing of the call can have been paid;
-/// - once a send may have been paid, never throws: it returns one TransferResult per item,
-///   in input order, each with its client_transaction_id and one outcome (accepted,
-///   rejected, not_sent, unknown), and never reports an unknown outcome as not_sent.
+/// - throws only while no send request of the call has left (then nothing was paid);
+/// - from the first send on, never throws, a refusal included: it returns one
+///   TransferResult per item, in input order, each with its client_transaction_id and one
+///   outcome (accepted, rejected, not_sent, unknown), and never reports an unknown outcome
+///   as not_sent.
 /// A test double that breaks these rules tests code against a client that cannot exist.
 /// TransferClient forwards calls and results unchanged: it does not enforce them.
 class TransferApi {

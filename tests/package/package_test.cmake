@@ -1,11 +1,13 @@
 # The package as a merchant's project meets it. Run by ctest with -DSOURCE_DIR, -DBUILD_DIR,
 # -DWORK_DIR, -DMODE, -DSANITIZE and -DCPACK.
 #   install     cmake --install into a prefix; examples/consumer through find_package runs its
-#               CTest sandbox fixture; the same program through pkg-config
+#               CTest sandbox fixture; the same program through pkg-config; examples/testing
+#               runs its unit tests over the installed cinetpay::testing
 #   subproject  tests/package/subproject: add_subdirectory, only the library by default;
-#               with CINETPAY_BUILD_TOOLS the same sandbox fixture as find_package
+#               with CINETPAY_BUILD_TOOLS and CINETPAY_BUILD_TESTING the same sandbox fixture
+#               and test doubles as find_package
 #   deb         cpack -G DEB, the packages unpacked with dpkg -x into a scratch root, and
-#               examples/consumer built and run against it, with the unpacked sandbox
+#               examples/consumer and examples/testing built and run against it
 cmake_minimum_required(VERSION 3.16)
 
 function(run)
@@ -25,9 +27,30 @@ function(build_and_test source build)
   if(NOT last_output MATCHES "balance: 1000000 available" OR NOT last_output MATCHES "consumer ok")
     message(FATAL_ERROR "the consumer did not call the sandbox:\n${last_output}")
   endif()
+  if(NOT last_output MATCHES "cli_balance [.]+ +Passed")
+    message(FATAL_ERROR "the CLI (cinetpay::cli) did not read the sandbox's balance:\n${last_output}")
+  endif()
   if(NOT last_output MATCHES "in-process sandbox ok")
     message(FATAL_ERROR "the in-process sandbox test did not run:\n${last_output}")
   endif()
+  set(last_output "${last_output}" PARENT_SCOPE)
+endfunction()
+
+# A merchant's unit tests (examples/testing) over cinetpay::testing: both doubles were used.
+function(expect_unit_tests_ran output)
+  foreach(test PayoutServiceWithMock.PaysTheSellerOnceUnderTheOrdersId
+               PayoutServiceOnScriptedAnswers.ALostAnswerIsReconciledBySdkWithoutPayingTwice)
+    if(NOT output MATCHES "${test} [.]+ +Passed")
+      message(FATAL_ERROR "the merchant's unit test ${test} did not pass:\n${output}")
+    endif()
+  endforeach()
+endfunction()
+
+function(build_and_test_unit_tests source build)
+  run(${CMAKE_COMMAND} -S ${source} -B ${build} -G Ninja "-DCMAKE_CXX_FLAGS=${sanitize_flags}" ${ARGN})
+  run(${CMAKE_COMMAND} --build ${build})
+  run(${CMAKE_CTEST_COMMAND} --test-dir ${build} --output-on-failure)
+  expect_unit_tests_ran("${last_output}")
 endfunction()
 
 file(REMOVE_RECURSE ${WORK_DIR})
@@ -44,12 +67,15 @@ if(MODE STREQUAL "install")
             lib/cmake/cinetpay/cinetpayConfig.cmake lib/cmake/cinetpay/cinetpayConfigVersion.cmake
             lib/cmake/cinetpay/cinetpayToolsTargets.cmake lib/cmake/cinetpay/CinetpaySandboxFixture.cmake
             lib/pkgconfig/cinetpay.pc bin/cinetpay bin/cinetpay-sandbox include/cinetpay/sandbox.hpp
-            lib/libcinetpay_sandbox.a)
+            lib/libcinetpay_sandbox.a lib/libcinetpay_testing.a include/cinetpay/testing.hpp
+            include/cinetpay/testing/mock_transfer_api.hpp include/cinetpay/transfer_api.hpp)
     if(NOT EXISTS ${prefix}/${f})
       message(FATAL_ERROR "not installed: ${f}")
     endif()
   endforeach()
   build_and_test(${SOURCE_DIR}/examples/consumer ${WORK_DIR}/consumer -DCMAKE_PREFIX_PATH=${prefix})
+  build_and_test_unit_tests(${SOURCE_DIR}/examples/testing ${WORK_DIR}/unit_tests
+                            -DCMAKE_PREFIX_PATH=${prefix})
 
   # The same program through pkg-config.
   set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
@@ -62,9 +88,11 @@ elseif(MODE STREQUAL "subproject")
   # By default only the library: configuring is enough to see it.
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/package/subproject -B ${WORK_DIR}/lib_only -G Ninja
       -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=OFF)
-  set(extra_targets cinetpay_sandbox)
+  set(extra_targets cinetpay_sandbox cinetpay_cli payout_service_test)
   build_and_test(${SOURCE_DIR}/tests/package/subproject ${WORK_DIR}/with_tools
-                 -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=ON -DCINETPAY_BUILD_TOOLS=ON)
+                 -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=ON -DCINETPAY_BUILD_TOOLS=ON
+                 -DCINETPAY_BUILD_TESTING=ON)
+  expect_unit_tests_ran("${last_output}")
 elseif(MODE STREQUAL "deb")
   run(${CPACK} -G DEB --config ${BUILD_DIR}/CPackConfig.cmake -B ${WORK_DIR}/debs)
   set(root ${WORK_DIR}/root)
@@ -78,12 +106,15 @@ elseif(MODE STREQUAL "deb")
   endforeach()
   foreach(f usr/include/cinetpay/transfer.hpp usr/lib/libcinetpay.a usr/lib/pkgconfig/cinetpay.pc
             usr/lib/cmake/cinetpay/cinetpayConfig.cmake usr/bin/cinetpay usr/bin/cinetpay-sandbox
-            usr/lib/cmake/cinetpay/CinetpaySandboxFixture.cmake)
+            usr/lib/cmake/cinetpay/CinetpaySandboxFixture.cmake usr/lib/libcinetpay_testing.a
+            usr/include/cinetpay/testing/mock_transfer_api.hpp)
     if(NOT EXISTS ${root}/${f})
       message(FATAL_ERROR "not in the packages: ${f}")
     endif()
   endforeach()
   build_and_test(${SOURCE_DIR}/examples/consumer ${WORK_DIR}/consumer -DCMAKE_PREFIX_PATH=${root}/usr)
+  build_and_test_unit_tests(${SOURCE_DIR}/examples/testing ${WORK_DIR}/unit_tests
+                            -DCMAKE_PREFIX_PATH=${root}/usr)
 else()
   message(FATAL_ERROR "MODE must be install, subproject or deb")
 endif()

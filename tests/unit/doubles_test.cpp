@@ -43,9 +43,22 @@ TEST_F(Doubles, BalanceIsReadAsCinetPaySendsIt) {
               HasSubstr(std::string("token=") + testing::kTestToken));
 }
 
-TEST_F(Doubles, ErrorCodesBecomeTheirTypedErrors) {
+TEST_F(Doubles, ABatchRefusedWholeRejectsEachItemWithTheCode) {
   transport->on(paths::kSend, answers::error(602, "Fonds Insuffisant"));
-  EXPECT_THROW((void)client.send_money({payout("ORDER-1")}), InsufficientBalanceError);
+  auto results = client.send_money({payout("ORDER-1"), payout("ORDER-2")});
+  ASSERT_EQ(results.size(), 2U);
+  for (const TransferResult& r : results) {
+    EXPECT_EQ(r.outcome, TransferOutcome::rejected);
+    ASSERT_TRUE(r.error.has_value());
+    EXPECT_EQ(r.error->code, 602);
+    EXPECT_EQ(r.error->message, "INSUFFICIENT_BALANCE");
+    EXPECT_EQ(r.error->description, "Fonds Insuffisant");
+  }
+}
+
+TEST_F(Doubles, ErrorCodesOfReadsBecomeTheirTypedErrors) {
+  transport->on(paths::kBalance, answers::error(602));
+  EXPECT_THROW((void)client.balance(), InsufficientBalanceError);
   transport->on(paths::kCheck, answers::error(723));
   EXPECT_THROW((void)client.check_transfer(TransferQuery::by_client_transaction_id("X")),
                NotFoundError);

@@ -16,11 +16,12 @@ namespace cinetpay::testing {
 /// never appears in a log line or an error message.
 inline constexpr const char* kTestToken = "tok-secret-1";
 
-/// CinetPay's answers, for ScriptedTransport::on and ::then. Each returns a whole HTTP
-/// answer (status, `content-type: application/json`, the envelope `{code, message,
+/// CinetPay's answers, for ScriptedTransport::on and ScriptedTransport::then. Each returns a whole
+/// HTTP answer (status, `content-type: application/json`, the envelope `{code, message,
 /// description?, data}`) or, for failures of the transport, a handler. Plain functions:
 /// thread-safe.
 namespace answers {
+
 /// Any JSON body with `http_status`, for answers the builders below do not cover
 /// (e.g. a malformed one).
 [[nodiscard]] HttpResponse json(int http_status, std::string body);

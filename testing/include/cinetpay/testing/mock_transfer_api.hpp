@@ -16,9 +16,9 @@ namespace cinetpay::testing {
 /// expectations on the calls; each call receives the CallOptions the client was given
 /// (default-constructed when none was).
 ///
-/// An expectation that makes send_money throw after a send "may have been paid" describes
-/// a client that cannot exist (see TransferApi): return TransferResult values with
-/// TransferOutcome::unknown instead.
+/// An expectation that makes send_money throw for a payout that was sent (lost answer,
+/// refusal, error page) describes a client that cannot exist (see TransferApi): return
+/// TransferResult values (TransferOutcome::unknown, ::rejected) instead.
 ///
 /// Thread safety: as gmock's mocks, safe to call from several threads once its
 /// expectations are set; set expectations before the calls start.
