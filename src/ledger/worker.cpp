@@ -1,7 +1,7 @@
 // PayoutWorker: one pass settles (lookup first), claims and sends, and beside that follows
-// accepted payouts to a final status. Every step that may put a request on the wire is preceded by
-// a committed claim, so that a crash at any instant leaves a payout either never sent
-// (pending) or held by a claim that the next worker settles by lookup.
+// accepted payouts to a final status. Every step that may put a request on the wire is
+// preceded by a committed claim, so that a crash at any instant leaves a payout either
+// never sent (pending) or held by a claim that the next worker settles by lookup.
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <exception>
+#include <functional>
 #include <list>
 #include <map>
 #include <mutex>
@@ -86,8 +87,7 @@ constexpr std::size_t kParallelChecks = 4;
 // A thread joined when it goes out of scope, however the scope is left.
 class ScopedThread {
  public:
-  template <typename Work>
-  explicit ScopedThread(Work&& work) : thread_(std::forward<Work>(work)) {}
+  explicit ScopedThread(const std::function<void()>& work) : thread_(work) {}
   ~ScopedThread() { join(); }
   ScopedThread(const ScopedThread&) = delete;
   ScopedThread& operator=(const ScopedThread&) = delete;
@@ -206,8 +206,8 @@ class PayoutWorker::Impl {
   }
 
   // `row` released into `state`, with `why` and the API's `code` on it and in its history.
-  Transition release(const PayoutRow& row, PayoutState state, milliseconds pause,
-                     const std::string& why, int code = 0) const {
+  [[nodiscard]] Transition release(const PayoutRow& row, PayoutState state, milliseconds pause,
+                                   const std::string& why, int code = 0) const {
     PayoutRow next = released(row, state, pause);
     next.payout.api_code = code;
     next.payout.detail = why;
@@ -348,7 +348,7 @@ class PayoutWorker::Impl {
     }
     record(outcomes, pass);
     crash_point("after_record");
-    if (refused_login) throw *refused_login;
+    if (refused_login) throw AuthenticationError(*refused_login);
   }
 
   // (d) Accepted payouts followed to VAL or REJ: one check per lot (its answer holds every
