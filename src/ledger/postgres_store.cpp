@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -128,6 +130,84 @@ void add_event(pq::Connection& db, const std::string& id, const PayoutEvent& e) 
       "lease_until, reason, api_code, treatment_status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
       id, to_millis(e.at), e.from ? std::optional<std::string>(word(*e.from)) : std::nullopt,
       word(e.to), e.worker_id, to_millis(e.lease_until), e.reason, e.api_code, e.treatment_status);
+}
+
+// Applies a batch of transitions in one round trip: each row of $1 (a JSON array, see
+// transitions_json) is a compare-and-set of one payout; its event and, when it became
+// final, its change-feed entry go in only if it applied. Returns the applied rows' `i`.
+constexpr const char* kApplyStatement = R"(
+WITH t AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
+    i BIGINT, id TEXT, expected_state TEXT, expected_worker TEXT, expected_treatment TEXT,
+    state TEXT, transaction_id TEXT, lot TEXT, treatment_status TEXT, api_code INTEGER,
+    detail TEXT, worker_id TEXT, lease_until BIGINT, sends INTEGER, last_sent_at BIGINT,
+    checks INTEGER, next_check_at BIGINT, updated_at BIGINT, feeds BOOLEAN, event BOOLEAN,
+    at BIGINT, from_state TEXT, to_state TEXT, event_worker TEXT, event_lease BIGINT,
+    reason TEXT, event_code INTEGER, event_treatment TEXT)),
+applied AS (
+  UPDATE payouts p SET state = t.state, transaction_id = t.transaction_id, lot = t.lot,
+    treatment_status = t.treatment_status, api_code = t.api_code, detail = t.detail,
+    worker_id = t.worker_id, lease_until = t.lease_until, sends = t.sends,
+    last_sent_at = t.last_sent_at, checks = t.checks, next_check_at = t.next_check_at,
+    updated_at = t.updated_at
+  FROM t WHERE p.client_transaction_id = t.id AND p.state = t.expected_state AND
+    p.worker_id = t.expected_worker AND p.treatment_status = t.expected_treatment
+  RETURNING t.i),
+logged AS (
+  INSERT INTO history (client_transaction_id, at, from_state, to_state, worker_id,
+    lease_until, reason, api_code, treatment_status)
+  SELECT t.id, t.at, t.from_state, t.to_state, t.event_worker, t.event_lease, t.reason,
+    t.event_code, t.event_treatment
+  FROM t JOIN applied USING (i) WHERE t.event ORDER BY t.i),
+fed AS (
+  INSERT INTO changes (client_transaction_id, state, at)
+  SELECT t.id, t.state, t.updated_at FROM t JOIN applied USING (i) WHERE t.feeds ORDER BY t.i)
+SELECT i FROM applied)";
+
+// transitions[start, end) as the rows kApplyStatement reads.
+std::string transitions_json(const std::vector<Transition>& transitions, std::size_t start,
+                             std::size_t end) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (std::size_t i = start; i < end; ++i) {
+    const Transition& t = transitions[i];
+    const Payout& p = t.next.payout;
+    nlohmann::json row = {
+        {"i", i},
+        {"id", p.request.client_transaction_id},
+        {"expected_state", word(t.expected_state)},
+        {"expected_worker", t.expected_worker},
+        {"expected_treatment", t.expected_treatment_status},
+        {"state", word(p.state)},
+        {"transaction_id", p.transaction_id},
+        {"lot", p.lot},
+        {"treatment_status", p.treatment_status},
+        {"api_code", p.api_code},
+        {"detail", p.detail},
+        {"worker_id", p.worker_id},
+        {"lease_until", to_millis(p.lease_until)},
+        {"sends", p.sends},
+        {"last_sent_at", to_millis(t.next.last_sent_at)},
+        {"checks", t.next.checks},
+        {"next_check_at", to_millis(t.next.next_check_at)},
+        {"updated_at", to_millis(p.updated_at)},
+        {"feeds", is_final(p.state) && !is_final(t.expected_state)},
+        {"event", t.event.has_value()},
+    };
+    if (t.event) {
+      const PayoutEvent& e = *t.event;
+      row["at"] = to_millis(e.at);
+      row["from_state"] = e.from ? nlohmann::json(word(*e.from)) : nlohmann::json();
+      row["to_state"] = word(e.to);
+      row["event_worker"] = e.worker_id;
+      row["event_lease"] = to_millis(e.lease_until);
+      row["reason"] = e.reason;
+      row["event_code"] = e.api_code;
+      row["event_treatment"] = e.treatment_status;
+    }
+    rows.push_back(std::move(row));
+  }
+  // Texts from CinetPay's answers may hold bytes that are not UTF-8: replaced, never thrown.
+  return rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 class PostgresStore final : public LedgerStore {
@@ -285,33 +365,32 @@ class PostgresStore final : public LedgerStore {
     const bool feeds = std::any_of(transitions.begin(), transitions.end(), [](const Transition& t) {
       return is_final(t.next.payout.state) && !is_final(t.expected_state);
     });
+    // What may be lost in a crash of the server without harm is committed without waiting
+    // for the disk: a lost outcome or follow-up leaves the payout held or accepted, and it is
+    // settled again by lookup. What a reader of the feed may have seen, and a claim to send
+    // again, must survive.
+    const bool must_last =
+        feeds || std::any_of(transitions.begin(), transitions.end(), [](const Transition& t) {
+          return t.next.payout.state == PayoutState::sending;
+        });
     return transaction([&](pq::Connection& db, pq::Transaction& tx) {
+      if (!must_last) db.exec("SET LOCAL synchronous_commit = off");
       // Before any row lock, so that feed writers queue in one order and never deadlock.
       if (feeds) db.exec_with("SELECT pg_advisory_xact_lock($1)", kChangeFeedLock);
-      std::vector<bool> applied;
-      applied.reserve(transitions.size());
-      for (const Transition& t : transitions) {
-        const Payout& p = t.next.payout;
-        const std::string& id = p.request.client_transaction_id;
-        bool done =
-            db.exec_with(
-                  "UPDATE payouts SET state = $1, transaction_id = $2, lot = $3, "
-                  "treatment_status = $4, api_code = $5, detail = $6, worker_id = $7, "
-                  "lease_until = $8, sends = $9, last_sent_at = $10, checks = $11, "
-                  "next_check_at = $12, updated_at = $13 WHERE client_transaction_id = $14 AND "
-                  "state = $15 AND worker_id = $16 AND treatment_status = $17",
-                  word(p.state), p.transaction_id, p.lot, p.treatment_status, p.api_code, p.detail,
-                  p.worker_id, to_millis(p.lease_until), p.sends, to_millis(t.next.last_sent_at),
-                  t.next.checks, to_millis(t.next.next_check_at), to_millis(p.updated_at), id,
-                  word(t.expected_state), t.expected_worker, t.expected_treatment_status)
-                .affected() == 1;
-        applied.push_back(done);
-        if (!done) continue;
-        if (t.event) add_event(db, id, *t.event);
-        if (is_final(p.state) && !is_final(t.expected_state)) {
-          db.exec_with("INSERT INTO changes (client_transaction_id, state, at) VALUES ($1, $2, $3)",
-                       id, word(p.state), to_millis(p.updated_at));
+      std::vector<bool> applied(transitions.size(), false);
+      // One statement per run of distinct payouts: a payout named again waits for the next
+      // run, so that its second transition is decided on what the first one left.
+      for (std::size_t start = 0; start < transitions.size();) {
+        std::set<std::string> ids;
+        std::size_t end = start;
+        while (end < transitions.size() &&
+               ids.insert(transitions[end].next.payout.request.client_transaction_id).second) {
+          ++end;
         }
+        pq::Result r = db.exec_with(kApplyStatement, transitions_json(transitions, start, end));
+        for (int i = 0; i < r.rows(); ++i)
+          applied[static_cast<std::size_t>(r.integer(i, 0))] = true;
+        start = end;
       }
       tx.commit();
       return applied;

@@ -1,13 +1,16 @@
-// PayoutWorker: one pass settles (lookup first), claims and sends, then follows accepted
-// payouts to a final status. Every step that may put a request on the wire is preceded by
+// PayoutWorker: one pass settles (lookup first), claims and sends, and beside that follows
+// accepted payouts to a final status. Every step that may put a request on the wire is preceded by
 // a committed claim, so that a crash at any instant leaves a payout either never sent
 // (pending) or held by a claim that the next worker settles by lookup.
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
+#include <exception>
+#include <list>
 #include <map>
 #include <mutex>
 #include <random>
@@ -79,6 +82,26 @@ std::optional<AuthenticationError> login_refusal(const TransferResult& r) {
   return {};
 }
 
+// Checks of accepted payouts in flight at once, per worker: few enough to stay far below
+// CinetPay's rate limits.
+constexpr std::size_t kParallelChecks = 4;
+
+// A thread joined when it goes out of scope, however the scope is left.
+class ScopedThread {
+ public:
+  template <typename Work>
+  explicit ScopedThread(Work&& work) : thread_(std::forward<Work>(work)) {}
+  ~ScopedThread() { join(); }
+  ScopedThread(const ScopedThread&) = delete;
+  ScopedThread& operator=(const ScopedThread&) = delete;
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+};
+
 }  // namespace
 
 std::size_t WorkerPass::total_moved() const {
@@ -103,19 +126,22 @@ class PayoutWorker::Impl {
 
   WorkerPass run_once() {
     LeaseRenewer renewer(store(), options_.worker_id, options_.lease, options_.clock);
-    WorkerPass pass;
-    std::vector<PayoutRow> to_send = settle(pass);
-    std::vector<PayoutRow> claimed =
-        store().claim(claim(detail::Claim::Kind::send, "claimed for sending"));
-    crash_point("after_claim_commit");
-    to_send.insert(to_send.end(), claimed.begin(), claimed.end());
-    for (std::size_t start = 0; start < to_send.size(); start += options_.batch_size) {
-      auto first = to_send.begin() + static_cast<std::ptrdiff_t>(start);
-      send({first, first + static_cast<std::ptrdiff_t>(
-                               std::min(options_.batch_size, to_send.size() - start))},
-           pass);
-    }
-    follow(pass);
+    // Following accepted payouts waits on CinetPay as long as a send does: it runs beside
+    // the settling and sending, so that a pass takes the longer of the two, not their sum.
+    WorkerPass followed;
+    std::exception_ptr follow_failure;
+    ScopedThread follower([&] {
+      try {
+        follow(followed);
+      } catch (...) {
+        follow_failure = std::current_exception();
+      }
+    });
+    WorkerPass pass = settle_and_send();
+    follower.join();
+    if (follow_failure) std::rethrow_exception(follow_failure);
+    for (const auto& [state, count] : followed.moved) pass.moved[state] += count;
+    pass.checks += followed.checks;
     return pass;
   }
 
@@ -139,6 +165,23 @@ class PayoutWorker::Impl {
  private:
   detail::LedgerStore& store() { return ledger_.core_->store(); }
   TimePoint now() const { return options_.clock(); }
+
+  // (a, b, c) Settles what needs a lookup, then claims and sends pending payouts.
+  WorkerPass settle_and_send() {
+    WorkerPass pass;
+    std::vector<PayoutRow> to_send = settle(pass);
+    std::vector<PayoutRow> claimed =
+        store().claim(claim(detail::Claim::Kind::send, "claimed for sending"));
+    crash_point("after_claim_commit");
+    to_send.insert(to_send.end(), claimed.begin(), claimed.end());
+    for (std::size_t start = 0; start < to_send.size(); start += options_.batch_size) {
+      auto first = to_send.begin() + static_cast<std::ptrdiff_t>(start);
+      send({first, first + static_cast<std::ptrdiff_t>(
+                               std::min(options_.batch_size, to_send.size() - start))},
+           pass);
+    }
+    return pass;
+  }
 
   detail::Claim claim(detail::Claim::Kind kind, std::string reason) const {
     detail::Claim c;
@@ -320,24 +363,40 @@ class PayoutWorker::Impl {
     std::map<std::string, std::vector<const PayoutRow*>> by_lot;
     for (const PayoutRow& r : due) by_lot[r.payout.lot].push_back(&r);
 
-    std::map<std::string, TransferStatus> seen;  // by client_transaction_id
-    auto ask = [&](const TransferQuery& q) {
-      ++pass.checks;
-      try {
-        for (TransferStatus& s : client_.check_transfer(q)) {
-          std::string id = s.client_transaction_id;
-          seen[id] = std::move(s);
-        }
-      } catch (const Error&) {  // not visible or not reachable now: the backoff tries again
-      }
-    };
+    std::vector<TransferQuery> queries;
     for (const auto& [lot, rows] : by_lot) {
       if (!lot.empty()) {
-        ask(TransferQuery::by_lot(lot));
+        queries.push_back(TransferQuery::by_lot(lot));
         continue;
       }
       for (const PayoutRow* r : rows) {
-        ask(TransferQuery::by_client_transaction_id(r->payout.request.client_transaction_id));
+        queries.push_back(
+            TransferQuery::by_client_transaction_id(r->payout.request.client_transaction_id));
+      }
+    }
+    pass.checks += queries.size();
+    std::vector<std::vector<TransferStatus>> answers(queries.size());
+    std::atomic<std::size_t> next_query{0};
+    auto ask = [&] {
+      for (std::size_t i = next_query++; i < queries.size(); i = next_query++) {
+        try {
+          answers[i] = client_.check_transfer(queries[i]);
+        } catch (const Error&) {  // not visible or not reachable now: the backoff tries again
+        }
+      }
+    };
+    {
+      // Each check waits a round trip: a few at once, so that several lots cost one wait.
+      std::list<ScopedThread> askers;
+      while (askers.size() + 1 < std::min(kParallelChecks, queries.size()))
+        askers.emplace_back(ask);
+      ask();
+    }
+    std::map<std::string, TransferStatus> seen;  // by client_transaction_id
+    for (std::vector<TransferStatus>& answer : answers) {
+      for (TransferStatus& s : answer) {
+        std::string id = s.client_transaction_id;
+        seen[id] = std::move(s);
       }
     }
     std::vector<Transition> updates;

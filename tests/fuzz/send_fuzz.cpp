@@ -208,7 +208,6 @@ class FuzzServer : public cinetpay::HttpTransport {
       if (name == "client_transaction_id") id = value;
     }
     if (fates_.find(id) == fates_.end()) violation("looked up " + id + ", which was never sent");
-    fates_[id] = Fate::unresolved;
     std::uint8_t kind = in_.byte() % 12;
     maybe_fail(kind, {});
     HttpResponse response;
@@ -230,13 +229,31 @@ class FuzzServer : public cinetpay::HttpTransport {
         response = answer(200, {{"code", 0}, {"data", {found(id)}}});
         break;
     }
+    // A lookup the client cannot read tells it nothing: the item keeps its fate (an
+    // absence seen before still allows the one resend).
     if (auto env = envelope_of(response)) {
       if (env->code == cinetpay::detail::codes::kNotFound ||
           (env->code == 0 && cinetpay::detail::data_items(*env).empty())) {
         fates_[id] = Fate::not_found;
+      } else if (env->code == 0 && shows(*env, id)) {
+        fates_[id] = Fate::unresolved;
       }
     }
     return response;
+  }
+
+  // Whether the client reads `id` as found in a check/money answer: every item readable,
+  // one of them under this id.
+  static bool shows(const cinetpay::detail::Envelope& env, const std::string& id) {
+    try {
+      bool found = false;
+      for (const json* item : cinetpay::detail::data_items(env)) {
+        found = cinetpay::detail::parse_transfer_status(*item).client_transaction_id == id || found;
+      }
+      return found;
+    } catch (...) {
+      return false;
+    }
   }
 
   // The transfer under `id`: this payout, or one to someone else, or a half-told one.

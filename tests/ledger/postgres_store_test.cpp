@@ -149,6 +149,40 @@ TEST_F(PostgresStoreTest, OnlyExpiredLeasesAreTakenForSettling) {
   EXPECT_EQ(store->find(id_of(4))->payout.state, PayoutState::pending);
 }
 
+// apply() sends a batch in one statement; a payout named twice in one batch has its second
+// transition decided on what the first left, as if they came one by one.
+TEST_F(PostgresStoreTest, ABatchNamingAPayoutTwiceAppliesItInOrder) {
+  store->insert(pending_rows(2), submitted());
+  std::vector<PayoutRow> rows = store->claim(claim_of(Claim::Kind::send, "w1", kT0, 2));
+  ASSERT_EQ(rows.size(), 2U);
+  auto to = [](const PayoutRow& from, PayoutState state, const std::string& treatment) {
+    Transition t{from.payout.state, from.payout.worker_id, from.payout.treatment_status, from,
+                 PayoutEvent{}};
+    t.next.payout.state = state;
+    t.next.payout.treatment_status = treatment;
+    t.next.payout.worker_id.clear();
+    t.event->from = from.payout.state;
+    t.event->to = state;
+    t.event->reason = "to " + std::string(to_string(state)) + " \"quoted\" \\ é";
+    return t;
+  };
+  Transition accepted = to(rows[0], PayoutState::accepted, "NEW");
+  Transition paid = to(accepted.next, PayoutState::paid, "VAL");
+  Transition stale = to(rows[0], PayoutState::failed, "REJ");  // decided on the claimed row
+  Transition other = to(rows[1], PayoutState::accepted, "NEW");
+  EXPECT_EQ(store->apply({accepted, other, paid, stale}),
+            (std::vector<bool>{true, true, true, false}));
+  EXPECT_EQ(store->find(id_of(1))->payout.state, PayoutState::paid);
+  EXPECT_EQ(store->find(id_of(2))->payout.state, PayoutState::accepted);
+  std::vector<PayoutEvent> events = store->history(id_of(1));
+  ASSERT_EQ(events.size(), 4U);
+  EXPECT_EQ(events[2].reason, "to accepted \"quoted\" \\ é");
+  EXPECT_EQ(events[3].to, PayoutState::paid);
+  std::vector<PayoutChange> feed = store->changes_after(0, 10);
+  ASSERT_EQ(feed.size(), 1U);
+  EXPECT_EQ(feed[0].client_transaction_id, id_of(1));
+}
+
 // A feed reader must never pass a cursor that is still uncommitted: it would never see it.
 TEST_F(PostgresStoreTest, ChangeFeedCursorsBecomeVisibleInCommitOrder) {
   store->insert(pending_rows(2), submitted());
