@@ -2,7 +2,8 @@
 # -DWORK_DIR, -DMODE, -DSANITIZE, -DCPACK and -DLAUNCHER (the compiler launcher, ccache).
 #   install     cmake --install into a prefix; examples/consumer through find_package runs its
 #               CTest sandbox fixture; the same program through pkg-config; examples/testing
-#               runs its unit tests over the installed cinetpay::testing
+#               runs its unit tests over the installed cinetpay::testing; GoogleTest is
+#               needed only with COMPONENTS testing
 #   subproject  tests/package/subproject: add_subdirectory, only the library by default;
 #               with CINETPAY_BUILD_TOOLS and CINETPAY_BUILD_TESTING the same sandbox fixture
 #               and test doubles as find_package
@@ -43,7 +44,8 @@ endfunction()
 # A merchant's unit tests (examples/testing) over cinetpay::testing: both doubles were used.
 function(expect_unit_tests_ran output)
   foreach(test PayoutServiceWithMock.PaysTheSellerOnceUnderTheOrdersId
-               PayoutServiceOnScriptedAnswers.ALostAnswerIsReconciledBySdkWithoutPayingTwice)
+               PayoutServiceOnScriptedAnswers.ALostAnswerIsReconciledBySdkWithoutPayingTwice
+               PayoutServiceOnSandbox.PaysTheSellerOnceEvenWhenTheAnswerIsLost)
     if(NOT output MATCHES "${test} [.]+ +Passed")
       message(FATAL_ERROR "the merchant's unit test ${test} did not pass:\n${output}")
     endif()
@@ -81,6 +83,26 @@ if(MODE STREQUAL "install")
   build_and_test_unit_tests(${SOURCE_DIR}/examples/testing ${WORK_DIR}/unit_tests
                             -DCMAKE_PREFIX_PATH=${prefix})
 
+  # GoogleTest is looked for only when the testing component is asked for, and its absence
+  # is then said by name.
+  file(WRITE ${WORK_DIR}/core_only/CMakeLists.txt [=[
+cmake_minimum_required(VERSION 3.16)
+project(core_only LANGUAGES CXX)
+find_package(cinetpay 0.1 CONFIG REQUIRED)
+if(TARGET cinetpay::testing OR TARGET cinetpay::sandbox OR TARGET GTest::gmock)
+  message(FATAL_ERROR "find_package(cinetpay) without COMPONENTS testing loaded its targets")
+endif()
+]=])
+  run(${CMAKE_COMMAND} -S ${WORK_DIR}/core_only -B ${WORK_DIR}/core_only/build -G Ninja
+      -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON)
+  execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/testing
+                          -B ${WORK_DIR}/no_gtest -G Ninja -DCMAKE_PREFIX_PATH=${prefix}
+                          -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(rc EQUAL 0 OR NOT err MATCHES "component testing needs GoogleTest's gmock")
+    message(FATAL_ERROR "COMPONENTS testing without GoogleTest did not fail by name:\n${out}\n${err}")
+  endif()
+
   # The same program through pkg-config.
   set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
   run(pkg-config --cflags --libs cinetpay)
@@ -92,7 +114,7 @@ elseif(MODE STREQUAL "subproject")
   # By default only the library: configuring is enough to see it.
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/package/subproject -B ${WORK_DIR}/lib_only -G Ninja
       -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=OFF)
-  set(extra_targets cinetpay_sandbox cinetpay_cli payout_service_test)
+  set(extra_targets cinetpay_sandbox cinetpay_cli payout_service_test payout_service_sandbox_test)
   build_and_test(${SOURCE_DIR}/tests/package/subproject ${WORK_DIR}/with_tools
                  -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=ON -DCINETPAY_BUILD_TOOLS=ON
                  -DCINETPAY_BUILD_TESTING=ON)
