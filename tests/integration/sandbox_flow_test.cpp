@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "bounded_wait.hpp"
 #include "sandbox_fixture.hpp"
 #include "scripted_server.hpp"
 
@@ -165,8 +166,8 @@ TEST(SandboxFlow, NotificationsArriveAndVerify) {
   (void)client.send_money({payout_to("0102030405", 500, "W-1", receiver.base_url() + "/notify")});
   (void)client.wait_for_final(TransferQuery::by_client_transaction_id("W-1"), 10s);
   // Notifications are posted off the API's path: wait for the last one, bounded.
-  for (int i = 0; i < 500 && receiver.requests("/notify").size() < 4; ++i)
-    std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(testing::eventually([&] { return receiver.requests("/notify").size() >= 4; }))
+      << "the receiver did not get the ping and the three notifications within the bound";
   auto seen = receiver.requests("/notify");
   ASSERT_EQ(seen.size(), 4u);
   EXPECT_EQ(seen[0].method, "GET");

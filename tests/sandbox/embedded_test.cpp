@@ -5,6 +5,7 @@
 
 #include <future>
 
+#include "bounded_wait.hpp"
 #include "cinetpay/sandbox.hpp"
 #include "raw_client.hpp"
 #include "sandbox_fixture.hpp"
@@ -14,20 +15,11 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::eventually;
 using ::testing::HasSubstr;
 using testing::payout_to;
+using testing::ready_within;
 using testing::SandboxFixture;
-
-// Waits for `done` with a bound; fails on timeout.
-template <typename F>
-bool eventually(F done, std::chrono::milliseconds bound = 5s) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
 
 TEST(EmbeddedSandbox, TheLedgerReadsThroughCppCalls) {
   SandboxFixture sb;
@@ -189,7 +181,10 @@ TEST(EmbeddedSandbox, LatencyDelaysApiAnswersOnlyAndConcurrentClientsWaitTogethe
       return r ? r->status : 0;
     }));
   }
-  for (auto& a : answers) EXPECT_EQ(a.get(), 200);
+  for (auto& a : answers) {
+    ASSERT_TRUE(ready_within(a)) << "a client got no answer within the bound";
+    EXPECT_EQ(a.get(), 200);
+  }
   auto took = std::chrono::steady_clock::now() - started;
   EXPECT_GE(took, 1000ms) << "every API answer waits the latency";
   EXPECT_LT(took, 8000ms) << "the clients were served one after another";

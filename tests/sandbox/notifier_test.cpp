@@ -6,6 +6,7 @@
 
 #include <thread>
 
+#include "bounded_wait.hpp"
 #include "scripted_server.hpp"
 
 namespace cinetpay::sandbox {
@@ -34,7 +35,8 @@ TEST(Notifier, APingThenTheStepsAsForms) {
   t.status = TreatmentStatus::REC;
   notifier.ping(t.notify_url);
   notifier.notify(t);
-  for (int i = 0; i < 500 && notifier.log().size() < 2; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(testing::eventually([&] { return notifier.log().size() >= 2; }))
+      << "the ping and the notification were not both logged within the bound";
   auto log = notifier.log();
   ASSERT_EQ(log.size(), 2u);
   EXPECT_EQ(log[0].method, "GET");

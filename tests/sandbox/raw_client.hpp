@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "bounded_wait.hpp"
+
 namespace cinetpay::testing {
 
 class RawConnection {
@@ -51,13 +53,8 @@ class RawConnection {
   /// has arrived.
   std::string receive(std::chrono::milliseconds bound = std::chrono::milliseconds(10000)) {
     std::string in;
-    auto deadline = std::chrono::steady_clock::now() + bound;
-    while (!complete(in)) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) break;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    const auto deadline = std::chrono::steady_clock::now() + bound;
+    while (!complete(in) && detail::readable_before(fd_, deadline)) {
       char buf[4096];
       ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
       if (n <= 0) break;
@@ -65,6 +62,10 @@ class RawConnection {
     }
     return in;
   }
+
+  /// Cuts the connection both ways: a send() or receive() blocked on it in another thread
+  /// returns at once.
+  void cut() { ::shutdown(fd_, SHUT_RDWR); }
 
   /// The status of an HTTP answer, 0 when there is none.
   static int status_of(const std::string& answer) {

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "bounded_wait.hpp"
 #include "raw_client.hpp"
 #include "sandbox_fixture.hpp"
 
@@ -45,25 +46,28 @@ class Program {
     if (pid_ > 0) stop();
     ::close(out_);
   }
+  /// The next line of its output, or a failure once the bound passes without one.
   std::string line() {
-    std::string line;
-    char c = 0;
-    while (::read(out_, &c, 1) == 1 && c != '\n') line += c;
-    return line;
+    std::optional<std::string> line = testing::line_within(out_);
+    if (!line) ADD_FAILURE() << "cinetpay-sandbox printed no whole line within the bound";
+    return line.value_or("");
   }
+  /// Its whole output, once it has closed it, or a failure once the bound passes.
   std::string rest() {
-    std::string all;
-    char buf[4096];
-    for (ssize_t n; (n = ::read(out_, buf, sizeof buf)) > 0;)
-      all.append(buf, static_cast<std::size_t>(n));
-    return all;
+    std::optional<std::string> all = testing::rest_within(out_);
+    if (!all) ADD_FAILURE() << "cinetpay-sandbox kept its output open past the bound";
+    return all.value_or("");
   }
-  /// Waits for the program to end by itself; returns its exit status.
+  /// Waits for the program to end by itself; returns its exit status. One still running
+  /// at the bound fails the test and is killed.
   int wait() {
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
+    std::optional<int> status = testing::wait_for_exit(pid_);
+    if (!status) {
+      ADD_FAILURE() << "cinetpay-sandbox did not exit within the bound";
+      testing::end_child(pid_);
+    }
     pid_ = 0;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
   }
   int stop() {
     ::kill(pid_, SIGTERM);
