@@ -9,8 +9,11 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <optional>
+#include <regex>
 #include <sstream>
 
+#include "bounded_wait.hpp"
 #include "http.hpp"
 #include "sandbox_fixture.hpp"
 #include "scripted_server.hpp"
@@ -610,21 +613,28 @@ TEST(SandboxBinary, PrintsItsUrlFirstServesAndStopsOnSigterm) {
   ASSERT_EQ(posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, environ), 0);
   posix_spawn_file_actions_destroy(&actions);
   ::close(pipe_fds[1]);
-  std::string line;
-  char c = 0;
-  while (::read(pipe_fds[0], &c, 1) == 1 && c != '\n') line += c;
+  std::optional<std::string> line = testing::line_within(pipe_fds[0]);
   ::close(pipe_fds[0]);
-  ASSERT_THAT(line, ::testing::MatchesRegex("listening on http://127\\.0\\.0\\.1:[0-9]+"));
-  std::string base = line.substr(std::string("listening on ").size());
+  bool listening =
+      line && std::regex_match(*line, std::regex("listening on http://127\\.0\\.0\\.1:[0-9]+"));
+  if (!listening) testing::end_child(pid);
+  ASSERT_TRUE(listening) << "cinetpay-sandbox printed no 'listening on' line within the bound: "
+                         << line.value_or("");
+  std::string base = line->substr(std::string("listening on ").size());
   ClientOptions o;
   o.base_url = base;
-  EXPECT_EQ(TransferClient(Credentials{"sandbox-key", "sandbox-password"}, o).balance().available,
-            1000000);
+  try {
+    EXPECT_EQ(TransferClient(Credentials{"sandbox-key", "sandbox-password"}, o).balance().available,
+              1000000);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "the sandbox did not serve: " << e.what();
+  }
   ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::optional<int> status = testing::wait_for_exit(pid);
+  if (!status) testing::end_child(pid);
+  ASSERT_TRUE(status) << "cinetpay-sandbox did not stop within the bound of SIGTERM";
+  EXPECT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
 }
 
 // payouts submit|run|list|show, over a SQLite ledger in the test's directory.

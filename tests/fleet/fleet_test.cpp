@@ -173,8 +173,7 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
   }
   for (int slot = 0; slot < kWorkers; ++slot) {
     if (idle[slot]) continue;
-    ::kill(running[slot], SIGKILL);
-    wait_for_exit(running[slot], 10s);
+    end_child(running[slot]);
     ADD_FAILURE() << "worker slot " << slot << " did not finish in time; log: " << log;
   }
 

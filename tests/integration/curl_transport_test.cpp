@@ -13,6 +13,7 @@
 #include <new>
 #include <thread>
 
+#include "bounded_wait.hpp"
 #include "cinetpay/transfer.hpp"
 #include "scripted_server.hpp"
 
@@ -96,20 +97,29 @@ std::string capture_request_head(const std::function<void(int port)>& send) {
   socklen_t len = sizeof addr;
   ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
   std::thread client([&] { send(ntohs(addr.sin_port)); });
-  int conn = ::accept(listener, nullptr, nullptr);
+  const auto deadline = std::chrono::steady_clock::now() + testing::kWaitBound;
+  int conn =
+      testing::readable_before(listener, deadline) ? ::accept(listener, nullptr, nullptr) : -1;
   std::string head;
   char buf[4096];
-  while (head.find("\r\n\r\n") == std::string::npos) {
+  while (conn >= 0 && head.find("\r\n\r\n") == std::string::npos &&
+         testing::readable_before(conn, deadline)) {
     ssize_t n = ::recv(conn, buf, sizeof buf, 0);
     if (n <= 0) break;
     head.append(buf, static_cast<std::size_t>(n));
   }
-  const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
-  ::send(conn, reply, sizeof reply - 1, MSG_NOSIGNAL);
-  ::shutdown(conn, SHUT_RDWR);
-  ::close(conn);
-  client.join();
+  if (conn >= 0) {
+    const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}";
+    ::send(conn, reply, sizeof reply - 1, MSG_NOSIGNAL);
+    ::shutdown(conn, SHUT_RDWR);
+    ::close(conn);
+  }
+  // Closing the listener refuses a client that has not connected yet, so that it ends.
   ::close(listener);
+  client.join();
+  EXPECT_GE(conn, 0) << "the transport did not connect within the bound";
+  EXPECT_NE(head.find("\r\n\r\n"), std::string::npos)
+      << "no whole request head within the bound: " << head.substr(0, 200);
   return head.substr(0, head.find("\r\n\r\n"));
 }
 

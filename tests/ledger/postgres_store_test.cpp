@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "bounded_wait.hpp"
 #include "cinetpay/ledger.hpp"
 #include "ledger/pq.hpp"
 #include "ledger/store.hpp"
@@ -21,7 +23,6 @@ using ::testing::Not;
 using namespace std::chrono_literals;
 
 const TimePoint kT0 = from_millis(1'800'000'000'000);
-constexpr auto kBound = 30s;
 
 std::string id_of(int i) { return "P-" + std::to_string(i); }
 
@@ -74,7 +75,7 @@ TEST_F(PostgresStoreTest, ManyWorkersStartingAtOnceMigrateOnce) {
   }
   go.set_value();
   for (auto& w : workers) {
-    ASSERT_EQ(w.wait_for(kBound), std::future_status::ready);
+    ASSERT_TRUE(testing::ready_within(w)) << "a store did not open within the bound";
     EXPECT_NO_THROW(w.get());
   }
   pq::Result versions = pq::Connection::open(fresh).exec("SELECT version FROM schema_version");
@@ -84,12 +85,14 @@ TEST_F(PostgresStoreTest, ManyWorkersStartingAtOnceMigrateOnce) {
 
 TEST_F(PostgresStoreTest, AClaimSkipsRowsAnotherWorkerHoldsInsteadOfWaiting) {
   store->insert(pending_rows(20), submitted());
-  pq::Transaction holding(raw);
+  std::optional<pq::Transaction> holding(std::in_place, raw);
   raw.exec("SELECT 1 FROM payouts ORDER BY position LIMIT 5 FOR UPDATE");
 
   auto claimed = std::async(
       std::launch::async, [&] { return store->claim(claim_of(Claim::Kind::send, "w1", kT0, 10)); });
-  ASSERT_EQ(claimed.wait_for(kBound), std::future_status::ready) << "the claim waited for a lock";
+  bool skipped = testing::ready_within(claimed);
+  holding.reset();  // a claim stuck on the locks ends now, and the test with it
+  ASSERT_TRUE(skipped) << "the claim waited for a lock";
   std::vector<std::string> expected;
   for (int i = 6; i <= 15; ++i) expected.push_back(id_of(i));
   std::vector<PayoutRow> rows = claimed.get();
@@ -109,16 +112,19 @@ TEST_F(PostgresStoreTest, WorkersClaimingAtOnceNeverTakeOnePayoutTwice) {
     workers.push_back(std::async(std::launch::async, [this, w] {
       std::unique_ptr<LedgerStore> own = open_postgres_store(url);
       std::vector<std::string> mine;
-      for (;;) {
+      // Each claim takes one payout at least: more claims than payouts is a store that
+      // hands out the same rows again, which the counts below catch.
+      for (int claims = 0; claims <= kPayouts; ++claims) {
         auto rows = own->claim(claim_of(Claim::Kind::send, "w" + std::to_string(w), kT0, 7));
-        if (rows.empty()) return mine;
+        if (rows.empty()) break;
         for (const std::string& id : ids(rows)) mine.push_back(id);
       }
+      return mine;
     }));
   }
   std::multiset<std::string> all;
   for (auto& w : workers) {
-    ASSERT_EQ(w.wait_for(kBound), std::future_status::ready);
+    ASSERT_TRUE(testing::ready_within(w)) << "a worker did not run out of payouts within the bound";
     for (const std::string& id : w.get()) all.insert(id);
   }
   EXPECT_EQ(all.size(), static_cast<std::size_t>(kPayouts));
@@ -193,22 +199,22 @@ TEST_F(PostgresStoreTest, ChangeFeedCursorsBecomeVisibleInCommitOrder) {
   paid.next.payout.worker_id.clear();
 
   // A slower writer got cursor 1 first and has not committed yet.
-  pq::Transaction slow(raw);
+  std::optional<pq::Transaction> slow(std::in_place, raw);
   raw.exec("SELECT pg_advisory_xact_lock(x'63696e6574706179'::bigint + 1)");
   raw.exec_with("INSERT INTO changes (client_transaction_id, state, at) VALUES ($1, 'failed', 0)",
                 id_of(2));
   auto applied = std::async(std::launch::async, [&] { return store->apply({paid}); });
   pq::Connection watcher = pq::Connection::open(url);
-  auto deadline = std::chrono::steady_clock::now() + kBound;
-  while (
-      watcher.exec("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").rows() ==
-      0) {
-    ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "apply() did not queue for the feed";
-  }
+  bool queued = testing::eventually([&] {
+    return watcher.exec("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+               .rows() != 0;
+  });
+  if (!queued) slow.reset();  // releases apply(), so that the test ends
+  ASSERT_TRUE(queued) << "apply() did not queue for the feed";
   EXPECT_TRUE(open_postgres_store(url)->changes_after(0, 10).empty());
 
-  slow.commit();
-  ASSERT_EQ(applied.wait_for(kBound), std::future_status::ready);
+  slow->commit();
+  ASSERT_TRUE(testing::ready_within(applied)) << "apply() did not finish within the bound";
   EXPECT_EQ(applied.get(), std::vector<bool>{true});
   std::vector<PayoutChange> feed = store->changes_after(0, 10);
   ASSERT_EQ(feed.size(), 2U);

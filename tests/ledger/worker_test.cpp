@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "bounded_wait.hpp"
 #include "cinetpay/testing/mock_transfer_api.hpp"
 #include "history_check.hpp"
 #include "sandbox_fixture.hpp"
@@ -454,13 +455,11 @@ TEST_P(WorkerTest, LeasesAreRenewedWhileTheWorkerLives) {
     done = true;
   });
   // "other" starts once "slow" holds the payout: otherwise it could claim it first.
-  auto bound = std::chrono::steady_clock::now() + 20s;
-  while (ledger.get("L-1")->worker_id != "slow" && std::chrono::steady_clock::now() < bound)
-    std::this_thread::yield();
-  if (ledger.get("L-1")->worker_id != "slow") {
+  if (!eventually([&] { return ledger.get("L-1")->worker_id == "slow"; }, 20s)) {
     first.join();
     FAIL() << "the slow worker never claimed the payout";
   }
+  auto bound = std::chrono::steady_clock::now() + 20s;
   WorkerOptions other = fast("other");
   other.lease = 1500ms;
   PayoutWorker second(sandbox_.client(), open(), other);

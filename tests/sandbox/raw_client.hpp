@@ -54,7 +54,7 @@ class RawConnection {
   std::string receive(std::chrono::milliseconds bound = std::chrono::milliseconds(10000)) {
     std::string in;
     const auto deadline = std::chrono::steady_clock::now() + bound;
-    while (!complete(in) && detail::readable_before(fd_, deadline)) {
+    while (!complete(in) && readable_before(fd_, deadline)) {
       char buf[4096];
       ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
       if (n <= 0) break;

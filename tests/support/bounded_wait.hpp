@@ -40,47 +40,53 @@ template <typename T>
   return future.wait_for(bound) == std::future_status::ready;
 }
 
-namespace detail {
-
-// Milliseconds left until `deadline`, for poll(): 0 once it has passed.
-inline int ms_left(std::chrono::steady_clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-  return left.count() > 0 ? static_cast<int>(left.count()) : 0;
-}
-
-// Waits until `fd` is readable (or closed) before `deadline`; false on timeout, even
-// when a peer that never stops writing keeps it readable past the deadline.
-inline bool readable_before(int fd, std::chrono::steady_clock::time_point deadline) {
-  while (std::chrono::steady_clock::now() < deadline) {
+/// Waits until `fd` is readable (a connection to accept, bytes, or its close) before
+/// `deadline`; false on timeout, even when a peer that never stops writing keeps it
+/// readable past the deadline.
+[[nodiscard]] inline bool readable_before(int fd, std::chrono::steady_clock::time_point deadline) {
+  for (auto now = std::chrono::steady_clock::now(); now < deadline;
+       now = std::chrono::steady_clock::now()) {
     pollfd p{fd, POLLIN, 0};
-    int n = ::poll(&p, 1, ms_left(deadline));
+    // Rounded up: a wait of less than a millisecond must not poll with 0 and spin.
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+    int n = ::poll(&p, 1, static_cast<int>(left.count()));
     if (n > 0) return true;
     if (n == 0 || errno != EINTR) return false;
   }
   return false;
 }
 
-}  // namespace detail
+namespace wait_detail {
+
+// Waits for process `pid` to end: its pidfd turns readable then, so the wait neither
+// sleeps nor spins. On a kernel without pidfds (or a pid already gone), polls `ended`.
+template <typename Ended>
+bool ends_within(pid_t pid, std::chrono::milliseconds bound, Ended ended) {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return eventually(ended, bound);
+  bool ends = testing::readable_before(pidfd, deadline);
+  ::close(pidfd);
+  return ends;
+}
+
+}  // namespace wait_detail
 
 /// The wait status of child `pid` if it ends within `bound`; nullopt while it still runs
-/// (the caller then kills it, see end_child). A pidfd is polled, so the wait neither
-/// sleeps nor spins.
+/// (the caller then kills it, see end_child).
 [[nodiscard]] inline std::optional<int> wait_for_exit(
     pid_t pid, std::chrono::milliseconds bound = kWaitBound) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
   int status = 0;
-  if (::waitpid(pid, &status, WNOHANG) == pid) return status;
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (pidfd < 0) {
-    // A kernel without pidfds: poll the child instead.
-    bool ended = eventually([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, bound);
-    return ended ? std::optional<int>(status) : std::nullopt;
-  }
-  bool ended = detail::readable_before(pidfd, deadline);
-  ::close(pidfd);
-  if (ended && ::waitpid(pid, &status, WNOHANG) == pid) return status;
+  bool reaped = false;
+  auto reap = [&] { return reaped = reaped || ::waitpid(pid, &status, WNOHANG) == pid; };
+  if (reap() || (wait_detail::ends_within(pid, bound, reap) && reap())) return status;
   return std::nullopt;
+}
+
+/// True once process `pid`, which need not be a child of this one (a server another
+/// process started), has ended within `bound`.
+[[nodiscard]] inline bool gone_within(pid_t pid, std::chrono::milliseconds bound = kWaitBound) {
+  return wait_detail::ends_within(pid, bound, [pid] { return ::kill(pid, 0) != 0; });
 }
 
 /// Ends child `pid` for good: SIGKILL, then reaps it (SIGKILL cannot be ignored, the
@@ -97,7 +103,7 @@ inline std::optional<int> end_child(pid_t pid) {
   const auto deadline = std::chrono::steady_clock::now() + bound;
   std::string line;
   char c = 0;
-  while (detail::readable_before(fd, deadline) && ::read(fd, &c, 1) == 1) {
+  while (readable_before(fd, deadline) && ::read(fd, &c, 1) == 1) {
     if (c == '\n') return line;
     line += c;
   }
@@ -111,7 +117,7 @@ inline std::optional<int> end_child(pid_t pid) {
   const auto deadline = std::chrono::steady_clock::now() + bound;
   std::string all;
   char buf[4096];
-  while (detail::readable_before(fd, deadline)) {
+  while (readable_before(fd, deadline)) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n == 0) return all;
     if (n < 0 && errno != EINTR) return std::nullopt;

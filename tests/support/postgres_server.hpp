@@ -36,6 +36,8 @@
 #include <thread>
 #include <vector>
 
+#include "bounded_wait.hpp"
+
 namespace cinetpay::testing {
 
 struct PostgresOptions {
@@ -131,7 +133,7 @@ class PostgresServer {
     pid_ = spawn(args, dir_ + "/server.log", !options_.outlive_parent);
     auto deadline = std::chrono::steady_clock::now() + options_.timeout;
     while (PQping(url().c_str()) != PQPING_OK) {
-      if (auto status = reap(pid_, std::chrono::milliseconds(20))) {
+      if (auto status = wait_for_exit(pid_, std::chrono::milliseconds(20))) {
         pid_ = 0;
         throw std::runtime_error("PostgreSQL did not start (" + describe(*status) +
                                  "): " + log_tail("server.log"));
@@ -155,10 +157,7 @@ class PostgresServer {
   void stop(int signal = SIGINT) {
     if (pid_ <= 0) return;
     ::kill(pid_, signal);
-    if (!reap(pid_, options_.timeout)) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
+    if (!wait_for_exit(pid_, options_.timeout)) end_child(pid_);
     pid_ = 0;
   }
 
@@ -177,11 +176,7 @@ class PostgresServer {
   /// directory.
   static void stop_released(pid_t pid, const std::string& dir, std::chrono::seconds bound) {
     ::kill(pid, SIGINT);
-    auto deadline = std::chrono::steady_clock::now() + bound;
-    while (::kill(pid, 0) == 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (::kill(pid, 0) == 0) ::kill(pid, SIGKILL);
+    if (!gone_within(pid, bound)) ::kill(pid, SIGKILL);
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
   }
@@ -229,10 +224,9 @@ class PostgresServer {
     pid_t pid = spawn({options_.bin_dir + "/initdb", "-D", dir_ + "/data", "-A", "trust", "-U",
                        "postgres", "-N", "--no-instructions"},
                       dir_ + "/initdb.log", true);
-    std::optional<int> status = reap(pid, options_.timeout);
+    std::optional<int> status = wait_for_exit(pid, options_.timeout);
     if (!status) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
+      end_child(pid);
       throw std::runtime_error("PostgreSQL: initdb did not finish within the bound");
     }
     if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
@@ -285,17 +279,6 @@ class PostgresServer {
     }
     ::execv(argv[0], argv.data());
     ::_exit(127);
-  }
-
-  // The exit status of `pid` if it ends within `bound`.
-  static std::optional<int> reap(pid_t pid, std::chrono::milliseconds bound) {
-    auto deadline = std::chrono::steady_clock::now() + bound;
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return status;
   }
 
   static std::string describe(int status) {

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "bounded_wait.hpp"
+
 namespace cinetpay::testing {
 
 struct RecordedRequest {
@@ -27,11 +29,8 @@ struct RecordedRequest {
 
 /// Waits, 10 s at most, for a server started on another thread to accept connections.
 inline void wait_until_running(const httplib::Server& server) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!server.is_running()) {
-    if (std::chrono::steady_clock::now() > deadline)
-      throw std::runtime_error("server did not start");
-    std::this_thread::yield();
+  if (!eventually([&] { return server.is_running(); })) {
+    throw std::runtime_error("the local HTTP server did not start within the bound");
   }
 }
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "../ledger/history_check.hpp"
+#include "bounded_wait.hpp"
 #include "httplib.h"
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere else
@@ -58,17 +59,6 @@ inline pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::
   return pid;
 }
 
-/// Waits for `pid` up to `bound`; its wait status, or nullopt if it is still running.
-inline std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds bound) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (true) {
-    int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) return status;
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
-
 inline bool killed_by_sigkill(const std::optional<int>& status) {
   return status && WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL;
 }
@@ -84,25 +74,21 @@ class SandboxProcess {
     argv.insert(argv.end(), flags.begin(), flags.end());
     pid_ = spawn(argv, {}, dir + "/sandbox.log", fds[1]);
     ::close(fds[1]);
-    std::string first;
-    char c = 0;
-    pollfd p{fds[0], POLLIN, 0};
-    while (first.find('\n') == std::string::npos && ::poll(&p, 1, 10000) > 0 &&
-           ::read(fds[0], &c, 1) == 1) {
-      first += c;
-    }
+    std::optional<std::string> first = line_within(fds[0]);
     ::close(fds[0]);
     const std::string prefix = "listening on ";
-    if (first.rfind(prefix, 0) != 0) throw std::runtime_error("sandbox did not start: " + first);
-    url_ = first.substr(prefix.size(), first.size() - prefix.size() - 1);
+    if (!first || first->rfind(prefix, 0) != 0) {
+      end_child(pid_);
+      throw std::runtime_error(
+          "cinetpay-sandbox printed no 'listening on' line within the bound: " +
+          first.value_or(""));
+    }
+    url_ = first->substr(prefix.size());
     admin_ = std::make_unique<httplib::Client>(url_);
   }
   ~SandboxProcess() {
     ::kill(pid_, SIGTERM);
-    if (!wait_for_exit(pid_, std::chrono::seconds(10))) {
-      ::kill(pid_, SIGKILL);
-      wait_for_exit(pid_, std::chrono::seconds(10));
-    }
+    if (!wait_for_exit(pid_, std::chrono::seconds(10))) end_child(pid_);
   }
   SandboxProcess(const SandboxProcess&) = delete;
   SandboxProcess& operator=(const SandboxProcess&) = delete;

@@ -76,6 +76,16 @@ TEST(BoundedWait, WaitForExitGivesUpOnAChildThatRunsOnAndEndChildStopsIt) {
   EXPECT_EQ(::kill(pid, 0), -1) << "the child was not reaped";
 }
 
+TEST(BoundedWait, GoneWithinSeesAProcessEndAndGivesUpOnOneThatRuns) {
+  Pipe release;
+  pid_t pid = child_waiting_on(release, 0);
+  ASSERT_GT(pid, 0);
+  EXPECT_FALSE(gone_within(pid, 50ms)) << "the child is still waiting for its release";
+  release.close_write();
+  EXPECT_TRUE(gone_within(pid)) << "the child's end was not seen within the bound";
+  if (!wait_for_exit(pid)) end_child(pid);
+}
+
 TEST(BoundedWait, LineWithinReadsOneLineAndLeavesTheRest) {
   Pipe out;
   out.write("listening on x\nmore");
