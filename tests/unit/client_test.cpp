@@ -400,16 +400,6 @@ TEST(SendIdExist, FoundAfterAnUnclearSendIsNotMarked) {
   EXPECT_FALSE(results[0].client_transaction_id_exist);
 }
 
-TEST(SendIdExist, Answered805ForAnotherPayoutIsRejectedNotMarked) {
-  FakeWorld w;
-  w.transport->on_json("/money/send/contact", 200,
-                       R"({"code":805,"message":"CLIENT_TRANSACTION_ID_EXIST","data":[]})");
-  w.transport->on_json("/check/money", 200, status_body("A", "VAL", 9000));
-  auto results = w.client().send_money({payout("A", 500)});
-  EXPECT_EQ(results[0].outcome, TransferOutcome::rejected);
-  EXPECT_FALSE(results[0].client_transaction_id_exist);
-}
-
 TEST(Send, StillUnclearIsReportedUnknownNeverDropped) {
   FakeWorld w;
   w.transport->on("/money/send/contact",
@@ -436,6 +426,7 @@ TEST(Send, ReusedIdOfAnotherPayoutIsRejected) {
   EXPECT_EQ(results[0].outcome, TransferOutcome::rejected);
   EXPECT_EQ(results[0].error->code, kCodeClientTransactionIdConflict);
   EXPECT_THAT(results[0].detail, HasSubstr("transfer EA-A"));
+  EXPECT_FALSE(results[0].client_transaction_id_exist) << "the id holds another payout";
 }
 
 TEST(Send, LargeBatchesAreSplit) {
