@@ -106,10 +106,7 @@ double run_fleet(cinetpay::testing::PostgresServer& postgres, const SandboxProce
   double elapsed = seconds_since(start);
   for (pid_t pid : pids) {
     ::kill(pid, SIGTERM);
-    if (!cinetpay::testing::wait_for_exit(pid, 10s)) {
-      ::kill(pid, SIGKILL);
-      cinetpay::testing::wait_for_exit(pid, 10s);
-    }
+    if (!cinetpay::testing::wait_for_exit(pid, 10s)) cinetpay::testing::end_child(pid);
   }
   return elapsed;
 }
