@@ -40,3 +40,7 @@ inline constexpr int kClientTransactionIdExists = 805;
                                   int http_status);
 }  // namespace detail
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/codes-inl.hpp"
+#endif

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cinetpay/export.hpp"
+#include "cinetpay/http.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
 namespace detail {
@@ -35,5 +36,12 @@ std::string redact_url(std::string_view url);
 /// cost does not grow with the body.
 std::string redact_excerpt(std::string_view body, std::size_t max_chars = 160);
 
+/// "POST" or "GET", for log lines and error messages.
+const char* method_name(const HttpRequest& request);
+
 }  // namespace detail
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/http-inl.hpp"
+#endif
