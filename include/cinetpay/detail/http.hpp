@@ -9,9 +9,12 @@
 #include <vector>
 
 #include "cinetpay/export.hpp"
-#include "cinetpay/http.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Declared, not included: <cinetpay/http.hpp> ends by including this file's definitions
+// in header-only mode.
+struct HttpRequest;
+
 namespace detail {
 
 /// `application/x-www-form-urlencoded` encoding of one value (RFC 3986 unreserved kept).

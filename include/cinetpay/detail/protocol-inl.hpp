@@ -22,7 +22,7 @@ using nlohmann::json;
 // 2^63, as unsigned: the magnitude of INT64_MIN, one past INT64_MAX.
 inline constexpr std::uint64_t kInt64Limit = std::uint64_t{1} << 63;
 
-[[noreturn]] void unreadable(const HttpResponse& response, const std::string& why) {
+[[noreturn]] CINETPAY_INLINE void unreadable(const HttpResponse& response, const std::string& why) {
   throw ProtocolError("unreadable answer from CinetPay (HTTP " + std::to_string(response.status) +
                           "): " + why + ": " + redact_excerpt(response.body),
                       response.status);
@@ -82,7 +82,8 @@ CINETPAY_INLINE std::string shown(const json& value, std::size_t max_chars) {
   return redact_excerpt(value.dump(-1, ' ', false, json::error_handler_t::replace), max_chars);
 }
 
-[[noreturn]] void unreadable_field(const char* name, const std::string& why, const json& value) {
+[[noreturn]] CINETPAY_INLINE void unreadable_field(const char* name, const std::string& why,
+                                                   const json& value) {
   throw ProtocolError("unreadable answer from CinetPay: \"" + std::string(name) + "\" " + why +
                           ": " + shown(value, 40),
                       0);
