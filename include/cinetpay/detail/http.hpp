@@ -1,5 +1,5 @@
 // Form encoding and the redaction of URLs and answer bodies, for the request builder, the
-// transport and error messages (http.cpp). Internal: not part of the API.
+// transport and error messages (http-inl.hpp). Internal: not part of the API.
 #pragma once
 
 #include <cstddef>
