@@ -299,7 +299,9 @@ class PayoutWorker::Impl {
       record(outcomes, pass);
       throw;
     } catch (const ApiError& e) {
-      all(PayoutState::rejected, std::string("refused by CinetPay: ") + e.what(), e.code());
+      // send_money throws only while no send of its call has left: this is a login's
+      // refusal, not CinetPay's word on these payouts.
+      all(PayoutState::pending, std::string("not sent: ") + e.what(), e.code());
     } catch (const TransportError& e) {
       all(PayoutState::pending, std::string("never reached CinetPay: ") + e.what(), 0);
     } catch (const std::exception& e) {

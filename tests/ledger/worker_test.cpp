@@ -412,6 +412,23 @@ TEST_P(WorkerTest, AnItemRefusedForTheLoginIsNeverARefusedPayout) {
   EXPECT_TRUE(ledger.changes_since(0).empty());
 }
 
+// send_money throws only while nothing of its call left (its contract): an ApiError then is
+// a login's refusal (here an unexpected code), never CinetPay refusing the payout, so the
+// payout waits to be sent again instead of ending rejected.
+TEST_P(WorkerTest, AnApiErrorThrownBySendMoneyLeavesThePayoutToSendAgain) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "A-3")});
+  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
+  EXPECT_CALL(*api, send_money)
+      .WillOnce(::testing::Throw(ApiError(1005, "SERVICE_UNAVAILABLE", "", 200)));
+  PayoutWorker worker(TransferClient(api), ledger, fast("w1"));
+  (void)worker.run_once();
+  Payout p = *ledger.get("A-3");
+  EXPECT_EQ(p.state, PayoutState::pending) << p.detail;
+  EXPECT_EQ(p.api_code, 1005);
+  EXPECT_TRUE(ledger.changes_since(0).empty()) << "nothing final happened to it";
+}
+
 // Two sends of 10 make two lots: each pass asks check/money at most once per lot, never
 // once per payout.
 TEST_P(WorkerTest, AcceptedPayoutsAreFollowedWithOneCheckPerLot) {

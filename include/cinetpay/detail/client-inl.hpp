@@ -331,6 +331,12 @@ CINETPAY_INLINE TransferStatus ClientImpl::wait_for_final(const TransferQuery& q
     } catch (const NotFoundError& e) {
       // Right after a send the transfer may not be visible yet: keep polling.
       missing = e;
+    } catch (const TransportError&) {
+      // A poll that got no answer says nothing new; the status already seen stays the
+      // answer. Before any status, the failure is.
+      if (!last) throw;
+    } catch (const ProtocolError&) {
+      if (!last) throw;
     }
     if (options_.clock() < bounded.deadline) pause(options_.poll_interval, bounded.deadline);
     if (options_.clock() >= bounded.deadline) {
