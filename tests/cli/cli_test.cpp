@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "http.hpp"
+#include "cinetpay/detail/http.hpp"
 #include "sandbox_fixture.hpp"
 #include "scripted_server.hpp"
 
