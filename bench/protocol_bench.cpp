@@ -10,9 +10,9 @@
 #include <mutex>
 
 #include "cinetpay/transfer.hpp"
-#include "http.hpp"
-#include "protocol.hpp"
-#include "token.hpp"
+#include "cinetpay/detail/http.hpp"
+#include "cinetpay/detail/protocol.hpp"
+#include "cinetpay/detail/token.hpp"
 
 namespace {
 

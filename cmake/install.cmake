@@ -12,7 +12,7 @@ include(CMakePackageConfigHelpers)
 set(CINETPAY_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/cinetpay)
 
 set_target_properties(cinetpay_ledger PROPERTIES EXPORT_NAME ledger)
-install(TARGETS cinetpay cinetpay_ledger EXPORT cinetpayTargets
+install(TARGETS cinetpay cinetpay_ledger cinetpay_header_only EXPORT cinetpayTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)

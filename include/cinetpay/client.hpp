@@ -156,3 +156,7 @@ class CINETPAY_API TransferClient {
 };
 
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/client_impl.hpp"
+#endif

@@ -161,3 +161,7 @@ struct ApiCodeInfo {
 [[nodiscard]] CINETPAY_API std::optional<ApiCodeInfo> find_api_code(int code);
 
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/errors-inl.hpp"
+#endif

@@ -77,3 +77,8 @@ class CINETPAY_API HttpTransport {
 CINETPAY_API std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options);
 
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/curl_transport-inl.hpp"
+#include "cinetpay/detail/http-inl.hpp"
+#endif

@@ -203,3 +203,7 @@ struct ReconcileResult {
 CINETPAY_API std::string_view to_string(ReconcileResult::State state) noexcept;
 
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/models-inl.hpp"
+#endif

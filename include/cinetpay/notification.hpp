@@ -34,3 +34,7 @@ struct Notification {
 [[nodiscard]] CINETPAY_API Notification parse_notification(std::string_view form_body);
 
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/notification-inl.hpp"
+#endif

@@ -156,3 +156,7 @@ struct ClientOptions {
 };
 
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/options-inl.hpp"
+#endif

@@ -36,3 +36,7 @@ CINETPAY_API void validate_contacts(const std::vector<Contact>& items);
 CINETPAY_API void validate_base_url(std::string_view base_url, bool allow_insecure_http = false);
 
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/validation-inl.hpp"
+#endif

@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "bounded_wait.hpp"
-#include "http.hpp"
+#include "cinetpay/detail/http.hpp"
 #include "sandbox_fixture.hpp"
 #include "scripted_server.hpp"
 

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "cinetpay/transfer.hpp"
-#include "http.hpp"
-#include "protocol.hpp"
-#include "utf8.hpp"
+#include "cinetpay/detail/http.hpp"
+#include "cinetpay/detail/protocol.hpp"
+#include "cinetpay/detail/utf8.hpp"
 
 namespace {
 

@@ -25,9 +25,9 @@
 
 #include "cinetpay/testing/manual_clock.hpp"
 #include "cinetpay/transfer.hpp"
-#include "codes.hpp"
-#include "http.hpp"
-#include "protocol.hpp"
+#include "cinetpay/detail/codes.hpp"
+#include "cinetpay/detail/http.hpp"
+#include "cinetpay/detail/protocol.hpp"
 
 namespace {
 

@@ -388,8 +388,10 @@ TEST_P(WorkerTest, ALoginRefusedWhenSentAgainPutsThePayoutBackNeverRejectsIt) {
 
   run_to_the_end(worker);
   expect_exactly_once(ledger);
-  EXPECT_EQ(ledger.get("A-1")->state, PayoutState::paid);
-  for (const PayoutEvent& e : ledger.get("A-1")->history) EXPECT_NE(e.to, PayoutState::rejected);
+  // A copy: a loop over a member of get()'s temporary would read freed memory (ASan).
+  const Payout settled = *ledger.get("A-1");
+  EXPECT_EQ(settled.state, PayoutState::paid);
+  for (const PayoutEvent& e : settled.history) EXPECT_NE(e.to, PayoutState::rejected);
 }
 
 // The worker's own rule, whatever path of the client leads there: an item CinetPay refused
@@ -485,8 +487,9 @@ TEST_P(WorkerTest, LeasesAreRenewedWhileTheWorkerLives) {
     looked_up += second.run_once().looked_up;
   first.join();
   EXPECT_EQ(looked_up, 0U);
-  for (const PayoutEvent& e : ledger.get("L-1")->history) EXPECT_NE(e.worker_id, "other");
-  EXPECT_EQ(ledger.get("L-1")->state, PayoutState::accepted);
+  const Payout kept = *ledger.get("L-1");
+  for (const PayoutEvent& e : kept.history) EXPECT_NE(e.worker_id, "other");
+  EXPECT_EQ(kept.state, PayoutState::accepted);
 }
 
 TEST_P(WorkerTest, TwoWorkersOnOneLedgerSendEachPayoutOnce) {

@@ -10,7 +10,7 @@
 #include "cinetpay/testing/answers.hpp"
 #include "cinetpay/transfer.hpp"
 #include "fakes.hpp"
-#include "http.hpp"
+#include "cinetpay/detail/http.hpp"
 
 namespace cinetpay {
 namespace {

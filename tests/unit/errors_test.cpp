@@ -3,7 +3,7 @@
 #include <set>
 
 #include "cinetpay/transfer.hpp"
-#include "codes.hpp"
+#include "cinetpay/detail/codes.hpp"
 
 namespace cinetpay {
 namespace {

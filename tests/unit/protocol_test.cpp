@@ -7,8 +7,8 @@
 
 #include "cinetpay/testing/answers.hpp"
 #include "cinetpay/transfer.hpp"
-#include "http.hpp"
-#include "protocol.hpp"
+#include "cinetpay/detail/http.hpp"
+#include "cinetpay/detail/protocol.hpp"
 
 namespace cinetpay::detail {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "bounded_wait.hpp"
 #include "cinetpay/testing/manual_clock.hpp"
-#include "token.hpp"
+#include "cinetpay/detail/token.hpp"
 
 namespace cinetpay {
 namespace {

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "json_depth.hpp"
+#include "cinetpay/detail/json_depth.hpp"
 
 namespace cinetpay::sandbox {
 namespace {

@@ -1,28 +1,32 @@
-#include "token.hpp"
+#pragma once
+
+#include "cinetpay/detail/token.hpp"
 
 #include <utility>
 
 CINETPAY_BEGIN_NAMESPACE
 namespace detail {
 
-TokenManager::TokenManager(LoginFunction login, Clock clock, std::chrono::seconds lifetime,
-                           std::chrono::seconds refresh_margin)
+CINETPAY_INLINE TokenManager::TokenManager(LoginFunction login, Clock clock,
+                                           std::chrono::seconds lifetime,
+                                           std::chrono::seconds refresh_margin)
     : TokenManager(
           [login = std::move(login)](std::chrono::steady_clock::time_point) { return login(); },
           std::move(clock), lifetime, refresh_margin) {}
 
-TokenManager::TokenManager(BoundedLoginFunction login, Clock clock, std::chrono::seconds lifetime,
-                           std::chrono::seconds refresh_margin)
+CINETPAY_INLINE TokenManager::TokenManager(BoundedLoginFunction login, Clock clock,
+                                           std::chrono::seconds lifetime,
+                                           std::chrono::seconds refresh_margin)
     : login_(std::move(login)),
       clock_(std::move(clock)),
       lifetime_(lifetime),
       refresh_margin_(refresh_margin) {}
 
-bool TokenManager::usable(std::chrono::steady_clock::time_point now) const {
+CINETPAY_INLINE bool TokenManager::usable(std::chrono::steady_clock::time_point now) const {
   return token_ && now < expires_at_;
 }
 
-Token TokenManager::get(std::chrono::steady_clock::time_point deadline) {
+CINETPAY_INLINE Token TokenManager::get(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     auto now = clock_();
@@ -67,17 +71,17 @@ Token TokenManager::get(std::chrono::steady_clock::time_point deadline) {
   return *token_;
 }
 
-std::size_t TokenManager::waiting() const {
+CINETPAY_INLINE std::size_t TokenManager::waiting() const {
   std::lock_guard<std::mutex> lock(mu_);
   return waiting_;
 }
 
-void TokenManager::invalidate(std::uint64_t generation) {
+CINETPAY_INLINE void TokenManager::invalidate(std::uint64_t generation) {
   std::lock_guard<std::mutex> lock(mu_);
   if (token_ && token_->generation == generation) token_.reset();
 }
 
-std::uint64_t TokenManager::login_count() const {
+CINETPAY_INLINE std::uint64_t TokenManager::login_count() const {
   std::lock_guard<std::mutex> lock(mu_);
   return flights_started_;
 }

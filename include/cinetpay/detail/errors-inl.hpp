@@ -1,21 +1,24 @@
+#pragma once
+
 #include "cinetpay/errors.hpp"
 
 #include <algorithm>
 #include <utility>
 
-#include "codes.hpp"
+#include "cinetpay/detail/codes.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
-namespace {
+namespace detail {
 
-std::string validation_text(const std::string& field, std::optional<std::size_t> index,
-                            const std::string& problem) {
+CINETPAY_INLINE std::string validation_text(const std::string& field,
+                                            std::optional<std::size_t> index,
+                                            const std::string& problem) {
   std::string where = index ? "item " + std::to_string(*index) + ": " : std::string();
   return "invalid request: " + where + field + ": " + problem + " (nothing was sent)";
 }
 
-std::string api_text(int code, const std::string& message, const std::string& description,
-                     int http_status) {
+CINETPAY_INLINE std::string api_text(int code, const std::string& message,
+                                     const std::string& description, int http_status) {
   std::string text = "CinetPay API error " + std::to_string(code);
   if (!message.empty()) text += " " + message;
   if (!description.empty()) text += ": " + description;
@@ -23,32 +26,36 @@ std::string api_text(int code, const std::string& message, const std::string& de
   return text;
 }
 
-}  // namespace
+}  // namespace detail
 
-ValidationError::ValidationError(std::string field, std::optional<std::size_t> index,
-                                 const std::string& problem)
-    : Error(validation_text(field, index, problem)),
+CINETPAY_INLINE ValidationError::ValidationError(std::string field,
+                                                 std::optional<std::size_t> index,
+                                                 const std::string& problem)
+    : Error(detail::validation_text(field, index, problem)),
       field_(std::move(field)),
       index_(index),
       problem_(problem) {}
 
-ApiError::ApiError(int code, std::string api_message, std::string description, int http_status)
-    : Error(api_text(code, api_message, description, http_status)),
+CINETPAY_INLINE ApiError::ApiError(int code, std::string api_message, std::string description,
+                                   int http_status)
+    : Error(detail::api_text(code, api_message, description, http_status)),
       code_(code),
       api_message_(std::move(api_message)),
       description_(std::move(description)),
       http_status_(http_status) {}
 
-TransportError::TransportError(const std::string& what, bool may_have_reached_server)
+CINETPAY_INLINE TransportError::TransportError(const std::string& what,
+                                               bool may_have_reached_server)
     : Error(what), may_have_reached_server_(may_have_reached_server) {}
 
-ProtocolError::ProtocolError(const std::string& what, int http_status)
+CINETPAY_INLINE ProtocolError::ProtocolError(const std::string& what, int http_status)
     : Error(what), http_status_(http_status) {}
 
-NotificationMismatchError::NotificationMismatchError(std::string field, const std::string& what)
+CINETPAY_INLINE NotificationMismatchError::NotificationMismatchError(std::string field,
+                                                                     const std::string& what)
     : Error(what), field_(std::move(field)) {}
 
-const std::vector<ApiCodeInfo>& api_codes() {
+CINETPAY_INLINE const std::vector<ApiCodeInfo>& api_codes() {
   static const std::vector<ApiCodeInfo> kTable = {
       {0, "OPERATION_SUCCES", "success"},
       {-1, "OPERATION_ERROR",
@@ -84,11 +91,11 @@ const std::vector<ApiCodeInfo>& api_codes() {
   return kTable;
 }
 
-bool is_authentication_code(int code) noexcept {
+CINETPAY_INLINE bool is_authentication_code(int code) noexcept {
   return detail::codes::is_authentication_failure(code);
 }
 
-std::optional<ApiCodeInfo> find_api_code(int code) {
+CINETPAY_INLINE std::optional<ApiCodeInfo> find_api_code(int code) {
   const auto& table = api_codes();
   auto it = std::find_if(table.begin(), table.end(),
                          [code](const ApiCodeInfo& row) { return row.code == code; });
@@ -98,7 +105,8 @@ std::optional<ApiCodeInfo> find_api_code(int code) {
 
 namespace detail {
 
-void throw_api_error(int code, std::string api_message, std::string description, int http_status) {
+CINETPAY_INLINE void throw_api_error(int code, std::string api_message, std::string description,
+                                     int http_status) {
   api_message = codes::message_or_table_word(code, std::move(api_message));
   if (codes::is_authentication_failure(code)) {
     throw AuthenticationError(code, std::move(api_message), std::move(description), http_status);

@@ -1,4 +1,6 @@
-#include "protocol.hpp"
+#pragma once
+
+#include "cinetpay/detail/protocol.hpp"
 
 #include <cmath>
 #include <limits>
@@ -6,28 +8,27 @@
 #include <string_view>
 #include <utility>
 
+#include "cinetpay/detail/codes.hpp"
+#include "cinetpay/detail/http.hpp"
+#include "cinetpay/detail/json_depth.hpp"
+#include "cinetpay/detail/utf8.hpp"
 #include "cinetpay/errors.hpp"
-#include "codes.hpp"
-#include "http.hpp"
-#include "json_depth.hpp"
-#include "utf8.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
 namespace detail {
-namespace {
 
 using nlohmann::json;
 
 // 2^63, as unsigned: the magnitude of INT64_MIN, one past INT64_MAX.
-constexpr std::uint64_t kInt64Limit = std::uint64_t{1} << 63;
+inline constexpr std::uint64_t kInt64Limit = std::uint64_t{1} << 63;
 
-[[noreturn]] void unreadable(const HttpResponse& response, const std::string& why) {
+[[noreturn]] CINETPAY_INLINE void unreadable(const HttpResponse& response, const std::string& why) {
   throw ProtocolError("unreadable answer from CinetPay (HTTP " + std::to_string(response.status) +
                           "): " + why + ": " + redact_excerpt(response.body),
                       response.status);
 }
 
-std::string trimmed_base(std::string base_url) {
+CINETPAY_INLINE std::string trimmed_base(std::string base_url) {
   while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
   // Accept "https://client.cinetpay.com/v1" as well: the paths carry /v1 themselves.
   const std::string v1 = "/v1";
@@ -40,7 +41,7 @@ std::string trimmed_base(std::string base_url) {
 
 // Decimal digits with an optional leading '-', nothing else (no '+', no spaces, no hex),
 // within int64: the one way a number written as a string is read.
-std::optional<std::int64_t> decimal(std::string_view s) {
+CINETPAY_INLINE std::optional<std::int64_t> decimal(std::string_view s) {
   const bool negative = !s.empty() && s.front() == '-';
   if (negative) s.remove_prefix(1);
   if (s.empty()) return std::nullopt;
@@ -57,7 +58,7 @@ std::optional<std::int64_t> decimal(std::string_view s) {
 
 // A JSON integer, or a string of decimal digits; nullopt for anything else, floats and
 // numbers beyond int64 included (nlohmann reads those as unsigned or as doubles).
-std::optional<std::int64_t> whole_number(const json& value) {
+CINETPAY_INLINE std::optional<std::int64_t> whole_number(const json& value) {
   if (value.is_number_unsigned()) {
     const auto u = value.get<std::uint64_t>();
     if (u >= kInt64Limit) return std::nullopt;
@@ -68,7 +69,7 @@ std::optional<std::int64_t> whole_number(const json& value) {
   return std::nullopt;
 }
 
-std::optional<int> read_code(const json& value) {
+CINETPAY_INLINE std::optional<int> read_code(const json& value) {
   std::optional<std::int64_t> n = whole_number(value);
   if (!n || *n < std::numeric_limits<int>::min() || *n > std::numeric_limits<int>::max()) {
     return std::nullopt;
@@ -77,11 +78,12 @@ std::optional<int> read_code(const json& value) {
 }
 
 // A value as it may appear in a message: never throws on bytes that are not UTF-8.
-std::string shown(const json& value, std::size_t max_chars) {
+CINETPAY_INLINE std::string shown(const json& value, std::size_t max_chars) {
   return redact_excerpt(value.dump(-1, ' ', false, json::error_handler_t::replace), max_chars);
 }
 
-[[noreturn]] void unreadable_field(const char* name, const std::string& why, const json& value) {
+[[noreturn]] CINETPAY_INLINE void unreadable_field(const char* name, const std::string& why,
+                                                   const json& value) {
   throw ProtocolError("unreadable answer from CinetPay: \"" + std::string(name) + "\" " + why +
                           ": " + shown(value, 40),
                       0);
@@ -90,7 +92,7 @@ std::string shown(const json& value, std::size_t max_chars) {
 // Real answers carry raw line breaks inside strings (the 602 example does), and error
 // pages may come in Latin-1: escape control characters found inside string literals and
 // replace bytes that are not UTF-8 by U+FFFD. Neither changes the structure.
-std::string repaired(std::string_view body) {
+CINETPAY_INLINE std::string repaired(std::string_view body) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(body.size() + 16);
@@ -126,7 +128,7 @@ std::string repaired(std::string_view body) {
   return out;
 }
 
-json contact_json(const Contact& c) {
+CINETPAY_INLINE json contact_json(const Contact& c) {
   return json{{"prefix", c.prefix},
               {"phone", c.phone},
               {"name", c.name},
@@ -134,7 +136,7 @@ json contact_json(const Contact& c) {
               {"email", c.email}};
 }
 
-json transfer_json(const TransferRequest& t) {
+CINETPAY_INLINE json transfer_json(const TransferRequest& t) {
   json item{{"prefix", t.prefix},
             {"phone", t.phone},
             {"amount", t.amount},
@@ -145,53 +147,51 @@ json transfer_json(const TransferRequest& t) {
 }
 
 template <typename T, typename F>
-std::string data_body(const std::vector<T>& items, F to_json) {
+CINETPAY_INLINE std::string data_body(const std::vector<T>& items, F to_json) {
   json array = json::array();
   for (const T& item : items) array.push_back(to_json(item));
   return form_encode({{"data", array.dump()}});
 }
 
-}  // namespace
-
-RequestBuilder::RequestBuilder(std::string base_url, Lang lang)
+CINETPAY_INLINE RequestBuilder::RequestBuilder(std::string base_url, Lang lang)
     : base_url_(trimmed_base(std::move(base_url))), lang_(to_string(lang)) {}
 
-std::string RequestBuilder::url(const char* path, const std::string& token) const {
+CINETPAY_INLINE std::string RequestBuilder::url(const char* path, const std::string& token) const {
   std::string u = base_url_ + path + "?";
   if (!token.empty()) u += "token=" + form_encode(token) + "&";
   return u + "lang=" + lang_;
 }
 
-HttpRequest RequestBuilder::login(const Credentials& credentials) const {
+CINETPAY_INLINE HttpRequest RequestBuilder::login(const Credentials& credentials) const {
   return {HttpMethod::post, url(kLoginPath, ""),
           form_encode({{"apikey", credentials.api_key}, {"password", credentials.password}}),
           false};
 }
 
-HttpRequest RequestBuilder::balance(const std::string& token) const {
+CINETPAY_INLINE HttpRequest RequestBuilder::balance(const std::string& token) const {
   return {HttpMethod::get, url(kBalancePath, token), "", false};
 }
 
-HttpRequest RequestBuilder::add_contacts(const std::string& token,
-                                         const std::vector<Contact>& items) const {
+CINETPAY_INLINE HttpRequest RequestBuilder::add_contacts(const std::string& token,
+                                                         const std::vector<Contact>& items) const {
   return {HttpMethod::post, url(kContactPath, token), data_body(items, contact_json), false};
 }
 
-HttpRequest RequestBuilder::send_money(const std::string& token,
-                                       const std::vector<TransferRequest>& items) const {
+CINETPAY_INLINE HttpRequest RequestBuilder::send_money(
+    const std::string& token, const std::vector<TransferRequest>& items) const {
   return {HttpMethod::post, url(kSendPath, token), data_body(items, transfer_json),
           /*fresh_connection=*/true};
 }
 
-HttpRequest RequestBuilder::check_money(const std::string& token,
-                                        const TransferQuery& query) const {
+CINETPAY_INLINE HttpRequest RequestBuilder::check_money(const std::string& token,
+                                                        const TransferQuery& query) const {
   return {HttpMethod::get,
           url(kCheckPath, token) + "&" + std::string(query.key_name()) + "=" +
               form_encode(query.value()),
           "", false};
 }
 
-Envelope parse_envelope(const HttpResponse& response) {
+CINETPAY_INLINE Envelope parse_envelope(const HttpResponse& response) {
   if (nesting_depth(response.body, kMaxAnswerDepth) > kMaxAnswerDepth) {
     unreadable(response, "nested deeper than " + std::to_string(kMaxAnswerDepth) + " levels");
   }
@@ -214,7 +214,7 @@ Envelope parse_envelope(const HttpResponse& response) {
   return env;
 }
 
-std::vector<const json*> data_items(const Envelope& envelope) {
+CINETPAY_INLINE std::vector<const json*> data_items(const Envelope& envelope) {
   std::vector<const json*> items;
   const json& data = envelope.data;
   if (data.is_object()) {
@@ -233,7 +233,7 @@ std::vector<const json*> data_items(const Envelope& envelope) {
   return items;
 }
 
-std::string text_field(const json& object, const char* name) {
+CINETPAY_INLINE std::string text_field(const json& object, const char* name) {
   if (!object.is_object()) return {};
   auto it = object.find(name);
   if (it == object.end() || it->is_null()) return {};
@@ -241,7 +241,7 @@ std::string text_field(const json& object, const char* name) {
   return it->dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::int64_t amount_field(const json& object, const char* name) {
+CINETPAY_INLINE std::int64_t amount_field(const json& object, const char* name) {
   if (!object.is_object()) return 0;
   auto it = object.find(name);
   if (it == object.end()) return 0;
@@ -268,7 +268,7 @@ std::int64_t amount_field(const json& object, const char* name) {
   return *amount;
 }
 
-int code_field(const json& object, const char* name, int fallback) {
+CINETPAY_INLINE int code_field(const json& object, const char* name, int fallback) {
   if (!object.is_object()) return fallback;
   auto it = object.find(name);
   if (it == object.end()) return fallback;
@@ -278,7 +278,7 @@ int code_field(const json& object, const char* name, int fallback) {
   return *code;
 }
 
-std::string parse_token(const Envelope& envelope) {
+CINETPAY_INLINE std::string parse_token(const Envelope& envelope) {
   std::vector<const json*> items = data_items(envelope);
   std::string token = items.empty() ? std::string() : text_field(*items.front(), "token");
   if (token.empty()) {
@@ -289,7 +289,7 @@ std::string parse_token(const Envelope& envelope) {
   return token;
 }
 
-Balance parse_balance(const Envelope& envelope) {
+CINETPAY_INLINE Balance parse_balance(const Envelope& envelope) {
   std::vector<const json*> items = data_items(envelope);
   if (items.empty() || !items.front()->contains("available")) {
     throw ProtocolError("unreadable balance answer from CinetPay (HTTP " +
@@ -301,16 +301,12 @@ Balance parse_balance(const Envelope& envelope) {
                  amount_field(d, "available")};
 }
 
-namespace {
-
 // An item's own message, else the code table's word for its code.
-std::string item_message(const json& item, int code) {
+CINETPAY_INLINE std::string item_message(const json& item, int code) {
   return codes::message_or_table_word(code, text_field(item, "message"));
 }
 
-}  // namespace
-
-ContactResult parse_contact_item(const json& item) {
+CINETPAY_INLINE ContactResult parse_contact_item(const json& item) {
   ContactResult r;
   r.contact =
       Contact{text_field(item, "prefix"), text_field(item, "phone"), text_field(item, "name"),
@@ -322,7 +318,7 @@ ContactResult parse_contact_item(const json& item) {
   return r;
 }
 
-TransferStatus parse_transfer_status(const json& item) {
+CINETPAY_INLINE TransferStatus parse_transfer_status(const json& item) {
   TransferStatus s;
   s.transaction_id = text_field(item, "transaction_id");
   s.client_transaction_id = text_field(item, "client_transaction_id");
@@ -339,7 +335,7 @@ TransferStatus parse_transfer_status(const json& item) {
   return s;
 }
 
-SentItem parse_sent_item(const json& item) {
+CINETPAY_INLINE SentItem parse_sent_item(const json& item) {
   SentItem s;
   s.code = code_field(item, "code", 0);
   s.status = text_field(item, "status");

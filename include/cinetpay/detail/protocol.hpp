@@ -99,3 +99,7 @@ SentItem parse_sent_item(const nlohmann::json& item);
 
 }  // namespace detail
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/protocol-inl.hpp"
+#endif

@@ -1,13 +1,15 @@
+#pragma once
+
 #include "cinetpay/notification.hpp"
 
 #include <map>
 
+#include "cinetpay/detail/http.hpp"
 #include "cinetpay/errors.hpp"
-#include "http.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
 
-Notification parse_notification(std::string_view form_body) {
+CINETPAY_INLINE Notification parse_notification(std::string_view form_body) {
   Notification n;
   const std::map<std::string_view, std::string*> fields = {
       {"transaction_id", &n.transaction_id},

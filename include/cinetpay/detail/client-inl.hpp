@@ -1,3 +1,5 @@
+#pragma once
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -10,17 +12,16 @@
 #include <utility>
 
 #include "cinetpay/client.hpp"
+#include "cinetpay/detail/client_impl.hpp"
+#include "cinetpay/detail/codes.hpp"
+#include "cinetpay/detail/http.hpp"
 #include "cinetpay/errors.hpp"
 #include "cinetpay/validation.hpp"
-#include "client_impl.hpp"
-#include "codes.hpp"
-#include "http.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
 namespace detail {
-namespace {
 
-ClientOptions with_defaults(ClientOptions o) {
+CINETPAY_INLINE ClientOptions with_defaults(ClientOptions o) {
   if (!o.clock) o.clock = [] { return std::chrono::steady_clock::now(); };
   if (!o.sleeper) o.sleeper = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   if (!o.random) {
@@ -40,12 +41,8 @@ ClientOptions with_defaults(ClientOptions o) {
   return o;
 }
 
-const char* method_name(const HttpRequest& r) {
-  return r.method == HttpMethod::post ? "POST" : "GET";
-}
-
 // A whole number written in a notification's form field ("500", "500.00"), if it is one.
-std::optional<std::int64_t> whole_amount(const std::string& text) {
+CINETPAY_INLINE std::optional<std::int64_t> whole_amount(const std::string& text) {
   std::size_t end = text.find('.');
   std::string digits = text.substr(0, end);
   if (digits.empty() || digits.size() > 15 ||
@@ -63,7 +60,8 @@ std::optional<std::int64_t> whole_amount(const std::string& text) {
 
 // The first field of `notification` that disagrees with `status`, or null. Ids must be
 // equal and non-empty; the other fields are compared when both sides carry them.
-const char* disagreement(const Notification& notification, const TransferStatus& status) {
+CINETPAY_INLINE const char* disagreement(const Notification& notification,
+                                         const TransferStatus& status) {
   auto id_differs = [](const std::string& sent, const std::string& known) {
     return !sent.empty() && sent != known;
   };
@@ -88,9 +86,7 @@ const char* disagreement(const Notification& notification, const TransferStatus&
   return nullptr;
 }
 
-}  // namespace
-
-std::string describe(const std::exception_ptr& error) {
+CINETPAY_INLINE std::string describe(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
   } catch (const std::exception& e) {
@@ -100,7 +96,7 @@ std::string describe(const std::exception_ptr& error) {
   }
 }
 
-ClientImpl::ClientImpl(Credentials credentials, ClientOptions options)
+CINETPAY_INLINE ClientImpl::ClientImpl(Credentials credentials, ClientOptions options)
     : credentials_(std::move(credentials)),
       options_(with_defaults(std::move(options))),
       builder_(options_.base_url, options_.lang),
@@ -109,7 +105,7 @@ ClientImpl::ClientImpl(Credentials credentials, ClientOptions options)
       tokens_([this](TimePoint deadline) { return login(deadline); }, options_.clock,
               options_.token_lifetime, options_.token_refresh_margin) {}
 
-CallContext ClientImpl::start(const CallOptions& call_options) {
+CINETPAY_INLINE CallContext ClientImpl::start(const CallOptions& call_options) {
   std::call_once(announced_,
                  [this] { log(LogLevel::info, "using the CinetPay API at " + options_.base_url); });
   CallContext context;
@@ -118,7 +114,7 @@ CallContext ClientImpl::start(const CallOptions& call_options) {
   return context;
 }
 
-void ClientImpl::rethrow_masked() const {
+CINETPAY_INLINE void ClientImpl::rethrow_masked() const {
   auto mask = [this](const std::string& text) { return secrets_.mask(text); };
   auto clean = [&](const std::exception& e) { return mask(e.what()) == e.what(); };
   try {
@@ -153,7 +149,7 @@ void ClientImpl::rethrow_masked() const {
   }
 }
 
-void ClientImpl::log(LogLevel level, const std::string& line) const noexcept {
+CINETPAY_INLINE void ClientImpl::log(LogLevel level, const std::string& line) const noexcept {
   if (!options_.logger) return;
   try {
     options_.logger(level, secrets_.mask(line));
@@ -161,13 +157,15 @@ void ClientImpl::log(LogLevel level, const std::string& line) const noexcept {
   }
 }
 
-void ClientImpl::pause(std::chrono::milliseconds interval, TimePoint deadline) const {
+CINETPAY_INLINE void ClientImpl::pause(std::chrono::milliseconds interval,
+                                       TimePoint deadline) const {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - options_.clock());
   options_.sleeper(std::max(std::chrono::milliseconds(0), std::min(interval, left)));
 }
 
-HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency,
-                                  HttpRequest request, std::string* trail, CallContext& context) {
+CINETPAY_INLINE HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency,
+                                                  HttpRequest request, std::string* trail,
+                                                  CallContext& context) {
   for (int attempt = 1;; ++attempt) {
     const TimePoint now = options_.clock();
     if (now >= context.deadline) {
@@ -224,8 +222,8 @@ HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency
   }
 }
 
-Envelope ClientImpl::exchange(const char* operation, Idempotency idempotency, HttpRequest request,
-                              CallContext& context) {
+CINETPAY_INLINE Envelope ClientImpl::exchange(const char* operation, Idempotency idempotency,
+                                              HttpRequest request, CallContext& context) {
   std::string trail;
   HttpResponse response = transmit(operation, idempotency, std::move(request), &trail, context);
   try {
@@ -238,7 +236,7 @@ Envelope ClientImpl::exchange(const char* operation, Idempotency idempotency, Ht
   }
 }
 
-std::string ClientImpl::login(TimePoint deadline) {
+CINETPAY_INLINE std::string ClientImpl::login(TimePoint deadline) {
   CallContext context{deadline};
   Envelope env = exchange("login", Idempotency::idempotent, builder_.login(credentials_), context);
   if (env.code != 0) throw_api_error(env.code, env.message, env.description, env.http_status);
@@ -248,9 +246,9 @@ std::string ClientImpl::login(TimePoint deadline) {
   return token;
 }
 
-Envelope ClientImpl::call(const char* operation, Idempotency idempotency,
-                          const std::function<HttpRequest(const std::string&)>& build,
-                          CallContext& context) {
+CINETPAY_INLINE Envelope ClientImpl::call(
+    const char* operation, Idempotency idempotency,
+    const std::function<HttpRequest(const std::string&)>& build, CallContext& context) {
   for (int refusals = 0;; ++refusals) {
     Token token = tokens_.get(context.deadline);
     Envelope env = exchange(operation, idempotency, build(token.value), context);
@@ -261,23 +259,23 @@ Envelope ClientImpl::call(const char* operation, Idempotency idempotency,
   }
 }
 
-Envelope ClientImpl::call_ok(const char* operation, Idempotency idempotency,
-                             const std::function<HttpRequest(const std::string&)>& build,
-                             CallContext& context) {
+CINETPAY_INLINE Envelope ClientImpl::call_ok(
+    const char* operation, Idempotency idempotency,
+    const std::function<HttpRequest(const std::string&)>& build, CallContext& context) {
   Envelope env = call(operation, idempotency, build, context);
   if (env.code != 0) throw_api_error(env.code, env.message, env.description, env.http_status);
   return env;
 }
 
-Balance ClientImpl::balance(CallContext& context) {
+CINETPAY_INLINE Balance ClientImpl::balance(CallContext& context) {
   auto env = call_ok(
       "balance", Idempotency::idempotent,
       [this](const std::string& token) { return builder_.balance(token); }, context);
   return parse_balance(env);
 }
 
-std::vector<ContactResult> ClientImpl::add_contacts(const std::vector<Contact>& contacts,
-                                                    CallContext& context) {
+CINETPAY_INLINE std::vector<ContactResult> ClientImpl::add_contacts(
+    const std::vector<Contact>& contacts, CallContext& context) {
   validate_contacts(contacts);
   std::vector<ContactResult> results;
   for (const std::vector<Contact>& part : batches_of(contacts, options_.max_batch_size)) {
@@ -301,7 +299,8 @@ std::vector<ContactResult> ClientImpl::add_contacts(const std::vector<Contact>& 
   return results;
 }
 
-std::vector<TransferStatus> ClientImpl::check(const TransferQuery& query, CallContext& context) {
+CINETPAY_INLINE std::vector<TransferStatus> ClientImpl::check(const TransferQuery& query,
+                                                              CallContext& context) {
   if (query.value().empty())
     throw ValidationError(std::string(query.key_name()), std::nullopt, "must not be empty");
   Envelope env = call_ok(
@@ -316,8 +315,9 @@ std::vector<TransferStatus> ClientImpl::check(const TransferQuery& query, CallCo
   return statuses;
 }
 
-TransferStatus ClientImpl::wait_for_final(const TransferQuery& query,
-                                          std::chrono::milliseconds timeout, CallContext& context) {
+CINETPAY_INLINE TransferStatus ClientImpl::wait_for_final(const TransferQuery& query,
+                                                          std::chrono::milliseconds timeout,
+                                                          CallContext& context) {
   CallContext bounded{std::min(context.deadline, options_.clock() + timeout)};
   std::optional<TransferStatus> last;
   std::optional<NotFoundError> missing;
@@ -346,7 +346,8 @@ TransferStatus ClientImpl::wait_for_final(const TransferQuery& query,
   }
 }
 
-ReconcileResult ClientImpl::lookup(const std::string& client_transaction_id, CallContext& context) {
+CINETPAY_INLINE ReconcileResult ClientImpl::lookup(const std::string& client_transaction_id,
+                                                   CallContext& context) {
   if (client_transaction_id.empty()) {
     throw ValidationError("client_transaction_id", std::nullopt, "must not be empty");
   }
@@ -372,8 +373,8 @@ ReconcileResult ClientImpl::lookup(const std::string& client_transaction_id, Cal
   return r;
 }
 
-TransferStatus ClientImpl::verify_notification(const Notification& notification,
-                                               CallContext& context) {
+CINETPAY_INLINE TransferStatus ClientImpl::verify_notification(const Notification& notification,
+                                                               CallContext& context) {
   if (notification.transaction_id.empty() && notification.client_transaction_id.empty()) {
     throw ValidationError("transaction_id", std::nullopt,
                           "a notification must carry transaction_id or client_transaction_id");
@@ -398,44 +399,44 @@ TransferStatus ClientImpl::verify_notification(const Notification& notification,
                                       std::string(query.key_name()) + ": forged");
 }
 
-std::vector<TransferResult> ClientImpl::send_money(const std::vector<TransferRequest>& items,
-                                                   const CallOptions& call) {
+CINETPAY_INLINE std::vector<TransferResult> ClientImpl::send_money(
+    const std::vector<TransferRequest>& items, const CallOptions& call) {
   return run(call, [&](CallContext& c) { return send(items, c); });
 }
 
-Balance ClientImpl::balance(const CallOptions& call) {
+CINETPAY_INLINE Balance ClientImpl::balance(const CallOptions& call) {
   return run(call, [&](CallContext& c) { return balance(c); });
 }
 
-std::vector<ContactResult> ClientImpl::add_contacts(const std::vector<Contact>& contacts,
-                                                    const CallOptions& call) {
+CINETPAY_INLINE std::vector<ContactResult> ClientImpl::add_contacts(
+    const std::vector<Contact>& contacts, const CallOptions& call) {
   return run(call, [&](CallContext& c) { return add_contacts(contacts, c); });
 }
 
-std::vector<TransferStatus> ClientImpl::check_transfer(const TransferQuery& query,
-                                                       const CallOptions& call) {
+CINETPAY_INLINE std::vector<TransferStatus> ClientImpl::check_transfer(const TransferQuery& query,
+                                                                       const CallOptions& call) {
   return run(call, [&](CallContext& c) { return check(query, c); });
 }
 
-TransferStatus ClientImpl::wait_for_final(const TransferQuery& query,
-                                          std::chrono::milliseconds timeout,
-                                          const CallOptions& call) {
+CINETPAY_INLINE TransferStatus ClientImpl::wait_for_final(const TransferQuery& query,
+                                                          std::chrono::milliseconds timeout,
+                                                          const CallOptions& call) {
   return run(call, [&](CallContext& c) { return wait_for_final(query, timeout, c); });
 }
 
-ReconcileResult ClientImpl::reconcile(const std::string& client_transaction_id,
-                                      const CallOptions& call) {
+CINETPAY_INLINE ReconcileResult ClientImpl::reconcile(const std::string& client_transaction_id,
+                                                      const CallOptions& call) {
   return run(call, [&](CallContext& c) { return lookup(client_transaction_id, c); });
 }
 
-TransferStatus ClientImpl::verify_notification(const Notification& notification,
-                                               const CallOptions& call) {
+CINETPAY_INLINE TransferStatus ClientImpl::verify_notification(const Notification& notification,
+                                                               const CallOptions& call) {
   return run(call, [&](CallContext& c) { return verify_notification(notification, c); });
 }
 
 }  // namespace detail
 
-TransferClient::TransferClient(Credentials credentials, ClientOptions options) {
+CINETPAY_INLINE TransferClient::TransferClient(Credentials credentials, ClientOptions options) {
   validate_base_url(options.base_url, options.allow_insecure_http);
   if (credentials.api_key.empty())
     throw ValidationError("api_key", std::nullopt, "must not be empty");
@@ -444,7 +445,7 @@ TransferClient::TransferClient(Credentials credentials, ClientOptions options) {
   api_ = std::make_shared<detail::ClientImpl>(std::move(credentials), std::move(options));
 }
 
-TransferClient TransferClient::from_env(ClientOptions options) {
+CINETPAY_INLINE TransferClient TransferClient::from_env(ClientOptions options) {
   auto env = [](const char* name) -> std::optional<std::string> {
     const char* v = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read once, at start-up
     if (v == nullptr) return std::nullopt;
@@ -475,11 +476,12 @@ TransferClient TransferClient::from_env(ClientOptions options) {
   return TransferClient(std::move(c), std::move(options));
 }
 
-TransferClient::TransferClient(std::shared_ptr<TransferApi> api) : api_(std::move(api)) {
+CINETPAY_INLINE TransferClient::TransferClient(std::shared_ptr<TransferApi> api)
+    : api_(std::move(api)) {
   if (!api_) throw std::invalid_argument("cinetpay::TransferClient: the TransferApi is null");
 }
 
-TransferApi& TransferClient::api() const {
+CINETPAY_INLINE TransferApi& TransferClient::api() const {
   if (!api_) {
     throw std::logic_error(
         "cinetpay::TransferClient used after it was moved from: use the client it was moved "
@@ -488,36 +490,38 @@ TransferApi& TransferClient::api() const {
   return *api_;
 }
 
-Balance TransferClient::balance(const CallOptions& call) const { return api().balance(call); }
+CINETPAY_INLINE Balance TransferClient::balance(const CallOptions& call) const {
+  return api().balance(call);
+}
 
-std::vector<ContactResult> TransferClient::add_contacts(const std::vector<Contact>& contacts,
-                                                        const CallOptions& call) const {
+CINETPAY_INLINE std::vector<ContactResult> TransferClient::add_contacts(
+    const std::vector<Contact>& contacts, const CallOptions& call) const {
   return api().add_contacts(contacts, call);
 }
 
-std::vector<TransferResult> TransferClient::send_money(const std::vector<TransferRequest>& items,
-                                                       const CallOptions& call) const {
+CINETPAY_INLINE std::vector<TransferResult> TransferClient::send_money(
+    const std::vector<TransferRequest>& items, const CallOptions& call) const {
   return api().send_money(items, call);
 }
 
-std::vector<TransferStatus> TransferClient::check_transfer(const TransferQuery& query,
-                                                           const CallOptions& call) const {
+CINETPAY_INLINE std::vector<TransferStatus> TransferClient::check_transfer(
+    const TransferQuery& query, const CallOptions& call) const {
   return api().check_transfer(query, call);
 }
 
-TransferStatus TransferClient::wait_for_final(const TransferQuery& query,
-                                              std::chrono::milliseconds timeout,
-                                              const CallOptions& call) const {
+CINETPAY_INLINE TransferStatus TransferClient::wait_for_final(const TransferQuery& query,
+                                                              std::chrono::milliseconds timeout,
+                                                              const CallOptions& call) const {
   return api().wait_for_final(query, timeout, call);
 }
 
-ReconcileResult TransferClient::reconcile(const std::string& client_transaction_id,
-                                          const CallOptions& call) const {
+CINETPAY_INLINE ReconcileResult TransferClient::reconcile(const std::string& client_transaction_id,
+                                                          const CallOptions& call) const {
   return api().reconcile(client_transaction_id, call);
 }
 
-TransferStatus TransferClient::verify_notification(const Notification& notification,
-                                                   const CallOptions& call) const {
+CINETPAY_INLINE TransferStatus TransferClient::verify_notification(const Notification& notification,
+                                                                   const CallOptions& call) const {
   return api().verify_notification(notification, call);
 }
 

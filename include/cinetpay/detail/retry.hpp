@@ -57,3 +57,7 @@ class RetryDecider {
 
 }  // namespace detail
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/retry-inl.hpp"
+#endif

@@ -1,4 +1,6 @@
 // The libcurl transport: the only file that includes curl.h.
+#pragma once
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -10,17 +12,17 @@
 #include <string_view>
 #include <vector>
 
+#include "cinetpay/detail/http.hpp"
 #include "cinetpay/errors.hpp"
 #include "cinetpay/http.hpp"
 #include "cinetpay/version.hpp"
-#include "http.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
-namespace {
+namespace detail {
 
 // curl_global_init once per process; never curl_global_cleanup, which would break other
 // users of libcurl in the same process.
-void init_curl_once() {
+CINETPAY_INLINE void init_curl_once() {
   static const CURLcode kInitResult = curl_global_init(CURL_GLOBAL_DEFAULT);
   if (kInitResult != CURLE_OK) throw TransportError("libcurl could not be initialised", false);
 }
@@ -48,7 +50,7 @@ struct Receiver {
 // Runs `take` on `n` received bytes; returns what libcurl must be told: `n` to go on,
 // any other count to abort the transfer.
 template <typename Take>
-size_t receive(void* user, size_t n, Take take) noexcept {
+CINETPAY_INLINE size_t receive(void* user, size_t n, Take take) noexcept {
   auto* r = static_cast<Receiver*>(user);
   const size_t abort = n == 0 ? 1 : 0;
   if (n > r->limit - r->received) {
@@ -65,12 +67,12 @@ size_t receive(void* user, size_t n, Take take) noexcept {
   }
 }
 
-size_t on_body(char* data, size_t size, size_t count, void* user) noexcept {
+CINETPAY_INLINE size_t on_body(char* data, size_t size, size_t count, void* user) noexcept {
   const size_t n = size * count;
   return receive(user, n, [&](HttpResponse& response) { response.body.append(data, n); });
 }
 
-size_t on_header(char* data, size_t size, size_t count, void* user) noexcept {
+CINETPAY_INLINE size_t on_header(char* data, size_t size, size_t count, void* user) noexcept {
   const size_t n = size * count;
   return receive(user, n, [&](HttpResponse& response) {
     std::string_view line(data, n);
@@ -88,7 +90,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) noexcept {
 }
 
 // True when curl failed before any byte of the request could have left this machine.
-bool certainly_not_sent(CURLcode rc, CURL* handle) {
+CINETPAY_INLINE bool certainly_not_sent(CURLcode rc, CURL* handle) {
   switch (rc) {
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
@@ -108,11 +110,9 @@ bool certainly_not_sent(CURLcode rc, CURL* handle) {
   return rc == CURLE_OPERATION_TIMEDOUT && request_size == 0;
 }
 
-const char* method_name(const HttpRequest& request) {
-  return request.method == HttpMethod::post ? "POST" : "GET";
+CINETPAY_INLINE std::string without_query(const std::string& url) {
+  return url.substr(0, url.find('?'));
 }
-
-std::string without_query(const std::string& url) { return url.substr(0, url.find('?')); }
 
 class CurlTransport final : public HttpTransport {
  public:
@@ -243,10 +243,10 @@ class CurlTransport final : public HttpTransport {
   std::vector<Handle> idle_;
 };
 
-}  // namespace
+}  // namespace detail
 
-std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options) {
-  return std::make_shared<CurlTransport>(options);
+CINETPAY_INLINE std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options) {
+  return std::make_shared<detail::CurlTransport>(options);
 }
 
 CINETPAY_END_NAMESPACE

@@ -1,5 +1,6 @@
 // send_money: the one call that moves money, and the rules that keep it from paying twice
 // or losing a payout (docs/design.md, "Money: never sent twice, never lost").
+#pragma once
 #include <algorithm>
 #include <cstdint>
 #include <exception>
@@ -9,17 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "cinetpay/detail/client_impl.hpp"
+#include "cinetpay/detail/codes.hpp"
 #include "cinetpay/errors.hpp"
 #include "cinetpay/validation.hpp"
-#include "client_impl.hpp"
-#include "codes.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
 namespace detail {
-namespace {
 
 // 128 random bits: unique without coordination, made once before the first attempt.
-std::string new_client_transaction_id() {
+CINETPAY_INLINE std::string new_client_transaction_id() {
   static constexpr char kHex[] = "0123456789abcdef";
   std::random_device device;
   std::string id = "cp-";
@@ -30,7 +30,7 @@ std::string new_client_transaction_id() {
   return id;
 }
 
-TransferResult base_result(const TransferRequest& t) {
+CINETPAY_INLINE TransferResult base_result(const TransferRequest& t) {
   TransferResult r;
   r.client_transaction_id = t.client_transaction_id;
   r.prefix = t.prefix;
@@ -39,8 +39,8 @@ TransferResult base_result(const TransferRequest& t) {
   return r;
 }
 
-TransferResult rejected(const TransferRequest& t, const ApiErrorInfo& error,
-                        const std::string& detail) {
+CINETPAY_INLINE TransferResult rejected(const TransferRequest& t, const ApiErrorInfo& error,
+                                        const std::string& detail) {
   TransferResult r = base_result(t);
   r.outcome = TransferOutcome::rejected;
   r.error = error;
@@ -48,24 +48,27 @@ TransferResult rejected(const TransferRequest& t, const ApiErrorInfo& error,
   return r;
 }
 
-std::vector<TransferRequest> pick(const std::vector<TransferRequest>& items,
-                                  const std::vector<std::size_t>& positions) {
+CINETPAY_INLINE std::vector<TransferRequest> pick(const std::vector<TransferRequest>& items,
+                                                  const std::vector<std::size_t>& positions) {
   std::vector<TransferRequest> picked;
   picked.reserve(positions.size());
   for (std::size_t i : positions) picked.push_back(items[i]);
   return picked;
 }
 
-ApiErrorInfo info_of(const ApiError& e) { return {e.code(), e.api_message(), e.description()}; }
+CINETPAY_INLINE ApiErrorInfo info_of(const ApiError& e) {
+  return {e.code(), e.api_message(), e.description()};
+}
 
-TransferResult with_outcome(const TransferRequest& t, TransferOutcome outcome, std::string detail) {
+CINETPAY_INLINE TransferResult with_outcome(const TransferRequest& t, TransferOutcome outcome,
+                                            std::string detail) {
   TransferResult r = base_result(t);
   r.outcome = outcome;
   r.detail = std::move(detail);
   return r;
 }
 
-TransferResult unknown(const TransferRequest& t, const std::string& why) {
+CINETPAY_INLINE TransferResult unknown(const TransferRequest& t, const std::string& why) {
   return with_outcome(
       t, TransferOutcome::unknown,
       "outcome unknown after " + why + ": settle it with reconcile(), never with a new payout");
@@ -74,11 +77,11 @@ TransferResult unknown(const TransferRequest& t, const std::string& why) {
 // Whether a transfer found under a payout's client_transaction_id is this payout.
 enum class Match { same, other, unclear };
 
-std::string without_plus(const std::string& number) {
+CINETPAY_INLINE std::string without_plus(const std::string& number) {
   return !number.empty() && number.front() == '+' ? number.substr(1) : number;
 }
 
-Match match(const TransferRequest& t, const TransferStatus& s) {
+CINETPAY_INLINE Match match(const TransferRequest& t, const TransferStatus& s) {
   // check/money never reports a transfer of 0: 0 means it did not say.
   if (s.amount != 0 && s.amount != t.amount) return Match::other;
   const std::string international = t.prefix + t.phone;
@@ -100,8 +103,8 @@ Match match(const TransferRequest& t, const TransferStatus& s) {
 
 // What a lookup that found the id tells about this payout.
 // `id_exist`: CinetPay answered 805 to the call's first send of it.
-TransferResult from_found(const TransferRequest& t, const TransferStatus& s, const std::string& why,
-                          bool id_exist) {
+CINETPAY_INLINE TransferResult from_found(const TransferRequest& t, const TransferStatus& s,
+                                          const std::string& why, bool id_exist) {
   const std::string holder = "transfer " + s.transaction_id + " to " +
                              (s.receiver_e164.empty() ? s.receiver : s.receiver_e164) +
                              " of amount " + std::to_string(s.amount);
@@ -134,7 +137,7 @@ TransferResult from_found(const TransferRequest& t, const TransferStatus& s, con
 }
 
 // Whether `error`, thrown while sending a batch, proves that nothing of it was paid.
-bool proves_unpaid(const std::exception_ptr& error, bool send_left) {
+CINETPAY_INLINE bool proves_unpaid(const std::exception_ptr& error, bool send_left) {
   try {
     std::rethrow_exception(error);
   } catch (const ApiError&) {
@@ -149,7 +152,8 @@ bool proves_unpaid(const std::exception_ptr& error, bool send_left) {
 // The outcome of a batch that certainly paid nothing, when it cannot be thrown. An ApiError
 // here is a login's: a send that left before it carried a token CinetPay refused, which
 // processes nothing.
-TransferResult unpaid(const TransferRequest& t, const std::exception_ptr& error, bool send_left) {
+CINETPAY_INLINE TransferResult unpaid(const TransferRequest& t, const std::exception_ptr& error,
+                                      bool send_left) {
   try {
     std::rethrow_exception(error);
   } catch (const ApiError& e) {
@@ -167,7 +171,8 @@ TransferResult unpaid(const TransferRequest& t, const std::exception_ptr& error,
 }
 
 // A payout of a batch after one that CinetPay refused whole: never sent.
-TransferResult not_attempted(const TransferRequest& t, const ApiErrorInfo& refusal) {
+CINETPAY_INLINE TransferResult not_attempted(const TransferRequest& t,
+                                             const ApiErrorInfo& refusal) {
   TransferResult r = with_outcome(
       t, TransferOutcome::not_sent,
       "not attempted: an earlier batch of this call was refused whole by CinetPay (" +
@@ -176,10 +181,8 @@ TransferResult not_attempted(const TransferRequest& t, const ApiErrorInfo& refus
   return r;
 }
 
-}  // namespace
-
-std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items,
-                                             CallContext& context) {
+CINETPAY_INLINE std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items,
+                                                             CallContext& context) {
   validate_transfers(items);
   for (TransferRequest& t : items) {
     if (t.client_transaction_id.empty()) t.client_transaction_id = new_client_transaction_id();
@@ -222,7 +225,7 @@ std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items,
   return results;
 }
 
-void ClientImpl::mask_result(TransferResult& r) const {
+CINETPAY_INLINE void ClientImpl::mask_result(TransferResult& r) const {
   r.detail = secrets_.mask(r.detail);
   if (r.error) {
     r.error->message = secrets_.mask(r.error->message);
@@ -231,8 +234,8 @@ void ClientImpl::mask_result(TransferResult& r) const {
   if (r.status) r.status->comment = secrets_.mask(r.status->comment);
 }
 
-BatchResults ClientImpl::send_batch(const std::vector<TransferRequest>& items, bool may_resend,
-                                    CallContext& context) {
+CINETPAY_INLINE BatchResults ClientImpl::send_batch(const std::vector<TransferRequest>& items,
+                                                    bool may_resend, CallContext& context) {
   std::vector<std::optional<TransferResult>> settled(items.size());
   Posted posted;
   try {
@@ -250,9 +253,9 @@ BatchResults ClientImpl::send_batch(const std::vector<TransferRequest>& items, b
   return out;
 }
 
-Posted ClientImpl::post_batch(const std::vector<TransferRequest>& items,
-                              std::vector<std::optional<TransferResult>>& settled,
-                              CallContext& context) {
+CINETPAY_INLINE Posted ClientImpl::post_batch(const std::vector<TransferRequest>& items,
+                                              std::vector<std::optional<TransferResult>>& settled,
+                                              CallContext& context) {
   Posted posted;
   posted.id_exist.assign(items.size(), false);
   Envelope env;
@@ -317,9 +320,10 @@ Posted ClientImpl::post_batch(const std::vector<TransferRequest>& items,
   return posted;
 }
 
-void ClientImpl::settle_unclear(const std::vector<TransferRequest>& items,
-                                std::vector<std::optional<TransferResult>>& settled,
-                                const Posted& posted, bool may_resend, CallContext& context) {
+CINETPAY_INLINE void ClientImpl::settle_unclear(const std::vector<TransferRequest>& items,
+                                                std::vector<std::optional<TransferResult>>& settled,
+                                                const Posted& posted, bool may_resend,
+                                                CallContext& context) {
   std::vector<std::size_t> unclear;
   std::vector<bool> id_exist;
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -341,10 +345,9 @@ void ClientImpl::settle_unclear(const std::vector<TransferRequest>& items,
   }
 }
 
-std::vector<TransferResult> ClientImpl::reconcile_batch(const std::vector<TransferRequest>& items,
-                                                        const std::vector<bool>& id_exist,
-                                                        const std::string& why, bool may_resend,
-                                                        CallContext& context) {
+CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
+    const std::vector<TransferRequest>& items, const std::vector<bool>& id_exist,
+    const std::string& why, bool may_resend, CallContext& context) {
   log(LogLevel::warning, "send: outcome unknown after " + why + "; reconciling " +
                              std::to_string(items.size()) + " item(s) by client_transaction_id");
   std::vector<TransferResult> results(items.size());

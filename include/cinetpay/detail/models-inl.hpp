@@ -1,14 +1,15 @@
+#pragma once
+
 #include <array>
 #include <utility>
 
+#include "cinetpay/detail/codes.hpp"
 #include "cinetpay/models.hpp"
-#include "cinetpay/options.hpp"
-#include "codes.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
-namespace {
+namespace detail {
 
-constexpr std::array<std::pair<TreatmentStatus::Code, const char*>, 5> kStatusWords = {{
+inline constexpr std::array<std::pair<TreatmentStatus::Code, const char*>, 5> kStatusWords = {{
     {TreatmentStatus::Code::NEW, "NEW"},
     {TreatmentStatus::Code::REC, "REC"},
     {TreatmentStatus::Code::NOS, "NOS"},
@@ -16,29 +17,33 @@ constexpr std::array<std::pair<TreatmentStatus::Code, const char*>, 5> kStatusWo
     {TreatmentStatus::Code::REJ, "REJ"},
 }};
 
-}  // namespace
+}  // namespace detail
 
-bool ContactResult::ok() const noexcept { return detail::codes::is_contact_success(code); }
+CINETPAY_INLINE bool ContactResult::ok() const noexcept {
+  return detail::codes::is_contact_success(code);
+}
 
-bool ContactResult::already_exists() const noexcept {
+CINETPAY_INLINE bool ContactResult::already_exists() const noexcept {
   return code == detail::codes::kContactAlreadyThere;
 }
 
-TreatmentStatus::TreatmentStatus(std::string raw) : raw_(std::move(raw)) {
-  for (const auto& [code, word] : kStatusWords) {
+CINETPAY_INLINE TreatmentStatus::TreatmentStatus(std::string raw) : raw_(std::move(raw)) {
+  for (const auto& [code, word] : detail::kStatusWords) {
     if (raw_ == word) code_ = code;
   }
 }
 
-TreatmentStatus::TreatmentStatus(Code code) : code_(code) {
-  for (const auto& [known, word] : kStatusWords) {
+CINETPAY_INLINE TreatmentStatus::TreatmentStatus(Code code) : code_(code) {
+  for (const auto& [known, word] : detail::kStatusWords) {
     if (known == code) raw_ = word;
   }
 }
 
-const std::string& to_string(const TreatmentStatus& status) noexcept { return status.raw(); }
+CINETPAY_INLINE const std::string& to_string(const TreatmentStatus& status) noexcept {
+  return status.raw();
+}
 
-std::string_view to_string(TransferOutcome outcome) noexcept {
+CINETPAY_INLINE std::string_view to_string(TransferOutcome outcome) noexcept {
   switch (outcome) {
     case TransferOutcome::accepted:
       return "accepted";
@@ -52,7 +57,7 @@ std::string_view to_string(TransferOutcome outcome) noexcept {
   return "unknown";
 }
 
-std::string_view to_string(ReconcileResult::State state) noexcept {
+CINETPAY_INLINE std::string_view to_string(ReconcileResult::State state) noexcept {
   switch (state) {
     case ReconcileResult::State::found:
       return "found";
@@ -64,7 +69,7 @@ std::string_view to_string(ReconcileResult::State state) noexcept {
   return "unknown";
 }
 
-std::string_view TransferQuery::key_name() const noexcept {
+CINETPAY_INLINE std::string_view TransferQuery::key_name() const noexcept {
   switch (key_) {
     case Key::transaction_id:
       return "transaction_id";
@@ -74,22 +79,6 @@ std::string_view TransferQuery::key_name() const noexcept {
       return "lot";
   }
   return "transaction_id";
-}
-
-std::string_view to_string(Lang lang) noexcept { return lang == Lang::fr ? "fr" : "en"; }
-
-std::string_view to_string(LogLevel level) noexcept {
-  switch (level) {
-    case LogLevel::debug:
-      return "debug";
-    case LogLevel::info:
-      return "info";
-    case LogLevel::warning:
-      return "warning";
-    case LogLevel::error:
-      return "error";
-  }
-  return "info";
 }
 
 CINETPAY_END_NAMESPACE

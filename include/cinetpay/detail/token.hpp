@@ -88,3 +88,7 @@ class TokenManager {
 
 }  // namespace detail
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/token-inl.hpp"
+#endif

@@ -39,3 +39,7 @@ class SecretMasker {
 
 }  // namespace detail
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/secrets-inl.hpp"
+#endif

@@ -1,4 +1,6 @@
-#include "secrets.hpp"
+#pragma once
+
+#include "cinetpay/detail/secrets.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -6,7 +8,7 @@
 CINETPAY_BEGIN_NAMESPACE
 namespace detail {
 
-std::string mask_values(std::string_view text, std::vector<std::string> secrets) {
+CINETPAY_INLINE std::string mask_values(std::string_view text, std::vector<std::string> secrets) {
   // Longer first, so that a secret containing another is masked whole.
   std::sort(secrets.begin(), secrets.end(),
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
@@ -30,16 +32,16 @@ std::string mask_values(std::string_view text, std::vector<std::string> secrets)
   return current;
 }
 
-SecretMasker::SecretMasker(std::string api_key, std::string password)
+CINETPAY_INLINE SecretMasker::SecretMasker(std::string api_key, std::string password)
     : api_key_(std::move(api_key)), password_(std::move(password)) {}
 
-void SecretMasker::add_token(std::string token) {
+CINETPAY_INLINE void SecretMasker::add_token(std::string token) {
   std::lock_guard<std::mutex> lock(mu_);
   tokens_.push_back(std::move(token));
   if (tokens_.size() > kTokensKept) tokens_.pop_front();
 }
 
-std::string SecretMasker::mask(std::string_view text) const {
+CINETPAY_INLINE std::string SecretMasker::mask(std::string_view text) const {
   std::vector<std::string> secrets{api_key_, password_};
   {
     std::lock_guard<std::mutex> lock(mu_);

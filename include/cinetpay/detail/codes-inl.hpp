@@ -1,4 +1,6 @@
-#include "codes.hpp"
+#pragma once
+
+#include "cinetpay/detail/codes.hpp"
 
 #include "cinetpay/errors.hpp"
 
@@ -6,15 +8,17 @@ CINETPAY_BEGIN_NAMESPACE
 namespace detail {
 namespace codes {
 
-bool is_token_refusal(int code) { return code >= 705 && code <= 707; }
+CINETPAY_INLINE bool is_token_refusal(int code) { return code >= 705 && code <= 707; }
 
-bool is_authentication_failure(int code) {
+CINETPAY_INLINE bool is_authentication_failure(int code) {
   return (code >= 701 && code <= 703) || is_token_refusal(code);
 }
 
-bool is_contact_success(int code) { return code == kSuccess || code == kContactAlreadyThere; }
+CINETPAY_INLINE bool is_contact_success(int code) {
+  return code == kSuccess || code == kContactAlreadyThere;
+}
 
-bool send_refusal_is_definite(int code, int http_status) {
+CINETPAY_INLINE bool send_refusal_is_definite(int code, int http_status) {
   if (http_status >= 500) return false;
   switch (code) {
     case 709:
@@ -27,7 +31,7 @@ bool send_refusal_is_definite(int code, int http_status) {
   }
 }
 
-std::string message_or_table_word(int code, std::string message) {
+CINETPAY_INLINE std::string message_or_table_word(int code, std::string message) {
   if (message.empty() && code != kSuccess) {
     if (auto row = find_api_code(code)) message = std::string(row->message);
   }

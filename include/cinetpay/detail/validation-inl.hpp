@@ -1,3 +1,5 @@
+#pragma once
+
 #include "cinetpay/validation.hpp"
 
 #include <algorithm>
@@ -7,15 +9,15 @@
 #include <string>
 #include <string_view>
 
+#include "cinetpay/detail/utf8.hpp"
 #include "cinetpay/errors.hpp"
-#include "utf8.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
-namespace {
+namespace detail {
 
 // The length of the UTF-8 sequence at text[i] when it is well formed and not a control
 // character (C0, DEL, C1); else 0.
-std::size_t printable_utf8_at(std::string_view text, std::size_t i) {
+CINETPAY_INLINE std::size_t printable_utf8_at(std::string_view text, std::size_t i) {
   const auto lead = static_cast<unsigned char>(text[i]);
   if (lead < 0x20 || lead == 0x7F) return 0;
   std::size_t length = detail::utf8_sequence_length(text, i);
@@ -26,7 +28,8 @@ std::size_t printable_utf8_at(std::string_view text, std::size_t i) {
 
 // Every text field goes into a JSON body: it must be UTF-8, and the API has no use for
 // control characters in any of them.
-void check_text(const char* field, std::string_view text, std::optional<std::size_t> index) {
+CINETPAY_INLINE void check_text(const char* field, std::string_view text,
+                                std::optional<std::size_t> index) {
   for (std::size_t i = 0; i < text.size();) {
     std::size_t length = printable_utf8_at(text, i);
     if (length == 0) {
@@ -39,12 +42,12 @@ void check_text(const char* field, std::string_view text, std::optional<std::siz
   }
 }
 
-bool all_digits(const std::string& s) {
+CINETPAY_INLINE bool all_digits(const std::string& s) {
   return !s.empty() &&
          std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
-void check_prefix(const std::string& prefix, std::size_t i) {
+CINETPAY_INLINE void check_prefix(const std::string& prefix, std::size_t i) {
   if (!prefix.empty() && prefix.front() == '+') {
     throw ValidationError("prefix", i,
                           R"(must not start with '+': drop the '+' ("225", not "+225"))");
@@ -54,7 +57,7 @@ void check_prefix(const std::string& prefix, std::size_t i) {
   }
 }
 
-void check_phone(const std::string& phone, std::size_t i) {
+CINETPAY_INLINE void check_phone(const std::string& phone, std::size_t i) {
   if (!all_digits(phone) || phone.size() < 6 || phone.size() > 15) {
     throw ValidationError("phone", i,
                           "must be the national number, 6 to 15 digits, without prefix, "
@@ -63,7 +66,7 @@ void check_phone(const std::string& phone, std::size_t i) {
 }
 
 // 127.0.0.0/8 written as four decimal octets, or localhost.
-bool is_loopback_host(const std::string& host) {
+CINETPAY_INLINE bool is_loopback_host(const std::string& host) {
   if (host == "localhost") return true;
   if (host.rfind("127.", 0) != 0) return false;
   int dots = 0;
@@ -83,7 +86,7 @@ bool is_loopback_host(const std::string& host) {
 }
 
 // The host of an http(s) URL, or an empty string when it is not one.
-std::string http_host(std::string_view url, bool* https) {
+CINETPAY_INLINE std::string http_host(std::string_view url, bool* https) {
   std::string_view rest;
   if (url.rfind("https://", 0) == 0) {
     *https = true;
@@ -102,25 +105,25 @@ std::string http_host(std::string_view url, bool* https) {
   return std::string(authority.substr(0, authority.find(':')));
 }
 
-bool has_space_or_control(const std::string& s) {
+CINETPAY_INLINE bool has_space_or_control(const std::string& s) {
   return std::any_of(s.begin(), s.end(),
                      [](unsigned char c) { return std::isspace(c) != 0 || std::iscntrl(c) != 0; });
 }
 
-}  // namespace
+}  // namespace detail
 
-void validate_transfers(const std::vector<TransferRequest>& items) {
+CINETPAY_INLINE void validate_transfers(const std::vector<TransferRequest>& items) {
   if (items.empty()) throw ValidationError("items", std::nullopt, "the batch is empty");
   std::set<std::string> ids;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const TransferRequest& t = items[i];
-    check_text("prefix", t.prefix, i);
-    check_text("phone", t.phone, i);
-    check_text("notify_url", t.notify_url, i);
-    check_text("client_transaction_id", t.client_transaction_id, i);
-    check_text("payment_method", t.payment_method, i);
-    check_prefix(t.prefix, i);
-    check_phone(t.phone, i);
+    detail::check_text("prefix", t.prefix, i);
+    detail::check_text("phone", t.phone, i);
+    detail::check_text("notify_url", t.notify_url, i);
+    detail::check_text("client_transaction_id", t.client_transaction_id, i);
+    detail::check_text("payment_method", t.payment_method, i);
+    detail::check_prefix(t.prefix, i);
+    detail::check_phone(t.phone, i);
     if (t.amount <= 0) {
       throw ValidationError("amount", i, "must be positive (got " + std::to_string(t.amount) + ")");
     }
@@ -129,7 +132,8 @@ void validate_transfers(const std::vector<TransferRequest>& items) {
                             "must be a multiple of 5 (got " + std::to_string(t.amount) + ")");
     }
     bool https = false;
-    if (http_host(t.notify_url, &https).empty() || has_space_or_control(t.notify_url)) {
+    if (detail::http_host(t.notify_url, &https).empty() ||
+        detail::has_space_or_control(t.notify_url)) {
       throw ValidationError("notify_url", i, "must be an http:// or https:// URL with a host");
     }
     const std::string& id = t.client_transaction_id;
@@ -138,7 +142,7 @@ void validate_transfers(const std::vector<TransferRequest>& items) {
                             "must be at most " + std::to_string(kMaxClientTransactionIdLength) +
                                 " characters (got " + std::to_string(id.size()) + ")");
     }
-    if (has_space_or_control(id)) {
+    if (detail::has_space_or_control(id)) {
       throw ValidationError("client_transaction_id", i, "must not contain spaces");
     }
     if (!id.empty() && !ids.insert(id).second) {
@@ -153,28 +157,28 @@ void validate_transfers(const std::vector<TransferRequest>& items) {
   }
 }
 
-void validate_contacts(const std::vector<Contact>& items) {
+CINETPAY_INLINE void validate_contacts(const std::vector<Contact>& items) {
   if (items.empty()) throw ValidationError("items", std::nullopt, "the batch is empty");
   for (std::size_t i = 0; i < items.size(); ++i) {
     const Contact& c = items[i];
-    check_text("prefix", c.prefix, i);
-    check_text("phone", c.phone, i);
-    check_text("name", c.name, i);
-    check_text("surname", c.surname, i);
-    check_text("email", c.email, i);
-    check_prefix(c.prefix, i);
-    check_phone(c.phone, i);
+    detail::check_text("prefix", c.prefix, i);
+    detail::check_text("phone", c.phone, i);
+    detail::check_text("name", c.name, i);
+    detail::check_text("surname", c.surname, i);
+    detail::check_text("email", c.email, i);
+    detail::check_prefix(c.prefix, i);
+    detail::check_phone(c.phone, i);
     if (c.name.empty()) throw ValidationError("name", i, "must not be empty");
     if (c.surname.empty()) throw ValidationError("surname", i, "must not be empty");
     auto at = c.email.find('@');
     if (at == std::string::npos || at == 0 || at + 1 == c.email.size() ||
-        has_space_or_control(c.email)) {
+        detail::has_space_or_control(c.email)) {
       throw ValidationError("email", i, "must be an e-mail address");
     }
   }
 }
 
-void validate_base_url(std::string_view base_url, bool allow_insecure_http) {
+CINETPAY_INLINE void validate_base_url(std::string_view base_url, bool allow_insecure_http) {
   auto refuse = [&](const std::string& why) {
     throw ConfigError("invalid base_url: " + why +
                       " (it is the root of the API, e.g. https://client.cinetpay.com; there is "
@@ -210,11 +214,12 @@ void validate_base_url(std::string_view base_url, bool allow_insecure_http) {
   if (host.empty()) refuse("it has no host");
   if (auto colon = authority.find(':'); colon != std::string_view::npos) {
     std::string port(authority.substr(colon + 1));
-    if (!all_digits(port) || port.size() > 5 || std::stol(port) == 0 || std::stol(port) > 65535) {
+    if (!detail::all_digits(port) || port.size() > 5 || std::stol(port) == 0 ||
+        std::stol(port) > 65535) {
       refuse("the port must be a number from 1 to 65535");
     }
   }
-  if (!https && !allow_insecure_http && !is_loopback_host(host)) {
+  if (!https && !allow_insecure_http && !detail::is_loopback_host(host)) {
     refuse(
         "plain http:// is refused except to a loopback host (127.0.0.1, localhost); use "
         "https://, or set allow_insecure_http for a sandbox on a private network");

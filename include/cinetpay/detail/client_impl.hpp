@@ -14,13 +14,13 @@
 #include <vector>
 
 #include "cinetpay/client.hpp"
+#include "cinetpay/detail/protocol.hpp"
+#include "cinetpay/detail/retry.hpp"
+#include "cinetpay/detail/secrets.hpp"
+#include "cinetpay/detail/token.hpp"
 #include "cinetpay/export.hpp"
 #include "cinetpay/http.hpp"
 #include "cinetpay/transfer_api.hpp"
-#include "protocol.hpp"
-#include "retry.hpp"
-#include "secrets.hpp"
-#include "token.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
 namespace detail {
@@ -174,3 +174,8 @@ class ClientImpl final : public TransferApi {
 
 }  // namespace detail
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/client-inl.hpp"
+#include "cinetpay/detail/send-inl.hpp"
+#endif

@@ -1,5 +1,5 @@
 // Form encoding and the redaction of URLs and answer bodies, for the request builder, the
-// transport and error messages (http.cpp). Internal: not part of the API.
+// transport and error messages (http-inl.hpp). Internal: not part of the API.
 #pragma once
 
 #include <cstddef>
@@ -11,6 +11,10 @@
 #include "cinetpay/export.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Declared, not included: <cinetpay/http.hpp> ends by including this file's definitions
+// in header-only mode.
+struct HttpRequest;
+
 namespace detail {
 
 /// `application/x-www-form-urlencoded` encoding of one value (RFC 3986 unreserved kept).
@@ -35,5 +39,12 @@ std::string redact_url(std::string_view url);
 /// cost does not grow with the body.
 std::string redact_excerpt(std::string_view body, std::size_t max_chars = 160);
 
+/// "POST" or "GET", for log lines and error messages.
+const char* method_name(const HttpRequest& request);
+
 }  // namespace detail
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/http-inl.hpp"
+#endif

@@ -1,4 +1,6 @@
-#include "http.hpp"
+#pragma once
+
+#include "cinetpay/detail/http.hpp"
 
 #include "cinetpay/http.hpp"
 
@@ -6,32 +8,34 @@
 #include <array>
 #include <cctype>
 
-#include "utf8.hpp"
+#include "cinetpay/detail/utf8.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
-namespace {
+namespace detail {
 
-constexpr std::array<std::string_view, 4> kHarmlessFields = {"lang", "transaction_id",
-                                                             "client_transaction_id", "lot"};
-constexpr std::array<std::string_view, 4> kSecretNames = {"token", "apikey", "api_key", "password"};
+inline constexpr std::array<std::string_view, 4> kHarmlessFields = {"lang", "transaction_id",
+                                                                    "client_transaction_id", "lot"};
+inline constexpr std::array<std::string_view, 4> kSecretNames = {"token", "apikey", "api_key",
+                                                                 "password"};
 
-bool is_unreserved(unsigned char c) {
+CINETPAY_INLINE bool is_unreserved(unsigned char c) {
   return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~';
 }
 
-int hex_value(char c) {
+CINETPAY_INLINE int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
 
-bool ends_value(char c) {
+CINETPAY_INLINE bool ends_value(char c) {
   return c == '"' || c == '&' || c == ',' || c == '}' || c == '\'' ||
          std::isspace(static_cast<unsigned char>(c)) != 0;
 }
 
-bool starts_with_ignoring_case(std::string_view text, std::string_view lower_case_word) {
+CINETPAY_INLINE bool starts_with_ignoring_case(std::string_view text,
+                                               std::string_view lower_case_word) {
   if (text.size() < lower_case_word.size()) return false;
   for (std::size_t i = 0; i < lower_case_word.size(); ++i) {
     if (std::tolower(static_cast<unsigned char>(text[i])) != lower_case_word[i]) return false;
@@ -41,7 +45,7 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view lower_cas
 
 // Where the value of a secret named at `text[at]` starts (after `name":"`, `name=` or
 // `name: `), or npos when no secret is named there.
-std::size_t secret_value_at(std::string_view text, std::size_t at) {
+CINETPAY_INLINE std::size_t secret_value_at(std::string_view text, std::size_t at) {
   for (std::string_view name : kSecretNames) {
     if (!starts_with_ignoring_case(text.substr(at), name)) continue;
     std::size_t i = at + name.size();
@@ -59,7 +63,7 @@ std::size_t secret_value_at(std::string_view text, std::size_t at) {
 
 // Masks the value after each `name":"`, `name=` or `name: ` of a secret, case-insensitively.
 // One pass that copies as it goes: linear in the text, however many secrets it names.
-std::string mask_secrets(std::string_view text) {
+CINETPAY_INLINE std::string mask_secrets(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
@@ -77,16 +81,20 @@ std::string mask_secrets(std::string_view text) {
   return out;
 }
 
-}  // namespace
+}  // namespace detail
 
-std::string HttpResponse::header(const std::string& lower_case_name) const {
+CINETPAY_INLINE std::string HttpResponse::header(const std::string& lower_case_name) const {
   auto it = headers.find(lower_case_name);
   return it == headers.end() ? std::string() : it->second;
 }
 
 namespace detail {
 
-std::string form_encode(std::string_view value) {
+CINETPAY_INLINE const char* method_name(const HttpRequest& request) {
+  return request.method == HttpMethod::post ? "POST" : "GET";
+}
+
+CINETPAY_INLINE std::string form_encode(std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(value.size() * 3 / 2);
@@ -103,7 +111,7 @@ std::string form_encode(std::string_view value) {
   return out;
 }
 
-std::string form_decode(std::string_view value) {
+CINETPAY_INLINE std::string form_decode(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (std::size_t i = 0; i < value.size(); ++i) {
@@ -120,7 +128,8 @@ std::string form_decode(std::string_view value) {
   return out;
 }
 
-std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
+CINETPAY_INLINE std::string form_encode(
+    const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out;
   for (const auto& [name, value] : fields) {
     if (!out.empty()) out += '&';
@@ -131,7 +140,7 @@ std::string form_encode(const std::vector<std::pair<std::string, std::string>>& 
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> form_parse(std::string_view body) {
+CINETPAY_INLINE std::vector<std::pair<std::string, std::string>> form_parse(std::string_view body) {
   std::vector<std::pair<std::string, std::string>> fields;
   while (!body.empty()) {
     std::size_t amp = body.find('&');
@@ -148,7 +157,7 @@ std::vector<std::pair<std::string, std::string>> form_parse(std::string_view bod
   return fields;
 }
 
-std::string redact_url(std::string_view url) {
+CINETPAY_INLINE std::string redact_url(std::string_view url) {
   std::size_t q = url.find('?');
   if (q == std::string_view::npos) return std::string(url);
   std::string out(url.substr(0, q + 1));
@@ -172,7 +181,7 @@ std::string redact_url(std::string_view url) {
   return out;
 }
 
-std::string redact_excerpt(std::string_view body, std::size_t max_chars) {
+CINETPAY_INLINE std::string redact_excerpt(std::string_view body, std::size_t max_chars) {
   // Only the start of the body can be shown: read no further than masking and invalid
   // bytes could need, so that a 1 GiB error page costs what a 1 KiB one does.
   const std::size_t window = 4 * max_chars + 256;

@@ -35,8 +35,12 @@ inline constexpr int kClientTransactionIdExists = 805;
 }  // namespace codes
 
 /// Throws the ApiError subclass that fits `code` (must be non-zero). This is the one
-/// place where API codes become exception types (errors.cpp).
+/// place where API codes become exception types (errors-inl.hpp).
 [[noreturn]] void throw_api_error(int code, std::string api_message, std::string description,
                                   int http_status);
 }  // namespace detail
 CINETPAY_END_NAMESPACE
+
+#ifdef CINETPAY_HEADER_ONLY
+#include "cinetpay/detail/codes-inl.hpp"
+#endif

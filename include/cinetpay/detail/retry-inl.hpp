@@ -1,17 +1,18 @@
-#include "retry.hpp"
+#pragma once
+
+#include "cinetpay/detail/retry.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <utility>
 
-#include "codes.hpp"
+#include "cinetpay/detail/codes.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
 namespace detail {
-namespace {
 
 // Retry-After in seconds; -1 when absent or given as an HTTP date (then backoff applies).
-long long retry_after_seconds(const HttpResponse& response) {
+CINETPAY_INLINE long long retry_after_seconds(const HttpResponse& response) {
   std::string value = response.header("retry-after");
   if (value.empty() || value.size() > 9 ||
       !std::all_of(value.begin(), value.end(),
@@ -21,12 +22,10 @@ long long retry_after_seconds(const HttpResponse& response) {
   return std::stoll(value);
 }
 
-}  // namespace
-
-RetryDecider::RetryDecider(RetryPolicy policy, RandomSource random)
+CINETPAY_INLINE RetryDecider::RetryDecider(RetryPolicy policy, RandomSource random)
     : policy_(policy), random_(std::move(random)) {}
 
-std::chrono::milliseconds RetryDecider::backoff(int attempt) const {
+CINETPAY_INLINE std::chrono::milliseconds RetryDecider::backoff(int attempt) const {
   // Full jitter: a uniform fraction of the capped exponential backoff.
   auto cap = policy_.initial_backoff;
   for (int i = 1; i < attempt && cap < policy_.max_backoff; ++i) cap *= 2;
@@ -36,8 +35,8 @@ std::chrono::milliseconds RetryDecider::backoff(int attempt) const {
       static_cast<long long>(static_cast<double>(cap.count()) * fraction));
 }
 
-RetryDecision RetryDecider::retry_or_give_up(std::string reason, int attempt,
-                                             std::chrono::milliseconds delay) const {
+CINETPAY_INLINE RetryDecision RetryDecider::retry_or_give_up(
+    std::string reason, int attempt, std::chrono::milliseconds delay) const {
   if (attempt >= policy_.max_attempts) {
     return {false, std::chrono::milliseconds(0),
             "not retried: " + reason + ", attempts exhausted (" + std::to_string(attempt) + "/" +
@@ -46,8 +45,9 @@ RetryDecision RetryDecider::retry_or_give_up(std::string reason, int attempt,
   return {true, delay, std::move(reason)};
 }
 
-RetryDecision RetryDecider::after_transport_error(const TransportError& error,
-                                                  Idempotency idempotency, int attempt) const {
+CINETPAY_INLINE RetryDecision RetryDecider::after_transport_error(const TransportError& error,
+                                                                  Idempotency idempotency,
+                                                                  int attempt) const {
   if (!error.may_have_reached_server()) {
     return retry_or_give_up("transport error before send", attempt, backoff(attempt));
   }
@@ -57,8 +57,9 @@ RetryDecision RetryDecider::after_transport_error(const TransportError& error,
   return retry_or_give_up("transport error", attempt, backoff(attempt));
 }
 
-RetryDecision RetryDecider::after_response(const HttpResponse& response, Idempotency idempotency,
-                                           int attempt) const {
+CINETPAY_INLINE RetryDecision RetryDecider::after_response(const HttpResponse& response,
+                                                           Idempotency idempotency,
+                                                           int attempt) const {
   const int status = response.status;
   if (status != 429 && status < 500) return {false, std::chrono::milliseconds(0), ""};
   std::string reason = "HTTP " + std::to_string(status);
@@ -80,7 +81,7 @@ RetryDecision RetryDecider::after_response(const HttpResponse& response, Idempot
   return retry_or_give_up(std::move(reason), attempt, delay);
 }
 
-RetryDecision RetryDecider::after_answer_code(int code, int refusals) {
+CINETPAY_INLINE RetryDecision RetryDecider::after_answer_code(int code, int refusals) {
   if (!codes::is_token_refusal(code)) return {false, std::chrono::milliseconds(0), ""};
   if (refusals > 0) {
     return {false, std::chrono::milliseconds(0),

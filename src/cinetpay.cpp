@@ -1,0 +1,16 @@
+// The compiled library: every definition of the client and its transport, from the same
+// include/cinetpay/detail/*-inl.hpp files that the header-only mode includes.
+#include "cinetpay/detail/client-inl.hpp"
+#include "cinetpay/detail/codes-inl.hpp"
+#include "cinetpay/detail/curl_transport-inl.hpp"
+#include "cinetpay/detail/errors-inl.hpp"
+#include "cinetpay/detail/http-inl.hpp"
+#include "cinetpay/detail/models-inl.hpp"
+#include "cinetpay/detail/notification-inl.hpp"
+#include "cinetpay/detail/options-inl.hpp"
+#include "cinetpay/detail/protocol-inl.hpp"
+#include "cinetpay/detail/retry-inl.hpp"
+#include "cinetpay/detail/secrets-inl.hpp"
+#include "cinetpay/detail/send-inl.hpp"
+#include "cinetpay/detail/token-inl.hpp"
+#include "cinetpay/detail/validation-inl.hpp"
