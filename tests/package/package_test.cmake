@@ -41,11 +41,13 @@ function(build_and_test source build)
   set(last_output "${last_output}" PARENT_SCOPE)
 endfunction()
 
-# A merchant's unit tests (examples/testing) over cinetpay::testing: both doubles were used.
+# A merchant's unit tests (examples/testing) over cinetpay::testing: both doubles were used,
+# and the README's example (readme_test) ran.
 function(expect_unit_tests_ran output)
   foreach(test PayoutServiceWithMock.PaysTheSellerOnceUnderTheOrdersId
                PayoutServiceOnScriptedAnswers.ALostAnswerIsReconciledBySdkWithoutPayingTwice
-               PayoutServiceOnSandbox.PaysTheSellerOnceEvenWhenTheAnswerIsLost)
+               PayoutServiceOnSandbox.PaysTheSellerOnceEvenWhenTheAnswerIsLost
+               PayoutService.ALostAnswerIsReconciledBySdkWithoutPayingTwice)
     if(NOT output MATCHES "${test} [.]+ +Passed")
       message(FATAL_ERROR "the merchant's unit test ${test} did not pass:\n${output}")
     endif()
@@ -114,7 +116,8 @@ elseif(MODE STREQUAL "subproject")
   # By default only the library: configuring is enough to see it.
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/package/subproject -B ${WORK_DIR}/lib_only -G Ninja
       -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=OFF)
-  set(extra_targets cinetpay_sandbox cinetpay_cli payout_service_test payout_service_sandbox_test)
+  set(extra_targets cinetpay_sandbox cinetpay_cli payout_service_test payout_service_sandbox_test
+      readme_test)
   build_and_test(${SOURCE_DIR}/tests/package/subproject ${WORK_DIR}/with_tools
                  -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=ON -DCINETPAY_BUILD_TOOLS=ON
                  -DCINETPAY_BUILD_TESTING=ON)
