@@ -128,8 +128,9 @@ class CINETPAY_API TransferClient {
   /// Polls check_transfer every `poll_interval` until the (first) transfer is final or
   /// `timeout` passes; returns the last status seen, final or not. A poll that gets no
   /// answer (TransportError, ProtocolError) once a status was seen does not end the wait;
-  /// before any status, it is thrown. Throws NotFoundError if the transfer was never found. Duration: `timeout` (or the CallOptions' deadline if
-  /// earlier); a request in flight is clipped to it.
+  /// before any status, it is thrown. Throws NotFoundError if the transfer was never found.
+  /// Duration: `timeout` (or the CallOptions' deadline if earlier); a request in flight is clipped
+  /// to it.
   [[nodiscard]] TransferStatus wait_for_final(const TransferQuery& query,
                                               std::chrono::milliseconds timeout,
                                               const CallOptions& call = {}) const;
