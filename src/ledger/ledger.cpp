@@ -163,30 +163,6 @@ std::optional<Transition> advance(const PayoutRow& row, const TransferStatus& st
   return transition(row, next, now, actor, reason);
 }
 
-std::string transfer_difference(const TransferRequest& request, const TransferStatus& status) {
-  // check/money never reports a transfer of 0: 0 means it did not say.
-  if (status.amount != 0 && status.amount != request.amount) {
-    return "amount: " + std::to_string(status.amount) + " at CinetPay, " +
-           std::to_string(request.amount) + " in the ledger";
-  }
-  auto digits = [](const std::string& number) {
-    return !number.empty() && number.front() == '+' ? number.substr(1) : number;
-  };
-  const std::string international = request.prefix + request.phone;
-  const std::string e164 = digits(status.receiver_e164);
-  const std::string receiver = digits(status.receiver);
-  if ((e164.empty() || e164 == international) &&
-      (receiver.empty() || receiver == international || receiver == request.phone)) {
-    return {};
-  }
-  const std::string theirs = e164.empty() || e164 == international ? receiver : e164;
-  const bool same_phone = theirs.size() >= request.phone.size() &&
-                          theirs.compare(theirs.size() - request.phone.size(), request.phone.size(),
-                                         request.phone) == 0;
-  return std::string(same_phone ? "prefix" : "phone") + ": " + theirs + " at CinetPay, " +
-         request.prefix + " " + request.phone + " in the ledger";
-}
-
 Transition reject_reused_id(const PayoutRow& row, const TransferStatus& status,
                             const std::string& difference, TimePoint now,
                             const std::string& actor) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "cinetpay/detail/matching.hpp"
 #include "cinetpay/export.hpp"
 #include "cinetpay/ledger.hpp"
 #include "store.hpp"
@@ -41,10 +42,6 @@ Transition transition(const PayoutRow& before, const PayoutRow& next, TimePoint 
 std::optional<Transition> advance(const PayoutRow& row, const TransferStatus& status, TimePoint now,
                                   TimePoint next_check_at, const std::string& actor,
                                   const std::string& reason);
-
-/// How a transfer CinetPay knows under this payout's id differs from the payout (the
-/// field, then both values), or empty when it is this payout as far as `status` tells.
-std::string transfer_difference(const TransferRequest& request, const TransferStatus& status);
 
 /// `row` rejected: the id belongs to a different transfer at CinetPay (`difference` says
 /// how it differs); nothing of this payout was paid.

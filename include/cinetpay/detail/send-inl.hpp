@@ -12,6 +12,7 @@
 
 #include "cinetpay/detail/client_impl.hpp"
 #include "cinetpay/detail/codes.hpp"
+#include "cinetpay/detail/matching.hpp"
 #include "cinetpay/errors.hpp"
 #include "cinetpay/validation.hpp"
 
@@ -77,27 +78,11 @@ CINETPAY_INLINE TransferResult unknown(const TransferRequest& t, const std::stri
 // Whether a transfer found under a payout's client_transaction_id is this payout.
 enum class Match { same, other, unclear };
 
-CINETPAY_INLINE std::string without_plus(const std::string& number) {
-  return !number.empty() && number.front() == '+' ? number.substr(1) : number;
-}
-
 CINETPAY_INLINE Match match(const TransferRequest& t, const TransferStatus& s) {
-  // check/money never reports a transfer of 0: 0 means it did not say.
-  if (s.amount != 0 && s.amount != t.amount) return Match::other;
-  const std::string international = t.prefix + t.phone;
-  bool recipient_known = false;
-  if (!s.receiver_e164.empty()) {
-    if (without_plus(s.receiver_e164) != international) return Match::other;
-    recipient_known = true;
-  }
-  if (!s.receiver.empty()) {
-    const std::string receiver = without_plus(s.receiver);
-    if (receiver == international) {
-      recipient_known = true;
-    } else if (receiver != t.phone) {
-      return Match::other;
-    }
-  }
+  if (!transfer_difference(t, s).empty()) return Match::other;
+  // Nothing contradicts it; it is this payout only if the answer said amount and recipient.
+  const bool recipient_known =
+      !s.receiver_e164.empty() || without_plus(s.receiver) == t.prefix + t.phone;
   return s.amount != 0 && recipient_known ? Match::same : Match::unclear;
 }
 
