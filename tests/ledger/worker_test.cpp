@@ -487,9 +487,15 @@ TEST_P(WorkerTest, LeasesAreRenewedWhileTheWorkerLives) {
     looked_up += second.run_once().looked_up;
   first.join();
   EXPECT_EQ(looked_up, 0U);
+  // "other" may follow the payout once "slow" has settled it (before `done` is set), but it
+  // never claims it and never settles the send.
   const Payout kept = *ledger.get("L-1");
-  for (const PayoutEvent& e : kept.history) EXPECT_NE(e.worker_id, "other");
-  EXPECT_EQ(kept.state, PayoutState::accepted);
+  for (const PayoutEvent& e : kept.history) {
+    if (e.worker_id != "other") continue;
+    EXPECT_NE(e.to, PayoutState::sending) << e.reason;
+    EXPECT_NE(e.from, std::optional<PayoutState>{PayoutState::sending}) << e.reason;
+  }
+  EXPECT_THAT(kept.state, ::testing::AnyOf(PayoutState::accepted, PayoutState::paid));
 }
 
 TEST_P(WorkerTest, TwoWorkersOnOneLedgerSendEachPayoutOnce) {
