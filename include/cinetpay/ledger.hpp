@@ -195,8 +195,13 @@ class CINETPAY_API LedgerError : public Error {
 struct WorkerOptions {
   /// Names this worker in claims and history; empty means host-pid-random.
   std::string worker_id;
-  /// Payouts claimed and sent per pass.
+  /// Payouts claimed, and sent in one send_money call, at a time.
   std::size_t batch_size = 50;
+  /// Batches claimed and sent per pass, one after another: while a batch is on the wire,
+  /// the worker records the previous batch's outcomes and claims (and commits) the next
+  /// batch, so that the ledger's writes overlap CinetPay's round trips. A pass ends sooner
+  /// when nothing is left to claim.
+  std::size_t batches_per_pass = 8;
   /// How long a claim holds without renewal; renewed every third of it while the worker
   /// lives. A dead worker's claims are taken over (by lookup) after this.
   std::chrono::milliseconds lease{30000};
@@ -236,11 +241,11 @@ class CINETPAY_API PayoutWorker {
   PayoutWorker(const PayoutWorker&) = delete;
   PayoutWorker& operator=(const PayoutWorker&) = delete;
 
-  /// One pass: settle unknown and expired claims by lookup, claim and send pending ones,
-  /// follow accepted ones. Throws AuthenticationError when CinetPay refuses the login, also
-  /// when it refuses it for a send made inside send_money (its claims, and those payouts,
-  /// are put back to pending: a refused login is never a refused payout), LedgerError when
-  /// the store fails.
+  /// One pass: settle unknown and expired claims by lookup, claim and send pending ones
+  /// (up to `batches_per_pass` batches), follow accepted ones. Throws AuthenticationError when
+  /// CinetPay refuses the login, also when it refuses it for a send made inside send_money (its
+  /// claims, and those payouts, are put back to pending: a refused login is never a refused
+  /// payout), LedgerError when the store fails.
   WorkerPass run_once();
 
   /// Passes until every payout is final or `deadline` passes; returns the summary then.

@@ -9,8 +9,10 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdlib>
+#include <deque>
 #include <exception>
 #include <functional>
+#include <future>
 #include <list>
 #include <map>
 #include <mutex>
@@ -116,6 +118,7 @@ class PayoutWorker::Impl {
     if (!options_.sleeper)
       options_.sleeper = [](milliseconds d) { std::this_thread::sleep_for(d); };
     if (options_.batch_size == 0) options_.batch_size = 1;
+    if (options_.batches_per_pass == 0) options_.batches_per_pass = 1;
     // Test-only: the crash test makes the worker die at a named point (see README).
     const char* crash = std::getenv("CINETPAY_LEDGER_CRASH_AT");  // NOLINT(concurrency-mt-unsafe)
     if (crash != nullptr) crash_at_ = crash;
@@ -163,21 +166,75 @@ class PayoutWorker::Impl {
   detail::LedgerStore& store() { return ledger_.core_->store(); }
   TimePoint now() const { return options_.clock(); }
 
-  // (a, b, c) Settles what needs a lookup, then claims and sends pending payouts.
+  // (a, b, c) Settles what needs a lookup, then claims and sends pending payouts, batch
+  // after batch, in a pipeline: while one batch is on the wire, the worker records the
+  // outcomes of the previous one and commits the claim of the next one, so that the
+  // ledger's writes wait beside CinetPay's round trip instead of after it. A batch leaves
+  // only once its own claim is committed.
   WorkerPass settle_and_send() {
     WorkerPass pass;
-    std::vector<PayoutRow> to_send = settle(pass);
-    std::vector<PayoutRow> claimed =
-        store().claim(claim(detail::Claim::Kind::send, "claimed for sending"));
-    crash_point("after_claim_commit");
-    to_send.insert(to_send.end(), claimed.begin(), claimed.end());
-    for (std::size_t start = 0; start < to_send.size(); start += options_.batch_size) {
-      auto first = to_send.begin() + static_cast<std::ptrdiff_t>(start);
-      send({first, first + static_cast<std::ptrdiff_t>(
-                               std::min(options_.batch_size, to_send.size() - start))},
-           pass);
+    std::deque<std::vector<PayoutRow>> ready = in_batches(settle(pass));
+    std::size_t claims = 0;
+    bool more_pending = true;
+    auto next_batch = [&]() -> std::vector<PayoutRow> {
+      if (!ready.empty()) {
+        std::vector<PayoutRow> batch = std::move(ready.front());
+        ready.pop_front();
+        return batch;
+      }
+      if (!more_pending || claims == options_.batches_per_pass) return {};
+      std::vector<PayoutRow> batch =
+          store().claim(claim(detail::Claim::Kind::send, "claimed for sending"));
+      crash_point(++claims == 1 ? "after_claim_commit" : "after_next_claim_commit");
+      more_pending = batch.size() == options_.batch_size;  // a short claim took the last ones
+      return batch;
+    };
+
+    auto record_sent = [&](const Sent& sent) {
+      if (sent.outcomes.empty()) return;
+      record(sent.outcomes, pass);
+      crash_point("after_record");
+    };
+
+    std::vector<PayoutRow> batch = next_batch();
+    Sent answered;
+    while (!batch.empty()) {
+      pass.sent += batch.size();
+      std::future<Sent> on_the_wire =
+          std::async(std::launch::async, [this, &batch] { return send(batch); });
+      std::vector<PayoutRow> following;
+      try {
+        record_sent(answered);
+        answered = {};
+        following = next_batch();
+      } catch (...) {
+        on_the_wire.wait();  // its outcomes stay unrecorded: settled by lookup, after the lease
+        throw;
+      }
+      answered = on_the_wire.get();
+      if (answered.refused_login) {
+        // Claimed while the login was being refused: never sent, so back to pending.
+        for (const PayoutRow& row : following) {
+          answered.outcomes.push_back(
+              release(row, PayoutState::pending, {}, "not sent: the login was refused"));
+        }
+        record_sent(answered);
+        std::rethrow_exception(answered.refused_login);
+      }
+      batch = std::move(following);
     }
+    record_sent(answered);
     return pass;
+  }
+
+  std::deque<std::vector<PayoutRow>> in_batches(std::vector<PayoutRow> rows) const {
+    std::deque<std::vector<PayoutRow>> batches;
+    for (std::size_t start = 0; start < rows.size(); start += options_.batch_size) {
+      auto first = rows.begin() + static_cast<std::ptrdiff_t>(start);
+      batches.emplace_back(first, first + static_cast<std::ptrdiff_t>(
+                                              std::min(options_.batch_size, rows.size() - start)));
+    }
+    return batches;
   }
 
   detail::Claim claim(detail::Claim::Kind kind, std::string reason) const {
@@ -221,6 +278,13 @@ class PayoutWorker::Impl {
       if (applied[i] && transitions[i].event) ++pass.moved[transitions[i].next.payout.state];
     }
   }
+
+  // What a send came back with: the outcomes to record, and the login's refusal to throw
+  // once they are recorded.
+  struct Sent {
+    std::vector<Transition> outcomes;
+    std::exception_ptr refused_login;
+  };
 
   // (c) Payouts of dead workers and of unknown outcome: looked up first. Returns those
   // certainly absent past the grace period, claimed again for sending.
@@ -278,15 +342,16 @@ class PayoutWorker::Impl {
     return to_send;
   }
 
-  // (a, b) Sends claimed payouts and records every outcome in one transaction.
-  void send(const std::vector<PayoutRow>& rows, WorkerPass& pass) {
+  // (a, b) Sends claimed payouts; their outcomes, to be recorded in one transaction. Runs
+  // beside the ledger's writes: it touches the network only, never the store.
+  Sent send(const std::vector<PayoutRow>& rows) const {
     std::vector<TransferRequest> requests;
     requests.reserve(rows.size());
     for (const PayoutRow& r : rows) requests.push_back(r.payout.request);
-    pass.sent += rows.size();
 
     std::vector<TransferResult> results;
-    std::vector<Transition> outcomes;
+    Sent sent;
+    std::vector<Transition>& outcomes = sent.outcomes;
     const std::string& me = options_.worker_id;
     auto all = [&](PayoutState state, const std::string& why, int code) {
       for (const PayoutRow& row : rows)
@@ -296,8 +361,8 @@ class PayoutWorker::Impl {
       results = client_.send_money(requests);
     } catch (const AuthenticationError& e) {
       all(PayoutState::pending, std::string("not sent: ") + e.what(), e.code());
-      record(outcomes, pass);
-      throw;
+      sent.refused_login = std::current_exception();
+      return sent;
     } catch (const ApiError& e) {
       // send_money throws only while no send of its call has left: this is a login's
       // refusal, not CinetPay's word on these payouts.
@@ -309,7 +374,6 @@ class PayoutWorker::Impl {
     }
     crash_point("after_send");
     const auto t = now();
-    std::optional<AuthenticationError> refused_login;
     for (std::size_t i = 0; i < results.size() && i < rows.size(); ++i) {
       const PayoutRow& row = rows[i];
       const TransferResult& r = results[i];
@@ -317,7 +381,7 @@ class PayoutWorker::Impl {
       if (auto login = login_refusal(r)) {
         outcomes.push_back(release(row, PayoutState::pending, {},
                                    std::string("not sent: ") + login->what(), login->code()));
-        refused_login = std::move(login);
+        sent.refused_login = std::make_exception_ptr(*login);
         continue;
       }
       switch (r.outcome) {
@@ -348,16 +412,15 @@ class PayoutWorker::Impl {
           break;
       }
     }
-    record(outcomes, pass);
-    crash_point("after_record");
-    if (refused_login) throw AuthenticationError(*refused_login);
+    return sent;
   }
 
   // (d) Accepted payouts followed to VAL or REJ: one check per lot (its answer holds every
   // transfer of the lot), one per payout only when CinetPay gave no lot; a doubling pause
   // between two looks at the same payout.
   void follow(WorkerPass& pass) {
-    std::vector<PayoutRow> due = store().due_accepted(now(), options_.batch_size * 4);
+    std::vector<PayoutRow> due =
+        store().due_accepted(now(), options_.batch_size * options_.batches_per_pass * 4);
     if (due.empty()) return;
     std::map<std::string, std::vector<const PayoutRow*>> by_lot;
     for (const PayoutRow& r : due) by_lot[r.payout.lot].push_back(&r);

@@ -87,8 +87,9 @@ TEST(Crash, KilledWorkersNeverLoseOrDoubleAPayout) {
   int kills = 0;
   const auto budget = Steady::now() + 75s;
   // Deterministic: the worker kills itself at each dangerous point.
-  for (const char* point : {"after_claim_commit", "after_send", "after_record",
-                            "after_settle_claim", "after_claim_commit", "after_send"}) {
+  for (const char* point :
+       {"after_claim_commit", "after_next_claim_commit", "after_send", "after_record",
+        "after_settle_claim", "after_claim_commit", "after_next_claim_commit", "after_send"}) {
     queue_faults(sandbox, rng);
     auto status = wait_for_exit(worker({std::string("CINETPAY_LEDGER_CRASH_AT=") + point}), 30s);
     ASSERT_TRUE(status.has_value()) << "a worker did not reach " << point;

@@ -100,12 +100,15 @@ class WorkerTest : public LedgerOnStore {
   // A worker process killed (SIGKILL) at one of the worker's crash points: a forked child
   // with its own ledger connection and client, talking to this test's sandbox. Nothing of
   // the library can catch it, so its claims stay exactly as the crash left them.
-  void die_at(const char* point) {
+  // `client` and `options` are made in the child (null: the sandbox's client, fast()).
+  void die_at(const char* point, const std::function<TransferClient()>& client = nullptr,
+              const std::function<WorkerOptions()>& options = nullptr) {
     GTEST_FLAG_SET(death_test_style, "fast");
     EXPECT_EXIT(
         {
           setenv("CINETPAY_LEDGER_CRASH_AT", point, 1);  // NOLINT(concurrency-mt-unsafe)
-          PayoutWorker dying(sandbox_.client(), PayoutLedger::open(url()), fast("dying"));
+          PayoutWorker dying(client ? client() : sandbox_.client(), PayoutLedger::open(url()),
+                             options ? options() : fast("dying"));
           (void)dying.run_once();
           std::_Exit(0);
         },
@@ -190,6 +193,136 @@ TEST_P(WorkerTest, TheClaimIsCommittedBeforeAnyByteIsSent) {
   PayoutWorker worker(client, ledger, fast("w1"));
   worker.run_once();
   EXPECT_THAT(seen, ::testing::ElementsAre("sending/w1", "sending/w1", "sending/w1"));
+}
+
+// The pipeline: while a batch is on the wire, the next batch's claim is committed and the
+// previous batch's outcomes are recorded. Each send waits (bounded) for what must happen
+// beside it; a worker that wrote only between its sends would keep it waiting in vain.
+TEST_P(WorkerTest, WhileABatchIsOnTheWireTheNextIsClaimedAndThePreviousRecorded) {
+  PayoutLedger ledger = open();
+  ledger.submit(payouts(3, "P-"));
+  PayoutLedger observer = open();
+  auto state_of = [&](const std::string& id) { return observer.get(id)->state; };
+  std::atomic<int> sends{0};
+  std::vector<std::string> seen;  // written by the one sending thread, read after run_once
+  auto client = hooked(
+      [&](const HttpRequest&) {
+        int k = ++sends;
+        std::string id = "P-" + std::to_string(k - 1);
+        seen.push_back(id + " " + std::string(to_string(state_of(id))));
+        if (k == 1) {
+          seen.push_back(eventually([&] { return state_of("P-1") == PayoutState::sending; }, 10s)
+                             ? "P-1 claimed meanwhile"
+                             : "P-1 not claimed");
+        }
+        if (k == 2) {
+          seen.push_back(eventually([&] { return state_of("P-0") != PayoutState::sending; }, 10s)
+                             ? "P-0 recorded meanwhile"
+                             : "P-0 not recorded");
+        }
+      },
+      nullptr);
+  WorkerOptions o = fast("w1");
+  o.batch_size = 1;
+  o.batches_per_pass = 3;
+  PayoutWorker worker(client, ledger, o);
+  WorkerPass pass = worker.run_once();
+  EXPECT_EQ(pass.sent, 3U);
+  EXPECT_THAT(seen, ::testing::ElementsAre("P-0 sending", "P-1 claimed meanwhile", "P-1 sending",
+                                           "P-0 recorded meanwhile", "P-2 sending"));
+  for (const std::string id : {"P-0", "P-1", "P-2"}) EXPECT_NE(state_of(id), PayoutState::sending);
+  run_to_the_end(worker);
+  expect_exactly_once(ledger);
+}
+
+TEST_P(WorkerTest, APassSendsAtMostItsBatchesAndStopsWhenNothingIsLeft) {
+  PayoutLedger ledger = open();
+  ledger.submit(payouts(7, "B-"));
+  WorkerOptions o = fast("w1");
+  o.batch_size = 2;
+  o.batches_per_pass = 3;
+  PayoutWorker worker(sandbox_.client(), ledger, o);
+  EXPECT_EQ(worker.run_once().sent, 6U);
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), 3);
+  EXPECT_EQ(worker.run_once().sent, 1U);
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), 4);
+  run_to_the_end(worker);
+  expect_exactly_once(ledger);
+}
+
+// Killed once the next batch's claim is committed, before its send, while the previous
+// batch is still on its way (held here before it leaves): the heir looks both up, finds
+// them certainly absent past the grace, and only then sends each again with its id.
+TEST_P(WorkerTest, AWorkerDeadBetweenTheNextClaimAndItsSendIsSettledByLookup) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "K-1"), payout_to("0102030405", 505, "K-2")});
+  die_at(
+      "after_next_claim_commit",
+      [&] {
+        // The first send waits (bounded) for the second claim, which kills the worker.
+        return hooked(
+            [url = url()](const HttpRequest&) {
+              PayoutLedger observer = PayoutLedger::open(url);
+              (void)eventually([&] { return observer.get("K-2")->state == PayoutState::sending; },
+                               10s);
+            },
+            nullptr);
+      },
+      [&] {
+        WorkerOptions o = fast("dying");
+        o.batch_size = 1;
+        return o;
+      });
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), 0);
+  for (const std::string id : {"K-1", "K-2"}) {
+    EXPECT_EQ(ledger.get(id)->state, PayoutState::sending) << id;
+    EXPECT_EQ(ledger.get(id)->worker_id, "dying") << id;
+  }
+
+  WorkerOptions later = fast("heir");
+  later.clock = ahead_by(1h);
+  PayoutWorker heir(sandbox_.client(), ledger, later);
+  WorkerPass pass = heir.run_once();
+  EXPECT_EQ(pass.looked_up, 2U);
+  EXPECT_EQ(pass.sent, 2U);
+  run_to_the_end(heir);
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), 1);
+  expect_exactly_once(ledger);
+  for (const std::string id : {"K-1", "K-2"}) {
+    const Payout p = *ledger.get(id);
+    EXPECT_EQ(p.sends, 2) << id;
+    ASSERT_GE(p.history.size(), 4U) << id;
+    EXPECT_EQ(p.history[2].to, PayoutState::unknown) << id << ": looked up first";
+    EXPECT_EQ(p.history[3].from, PayoutState::unknown) << id;
+    EXPECT_EQ(p.history[3].to, PayoutState::sending) << id;
+  }
+}
+
+// The login is refused on the first batch while the second is already claimed: the second
+// was never sent, so it goes back to pending with the first, and nothing else is sent.
+TEST_P(WorkerTest, ABatchClaimedWhileTheLoginWasRefusedGoesBackToPending) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "L-1"), payout_to("0102030405", 505, "L-2")});
+  PayoutLedger observer = open();
+  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
+  EXPECT_CALL(*api, send_money)
+      .WillOnce([&](const std::vector<TransferRequest>&,
+                    const CallOptions&) -> std::vector<TransferResult> {
+        (void)eventually([&] { return observer.get("L-2")->state == PayoutState::sending; }, 10s);
+        throw AuthenticationError(701, "INVALID_LOGIN", "", 200);
+      });
+  WorkerOptions o = fast("w1");
+  o.batch_size = 1;
+  PayoutWorker worker(TransferClient(api), ledger, o);
+  EXPECT_THROW((void)worker.run_once(), AuthenticationError);
+  for (const std::string id : {"L-1", "L-2"}) {
+    Payout p = *ledger.get(id);
+    EXPECT_EQ(p.state, PayoutState::pending) << id;
+    EXPECT_EQ(p.history.back().from, PayoutState::sending) << id;
+    EXPECT_EQ(history_problem(p), "") << id;
+  }
+  EXPECT_EQ(ledger.get("L-2")->history.back().reason, "not sent: the login was refused");
+  EXPECT_TRUE(ledger.changes_since(0).empty());
 }
 
 TEST_P(WorkerTest, AWorkerDeadAfterItsSendIsSettledByLookupNeverBySendingAgain) {
