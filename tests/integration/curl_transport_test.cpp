@@ -206,7 +206,9 @@ TEST_F(CurlTransportTest, TimeoutAfterTheRequestWentOutMayHaveReachedTheServer) 
   } catch (const TransportError& e) {
     EXPECT_TRUE(e.may_have_reached_server());
   }
-  EXPECT_EQ(server.requests("/slow").size(), 1u);
+  // The server may read the request only after the client gave up on it (a loaded machine,
+  // a sanitizer): it still arrives.
+  EXPECT_TRUE(eventually([&] { return server.requests("/slow").size() == 1u; }));
 }
 
 TEST_F(CurlTransportTest, TlsIsAlwaysVerifiedAndFailsBeforeSending) {
