@@ -133,7 +133,7 @@ struct LedgerSummary {
   };
   std::map<PayoutState, Total> by_state;  ///< every state present, zero when empty
   /// True when every payout is final.
-  bool idle() const;
+  [[nodiscard]] bool idle() const;
 };
 
 /// How a ledger is opened. A plain value.
@@ -156,19 +156,22 @@ class CINETPAY_API PayoutLedger {
   /// client_transaction_id is required) and durable in one transaction before it returns.
   /// The same id with the same fields is reported already_submitted; the same id with
   /// different fields throws ValidationError naming the id, and nothing is recorded.
-  std::vector<SubmitResult> submit(const std::vector<TransferRequest>& payouts) const;
+  /// Its result may be ignored: what matters is that the payouts are recorded.
+  std::vector<SubmitResult> submit(  // NOLINT(modernize-use-nodiscard)
+      const std::vector<TransferRequest>& payouts) const;
 
   /// The payout with its history, or nullopt.
-  std::optional<Payout> get(const std::string& client_transaction_id) const;
+  [[nodiscard]] std::optional<Payout> get(const std::string& client_transaction_id) const;
   /// Payouts in submission order, all states when `state` is empty (no history).
-  std::vector<Payout> list(std::optional<PayoutState> state = std::nullopt,
-                           std::size_t limit = 1000) const;
+  [[nodiscard]] std::vector<Payout> list(std::optional<PayoutState> state = std::nullopt,
+                                         std::size_t limit = 1000) const;
   /// Counts and amounts by state.
-  LedgerSummary summary() const;
+  [[nodiscard]] LedgerSummary summary() const;
 
   /// Payouts that became final (paid, failed, rejected) after `cursor`, oldest first, each
   /// exactly once: keep the last cursor durably on your side and pass it again.
-  std::vector<PayoutChange> changes_since(std::int64_t cursor, std::size_t limit = 1000) const;
+  [[nodiscard]] std::vector<PayoutChange> changes_since(std::int64_t cursor,
+                                                        std::size_t limit = 1000) const;
 
   /// Applies a notification after verifying it by re-query through `client`. Safe while a
   /// worker runs, even before that worker recorded the send. A transfer whose amount,
@@ -228,7 +231,7 @@ struct WorkerPass {
   std::size_t looked_up = 0;                 ///< reconcile() lookups
   std::size_t checks = 0;                    ///< check_transfer requests to follow accepted payouts
   /// Total of `moved`.
-  std::size_t total_moved() const;
+  [[nodiscard]] std::size_t total_moved() const;
 };
 
 /// Moves a ledger's payouts along. One worker is used by one thread at a time; run as many
@@ -253,7 +256,7 @@ class CINETPAY_API PayoutWorker {
                                const std::function<void(const LedgerSummary&)>& progress = {});
 
   /// The name this worker writes in claims and history.
-  const std::string& worker_id() const noexcept;
+  [[nodiscard]] const std::string& worker_id() const noexcept;
 
  private:
   class Impl;

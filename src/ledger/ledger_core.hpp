@@ -19,8 +19,8 @@ class LedgerCore {
  public:
   LedgerCore(std::unique_ptr<LedgerStore> store, WallClock clock)
       : store_(std::move(store)), clock_(std::move(clock)) {}
-  LedgerStore& store() const { return *store_; }
-  TimePoint now() const { return clock_(); }
+  [[nodiscard]] LedgerStore& store() const { return *store_; }
+  [[nodiscard]] TimePoint now() const { return clock_(); }
 
  private:
   std::unique_ptr<LedgerStore> store_;

@@ -160,11 +160,11 @@ class PayoutWorker::Impl {
     }
   }
 
-  const std::string& worker_id() const { return options_.worker_id; }
+  [[nodiscard]] const std::string& worker_id() const { return options_.worker_id; }
 
  private:
   detail::LedgerStore& store() { return ledger_.core_->store(); }
-  TimePoint now() const { return options_.clock(); }
+  [[nodiscard]] TimePoint now() const { return options_.clock(); }
 
   // (a, b, c) Settles what needs a lookup, then claims and sends pending payouts, batch
   // after batch, in a pipeline: while one batch is on the wire, the worker records the
@@ -227,7 +227,7 @@ class PayoutWorker::Impl {
     return pass;
   }
 
-  std::deque<std::vector<PayoutRow>> in_batches(std::vector<PayoutRow> rows) const {
+  [[nodiscard]] std::deque<std::vector<PayoutRow>> in_batches(std::vector<PayoutRow> rows) const {
     std::deque<std::vector<PayoutRow>> batches;
     for (std::size_t start = 0; start < rows.size(); start += options_.batch_size) {
       auto first = rows.begin() + static_cast<std::ptrdiff_t>(start);
@@ -237,7 +237,7 @@ class PayoutWorker::Impl {
     return batches;
   }
 
-  detail::Claim claim(detail::Claim::Kind kind, std::string reason) const {
+  [[nodiscard]] detail::Claim claim(detail::Claim::Kind kind, std::string reason) const {
     detail::Claim c;
     c.kind = kind;
     c.worker_id = options_.worker_id;
@@ -253,7 +253,8 @@ class PayoutWorker::Impl {
   }
 
   // The row released by this worker, to be looked at again after `pause`.
-  PayoutRow released(const PayoutRow& row, PayoutState state, milliseconds pause) const {
+  [[nodiscard]] PayoutRow released(const PayoutRow& row, PayoutState state,
+                                   milliseconds pause) const {
     PayoutRow next = row;
     next.payout.state = state;
     next.payout.worker_id.clear();
@@ -344,7 +345,7 @@ class PayoutWorker::Impl {
 
   // (a, b) Sends claimed payouts; their outcomes, to be recorded in one transaction. Runs
   // beside the ledger's writes: it touches the network only, never the store.
-  Sent send(const std::vector<PayoutRow>& rows) const {
+  [[nodiscard]] Sent send(const std::vector<PayoutRow>& rows) const {
     std::vector<TransferRequest> requests;
     requests.reserve(rows.size());
     for (const PayoutRow& r : rows) requests.push_back(r.payout.request);
