@@ -200,18 +200,23 @@ class PayoutWorker::Impl {
     Sent answered;
     while (!batch.empty()) {
       pass.sent += batch.size();
-      std::future<Sent> on_the_wire =
-          std::async(std::launch::async, [this, &batch] { return send(batch); });
       std::vector<PayoutRow> following;
-      try {
-        record_sent(answered);
-        answered = {};
-        following = next_batch();
-      } catch (...) {
-        on_the_wire.wait();  // its outcomes stay unrecorded: settled by lookup, after the lease
-        throw;
+      if (answered.outcomes.empty() && ready.empty() &&
+          (!more_pending || claims == options_.batches_per_pass)) {
+        answered = send(batch);  // nothing to write meanwhile: no thread for it
+      } else {
+        std::future<Sent> on_the_wire =
+            std::async(std::launch::async, [this, &batch] { return send(batch); });
+        try {
+          record_sent(answered);
+          answered = {};
+          following = next_batch();
+        } catch (...) {
+          on_the_wire.wait();  // its outcomes stay unrecorded: settled by lookup after the lease
+          throw;
+        }
+        answered = on_the_wire.get();
       }
-      answered = on_the_wire.get();
       if (answered.refused_login) {
         // Claimed while the login was being refused: never sent, so back to pending.
         for (const PayoutRow& row : following) {
