@@ -90,7 +90,7 @@ class WorkerTest : public LedgerOnStore {
     sandbox_.add_contact("0102030499");
   }
 
-  WorkerOptions fast(const std::string& id) const { return fast_worker(id); }
+  [[nodiscard]] WorkerOptions fast(const std::string& id) const { return fast_worker(id); }
   TransferClient hooked(HookedTransport::Hook before, HookedTransport::Hook after) {
     ClientOptions o = sandbox_.options();
     o.transport = std::make_shared<HookedTransport>(make_curl_transport(o), std::move(before),
@@ -128,6 +128,7 @@ class WorkerTest : public LedgerOnStore {
 
 std::vector<TransferRequest> payouts(int n, const std::string& prefix = "W-") {
   std::vector<TransferRequest> out;
+  out.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
     out.push_back(payout_to(i % 4 == 3 ? "0102030499" : "0102030405", 100 + 5 * i,
                             prefix + std::to_string(i)));
@@ -211,14 +212,14 @@ TEST_P(WorkerTest, WhileABatchIsOnTheWireTheNextIsClaimedAndThePreviousRecorded)
         std::string id = "P-" + std::to_string(k - 1);
         seen.push_back(id + " " + std::string(to_string(state_of(id))));
         if (k == 1) {
-          seen.push_back(eventually([&] { return state_of("P-1") == PayoutState::sending; }, 10s)
-                             ? "P-1 claimed meanwhile"
-                             : "P-1 not claimed");
+          seen.emplace_back(eventually([&] { return state_of("P-1") == PayoutState::sending; }, 10s)
+                                ? "P-1 claimed meanwhile"
+                                : "P-1 not claimed");
         }
         if (k == 2) {
-          seen.push_back(eventually([&] { return state_of("P-0") != PayoutState::sending; }, 10s)
-                             ? "P-0 recorded meanwhile"
-                             : "P-0 not recorded");
+          seen.emplace_back(eventually([&] { return state_of("P-0") != PayoutState::sending; }, 10s)
+                                ? "P-0 recorded meanwhile"
+                                : "P-0 not recorded");
         }
       },
       nullptr);
