@@ -5,6 +5,8 @@
 # the first target that finds a crash.
 #   tests/fuzz/run-all.sh <build folder> <seconds per target>
 set -euo pipefail
+# Undefined behaviour is a finding like a crash, not a line in the log.
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 build=$1
 seconds=$2
 list="$build/fuzz_targets.txt"
