@@ -4,8 +4,10 @@
 // never claim the same payout; a busy timeout makes the other one wait its turn.
 #include <sqlite3.h>
 
+#include <chrono>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "store.hpp"
@@ -133,18 +135,23 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  void exec(const std::string& sql) {
-    char* error = nullptr;
-    if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-      std::string why = error != nullptr ? error : "unknown error";
-      sqlite3_free(error);
-      throw LedgerError("ledger (sqlite): " + why);
-    }
-  }
+  void exec(const std::string& sql) { (void)run(sql, false); }
+  /// False, instead of an error, when another connection holds the lock it needs.
+  bool exec_unless_busy(const std::string& sql) { return run(sql, true); }
   Statement prepare(const std::string& sql) { return {db_, sql}; }
   int changes() const { return sqlite3_changes(db_); }
 
  private:
+  bool run(const std::string& sql, bool busy_is_an_answer) {
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
+    if (rc == SQLITE_OK) return true;
+    std::string why = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    if (busy_is_an_answer && rc == SQLITE_BUSY) return false;
+    throw LedgerError("ledger (sqlite): " + why);
+  }
+
   sqlite3* db_ = nullptr;
 };
 
@@ -225,7 +232,7 @@ std::vector<PayoutRow> read_rows(Statement& s) {
 class SqliteStore final : public LedgerStore {
  public:
   explicit SqliteStore(const std::string& path) : db_(path) {
-    db_.exec("PRAGMA journal_mode=WAL");
+    switch_to_wal();
     db_.exec("PRAGMA synchronous=FULL");
     migrate();
   }
@@ -449,6 +456,19 @@ class SqliteStore final : public LedgerStore {
   }
 
  private:
+  // SQLite answers the switch to WAL with "database is locked" at once, without its busy
+  // handler, while another connection writes the file in rollback mode: another worker
+  // switching the same new file. Wait for it as the busy timeout would.
+  void switch_to_wal() {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    while (!db_.exec_unless_busy("PRAGMA journal_mode=WAL")) {
+      if (std::chrono::steady_clock::now() >= until) {
+        throw LedgerError("ledger (sqlite): database is locked");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
   void migrate() {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(db_);

@@ -35,6 +35,7 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::eventually;
 using testing::ScriptedServer;
 
 long max_resident_kib() {
@@ -206,7 +207,9 @@ TEST_F(CurlTransportTest, TimeoutAfterTheRequestWentOutMayHaveReachedTheServer) 
   } catch (const TransportError& e) {
     EXPECT_TRUE(e.may_have_reached_server());
   }
-  EXPECT_EQ(server.requests("/slow").size(), 1u);
+  // The server may read the request only after the client gave up on it (a loaded machine,
+  // a sanitizer): it still arrives.
+  EXPECT_TRUE(eventually([&] { return server.requests("/slow").size() == 1u; }));
 }
 
 TEST_F(CurlTransportTest, TlsIsAlwaysVerifiedAndFailsBeforeSending) {
@@ -304,7 +307,8 @@ TEST_F(CurlTransportTest, AnswerLargerThanTheLimitIsRefusedWithoutBufferingIt) {
       EXPECT_THAT(e.what(), ::testing::HasSubstr("larger than max_response_bytes (1048576)"));
       EXPECT_THAT(e.what(), ::testing::Not(::testing::HasSubstr("token=t")));
     }
-    EXPECT_LT(max_resident_kib() - before, static_cast<long>(body / 2 / 1024)) << "chunked: " << chunked;
+    EXPECT_LT(max_resident_kib() - before, static_cast<long>(body / 2 / 1024))
+        << "chunked: " << chunked;
   }
   server.answer("/small", 200, std::string(1000, ' '));
   ClientOptions o;

@@ -70,6 +70,30 @@ TEST(SqliteStore, OpenCreatesTheSchemaAndANewerOneIsRefused) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
 }
 
+// Switching a new file to WAL while another connection writes it in rollback mode (as a
+// worker opening the same new ledger at the same moment does, mid-switch) fails at once with
+// "database is locked": SQLite does not wait out the busy timeout there. Seen as a worker
+// dying at start when several opened a new ledger together. open() waits its turn.
+TEST(SqliteStore, OpenWaitsForAConnectionWritingTheNewFile) {
+  const std::string path = temp_sqlite_path();
+  sqlite3* writer = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::thread commit_later([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // holds its lock a while
+    sqlite3_exec(writer, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  try {
+    PayoutLedger::open("sqlite:" + path).submit({payout_to("0102030405", 500, "W-1")});
+  } catch (const LedgerError& e) {
+    ADD_FAILURE() << e.what();
+  }
+  commit_later.join();
+  sqlite3_close(writer);
+  EXPECT_EQ(PayoutLedger::open("sqlite:" + path).list().size(), 1U);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+}
+
 TEST_P(LedgerTest, SubmitRecordsPendingPayoutsWithTheirHistory) {
   PayoutLedger ledger = open();
   auto results = ledger.submit(three_payouts());
