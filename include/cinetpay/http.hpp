@@ -46,7 +46,7 @@ struct CINETPAY_API HttpResponse {
 
   /// The value of a header (name in lower case), or an empty string. Throws only
   /// std::bad_alloc; logarithmic in the number of headers.
-  std::string header(const std::string& lower_case_name) const;
+  [[nodiscard]] std::string header(const std::string& lower_case_name) const;
 };
 
 /// Carries requests. Implementations must be safe to call from several threads at once.
@@ -62,7 +62,7 @@ class CINETPAY_API HttpTransport {
   /// Carries one request; throws TransportError on failure, ProtocolError for an answer
   /// that cannot be taken (see above). Must end within the request's `timeout` when it is
   /// positive, and within the transport's own timeouts otherwise.
-  virtual HttpResponse send(const HttpRequest& request) = 0;
+  [[nodiscard]] virtual HttpResponse send(const HttpRequest& request) = 0;
 };
 
 /// The libcurl transport: a pool of keep-alive handles owned by the transport, TLS
@@ -74,7 +74,8 @@ class CINETPAY_API HttpTransport {
 /// Creating it sends nothing and throws only TransportError, when libcurl could not be
 /// initialised. Each `send` takes at most `request_timeout` (or the request's own, shorter
 /// `timeout`), connection included, and throws TransportError or ProtocolError as above.
-CINETPAY_API std::shared_ptr<HttpTransport> make_curl_transport(const ClientOptions& options);
+[[nodiscard]] CINETPAY_API std::shared_ptr<HttpTransport> make_curl_transport(
+    const ClientOptions& options);
 
 CINETPAY_END_NAMESPACE
 

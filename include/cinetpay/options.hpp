@@ -122,7 +122,7 @@ struct ClientOptions {
   bool allow_insecure_http = false;
   /// An answer larger than this is refused while it is received (ProtocolError), never
   /// buffered whole. CinetPay's largest answers (a 200-item batch) are a few tens of KiB.
-  std::size_t max_response_bytes = 4 * 1024 * 1024;
+  std::size_t max_response_bytes = std::size_t{4} * 1024 * 1024;
 
   RetryPolicy retry;  ///< how reads are retried
 

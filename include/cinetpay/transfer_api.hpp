@@ -41,26 +41,26 @@ class CINETPAY_API TransferApi {
   virtual ~TransferApi() = default;
 
   /// See TransferClient::send_money.
-  virtual std::vector<TransferResult> send_money(const std::vector<TransferRequest>& items,
-                                                 const CallOptions& call) = 0;
+  [[nodiscard]] virtual std::vector<TransferResult> send_money(
+      const std::vector<TransferRequest>& items, const CallOptions& call) = 0;
   /// See TransferClient::balance.
-  virtual Balance balance(const CallOptions& call) = 0;
+  [[nodiscard]] virtual Balance balance(const CallOptions& call) = 0;
   /// See TransferClient::add_contacts.
-  virtual std::vector<ContactResult> add_contacts(const std::vector<Contact>& contacts,
-                                                  const CallOptions& call) = 0;
+  [[nodiscard]] virtual std::vector<ContactResult> add_contacts(
+      const std::vector<Contact>& contacts, const CallOptions& call) = 0;
   /// See TransferClient::check_transfer.
-  virtual std::vector<TransferStatus> check_transfer(const TransferQuery& query,
-                                                     const CallOptions& call) = 0;
+  [[nodiscard]] virtual std::vector<TransferStatus> check_transfer(const TransferQuery& query,
+                                                                   const CallOptions& call) = 0;
   /// See TransferClient::wait_for_final.
-  virtual TransferStatus wait_for_final(const TransferQuery& query,
-                                        std::chrono::milliseconds timeout,
-                                        const CallOptions& call) = 0;
+  [[nodiscard]] virtual TransferStatus wait_for_final(const TransferQuery& query,
+                                                      std::chrono::milliseconds timeout,
+                                                      const CallOptions& call) = 0;
   /// See TransferClient::reconcile.
-  virtual ReconcileResult reconcile(const std::string& client_transaction_id,
-                                    const CallOptions& call) = 0;
+  [[nodiscard]] virtual ReconcileResult reconcile(const std::string& client_transaction_id,
+                                                  const CallOptions& call) = 0;
   /// See TransferClient::verify_notification.
-  virtual TransferStatus verify_notification(const Notification& notification,
-                                             const CallOptions& call) = 0;
+  [[nodiscard]] virtual TransferStatus verify_notification(const Notification& notification,
+                                                           const CallOptions& call) = 0;
 };
 
 CINETPAY_END_NAMESPACE

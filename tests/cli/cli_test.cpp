@@ -517,6 +517,60 @@ TEST_F(CliTest, AnEmptyBaseUrlIsAConfigErrorNeverProduction) {
   EXPECT_EQ(flag.code, 2) << flag.err;
 }
 
+// Issue 7 checked from outside: a hostile CINETPAY_BASE_URL sends nothing anywhere.
+TEST_F(CliTest, AHostileBaseUrlInTheEnvironmentSendsNothing) {
+  testing::ScriptedServer server;
+  const std::string key = "CINETPAY_API_KEY=sandbox-key CINETPAY_PASSWORD=sandbox-password ";
+  const std::string at = server.base_url();
+  for (const std::string& url :
+       std::vector<std::string>{at + "/?x=", at + "/#frag", "http://u:USERINFO-SECRET@127.0.0.1:1",
+                                "'" + at + "\\@x.org'", "'http://[::1]:1'", "'" + at + "/\r\nX: y'",
+                                "' " + at + "'", "'https://'"}) {
+    Outcome r = run(key + "CINETPAY_BASE_URL=" + url, "--json balance");
+    EXPECT_EQ(r.code, 2) << url << ": " << r.out << r.err;
+    EXPECT_EQ(json::parse(r.out)["error"]["type"], "config") << url << ": " << r.out;
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr("USERINFO-SECRET")));
+  }
+  EXPECT_TRUE(server.requests().empty()) << "nothing reached the server";
+}
+
+// A server that echoes the secrets back, whole, URL-encoded or cut short: the CLI's
+// output shows none of them.
+TEST_F(CliTest, AServerEchoingTheSecretsNeverGetsThemPrinted) {
+  const std::string password = "S3cr/t p@ss&Hj4";
+  const std::string encoded = detail::form_encode(password);
+  testing::ScriptedServer server;
+  auto holds_part_of = [](const std::string& text, const std::string& secret) {
+    for (std::size_t i = 0; i + 4 <= secret.size(); ++i) {
+      if (text.find(secret.substr(i, 4)) != std::string::npos) return true;
+    }
+    return false;
+  };
+  const std::string pages[] = {
+      // a readable refusal quoting the login's body and the secrets in free text
+      json{{"code", "701"},
+           {"message", "INVALID_CREDENTIALS"},
+           {"description", "key sandbox-key, password " + password + " or " + encoded}}
+          .dump(),
+      // an unreadable page whose excerpt ends inside the password
+      std::string(140, '-') + " key sandbox-key password " + encoded + " " + password,
+  };
+  for (const std::string& page : pages) {
+    server.on("/v1/auth/login", [&](const httplib::Request& req, httplib::Response& res) {
+      res.set_content(page + " body: " + req.body, "text/plain");
+    });
+    for (const char* args : {"balance", "--json balance"}) {
+      Outcome r = cli_at(server.base_url(), args, password);
+      EXPECT_NE(r.code, 0) << args;
+      const std::string printed = r.out + r.err;
+      EXPECT_THAT(printed, HasSubstr("***")) << printed;
+      EXPECT_FALSE(holds_part_of(printed, password)) << printed;
+      EXPECT_FALSE(holds_part_of(printed, encoded)) << printed;
+      EXPECT_THAT(printed, Not(HasSubstr("sandbox-key"))) << printed;
+    }
+  }
+}
+
 TEST_F(CliTest, HelpDocumentsEveryExitCode) {
   Outcome help = cli("--help");
   ASSERT_EQ(help.code, 0);

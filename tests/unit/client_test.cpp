@@ -7,10 +7,10 @@
 #include <new>
 #include <stdexcept>
 
+#include "cinetpay/detail/http.hpp"
 #include "cinetpay/testing/answers.hpp"
 #include "cinetpay/transfer.hpp"
 #include "fakes.hpp"
-#include "cinetpay/detail/http.hpp"
 
 namespace cinetpay {
 namespace {
@@ -1090,6 +1090,77 @@ TEST(Config, MovedFromClientThrowsLogicError) {
   EXPECT_THROW((void)client.balance(), std::logic_error);
   EXPECT_THROW((void)client.send_money({payout("A")}), std::logic_error);
   EXPECT_TRUE(w.transport->requests().empty());
+}
+
+// --- Secrets echoed cut short, encoded or escaped (issue 7 checked from outside) ---
+
+// A password with every character an encoding changes, and a key of the usual shape.
+const Credentials kOddCredentials{"Zq8kLw3Xv9TpR2mN7bYc", "p@ss w/rd&\"Hj4\xC3\xA9\\"};
+
+// Whether `text` holds 4 consecutive bytes of `secret`: a part of a secret is a leak too.
+bool holds_part_of(const std::string& text, const std::string& secret) {
+  for (std::size_t i = 0; i + 4 <= secret.size(); ++i) {
+    if (text.find(secret.substr(i, 4)) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Every text a balance() call over `page` (the answer to check/balance) lets out.
+std::string texts_of_balance(HttpResponse page, const Credentials& credentials) {
+  FakeWorld w;
+  w.transport->on("/check/balance", std::move(page));
+  std::string texts;
+  try {
+    (void)TransferClient(credentials, w.options()).balance();
+  } catch (const std::exception& e) {
+    texts += e.what();
+  }
+  return texts + w.all_logs();
+}
+
+TEST(Secrets, ASecretCutShortByAnExcerptLeavesNoPartOfIt) {
+  for (std::size_t filler = 120; filler <= 170; ++filler) {
+    std::string page = std::string(filler, '-') + " key " + kOddCredentials.api_key + " and " +
+                       kOddCredentials.password + " end";
+    std::string texts = texts_of_balance(answers::json(200, page), kOddCredentials);
+    EXPECT_THAT(texts, HasSubstr("not JSON"));
+    EXPECT_FALSE(holds_part_of(texts, kOddCredentials.api_key)) << texts;
+    EXPECT_FALSE(holds_part_of(texts, kOddCredentials.password)) << texts;
+  }
+}
+
+TEST(Secrets, UrlEncodedOrJsonEscapedEchoesAreMasked) {
+  const std::string& password = kOddCredentials.password;
+  const std::string echoes[] = {
+      "p%40ss%20w%2Frd%26%22Hj4%C3%A9%5C",  // as the login sent it
+      "p%40ss+w%2frd%26%22Hj4%c3%a9%5c",    // another encoder's form
+      "p@ss w/rd&\\\"Hj4\xC3\xA9\\\\",      // JSON-escaped
+      "p@ss w\\/rd&\\\"Hj4\\u00e9\\\\",     // escaped as PHP's json_encode does
+  };
+  for (const std::string& echo : echoes) {
+    // An unreadable page: the echo reaches what() only through the excerpt.
+    std::string texts = texts_of_balance(
+        answers::json(502, "{\"error\":\"unknown password " + echo + "\" ..."), kOddCredentials);
+    EXPECT_THAT(texts, HasSubstr("unknown password ***")) << echo;
+    EXPECT_THAT(texts, Not(HasSubstr(echo))) << texts;
+    // A readable refusal: the echo is in the API's message.
+    nlohmann::json refusal{
+        {"code", 704}, {"message", "INVALID_PARAM"}, {"description", "unknown password " + echo}};
+    texts = texts_of_balance(answers::json(200, refusal.dump()), kOddCredentials);
+    EXPECT_THAT(texts, HasSubstr("unknown password ***")) << echo;
+    EXPECT_THAT(texts, Not(HasSubstr(echo))) << texts;
+  }
+  EXPECT_FALSE(holds_part_of(
+      texts_of_balance(answers::json(200, "echo " + password), kOddCredentials), password));
+}
+
+TEST(Secrets, ALatin1PasswordEchoedIsMaskedAfterTheBadBytesAreReplaced) {
+  const Credentials latin1{"Zq8kLw3Xv9TpR2mN7bYc", "Kx7mQw\xE9-Hj4sDf6"};
+  std::string texts =
+      texts_of_balance(answers::json(200, "bad password " + latin1.password + " !"), latin1);
+  EXPECT_THAT(texts, HasSubstr("bad password *** !"));
+  EXPECT_FALSE(holds_part_of(texts, "Kx7mQw")) << texts;
+  EXPECT_FALSE(holds_part_of(texts, "-Hj4sDf6")) << texts;
 }
 
 // --- Codes the library makes up (issue 7, point 2) ---

@@ -5,10 +5,11 @@
 
 #include <cstdint>
 
-#include "cinetpay/testing/answers.hpp"
-#include "cinetpay/transfer.hpp"
 #include "cinetpay/detail/http.hpp"
 #include "cinetpay/detail/protocol.hpp"
+#include "cinetpay/detail/utf8.hpp"
+#include "cinetpay/testing/answers.hpp"
+#include "cinetpay/transfer.hpp"
 
 namespace cinetpay::detail {
 namespace {
@@ -149,6 +150,43 @@ TEST(Numbers, AmountsOverflowNegativeHexOrFractionAreProtocolErrors) {
   EXPECT_EQ(amount_field(j, "d"), 500);
   EXPECT_EQ(amount_field(j, "e"), 0);
   EXPECT_EQ(amount_field(j, "f"), INT64_MAX);
+}
+
+// Variants tried from outside: a zero written as "-0" or with leading zeros is not a number
+// a server writes, and read loosely it is a success; a BOM, a lone surrogate escape, an
+// overlong form and a NUL byte never crash the reader.
+TEST(Numbers, NegativeZeroAndLeadingZerosInTextAreProtocolErrors) {
+  for (const char* code : {R"("-0")", R"("00")", R"("0701")", R"("-01")"}) {
+    EXPECT_THROW(parse(std::string(R"({"code":)") + code + "}"), ProtocolError) << code;
+    auto item = nlohmann::json::parse(std::string(R"({"code":)") + code + "}");
+    EXPECT_THROW(code_field(item, "code", 0), ProtocolError) << code;
+  }
+  for (const char* amount : {R"("-0")", R"("0500")", R"("-0.00")", R"("00.00")"}) {
+    auto item = nlohmann::json::parse(std::string(R"({"amount":)") + amount + "}");
+    EXPECT_THROW(amount_field(item, "amount"), ProtocolError) << amount;
+  }
+  EXPECT_EQ(parse(R"({"code":"0"})").code, 0);
+  EXPECT_EQ(amount_field(nlohmann::json::parse(R"({"a":"0.00"})"), "a"), 0);
+}
+
+TEST(Hostile, BomSurrogateOverlongAndNulNeverCrashTheReader) {
+  using namespace std::string_literals;
+  EXPECT_EQ(parse("\xEF\xBB\xBF{\"code\":701}").code, 701) << "a BOM before the JSON";
+  const std::string bodies[] = {
+      R"({"code":0,"message":"\ud800"})",       // lone surrogate escape
+      "{\"code\":0,\"message\":\"\xC0\xAF\"}",  // overlong '/'
+      "{\"code\":0,\"message\":\"a\0b\"}"s,     // raw NUL in a string
+      "{\"code\":0}\0"s,                        // NUL after the JSON
+      R"({"code":0,"data":{"amount":1e400}})",  // beyond a double
+  };
+  for (const std::string& body : bodies) {
+    try {
+      Envelope env = parse(body);
+      EXPECT_TRUE(is_valid_utf8(env.message)) << body;
+    } catch (const ProtocolError& e) {
+      EXPECT_TRUE(is_valid_utf8(e.what())) << body;
+    }
+  }
 }
 
 TEST(Numbers, BalanceWithAWrappedAmountIsAProtocolError) {

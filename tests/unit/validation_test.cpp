@@ -118,14 +118,15 @@ TEST(Validation, BaseUrlRefusesWhatWouldMisdirectTheLogin) {
 
 TEST(Validation, EveryTextFieldSentMustBeUtf8WithoutControls) {
   const std::vector<std::string> bad_texts = {
-      "caf\xE9",           // Latin-1
-      "\xC3",              // truncated sequence
-      "\xC0\xAF",          // overlong '/'
-      "\xED\xA0\x80",      // a surrogate
-      "\xF4\x90\x80\x80",  // above U+10FFFF
-      "a\x01b",            // C0 control
-      "a\x7F",             // DEL
-      "a\xC2\x85",         // C1 control (NEL)
+      "caf\xE9",               // Latin-1
+      "\xC3",                  // truncated sequence
+      "\xC0\xAF",              // overlong '/'
+      "\xED\xA0\x80",          // a surrogate
+      "\xF4\x90\x80\x80",      // above U+10FFFF
+      "a\x01b",                // C0 control
+      "a\x7F",                 // DEL
+      "a\xC2\x85",             // C1 control (NEL)
+      std::string("a\0b", 3),  // NUL
   };
   using TransferField = std::string TransferRequest::*;
   const std::vector<std::pair<const char*, TransferField>> transfer_fields = {

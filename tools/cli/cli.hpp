@@ -49,14 +49,15 @@ class Flags {
 
   /// Throws UsageError for any flag not in `names`.
   void allow(std::initializer_list<const char*> names) const;
-  bool has(const std::string& name) const { return values_.count(name) != 0; }
+  [[nodiscard]] bool has(const std::string& name) const { return values_.count(name) != 0; }
   /// The value, or an empty string.
-  std::string get(const std::string& name) const;
+  [[nodiscard]] std::string get(const std::string& name) const;
   /// The value; throws UsageError when it is missing or empty.
-  std::string need(const std::string& name) const;
+  [[nodiscard]] std::string need(const std::string& name) const;
   /// A whole number of seconds from 0 to `max`, digits only; `fallback` when absent.
-  std::int64_t seconds(const std::string& name, std::int64_t fallback, std::int64_t max) const;
-  const std::vector<std::string>& positional() const { return positional_; }
+  [[nodiscard]] std::int64_t seconds(const std::string& name, std::int64_t fallback,
+                                     std::int64_t max) const;
+  [[nodiscard]] const std::vector<std::string>& positional() const { return positional_; }
 
  private:
   std::map<std::string, std::string> values_;
@@ -76,7 +77,7 @@ class Context {
   /// The client, made on first use: a command checks its input before credentials are
   /// needed. Throws ValidationError naming a missing CINETPAY_API_KEY or CINETPAY_PASSWORD.
   TransferClient& client();
-  const Output& out() const { return out_; }
+  [[nodiscard]] const Output& out() const { return out_; }
 
  private:
   Credentials credentials_;

@@ -26,7 +26,7 @@ class Output {
  public:
   explicit Output(bool as_json) : json_(as_json) {}
 
-  bool as_json() const noexcept { return json_; }
+  [[nodiscard]] bool as_json() const noexcept { return json_; }
 
   /// One JSON document, invalid UTF-8 replaced.
   static void document(const nlohmann::json& doc);

@@ -29,8 +29,8 @@ struct FilePlace {
 class FileError : public std::runtime_error {
  public:
   FileError(std::string path, FilePlace place, const std::string& problem);
-  const std::string& path() const noexcept { return path_; }
-  const FilePlace& place() const noexcept { return place_; }
+  [[nodiscard]] const std::string& path() const noexcept { return path_; }
+  [[nodiscard]] const FilePlace& place() const noexcept { return place_; }
 
  private:
   std::string path_;

@@ -58,7 +58,7 @@ struct Refusal {
   std::string value;                  ///< the prefix, or the client_transaction_id
   std::int64_t available = 0;         ///< for insufficient_balance
   std::optional<std::int64_t> total;  ///< for insufficient_balance; empty past 64 bits
-  int code() const noexcept;
+  [[nodiscard]] int code() const noexcept;
 };
 
 struct Sent {
@@ -83,26 +83,27 @@ class Ledger {
   std::variant<Sent, Refusal> send(const std::vector<PayoutOrder>& orders,
                                    SteadyClock::time_point now);
   /// Transfers visible at `now` with that key (check/money).
-  std::vector<Transfer> find(LookupKey key, const std::string& value,
-                             SteadyClock::time_point now) const;
+  [[nodiscard]] std::vector<Transfer> find(LookupKey key, const std::string& value,
+                                           SteadyClock::time_point now) const;
 
   /// Moves every transfer due by `now` one or more steps; returns each step taken, in
   /// order, as the transfer stood after it (what notify_url is told).
   std::vector<Transfer> advance(SteadyClock::time_point now);
   /// When the next step is due; time_point::max() when none is.
-  SteadyClock::time_point next_step() const;
+  [[nodiscard]] SteadyClock::time_point next_step() const;
 
   /// Throws std::out_of_range (unknown id) or std::logic_error (not awaiting confirmation).
   Transfer confirm(const std::string& transaction_id, SteadyClock::time_point now);
   Transfer reject(const std::string& transaction_id);
 
-  Balance balance() const noexcept { return balance_; }
+  [[nodiscard]] Balance balance() const noexcept { return balance_; }
   /// Throws std::invalid_argument if negative.
   void set_available(std::int64_t available);
-  std::vector<Contact> contacts() const;
-  std::vector<Transfer> transfers() const;
-  const Transfer* by_transaction_id(const std::string& transaction_id) const;
-  const Transfer* by_client_transaction_id(const std::string& client_transaction_id) const;
+  [[nodiscard]] std::vector<Contact> contacts() const;
+  [[nodiscard]] std::vector<Transfer> transfers() const;
+  [[nodiscard]] const Transfer* by_transaction_id(const std::string& transaction_id) const;
+  [[nodiscard]] const Transfer* by_client_transaction_id(
+      const std::string& client_transaction_id) const;
   void reset();
 
  private:
@@ -113,7 +114,7 @@ class Ledger {
     bool confirmed = true;
   };
 
-  std::optional<Refusal> check(const PayoutOrder& order, std::size_t item) const;
+  [[nodiscard]] std::optional<Refusal> check(const PayoutOrder& order, std::size_t item) const;
   Entry* entry(const std::string& transaction_id);
   Entry& awaiting_confirmation(const std::string& transaction_id);
   void settle(Entry& e, TreatmentStatus final_status);

@@ -17,7 +17,7 @@ class RingLog {
     if (entries_.size() == capacity_) entries_.pop_front();
     entries_.push_back(std::move(entry));
   }
-  std::vector<T> snapshot() const { return {entries_.begin(), entries_.end()}; }
+  [[nodiscard]] std::vector<T> snapshot() const { return {entries_.begin(), entries_.end()}; }
   void clear() { entries_.clear(); }
 
  private:

@@ -19,6 +19,9 @@
 #include "cinetpay/validation.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
 namespace detail {
 
 CINETPAY_INLINE ClientOptions with_defaults(ClientOptions o) {
@@ -525,4 +528,5 @@ CINETPAY_INLINE TransferStatus TransferClient::verify_notification(const Notific
   return api().verify_notification(notification, call);
 }
 
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

@@ -5,8 +5,10 @@
 #include "cinetpay/errors.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
-namespace detail {
-namespace codes {
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
+namespace detail::codes {
 
 CINETPAY_INLINE bool is_token_refusal(int code) { return code >= 705 && code <= 707; }
 
@@ -38,6 +40,6 @@ CINETPAY_INLINE std::string message_or_table_word(int code, std::string message)
   return message;
 }
 
-}  // namespace codes
-}  // namespace detail
+}  // namespace detail::codes
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

@@ -18,6 +18,9 @@
 #include "cinetpay/version.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
 namespace detail {
 
 // curl_global_init once per process; never curl_global_cleanup, which would break other
@@ -249,4 +252,5 @@ CINETPAY_INLINE std::shared_ptr<HttpTransport> make_curl_transport(const ClientO
   return std::make_shared<detail::CurlTransport>(options);
 }
 
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

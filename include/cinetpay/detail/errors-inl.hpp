@@ -8,6 +8,9 @@
 #include "cinetpay/detail/codes.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
 namespace detail {
 
 CINETPAY_INLINE std::string validation_text(const std::string& field,
@@ -123,4 +126,5 @@ CINETPAY_INLINE void throw_api_error(int code, std::string api_message, std::str
 
 }  // namespace detail
 
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

@@ -11,6 +11,9 @@
 #include "cinetpay/detail/utf8.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
 namespace detail {
 
 inline constexpr std::array<std::string_view, 4> kHarmlessFields = {"lang", "transaction_id",
@@ -181,16 +184,20 @@ CINETPAY_INLINE std::string redact_url(std::string_view url) {
   return out;
 }
 
+CINETPAY_INLINE std::string printable(std::string_view text) {
+  std::string out = detail::to_valid_utf8(text);
+  for (char& c : out) {
+    if (std::iscntrl(static_cast<unsigned char>(c)) != 0) c = ' ';
+  }
+  return out;
+}
+
 CINETPAY_INLINE std::string redact_excerpt(std::string_view body, std::size_t max_chars) {
   // Only the start of the body can be shown: read no further than masking and invalid
   // bytes could need, so that a 1 GiB error page costs what a 1 KiB one does.
   const std::size_t window = 4 * max_chars + 256;
   const bool cut = body.size() > window;
-  std::string text =
-      detail::to_valid_utf8(mask_secrets(body.substr(0, cut ? window : body.size())));
-  for (char& c : text) {
-    if (std::iscntrl(static_cast<unsigned char>(c)) != 0) c = ' ';
-  }
+  std::string text = printable(mask_secrets(body.substr(0, cut ? window : body.size())));
   if (text.size() > max_chars) {
     // Never end in the middle of a character.
     std::size_t end = max_chars;
@@ -204,4 +211,5 @@ CINETPAY_INLINE std::string redact_excerpt(std::string_view body, std::size_t ma
 }
 
 }  // namespace detail
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

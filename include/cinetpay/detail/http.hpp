@@ -39,6 +39,10 @@ std::string redact_url(std::string_view url);
 /// cost does not grow with the body.
 std::string redact_excerpt(std::string_view body, std::size_t max_chars = 160);
 
+/// `text` as an excerpt shows it: valid UTF-8 (other bytes become U+FFFD), control
+/// characters as spaces. Linear in the text.
+std::string printable(std::string_view text);
+
 /// "POST" or "GET", for log lines and error messages.
 const char* method_name(const HttpRequest& request);
 

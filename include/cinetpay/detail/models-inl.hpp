@@ -7,6 +7,9 @@
 #include "cinetpay/models.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
 namespace detail {
 
 inline constexpr std::array<std::pair<TreatmentStatus::Code, const char*>, 5> kStatusWords = {{
@@ -81,4 +84,5 @@ CINETPAY_INLINE std::string_view TransferQuery::key_name() const noexcept {
   return "transaction_id";
 }
 
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

@@ -8,6 +8,9 @@
 #include "cinetpay/errors.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
 
 CINETPAY_INLINE Notification parse_notification(std::string_view form_body) {
   Notification n;
@@ -35,4 +38,5 @@ CINETPAY_INLINE Notification parse_notification(std::string_view form_body) {
   return n;
 }
 
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

@@ -3,6 +3,9 @@
 #include "cinetpay/options.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
 
 CINETPAY_INLINE std::string_view to_string(Lang lang) noexcept {
   return lang == Lang::fr ? "fr" : "en";
@@ -22,4 +25,5 @@ CINETPAY_INLINE std::string_view to_string(LogLevel level) noexcept {
   return "info";
 }
 
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

@@ -15,6 +15,9 @@
 #include "cinetpay/errors.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
 namespace detail {
 
 using nlohmann::json;
@@ -39,12 +42,13 @@ CINETPAY_INLINE std::string trimmed_base(std::string base_url) {
   return base_url;
 }
 
-// Decimal digits with an optional leading '-', nothing else (no '+', no spaces, no hex),
-// within int64: the one way a number written as a string is read.
+// Decimal digits with an optional leading '-', nothing else (no '+', no spaces, no hex,
+// no leading zero, no "-0": forms no server writes, and "-0" or "00" read loosely are 0,
+// success), within int64: the one way a number written as a string is read.
 CINETPAY_INLINE std::optional<std::int64_t> decimal(std::string_view s) {
   const bool negative = !s.empty() && s.front() == '-';
   if (negative) s.remove_prefix(1);
-  if (s.empty()) return std::nullopt;
+  if (s.empty() || (s.front() == '0' && (negative || s.size() > 1))) return std::nullopt;
   std::uint64_t magnitude = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return std::nullopt;
@@ -350,4 +354,5 @@ CINETPAY_INLINE SentItem parse_sent_item(const json& item) {
 }
 
 }  // namespace detail
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

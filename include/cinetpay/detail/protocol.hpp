@@ -29,15 +29,17 @@ class RequestBuilder {
  public:
   RequestBuilder(std::string base_url, Lang lang);
 
-  HttpRequest login(const Credentials& credentials) const;
-  HttpRequest balance(const std::string& token) const;
-  HttpRequest add_contacts(const std::string& token, const std::vector<Contact>& items) const;
+  [[nodiscard]] HttpRequest login(const Credentials& credentials) const;
+  [[nodiscard]] HttpRequest balance(const std::string& token) const;
+  [[nodiscard]] HttpRequest add_contacts(const std::string& token,
+                                         const std::vector<Contact>& items) const;
   /// Marked fresh_connection: a send must never be resent by the transport itself.
-  HttpRequest send_money(const std::string& token, const std::vector<TransferRequest>& items) const;
-  HttpRequest check_money(const std::string& token, const TransferQuery& query) const;
+  [[nodiscard]] HttpRequest send_money(const std::string& token,
+                                       const std::vector<TransferRequest>& items) const;
+  [[nodiscard]] HttpRequest check_money(const std::string& token, const TransferQuery& query) const;
 
  private:
-  std::string url(const char* path, const std::string& token) const;
+  [[nodiscard]] std::string url(const char* path, const std::string& token) const;
   std::string base_url_;
   std::string lang_;
 };

@@ -9,6 +9,9 @@
 #include "cinetpay/detail/codes.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
 namespace detail {
 
 // Retry-After in seconds; -1 when absent or given as an HTTP date (then backoff applies).
@@ -92,4 +95,5 @@ CINETPAY_INLINE RetryDecision RetryDecider::after_answer_code(int code, int refu
 }
 
 }  // namespace detail
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

@@ -15,8 +15,16 @@ CINETPAY_BEGIN_NAMESPACE
 namespace detail {
 
 /// `text` with every occurrence of every non-empty secret replaced by `***`, longer
-/// secrets first. One pass over the text per secret: linear in the text.
+/// secrets first; and a secret cut short by an excerpt (the start of it right before the
+/// `...` that ends an excerpt) masked too, however little of it shows. One pass over the
+/// text per secret: linear in the text.
 std::string mask_values(std::string_view text, std::vector<std::string> secrets);
+
+/// The forms a secret takes when a server or a proxy echoes it: as is; form-encoded (as
+/// the login sent it, and with `+` and lower-case hex as other encoders write it);
+/// JSON-escaped (non-ASCII raw or as u-escapes, `/` raw or escaped as PHP writes it); as an
+/// excerpt shows it (bad bytes as U+FFFD, controls as spaces). No duplicates.
+std::vector<std::string> echoed_forms(const std::string& secret);
 
 /// The secrets one client knows. Thread-safe.
 class SecretMasker {
@@ -24,17 +32,18 @@ class SecretMasker {
   /// Tokens remembered: the current one and a few before it, which may still be echoed.
   static constexpr std::size_t kTokensKept = 4;
 
-  SecretMasker(std::string api_key, std::string password);
+  SecretMasker(const std::string& api_key, const std::string& password);
 
   /// Remembers a token the client now holds.
-  void add_token(std::string token);
+  void add_token(const std::string& token);
   [[nodiscard]] std::string mask(std::string_view text) const;
 
  private:
-  const std::string api_key_;
-  const std::string password_;
+  /// The echoed forms of the API key and the password.
+  const std::vector<std::string> credentials_;
   mutable std::mutex mu_;
-  std::deque<std::string> tokens_;
+  /// The echoed forms of each token remembered, oldest first.
+  std::deque<std::vector<std::string>> tokens_;
 };
 
 }  // namespace detail

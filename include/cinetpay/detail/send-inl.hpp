@@ -17,6 +17,9 @@
 #include "cinetpay/validation.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
 namespace detail {
 
 // 128 random bits: unique without coordination, made once before the first attempt.
@@ -402,4 +405,5 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
 }
 
 }  // namespace detail
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

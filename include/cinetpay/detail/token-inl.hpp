@@ -5,6 +5,9 @@
 #include <utility>
 
 CINETPAY_BEGIN_NAMESPACE
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
 namespace detail {
 
 CINETPAY_INLINE TokenManager::TokenManager(LoginFunction login, Clock clock,
@@ -87,4 +90,5 @@ CINETPAY_INLINE std::uint64_t TokenManager::login_count() const {
 }
 
 }  // namespace detail
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

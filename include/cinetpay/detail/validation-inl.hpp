@@ -13,6 +13,9 @@
 #include "cinetpay/errors.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
+// Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
+// header-only.
+// NOLINTBEGIN(misc-definitions-in-headers)
 namespace detail {
 
 // The length of the UTF-8 sequence at text[i] when it is well formed and not a control
@@ -226,4 +229,5 @@ CINETPAY_INLINE void validate_base_url(std::string_view base_url, bool allow_ins
   }
 }
 
+// NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

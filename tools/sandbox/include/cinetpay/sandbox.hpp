@@ -106,7 +106,7 @@ struct Balance {
   std::int64_t available = 0;  ///< what can be sent now
   std::int64_t in_using = 0;   ///< reserved by transfers not final yet
   /// The whole balance, as check/balance answers it.
-  std::int64_t amount() const noexcept { return available + in_using; }
+  [[nodiscard]] std::int64_t amount() const noexcept { return available + in_using; }
 };
 
 /// What an injected fault does to a request.
@@ -172,23 +172,24 @@ class Sandbox {
   /// (at most `read_timeout` for a request in flight). Safe to call twice.
   void stop();
   /// The port it listens on, once started (0 before).
-  int port() const;
+  [[nodiscard]] int port() const;
   /// "http://HOST:PORT", what ClientOptions::base_url takes.
-  std::string base_url() const;
+  [[nodiscard]] std::string base_url() const;
 
   // The ledger, as it is now (transfers advance with time).
   /// The balance now. Throws nothing but std::bad_alloc; constant time.
-  Balance balance() const;
+  [[nodiscard]] Balance balance() const;
   /// Sets the available balance. Throws std::invalid_argument if negative.
   void set_available(std::int64_t available);
   /// Every contact registered, in the order they were added. Linear in their number.
-  std::vector<Contact> contacts() const;
+  [[nodiscard]] std::vector<Contact> contacts() const;
   /// Every transfer, in the order they were sent. Linear in their number.
-  std::vector<Transfer> transfers() const;
+  [[nodiscard]] std::vector<Transfer> transfers() const;
   /// The transfer with this transaction_id, or nullopt. Logarithmic.
-  std::optional<Transfer> transfer_by_transaction_id(const std::string& transaction_id) const;
+  [[nodiscard]] std::optional<Transfer> transfer_by_transaction_id(
+      const std::string& transaction_id) const;
   /// The transfer with this client_transaction_id, or nullopt. Logarithmic.
-  std::optional<Transfer> transfer_by_client_transaction_id(
+  [[nodiscard]] std::optional<Transfer> transfer_by_client_transaction_id(
       const std::string& client_transaction_id) const;
 
   // Settling transfers by hand (require_confirmation).
@@ -204,7 +205,7 @@ class Sandbox {
   /// negative or over-a-minute delay, or an HTTP status outside 100–599.
   void inject(Fault fault);
   /// The faults still queued, with what is left of their counts.
-  std::vector<Fault> faults() const;
+  [[nodiscard]] std::vector<Fault> faults() const;
   /// Drops every queued fault.
   void clear_faults();
 
@@ -214,9 +215,9 @@ class Sandbox {
   void reset();
 
   /// The last SandboxOptions::log_capacity API requests and notifications, oldest first.
-  std::vector<RequestRecord> requests() const;
+  [[nodiscard]] std::vector<RequestRecord> requests() const;
   /// The last SandboxOptions::log_capacity notifications sent, oldest first.
-  std::vector<NotificationRecord> notifications() const;
+  [[nodiscard]] std::vector<NotificationRecord> notifications() const;
 
   /// The API paths a fault may name, with their short names.
   static std::vector<std::pair<std::string, std::string>> api_paths();
