@@ -23,17 +23,24 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cinetpay/testing/manual_clock.hpp"
-#include "cinetpay/transfer.hpp"
 #include "cinetpay/detail/codes.hpp"
 #include "cinetpay/detail/http.hpp"
 #include "cinetpay/detail/protocol.hpp"
+#include "cinetpay/testing/manual_clock.hpp"
+#include "cinetpay/transfer.hpp"
 
 namespace {
 
 using cinetpay::HttpRequest;
 using cinetpay::HttpResponse;
 using nlohmann::json;
+
+// What one input may ask for. Past kMaxExchanges the input reads as exhausted (every
+// request fails before it leaves, as at the end of a short input), so that no input costs
+// dozens of exchanges; four items still make up to four batches, enough for a batch
+// accepted before one that fails, and a login, sends, retries and lookups fit in sixteen.
+constexpr int kMaxItems = 4;
+constexpr int kMaxExchanges = 16;
 
 [[noreturn]] void violation(const std::string& what) {
   std::cerr << "contract violated: " << what << "\n";
@@ -56,6 +63,7 @@ class Input {
     size_ -= n;
     return s;
   }
+  void exhaust() { size_ = 0; }
 
  private:
   const std::uint8_t* data_;
@@ -81,11 +89,20 @@ std::optional<cinetpay::detail::Envelope> envelope_of(const HttpResponse& respon
 
 HttpResponse answer(int status, const json& body) { return {status, {}, body.dump()}; }
 
+// The fixed answers, written once rather than built and dumped on every exchange.
+const std::string kInvalidCredentials = R"({"code":"701","message":"INVALID_CREDENTIALS"})";
+const std::string kInvalidToken = R"({"code":706,"message":"INVALID_TOKEN"})";
+const std::string kInsufficientBalance = R"({"code":602,"message":"INSUFFICIENT_BALANCE"})";
+const std::string kIdExists = R"({"code":805,"message":"CLIENT_TRANSACTION_ID_EXIST"})";
+const std::string kNotFound = R"({"code":723,"message":"NOT_FOUND","data":[]})";
+const std::string kNoData = R"({"code":0,"data":[]})";
+
 class FuzzServer : public cinetpay::HttpTransport {
  public:
   FuzzServer(Input& input, cinetpay::testing::ManualClock& clock) : in_(input), clock_(clock) {}
 
   HttpResponse send(const HttpRequest& request) override {
+    if (++exchanges_ > kMaxExchanges) in_.exhaust();
     clock_.advance(std::chrono::milliseconds(250 * (in_.byte() % 8)));
     const std::string path = request.url.substr(0, request.url.find('?'));
     if (ends_with(path, cinetpay::detail::kSendPath)) return on_send(request);
@@ -128,8 +145,8 @@ class FuzzServer : public cinetpay::HttpTransport {
     std::uint8_t kind = in_.byte() % 12;
     maybe_fail(kind, {});
     if (kind == 4) return fuzzed();
-    if (kind == 5) return answer(200, {{"code", "701"}, {"message", "INVALID_CREDENTIALS"}});
-    return answer(200, {{"code", 0}, {"data", {{"token", "tok-" + std::to_string(++logins_)}}}});
+    if (kind == 5) return {200, {}, kInvalidCredentials};
+    return {200, {}, R"({"code":0,"data":{"token":"tok-)" + std::to_string(++logins_) + R"("}})"};
   }
 
   HttpResponse on_send(const HttpRequest& request) {
@@ -148,30 +165,31 @@ class FuzzServer : public cinetpay::HttpTransport {
     // Every failure but a refused connection may come after the request left.
     a_send_arrived_ = a_send_arrived_ || kind != 0;
     maybe_fail(kind, ids);
-    HttpResponse response;
+    // Only a fuzzed body is parsed here to learn what the client reads from it; the
+    // fixed ones say it by construction.
     switch (kind) {
-      case 4:
-        response = fuzzed();
-        break;
+      case 4: {
+        HttpResponse response = fuzzed();
+        if (auto env = envelope_of(response)) record_send_answer(env->code, env->http_status, ids);
+        return response;
+      }
       case 5:
-        response = answer(200, {{"code", 706}, {"message", "INVALID_TOKEN"}});
-        break;
+        record_send_answer(706, 200, ids);
+        return {200, {}, kInvalidToken};
       case 6:
-        response = answer(200, {{"code", 602}, {"message", "INSUFFICIENT_BALANCE"}});
-        break;
-      case 7:
-        response = answer(in_.byte() % 2 == 0 ? 500 : 200,
-                          {{"code", 805}, {"message", "CLIENT_TRANSACTION_ID_EXIST"}});
-        break;
-      case 8:
-        response = {502, {}, "<html>Bad Gateway</html>"};
-        break;
+        record_send_answer(602, 200, ids);
+        return {200, {}, kInsufficientBalance};
+      case 7: {
+        int status = in_.byte() % 2 == 0 ? 500 : 200;
+        record_send_answer(805, status, ids);
+        return {status, {}, kIdExists};
+      }
+      case 8:  // not an envelope: the client learns nothing from it
+        return {502, {}, "<html>Bad Gateway</html>"};
       default:
-        response = answer(200, {{"code", 0}, {"data", {per_item(items)}}});
-        break;
+        record_send_answer(0, 200, ids);
+        return answer(200, {{"code", 0}, {"data", {per_item(items)}}});
     }
-    record_send_answer(response, ids);
-    return response;
   }
 
   // Each item accepted, refused or unclear, sometimes left out of the answer.
@@ -189,14 +207,11 @@ class FuzzServer : public cinetpay::HttpTransport {
     return out;
   }
 
-  void record_send_answer(const HttpResponse& response, const std::vector<std::string>& ids) {
-    auto env = envelope_of(response);
-    if (!env) return;
+  void record_send_answer(int code, int http_status, const std::vector<std::string>& ids) {
     Fate fate = Fate::unresolved;
-    if (cinetpay::detail::codes::is_token_refusal(env->code)) {
+    if (cinetpay::detail::codes::is_token_refusal(code)) {
       fate = Fate::not_received;
-    } else if (env->code != 0 &&
-               cinetpay::detail::codes::send_refusal_is_definite(env->code, env->http_status)) {
+    } else if (code != 0 && cinetpay::detail::codes::send_refusal_is_definite(code, http_status)) {
       fate = Fate::refused;
     }
     for (const auto& id : ids) fates_[id] = fate;
@@ -211,36 +226,41 @@ class FuzzServer : public cinetpay::HttpTransport {
     if (fates_.find(id) == fates_.end()) violation("looked up " + id + ", which was never sent");
     std::uint8_t kind = in_.byte() % 12;
     maybe_fail(kind, {});
-    HttpResponse response;
+    // A lookup the client cannot read tells it nothing: the item keeps its fate (an
+    // absence seen before still allows the one resend). As on send, only a fuzzed body is
+    // parsed to learn what the client reads.
     switch (kind) {
-      case 4:
-        response = fuzzed();
-        break;
+      case 4: {
+        HttpResponse response = fuzzed();
+        if (auto env = envelope_of(response)) record_lookup(*env, id);
+        return response;
+      }
       case 5:
       case 6:
-        response = answer(200, {{"code", 723}, {"message", "NOT_FOUND"}, {"data", json::array()}});
-        break;
-      case 7:
-        response = answer(200, {{"code", 0}, {"data", json::array()}});
-        break;
-      case 8:
-        response = {503, {{"retry-after", std::to_string(in_.byte() % 3)}}, "busy"};
-        break;
-      default:
-        response = answer(200, {{"code", 0}, {"data", {found(id)}}});
-        break;
-    }
-    // A lookup the client cannot read tells it nothing: the item keeps its fate (an
-    // absence seen before still allows the one resend).
-    if (auto env = envelope_of(response)) {
-      if (env->code == cinetpay::detail::codes::kNotFound ||
-          (env->code == 0 && cinetpay::detail::data_items(*env).empty())) {
         fates_[id] = Fate::not_found;
-      } else if (env->code == 0 && shows(*env, id)) {
-        fates_[id] = Fate::unresolved;
+        return {200, {}, kNotFound};
+      case 7:
+        fates_[id] = Fate::not_found;
+        return {200, {}, kNoData};
+      case 8:  // not an envelope
+        return {503, {{"retry-after", std::to_string(in_.byte() % 3)}}, "busy"};
+      default: {
+        cinetpay::detail::Envelope env;
+        env.http_status = 200;
+        env.data = json::array({found(id)});
+        record_lookup(env, id);
+        return answer(200, {{"code", 0}, {"data", env.data}});
       }
     }
-    return response;
+  }
+
+  void record_lookup(const cinetpay::detail::Envelope& env, const std::string& id) {
+    if (env.code == cinetpay::detail::codes::kNotFound ||
+        (env.code == 0 && cinetpay::detail::data_items(env).empty())) {
+      fates_[id] = Fate::not_found;
+    } else if (env.code == 0 && shows(env, id)) {
+      fates_[id] = Fate::unresolved;
+    }
   }
 
   // Whether the client reads `id` as found in a check/money answer: every item readable,
@@ -275,6 +295,7 @@ class FuzzServer : public cinetpay::HttpTransport {
   std::map<std::string, Fate> fates_;
   bool a_send_arrived_ = false;
   int logins_ = 0;
+  int exchanges_ = 0;
 };
 
 }  // namespace
@@ -303,7 +324,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (std::uint8_t d = in.byte(); d % 3 == 0)
     call = cinetpay::CallOptions(std::chrono::seconds(d % 40));
 
-  std::vector<cinetpay::TransferRequest> items(1 + in.byte() % 5);
+  std::vector<cinetpay::TransferRequest> items(1 + in.byte() % kMaxItems);
   for (std::size_t i = 0; i < items.size(); ++i) {
     items[i].prefix = "225";
     items[i].phone = "0700000000";
