@@ -166,6 +166,7 @@ TEST(Numbers, NegativeZeroAndLeadingZerosInTextAreProtocolErrors) {
     EXPECT_THROW(amount_field(item, "amount"), ProtocolError) << amount;
   }
   EXPECT_EQ(parse(R"({"code":"0"})").code, 0);
+  EXPECT_EQ(parse(R"({"code":-0})").code, 0) << "-0 as a JSON number is zero";
   EXPECT_EQ(amount_field(nlohmann::json::parse(R"({"a":"0.00"})"), "a"), 0);
 }
 
