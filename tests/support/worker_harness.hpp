@@ -85,6 +85,9 @@ class SandboxProcess {
     }
     url_ = first->substr(prefix.size());
     admin_ = std::make_unique<httplib::Client>(url_);
+    // The sandbox's whole ledger (thousands of transfers) under a sanitizer on a loaded
+    // machine takes longer than httplib's 5 s default to come back.
+    admin_->set_read_timeout(60, 0);
   }
   ~SandboxProcess() {
     ::kill(pid_, SIGTERM);
@@ -96,15 +99,19 @@ class SandboxProcess {
   const std::string& url() const { return url_; }
   nlohmann::json get(const std::string& path) {
     auto r = admin_->Get(path);
-    if (!r || r->status != 200) throw std::runtime_error("admin GET " + path);
+    if (!r || r->status != 200) throw std::runtime_error("admin GET " + path + ": " + failure(r));
     return nlohmann::json::parse(r->body);
   }
   void post(const std::string& path, const nlohmann::json& body) {
     auto r = admin_->Post(path, body.dump(), "application/json");
-    if (!r || r->status != 200) throw std::runtime_error("admin POST " + path);
+    if (!r || r->status != 200) throw std::runtime_error("admin POST " + path + ": " + failure(r));
   }
 
  private:
+  static std::string failure(const httplib::Result& r) {
+    return r ? "HTTP " + std::to_string(r->status) : httplib::to_string(r.error());
+  }
+
   pid_t pid_ = -1;
   std::string url_;
   std::unique_ptr<httplib::Client> admin_;

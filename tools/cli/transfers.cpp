@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cinetpay/detail/codes.hpp>
 #include <cinetpay/errors.hpp>
 #include <cinetpay/validation.hpp>
 #include <iostream>
@@ -14,8 +15,6 @@ namespace {
 
 // The longest `wait` and the longest reconciliation grace a flag may ask for: one day.
 constexpr std::int64_t kMaxWaitSeconds = 86400;
-// CinetPay's INSUFFICIENT_BALANCE.
-constexpr int kInsufficientBalanceCode = 602;
 
 // Progress goes to a terminal only: scripts reading stderr see errors alone.
 void progress(const std::string& text) {
@@ -27,7 +26,7 @@ void progress(const std::string& text) {
 // (unknown, then not_sent, then rejected).
 int send_exit_code(const std::vector<TransferResult>& results) {
   if (!results.empty() && std::all_of(results.begin(), results.end(), [](const TransferResult& r) {
-        return r.error && r.error->code == kInsufficientBalanceCode &&
+        return r.error && r.error->code == detail::codes::kInsufficientBalance &&
                (r.outcome == TransferOutcome::rejected || r.outcome == TransferOutcome::not_sent);
       })) {
     return kInsufficientBalance;
