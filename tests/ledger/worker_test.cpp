@@ -114,6 +114,16 @@ class WorkerTest : public LedgerOnStore {
         },
         ::testing::KilledBySignal(SIGKILL), "");
   }
+  // A worker started an hour later, once every lease of the dead one has ended: its first
+  // pass (what it looked up and sent), then the rest until nothing is left.
+  WorkerPass heir_takes_over(const PayoutLedger& ledger) {
+    WorkerOptions later = fast("heir");
+    later.clock = ahead_by(1h);
+    PayoutWorker heir(sandbox_.client(), ledger, later);
+    WorkerPass first = heir.run_once();
+    run_to_the_end(heir);
+    return first;
+  }
   LedgerSummary run_to_the_end(PayoutWorker& worker) {
     LedgerSummary s = worker.run_until_idle(std::chrono::steady_clock::now() + 30s);
     EXPECT_TRUE(s.idle());
@@ -280,13 +290,9 @@ TEST_P(WorkerTest, AWorkerDeadBetweenTheNextClaimAndItsSendIsSettledByLookup) {
     EXPECT_EQ(ledger.get(id)->worker_id, "dying") << id;
   }
 
-  WorkerOptions later = fast("heir");
-  later.clock = ahead_by(1h);
-  PayoutWorker heir(sandbox_.client(), ledger, later);
-  WorkerPass pass = heir.run_once();
+  const WorkerPass pass = heir_takes_over(ledger);
   EXPECT_EQ(pass.looked_up, 2U);
   EXPECT_EQ(pass.sent, 2U);
-  run_to_the_end(heir);
   EXPECT_EQ(sandbox_.api_requests(kSendPath), 1);
   expect_exactly_once(ledger);
   for (const std::string id : {"K-1", "K-2"}) {
@@ -338,13 +344,9 @@ TEST_P(WorkerTest, AWorkerDeadAfterItsSendIsSettledByLookupNeverBySendingAgain) 
   EXPECT_EQ(early.run_once().looked_up, 0U);
   EXPECT_EQ(ledger.get("D-1")->state, PayoutState::sending);
 
-  WorkerOptions later = fast("heir");
-  later.clock = ahead_by(1h);
-  PayoutWorker heir(sandbox_.client(), ledger, later);
-  WorkerPass pass = heir.run_once();
+  const WorkerPass pass = heir_takes_over(ledger);
   EXPECT_EQ(pass.looked_up, 1U);
   EXPECT_EQ(pass.sent, 0U);
-  run_to_the_end(heir);
   EXPECT_EQ(sandbox_.api_requests(kSendPath), 1);
   expect_exactly_once(ledger);
   Payout p = *ledger.get("D-1");
