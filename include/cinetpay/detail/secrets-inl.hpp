@@ -58,11 +58,17 @@ CINETPAY_INLINE void cut_starts(std::string_view text, std::string_view secret,
   }
 }
 
-CINETPAY_INLINE std::string mask_values(std::string_view text, std::vector<std::string> secrets) {
-  // Longer first, so that a secret containing another is masked whole.
-  std::sort(secrets.begin(), secrets.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+CINETPAY_INLINE std::vector<std::string> longest_first(std::vector<std::string> secrets) {
+  std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;
+  });
+  secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
   secrets.erase(std::remove(secrets.begin(), secrets.end(), std::string()), secrets.end());
+  return secrets;
+}
+
+CINETPAY_INLINE std::string mask_values(std::string_view text,
+                                        const std::vector<std::string>& secrets) {
   std::string whole(text);
   for (const std::string& secret : secrets) whole = mask_whole(std::move(whole), secret);
 
@@ -130,24 +136,27 @@ CINETPAY_INLINE SecretMasker::SecretMasker(const std::string& api_key, const std
         std::vector<std::string> more = echoed_forms(password);
         forms.insert(forms.end(), more.begin(), more.end());
         return forms;
-      }()) {}
+      }()),
+      all_(std::make_shared<const std::vector<std::string>>(longest_first(credentials_))) {}
 
 CINETPAY_INLINE void SecretMasker::add_token(const std::string& token) {
   std::vector<std::string> forms = echoed_forms(token);
   std::lock_guard<std::mutex> lock(mu_);
   tokens_.push_back(std::move(forms));
   if (tokens_.size() > kTokensKept) tokens_.pop_front();
+  std::vector<std::string> all = credentials_;
+  for (const std::vector<std::string>& kept : tokens_)
+    all.insert(all.end(), kept.begin(), kept.end());
+  all_ = std::make_shared<const std::vector<std::string>>(longest_first(std::move(all)));
 }
 
 CINETPAY_INLINE std::string SecretMasker::mask(std::string_view text) const {
-  std::vector<std::string> secrets = credentials_;
+  std::shared_ptr<const std::vector<std::string>> secrets;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const std::vector<std::string>& forms : tokens_) {
-      secrets.insert(secrets.end(), forms.begin(), forms.end());
-    }
+    secrets = all_;
   }
-  return mask_values(text, std::move(secrets));
+  return mask_values(text, *secrets);
 }
 
 }  // namespace detail

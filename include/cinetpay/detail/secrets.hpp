@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -14,11 +15,15 @@
 CINETPAY_BEGIN_NAMESPACE
 namespace detail {
 
-/// `text` with every occurrence of every non-empty secret replaced by `***`, longer
-/// secrets first; and a secret cut short by an excerpt (the start of it right before the
-/// `...` that ends an excerpt) masked too, however little of it shows. One pass over the
+/// `secrets` as mask_values wants them: longer first (so that a secret containing another
+/// is masked whole), without empty ones or duplicates.
+std::vector<std::string> longest_first(std::vector<std::string> secrets);
+
+/// `text` with every occurrence of every secret replaced by `***`; and a secret cut short by
+/// an excerpt (the start of it right before the `...` that ends an excerpt) masked too,
+/// however little of it shows. `secrets` as longest_first gives them. One pass over the
 /// text per secret: linear in the text.
-std::string mask_values(std::string_view text, std::vector<std::string> secrets);
+std::string mask_values(std::string_view text, const std::vector<std::string>& secrets);
 
 /// The forms a secret takes when a server or a proxy echoes it: as is; form-encoded (as
 /// the login sent it, and with `+` and lower-case hex as other encoders write it);
@@ -44,6 +49,9 @@ class SecretMasker {
   mutable std::mutex mu_;
   /// The echoed forms of each token remembered, oldest first.
   std::deque<std::vector<std::string>> tokens_;
+  /// Every form of every secret, longest_first: built when a token comes, not per text
+  /// masked (every result and log line is), and shared with the masks under way.
+  std::shared_ptr<const std::vector<std::string>> all_;
 };
 
 }  // namespace detail
