@@ -76,10 +76,19 @@ bool ends_within(pid_t pid, std::chrono::milliseconds bound, Ended ended) {
 /// (the caller then kills it, see end_child).
 [[nodiscard]] inline std::optional<int> wait_for_exit(
     pid_t pid, std::chrono::milliseconds bound = kWaitBound) {
+  const auto deadline = std::chrono::steady_clock::now() + bound;
   int status = 0;
   bool reaped = false;
   auto reap = [&] { return reaped = reaped || ::waitpid(pid, &status, WNOHANG) == pid; };
-  if (reap() || (wait_detail::ends_within(pid, bound, reap) && reap())) return status;
+  auto left = [&] {
+    return std::chrono::ceil<std::chrono::milliseconds>(deadline -
+                                                        std::chrono::steady_clock::now());
+  };
+  // An ended process can be held from its parent a while longer: a tracer (LeakSanitizer's,
+  // checking an ASan process at exit) reaps it first, though its pidfd is readable already.
+  if (reap() || (wait_detail::ends_within(pid, bound, reap) && eventually(reap, left()))) {
+    return status;
+  }
   return std::nullopt;
 }
 

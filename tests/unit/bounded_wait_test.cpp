@@ -3,6 +3,9 @@
 #include "bounded_wait.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+
 #include <csignal>
 
 namespace cinetpay::testing {
@@ -74,6 +77,55 @@ TEST(BoundedWait, WaitForExitGivesUpOnAChildThatRunsOnAndEndChildStopsIt) {
   ASSERT_TRUE(WIFSIGNALED(*status));
   EXPECT_EQ(WTERMSIG(*status), SIGKILL);
   EXPECT_EQ(::kill(pid, 0), -1) << "the child was not reaped";
+}
+
+// A child traced by a grandchild of its own that never waits for it, as LeakSanitizer's
+// tracer holds a process under ASan while it checks for leaks at exit: once killed, the
+// child's pidfd turns readable but its parent cannot reap it until the tracer lets go
+// (when `release` is closed). The child, once the tracer holds it; -1 if it could not.
+pid_t child_held_by_a_tracer(const Pipe& release) {
+  Pipe seized;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::close(release.write_end);
+    ::close(seized.read_end);
+    ::close(STDOUT_FILENO);
+    ::close(STDERR_FILENO);
+    ::prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY);
+    const pid_t tracee = ::getpid();
+    if (::fork() == 0) {
+      if (::ptrace(PTRACE_SEIZE, tracee, nullptr, nullptr) != 0) ::_exit(1);
+      if (::write(seized.write_end, "seized\n", 7) != 7) ::_exit(1);
+      char c = 0;
+      while (::read(release.read_end, &c, 1) > 0) {
+      }
+      ::_exit(0);
+    }
+    ::close(seized.write_end);
+    for (;;) ::pause();
+  }
+  seized.close_write();
+  if (pid > 0 && line_within(seized.read_end) != "seized") {
+    end_child(pid);
+    return -1;
+  }
+  return pid;
+}
+
+TEST(BoundedWait, WaitForExitWaitsForAnEndedChildItCannotReapYet) {
+  Pipe release;
+  pid_t pid = child_held_by_a_tracer(release);
+  ASSERT_GT(pid, 0) << "no child held by a tracer (is ptrace refused here?)";
+  ::kill(pid, SIGKILL);
+  const auto bound = 300ms;
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(wait_for_exit(pid, bound)) << "the tracer still holds the child";
+  EXPECT_GE(std::chrono::steady_clock::now() - started, bound)
+      << "wait_for_exit gave up before its bound on a child that had ended";
+  release.close_write();
+  std::optional<int> status = wait_for_exit(pid);
+  ASSERT_TRUE(status) << "the child was not reaped once its tracer let go";
+  EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL);
 }
 
 TEST(BoundedWait, GoneWithinSeesAProcessEndAndGivesUpOnOneThatRuns) {
