@@ -246,9 +246,11 @@ class CINETPAY_API PayoutWorker {
 
   /// One pass: settle unknown and expired claims by lookup, claim and send pending ones
   /// (up to `batches_per_pass` batches), follow accepted ones. Throws AuthenticationError when
-  /// CinetPay refuses the login, also when it refuses it for a send made inside send_money (its
-  /// claims, and those payouts, are put back to pending: a refused login is never a refused
-  /// payout), LedgerError when the store fails.
+  /// CinetPay refuses the login, also when it refuses it for a send made inside send_money, and
+  /// InsufficientBalanceError when it refuses a send for want of balance (602): the payouts
+  /// refused, and those claimed meanwhile, are put back to pending (a refused account is never
+  /// a refused payout: top up or mend the login, and run again). LedgerError when the store
+  /// fails.
   WorkerPass run_once();
 
   /// Passes until every payout is final or `deadline` passes; returns the summary then.

@@ -19,6 +19,7 @@
 #include <random>
 #include <thread>
 
+#include "cinetpay/detail/codes.hpp"
 #include "ledger_core.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
@@ -71,15 +72,31 @@ class LeaseRenewer {
   std::thread thread_;
 };
 
-// The refusal of the login, when CinetPay refused `r` for that (an answer mapped to
-// AuthenticationError, e.g. 706 on a send made again inside send_money): the payout itself
-// was never looked at, so it is sent again later, never rejected for good.
-std::optional<AuthenticationError> login_refusal(const TransferResult& r) {
-  if (r.outcome != TransferOutcome::rejected || !r.error ||
-      !is_authentication_code(r.error->code)) {
-    return {};
+// CinetPay's refusal of the account rather than of a payout: of the login (701–707, also
+// when send_money sent a payout again after a lookup and the token was refused) or of the
+// balance (602). Nothing was paid and the payout itself is not at fault, so it waits in
+// `pending` to be sent again once the account is mended, never `rejected` for good; the
+// error stops the worker, since every other payout would meet the same refusal.
+struct AccountRefusal {
+  std::exception_ptr error;  // AuthenticationError or InsufficientBalanceError
+  std::string why;           // "the login was refused", "the balance is too low (top up)"
+  std::string what;          // the error's text
+};
+
+// The account's refusal behind the error CinetPay gave a payout, if it is one.
+std::optional<AccountRefusal> account_refusal(const ApiErrorInfo& info) {
+  auto refusal = [](auto error, const char* why) {
+    return AccountRefusal{std::make_exception_ptr(error), why, error.what()};
+  };
+  if (is_authentication_code(info.code)) {
+    return refusal(AuthenticationError(info.code, info.message, info.description, 0),
+                   "the login was refused");
   }
-  return AuthenticationError(r.error->code, r.error->message, r.error->description, 0);
+  if (info.code == detail::codes::kInsufficientBalance) {
+    return refusal(InsufficientBalanceError(info.code, info.message, info.description, 0),
+                   "the balance is too low (top up)");
+  }
+  return {};
 }
 
 // Checks of accepted payouts in flight at once, per worker: few enough to stay far below
@@ -217,14 +234,14 @@ class PayoutWorker::Impl {
         }
         answered = on_the_wire.get();
       }
-      if (answered.refused_login) {
-        // Claimed while the login was being refused: never sent, so back to pending.
+      if (answered.refused) {
+        // Claimed while the account was being refused: never sent, so back to pending.
         for (const PayoutRow& row : following) {
           answered.outcomes.push_back(
-              release(row, PayoutState::pending, {}, "not sent: the login was refused"));
+              release(row, PayoutState::pending, {}, "not sent: " + answered.refused->why));
         }
         record_sent(answered);
-        std::rethrow_exception(answered.refused_login);
+        std::rethrow_exception(answered.refused->error);
       }
       batch = std::move(following);
     }
@@ -285,11 +302,11 @@ class PayoutWorker::Impl {
     }
   }
 
-  // What a send came back with: the outcomes to record, and the login's refusal to throw
-  // once they are recorded.
+  // What a send came back with: the outcomes to record, and the account's refusal to
+  // throw once they are recorded.
   struct Sent {
     std::vector<Transition> outcomes;
-    std::exception_ptr refused_login;
+    std::optional<AccountRefusal> refused;
   };
 
   // (c) Payouts of dead workers and of unknown outcome: looked up first. Returns those
@@ -367,7 +384,7 @@ class PayoutWorker::Impl {
       results = client_.send_money(requests);
     } catch (const AuthenticationError& e) {
       all(PayoutState::pending, std::string("not sent: ") + e.what(), e.code());
-      sent.refused_login = std::current_exception();
+      sent.refused = AccountRefusal{std::current_exception(), "the login was refused", e.what()};
       return sent;
     } catch (const ApiError& e) {
       // send_money throws only while no send of its call has left: this is a login's
@@ -384,11 +401,14 @@ class PayoutWorker::Impl {
       const PayoutRow& row = rows[i];
       const TransferResult& r = results[i];
       const std::string why = r.detail.empty() ? std::string(to_string(r.outcome)) : r.detail;
-      if (auto login = login_refusal(r)) {
-        outcomes.push_back(release(row, PayoutState::pending, {},
-                                   std::string("not sent: ") + login->what(), login->code()));
-        sent.refused_login = std::make_exception_ptr(*login);
-        continue;
+      if (r.outcome == TransferOutcome::rejected && r.error) {
+        if (auto refusal = account_refusal(*r.error)) {
+          outcomes.push_back(release(row, PayoutState::pending, {},
+                                     "not paid, " + refusal->why + ": " + refusal->what,
+                                     r.error->code));
+          sent.refused = std::move(refusal);
+          continue;
+        }
       }
       switch (r.outcome) {
         case TransferOutcome::accepted: {

@@ -742,6 +742,31 @@ TEST_F(CliTest, PayoutsSubmitRunListShow) {
   EXPECT_THAT(paid.out, Not(HasSubstr("LP-2")));
 }
 
+// A ledger's run meeting 602 stops with the balance's exit code; its payouts wait in
+// pending, and the same run after the top-up pays them.
+TEST_F(CliTest, PayoutsRunStoppedByTheBalanceExitsSevenAndPaysAfterTheTopUp) {
+  sb.add_contact("0102030405");
+  sb.post("/_sandbox/balance", {{"available", 100}});
+  const std::string db = "sqlite:" + dir_ + "/ledger.db";
+  std::string csv = file("poor.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id\n"
+                         "225,0102030405,500,http://127.0.0.1:9/n,LB-1\n"
+                         "225,0102030405,700,http://127.0.0.1:9/n,LB-2\n");
+  ASSERT_EQ(cli("payouts submit --db " + db + " --file " + csv).code, 0);
+  Outcome poor = cli("--json payouts run --db " + db + " --until-idle --max-seconds 60");
+  EXPECT_EQ(poor.code, 7) << poor.err;
+  json error = json::parse(poor.out)["error"];
+  EXPECT_EQ(error["code"], 602) << error;
+  EXPECT_EQ(json::parse(cli("--json payouts list --db " + db + " --state pending").out).size(), 2U);
+  EXPECT_EQ(sb.transfers_with("LB-1") + sb.transfers_with("LB-2"), 0);
+
+  sb.post("/_sandbox/balance", {{"available", 1'000'000}});
+  Outcome run = cli("--json payouts run --db " + db + " --until-idle --max-seconds 60");
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(json::parse(run.out)["states"]["paid"]["count"], 2);
+  EXPECT_EQ(sb.transfers_with("LB-1") + sb.transfers_with("LB-2"), 2);
+}
+
 TEST_F(CliTest, PayoutsRefuseWhatTheyCannotUse) {
   const std::string db = "sqlite:" + dir_ + "/ledger.db";
   Outcome scheme = cli("payouts list --db mysql://localhost/x");

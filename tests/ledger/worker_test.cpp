@@ -551,6 +551,63 @@ TEST_P(WorkerTest, AnItemRefusedForTheLoginIsNeverARefusedPayout) {
   EXPECT_TRUE(ledger.changes_since(0).empty());
 }
 
+// The balance is an account's state, not a payout's fault: a batch refused with 602, and
+// the batch claimed while it was on the wire, wait in pending, the worker stops with
+// InsufficientBalanceError, and after the top-up each is paid once, never `rejected`.
+TEST_P(WorkerTest, PayoutsRefusedForWantOfBalanceWaitForTheTopUpNeverEndRejected) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 600, "B-1"), payout_to("0102030405", 605, "B-2"),
+                 payout_to("0102030405", 610, "B-3")});
+  sandbox_.post("/_sandbox/balance", {{"available", 100}});
+  WorkerOptions o = fast("w1");
+  o.batch_size = 1;
+  PayoutWorker worker(sandbox_.client(), ledger, o);
+  EXPECT_THROW((void)worker.run_once(), InsufficientBalanceError);
+  for (const std::string id : {"B-1", "B-2", "B-3"}) {
+    Payout p = *ledger.get(id);
+    EXPECT_EQ(p.state, PayoutState::pending) << id;
+    EXPECT_EQ(history_problem(p), "") << id;
+  }
+  const Payout refused = *ledger.get("B-1");
+  EXPECT_EQ(refused.api_code, 602);
+  EXPECT_EQ(refused.history.back().from, PayoutState::sending);
+  EXPECT_THAT(refused.detail, HasSubstr("the balance is too low (top up)"));
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), 1) << "the worker stopped at the first 602";
+  EXPECT_TRUE(ledger.changes_since(0).empty()) << "nothing final happened";
+
+  sandbox_.post("/_sandbox/balance", {{"available", 1'000'000}});
+  run_to_the_end(worker);
+  expect_exactly_once(ledger);
+  for (const std::string id : {"B-1", "B-2", "B-3"}) {
+    EXPECT_EQ(ledger.get(id)->state, PayoutState::paid) << id;
+  }
+}
+
+// CinetPay took one payout of a batch and refused the next for want of balance: the first
+// is accepted as it is, the second waits for the top-up.
+TEST_P(WorkerTest, AnItemRefusedForWantOfBalanceWaitsWhileTheOthersGoOn) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "B-4"), payout_to("0102030405", 900, "B-5")});
+  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
+  TransferResult taken;
+  taken.outcome = TransferOutcome::accepted;
+  taken.client_transaction_id = "B-4";
+  taken.transaction_id = "TX-4";
+  TransferResult refused;
+  refused.outcome = TransferOutcome::rejected;
+  refused.client_transaction_id = "B-5";
+  refused.error = ApiErrorInfo{602, "INSUFFICIENT_BALANCE", ""};
+  EXPECT_CALL(*api, send_money)
+      .WillOnce(::testing::Return(std::vector<TransferResult>{taken, refused}));
+  PayoutWorker worker(TransferClient(api), ledger, fast("w1"));
+  EXPECT_THROW((void)worker.run_once(), InsufficientBalanceError);
+  EXPECT_EQ(ledger.get("B-4")->state, PayoutState::accepted);
+  Payout p = *ledger.get("B-5");
+  EXPECT_EQ(p.state, PayoutState::pending);
+  EXPECT_EQ(p.api_code, 602);
+  EXPECT_EQ(history_problem(p), "");
+}
+
 // send_money throws only while nothing of its call left (its contract): an ApiError then is
 // a login's refusal (here an unexpected code), never CinetPay refusing the payout, so the
 // payout waits to be sent again instead of ending rejected.

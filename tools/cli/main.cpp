@@ -62,7 +62,9 @@ exit codes:
   5 some payouts were not sent (they certainly never reached CinetPay): safe to run again
   6 wait: the payout was rejected (REJ)
   7 send: the balance was too low (602) for every payout: nothing was paid (each was refused
-    with 602, or not attempted after a batch refused with it); top up, run the same file again
+    with 602, or not attempted after a batch refused with it); top up, run the same file again.
+    payouts run: a send was refused with 602; its payouts wait in pending, nothing lost: top
+    up, run again
   When the payouts of a send end differently, the most serious code wins: 4, then 5, then 1.
 )";
 
@@ -155,6 +157,10 @@ int fail(const Output& out, int code, const std::string& type, const std::string
   return code;
 }
 
+json api_fields(const ApiError& e) {
+  return {{"code", e.code()}, {"api_message", e.api_message()}, {"description", e.description()}};
+}
+
 int main_of(std::vector<std::string> args) {
   bool as_json = false;
   bool help = false;
@@ -194,10 +200,11 @@ int main_of(std::vector<std::string> args) {
     return fail(out, kUsage, "validation", e.what(), {{"field", e.field()}});
   } catch (const ConfigError& e) {
     return fail(out, kUsage, "config", e.what());
+  } catch (const InsufficientBalanceError& e) {
+    // Only `payouts run` lets 602 out: its payouts wait in pending for the top-up.
+    return fail(out, kInsufficientBalance, "api", e.what(), api_fields(e));
   } catch (const ApiError& e) {
-    return fail(
-        out, kRefused, "api", e.what(),
-        {{"code", e.code()}, {"api_message", e.api_message()}, {"description", e.description()}});
+    return fail(out, kRefused, "api", e.what(), api_fields(e));
   } catch (const TransportError& e) {
     return fail(out, kTransport, "transport", e.what());
   } catch (const ProtocolError& e) {
