@@ -728,6 +728,26 @@ TEST(SendContract, FirstSendRefusedForItsTokenThenLoginRefusedIsNotSentNotThrown
   EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
 }
 
+// The send left and was refused for its token (706: nothing processed); the login made to
+// repeat it could not even connect. Nothing was paid, and that is known without asking
+// check/money: not_sent at once, never unknown.
+TEST(SendContract, TokenRefusedThenALoginThatNeverConnectedIsNotSentWithoutLookups) {
+  FakeWorld w;
+  w.transport->on_json("/money/send/contact", 200, R"({"code":706,"message":"INVALID_TOKEN"})");
+  w.transport->on("/auth/login", answers::login())
+      .then("/auth/login", [](const HttpRequest&) -> HttpResponse {
+        throw TransportError("connection refused", /*may_have_reached_server=*/false);
+      });
+  std::vector<TransferResult> results;
+  ASSERT_NO_THROW(results = w.client().send_money({payout("A")}));
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::not_sent) << results[0].detail;
+  EXPECT_THAT(results[0].detail, HasSubstr("CinetPay refused its token (nothing processed)"));
+  EXPECT_THAT(results[0].detail, HasSubstr("connection refused"));
+  EXPECT_TRUE(w.transport->requests_to("/check/money").empty());
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
+}
+
 TEST(SendContract, LoginRefusedBeforeAnySendThrows) {
   FakeWorld w;
   w.transport->on_json("/auth/login", 200, R"({"code":"701","message":"INVALID_CREDENTIALS"})");

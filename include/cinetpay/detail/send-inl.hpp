@@ -137,24 +137,25 @@ CINETPAY_INLINE bool proves_unpaid(const std::exception_ptr& error, bool send_le
   }
 }
 
-// The outcome of a batch that certainly paid nothing, when it cannot be thrown. An ApiError
-// here is a login's: a send that left before it carried a token CinetPay refused, which
-// processes nothing.
+// The outcome of a batch that certainly paid nothing, when it cannot be thrown. If its send
+// left, it carried a token CinetPay refused, which processes nothing, and the error is that
+// of the login that was to let it be repeated.
 CINETPAY_INLINE TransferResult unpaid(const TransferRequest& t, const std::exception_ptr& error,
                                       bool send_left) {
+  const std::string refused_token = "CinetPay refused its token (nothing processed), then ";
   try {
     std::rethrow_exception(error);
   } catch (const ApiError& e) {
-    TransferResult r =
-        with_outcome(t, TransferOutcome::not_sent,
-                     std::string(send_left ? "CinetPay refused its token (nothing processed), then "
-                                           : "never sent: ") +
-                         "the login failed (" + e.what() + ")");
+    TransferResult r = with_outcome(
+        t, TransferOutcome::not_sent,
+        (send_left ? refused_token : "never sent: ") + "the login failed (" + e.what() + ")");
     r.error = info_of(e);
     return r;
   } catch (...) {
+    const std::string failure = describe(std::current_exception());
     return with_outcome(t, TransferOutcome::not_sent,
-                        "never reached CinetPay: " + describe(std::current_exception()));
+                        send_left ? refused_token + "the login could not be made (" + failure + ")"
+                                  : "never reached CinetPay: " + failure);
   }
 }
 
