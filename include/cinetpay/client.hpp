@@ -29,7 +29,9 @@ CINETPAY_BEGIN_NAMESPACE
 /// before it expires) and throws a cinetpay::Error on a definite failure; send_money
 /// reports unknown outcomes as values instead. No text that
 /// leaves a call (what(), log lines, results) contains the API key, the password or a
-/// token the client holds: they are masked by value wherever they appear.
+/// token the client holds: they are masked by value wherever they appear, also when a
+/// server echoes them URL-encoded, JSON-escaped or with their bad bytes replaced, and when
+/// an excerpt's `...` cuts one short (nothing of it shows then).
 ///
 /// Durations. Each call ends by its CallOptions (timeout/deadline) when given: every
 /// request's timeout is clipped to the time left, no request or backoff starts after it.
