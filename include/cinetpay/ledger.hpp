@@ -254,6 +254,7 @@ class CINETPAY_API PayoutWorker {
   WorkerPass run_once();
 
   /// Passes until every payout is final or `deadline` passes; returns the summary then.
+  /// Throws what run_once throws, at once: a refused login or balance ends the run.
   LedgerSummary run_until_idle(std::chrono::steady_clock::time_point deadline,
                                const std::function<void(const LedgerSummary&)>& progress = {});
 
