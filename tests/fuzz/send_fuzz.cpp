@@ -17,6 +17,7 @@
 #include <iostream>
 #include <map>
 #include <new>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -111,6 +112,11 @@ class FuzzServer : public cinetpay::HttpTransport {
   }
 
   const std::map<std::string, Fate>& fates() const { return fates_; }
+  // Whether `id` was sent again after a send of it that may have been processed (and was
+  // then looked up in vain): that first send may have taken the balance since.
+  bool resent_after_an_absence(const std::string& id) const {
+    return resent_after_an_absence_.count(id) != 0;
+  }
   // Whether a send reached this server, as opposed to failing before it left.
   bool a_send_arrived() const { return a_send_arrived_; }
 
@@ -158,6 +164,7 @@ class FuzzServer : public cinetpay::HttpTransport {
       if (it != fates_.end() && it->second != Fate::not_received && it->second != Fate::not_found) {
         violation("item " + id + " sent again while its first send may have been processed");
       }
+      if (it != fates_.end() && it->second == Fate::not_found) resent_after_an_absence_.insert(id);
       fates_[id] = Fate::unresolved;
       ids.push_back(id);
     }
@@ -293,6 +300,7 @@ class FuzzServer : public cinetpay::HttpTransport {
   Input& in_;
   cinetpay::testing::ManualClock& clock_;
   std::map<std::string, Fate> fates_;
+  std::set<std::string> resent_after_an_absence_;
   bool a_send_arrived_ = false;
   int logins_ = 0;
   int exchanges_ = 0;
@@ -357,6 +365,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (it != server->fates().end() && it->second != Fate::not_received) {
         violation(r.client_transaction_id + " reported not_sent but it may have arrived");
       }
+    }
+    if (r.outcome == cinetpay::TransferOutcome::rejected && r.error &&
+        r.error->code == cinetpay::detail::codes::kInsufficientBalance &&
+        server->resent_after_an_absence(r.client_transaction_id)) {
+      violation(r.client_transaction_id +
+                " rejected for want of balance although its first send may have taken it");
     }
   }
   return 0;

@@ -320,6 +320,34 @@ TEST(Send, AbsentAfterGraceIsSentOnceMoreWithTheSameId) {
       << "lookups at 0,2,4,6,8 s: the grace ends at 10 s";
 }
 
+// The first send's answer was lost and check/money did not show it within the grace; the
+// send made once more was refused for want of balance. The first send may have taken that
+// balance (CinetPay lists a transfer late): 602 proves nothing about it, so the payout is
+// unknown, never `rejected` with "nothing paid". Whole-batch and per-item refusals alike.
+TEST(Send, AResendRefusedForWantOfBalanceIsUnknownTheFirstSendMayHaveTakenIt) {
+  const std::string per_item =
+      R"({"code":0,"message":"OPERATION_SUCCES","data":[[{"prefix":"225","phone":"0102030405",)"
+      R"("amount":500,"client_transaction_id":"A","code":602,"message":"INSUFFICIENT_BALANCE"}]]})";
+  for (const std::string& refusal :
+       {std::string(R"({"code":602,"message":"INSUFFICIENT_BALANCE","data":[]})"), per_item}) {
+    FakeWorld w;
+    w.transport
+        ->on("/money/send/contact",
+             [](const HttpRequest&) { return answers::json(502, "<html>Bad Gateway</html>"); })
+        .then_json("/money/send/contact", 200, refusal);
+    w.transport->on_json("/check/money", 200, kNotFound);
+    auto o = w.options();
+    o.reconcile_grace = 4s;
+    o.reconcile_interval = 2s;
+    auto results = w.client(o).send_money({payout("A")});
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0].outcome, TransferOutcome::unknown) << refusal << "\n" << results[0].detail;
+    EXPECT_THAT(results[0].detail, HasSubstr("602"));
+    EXPECT_THAT(results[0].detail, HasSubstr("the first send may have taken"));
+    EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 2u);
+  }
+}
+
 // Seen in CI: the last lookup of the grace, clipped to the time left, failed and turned an
 // item found absent into "unknown" instead of sending it once more.
 TEST(Send, ALookupThatCouldNotBeMadeDoesNotEraseAnEarlierAbsence) {

@@ -78,6 +78,22 @@ CINETPAY_INLINE TransferResult unknown(const TransferRequest& t, const std::stri
       "outcome unknown after " + why + ": settle it with reconcile(), never with a new payout");
 }
 
+// Whether CinetPay refused payout `r` for want of balance.
+CINETPAY_INLINE bool refused_balance(const TransferResult& r) {
+  return r.outcome == TransferOutcome::rejected && r.error &&
+         r.error->code == codes::kInsufficientBalance;
+}
+
+// A send made once more, after the first was not found within the grace, refused for want
+// of balance: the first may be what took the balance (CinetPay lists a transfer late), so
+// the refusal proves nothing about it.
+CINETPAY_INLINE TransferResult balance_taken_maybe(const TransferRequest& t,
+                                                   const std::string& why) {
+  return unknown(t, why +
+                        "; not found after the grace period, sent again and refused for want of "
+                        "balance (602): the first send may have taken it");
+}
+
 // Whether a transfer found under a payout's client_transaction_id is this payout.
 enum class Match { same, other, unclear };
 
@@ -400,7 +416,10 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
                                   describe(std::current_exception()) + ")";
       for (const TransferRequest& t : again) resent.push_back(unknown(t, failure));
     }
-    for (std::size_t k = 0; k < absent.size(); ++k) results[absent[k]] = std::move(resent[k]);
+    for (std::size_t k = 0; k < absent.size(); ++k) {
+      results[absent[k]] =
+          refused_balance(resent[k]) ? balance_taken_maybe(again[k], why) : std::move(resent[k]);
+    }
   }
   return results;
 }
