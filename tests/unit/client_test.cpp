@@ -320,32 +320,58 @@ TEST(Send, AbsentAfterGraceIsSentOnceMoreWithTheSameId) {
       << "lookups at 0,2,4,6,8 s: the grace ends at 10 s";
 }
 
-// The first send's answer was lost and check/money did not show it within the grace; the
-// send made once more was refused for want of balance. The first send may have taken that
-// balance (CinetPay lists a transfer late): 602 proves nothing about it, so the payout is
-// unknown, never `rejected` with "nothing paid". Whole-batch and per-item refusals alike.
-TEST(Send, AResendRefusedForWantOfBalanceIsUnknownTheFirstSendMayHaveTakenIt) {
-  const std::string per_item =
+// The first send's answer is lost, check/money does not show it within the grace, and the
+// send made once more is answered `answer` (then `again`, should the library repeat it).
+std::vector<TransferResult> resend_answered(const std::string& answer, const std::string& again,
+                                            FakeWorld& w) {
+  w.transport
+      ->on("/money/send/contact",
+           [](const HttpRequest&) { return answers::json(502, "<html>Bad Gateway</html>"); })
+      .then_json("/money/send/contact", 200, answer)
+      .then_json("/money/send/contact", 200, again);
+  w.transport->on_json("/check/money", 200, kNotFound);
+  auto o = w.options();
+  o.reconcile_grace = 4s;
+  o.reconcile_interval = 2s;
+  return w.client(o).send_money({payout("A")});
+}
+
+// The send made once more is refused for a reason of the moment: the balance (which the
+// first send may have taken), the token (706 twice, a fresh login did not help), an operator
+// down for a while. None proves anything about the first send, which CinetPay may list
+// late: the payout is unknown, never `rejected` with "nothing paid". Whole-batch and
+// per-item refusals alike.
+TEST(Send, AResendRefusedForAReasonOfTheMomentIsUnknownTheFirstSendMayStand) {
+  const std::string per_item_602 =
       R"({"code":0,"message":"OPERATION_SUCCES","data":[[{"prefix":"225","phone":"0102030405",)"
       R"("amount":500,"client_transaction_id":"A","code":602,"message":"INSUFFICIENT_BALANCE"}]]})";
-  for (const std::string& refusal :
-       {std::string(R"({"code":602,"message":"INSUFFICIENT_BALANCE","data":[]})"), per_item}) {
+  const std::string token = R"({"code":706,"message":"INVALID_TOKEN","data":[]})";
+  const std::vector<std::pair<std::string, std::string>> refusals = {
+      {R"({"code":602,"message":"INSUFFICIENT_BALANCE","data":[]})", ""},
+      {per_item_602, ""},
+      {token, token},
+      {R"({"code":804,"message":"OPERATOR_UNAVAILABLE","data":[]})", ""},
+  };
+  for (const auto& [answer, again] : refusals) {
     FakeWorld w;
-    w.transport
-        ->on("/money/send/contact",
-             [](const HttpRequest&) { return answers::json(502, "<html>Bad Gateway</html>"); })
-        .then_json("/money/send/contact", 200, refusal);
-    w.transport->on_json("/check/money", 200, kNotFound);
-    auto o = w.options();
-    o.reconcile_grace = 4s;
-    o.reconcile_interval = 2s;
-    auto results = w.client(o).send_money({payout("A")});
+    auto results = resend_answered(answer, again.empty() ? answer : again, w);
     ASSERT_EQ(results.size(), 1u);
-    EXPECT_EQ(results[0].outcome, TransferOutcome::unknown) << refusal << "\n" << results[0].detail;
-    EXPECT_THAT(results[0].detail, HasSubstr("602"));
-    EXPECT_THAT(results[0].detail, HasSubstr("the first send may have taken"));
-    EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 2u);
+    EXPECT_EQ(results[0].outcome, TransferOutcome::unknown) << answer << "\n" << results[0].detail;
+    EXPECT_THAT(results[0].detail, HasSubstr("proves nothing about the first send")) << answer;
   }
+}
+
+// A resend refused for the request itself (not a contact) would have met the first send
+// too: nothing was paid, and the refusal stands.
+TEST(Send, AResendRefusedForTheRequestItselfIsRejected) {
+  FakeWorld w;
+  const std::string refusal = R"({"code":724,"message":"ERROR_PHONE_NOT_MY_CONTACT","data":[]})";
+  auto results = resend_answered(refusal, refusal, w);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::rejected) << results[0].detail;
+  ASSERT_TRUE(results[0].error.has_value());
+  EXPECT_EQ(results[0].error->code, 724);
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 2u);
 }
 
 // Seen in CI: the last lookup of the grace, clipped to the time left, failed and turned an

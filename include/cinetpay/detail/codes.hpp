@@ -29,6 +29,11 @@ inline constexpr int kClientTransactionIdExists = 805;
 /// request (bad prefix, balance, token…) do; execution errors (709, 710, 715), 805 (the id
 /// may be this very payout), codes nobody documented and any 5xx do not.
 [[nodiscard]] bool send_refusal_is_definite(int code, int http_status);
+/// Whether CinetPay's refusal `code` describes its state at that moment (the balance, the
+/// login or token, an operator down for a while…) rather than the request itself (prefix,
+/// phone, amount, contact, notify_url, format), which every send of the same payout meets.
+/// An earlier send of the payout may have escaped, or caused, a refusal of the moment.
+[[nodiscard]] bool is_refusal_of_the_moment(int code);
 /// The answer's `message`, or the code table's word for `code` when the answer gave none.
 [[nodiscard]] std::string message_or_table_word(int code, std::string message);
 

@@ -78,20 +78,22 @@ CINETPAY_INLINE TransferResult unknown(const TransferRequest& t, const std::stri
       "outcome unknown after " + why + ": settle it with reconcile(), never with a new payout");
 }
 
-// Whether CinetPay refused payout `r` for want of balance.
-CINETPAY_INLINE bool refused_balance(const TransferResult& r) {
+// A send made once more, after the first was not found within the grace, refused for a
+// reason of the moment (the balance, the token, an operator down for a while…): the first
+// send may have been processed (CinetPay lists a transfer late), and may even be what took
+// the balance, so the refusal proves nothing about it. A refusal of the request itself
+// would have met the first send too, and stands.
+CINETPAY_INLINE bool refused_for_the_moment(const TransferResult& r) {
   return r.outcome == TransferOutcome::rejected && r.error &&
-         r.error->code == codes::kInsufficientBalance;
+         codes::is_refusal_of_the_moment(r.error->code);
 }
 
-// A send made once more, after the first was not found within the grace, refused for want
-// of balance: the first may be what took the balance (CinetPay lists a transfer late), so
-// the refusal proves nothing about it.
-CINETPAY_INLINE TransferResult balance_taken_maybe(const TransferRequest& t,
-                                                   const std::string& why) {
-  return unknown(t, why +
-                        "; not found after the grace period, sent again and refused for want of "
-                        "balance (602): the first send may have taken it");
+CINETPAY_INLINE TransferResult first_send_may_stand(const TransferRequest& t,
+                                                    const TransferResult& refused,
+                                                    const std::string& why) {
+  return unknown(t, why + "; not found after the grace period, sent again and refused (" +
+                        std::to_string(refused.error->code) + " " + refused.error->message +
+                        "), which proves nothing about the first send");
 }
 
 // Whether a transfer found under a payout's client_transaction_id is this payout.
@@ -417,8 +419,9 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
       for (const TransferRequest& t : again) resent.push_back(unknown(t, failure));
     }
     for (std::size_t k = 0; k < absent.size(); ++k) {
-      results[absent[k]] =
-          refused_balance(resent[k]) ? balance_taken_maybe(again[k], why) : std::move(resent[k]);
+      results[absent[k]] = refused_for_the_moment(resent[k])
+                               ? first_send_may_stand(again[k], resent[k], why)
+                               : std::move(resent[k]);
     }
   }
   return results;
