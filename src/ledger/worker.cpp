@@ -333,6 +333,12 @@ class PayoutWorker::Impl {
         if (std::string difference = detail::transfer_difference(row.payout.request, *found.status);
             !difference.empty()) {
           settled.push_back(detail::reject_reused_id(row, *found.status, difference, t, me));
+        } else if (!detail::tells_amount_and_recipient(row.payout.request, *found.status)) {
+          // As send_money's reconciliation: a record that leaves out the amount or the
+          // recipient may be another payout's under a reused id, so it settles nothing.
+          settled.push_back(release(row, PayoutState::unknown, options_.settle_interval,
+                                    "found under its id, but CinetPay's record leaves out its "
+                                    "amount or recipient: looked up again later"));
         } else if (auto moved = detail::advance(row, *found.status, t, t + options_.follow_initial,
                                                 me, "found by lookup")) {
           settled.push_back(*moved);
@@ -402,7 +408,23 @@ class PayoutWorker::Impl {
       const TransferResult& r = results[i];
       const std::string why = r.detail.empty() ? std::string(to_string(r.outcome)) : r.detail;
       if (r.outcome == TransferOutcome::rejected && r.error) {
-        if (auto refusal = account_refusal(*r.error)) {
+        // A payout sent again after lookups found it absent: its earlier send may still be
+        // listed late, so a refusal of the moment (the balance, the login, an operator
+        // down…) proves nothing about it. It stays unknown, settled by lookup; a refusal
+        // of the request itself would have met the earlier send too, and stands.
+        const bool sent_before = row.payout.sends > 1;
+        const bool of_the_moment = detail::codes::is_refusal_of_the_moment(r.error->code);
+        auto refusal = account_refusal(*r.error);
+        if (sent_before && of_the_moment) {
+          outcomes.push_back(release(row, PayoutState::unknown, options_.settle_interval,
+                                     "sent again and refused (" + std::to_string(r.error->code) +
+                                         " " + r.error->message +
+                                         "), which proves nothing about its earlier send",
+                                     r.error->code));
+          if (refusal) sent.refused = std::move(refusal);
+          continue;
+        }
+        if (refusal) {
           outcomes.push_back(release(row, PayoutState::pending, {},
                                      "not paid, " + refusal->why + ": " + refusal->what,
                                      r.error->code));

@@ -113,7 +113,7 @@ class FuzzServer : public cinetpay::HttpTransport {
 
   const std::map<std::string, Fate>& fates() const { return fates_; }
   // Whether `id` was sent again after a send of it that may have been processed (and was
-  // then looked up in vain): that first send may have taken the balance since.
+  // then looked up in vain): a refusal of the moment proves nothing about that first send.
   bool resent_after_an_absence(const std::string& id) const {
     return resent_after_an_absence_.count(id) != 0;
   }
@@ -367,10 +367,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     }
     if (r.outcome == cinetpay::TransferOutcome::rejected && r.error &&
-        r.error->code == cinetpay::detail::codes::kInsufficientBalance &&
+        cinetpay::detail::codes::is_refusal_of_the_moment(r.error->code) &&
         server->resent_after_an_absence(r.client_transaction_id)) {
-      violation(r.client_transaction_id +
-                " rejected for want of balance although its first send may have taken it");
+      violation(r.client_transaction_id + " rejected with " + std::to_string(r.error->code) +
+                " when sent again, although its first send may have been processed");
     }
   }
   return 0;

@@ -42,5 +42,15 @@ inline std::string transfer_difference(const TransferRequest& request,
          request.prefix + " " + request.phone + " in the payout";
 }
 
+/// Whether `status`, which contradicts nothing of `request`, says enough to be that payout:
+/// its amount and its recipient. A record that leaves either out is neither this payout nor
+/// another one: its owner stays unknown.
+inline bool tells_amount_and_recipient(const TransferRequest& request,
+                                       const TransferStatus& status) {
+  const bool recipient_known = !status.receiver_e164.empty() ||
+                               without_plus(status.receiver) == request.prefix + request.phone;
+  return status.amount != 0 && recipient_known;
+}
+
 }  // namespace detail
 CINETPAY_END_NAMESPACE

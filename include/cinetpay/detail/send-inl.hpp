@@ -101,10 +101,7 @@ enum class Match { same, other, unclear };
 
 CINETPAY_INLINE Match match(const TransferRequest& t, const TransferStatus& s) {
   if (!transfer_difference(t, s).empty()) return Match::other;
-  // Nothing contradicts it; it is this payout only if the answer said amount and recipient.
-  const bool recipient_known =
-      !s.receiver_e164.empty() || without_plus(s.receiver) == t.prefix + t.phone;
-  return s.amount != 0 && recipient_known ? Match::same : Match::unclear;
+  return tells_amount_and_recipient(t, s) ? Match::same : Match::unclear;
 }
 
 // What a lookup that found the id tells about this payout.
