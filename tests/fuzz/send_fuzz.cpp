@@ -216,7 +216,8 @@ class FuzzServer : public cinetpay::HttpTransport {
 
   void record_send_answer(int code, int http_status, const std::vector<std::string>& ids) {
     Fate fate = Fate::unresolved;
-    if (cinetpay::detail::codes::is_token_refusal(code)) {
+    if (cinetpay::detail::codes::is_token_refusal(code) &&
+        cinetpay::detail::codes::send_refusal_is_definite(code, http_status)) {
       fate = Fate::not_received;
     } else if (code != 0 && cinetpay::detail::codes::send_refusal_is_definite(code, http_status)) {
       fate = Fate::refused;

@@ -281,6 +281,21 @@ TEST(Send, TokenRefusalRepeatsTheSendOnce) {
   EXPECT_EQ(w.transport->requests_to("/auth/login").size(), 2u);
 }
 
+// Seen by an audit: a token refusal came back under HTTP 502. Any 5xx proves nothing of a
+// send (a proxy's page, a crash half-way), so the send is looked up, never repeated at once
+// with a fresh login as a refusal under 200 is.
+TEST(Send, ATokenRefusalUnderA5xxIsReconciledNeverRepeated) {
+  FakeWorld w;
+  w.transport->on_json("/money/send/contact", 502, R"({"code":706,"message":"INVALID_TOKEN"})");
+  w.transport->on_json("/check/money", 200, status_body("A", "REC"));
+  auto results = w.client().send_money({payout("A")});
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted) << results[0].detail;
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u) << "resent blindly";
+  EXPECT_EQ(w.transport->requests_to("/auth/login").size(), 1u);
+  EXPECT_THAT(w.all_logs(), HasSubstr("outcome unknown after answer 706"));
+}
+
 TEST(Send, AmbiguousFailureIsReconciledNotResent) {
   FakeWorld w;
   w.transport->on("/money/send/contact", [](const HttpRequest&) -> HttpResponse {

@@ -255,7 +255,8 @@ CINETPAY_INLINE Envelope ClientImpl::call(
   for (int refusals = 0;; ++refusals) {
     Token token = tokens_.get(context.deadline);
     Envelope env = exchange(operation, idempotency, build(token.value), context);
-    RetryDecision decision = RetryDecider::after_answer_code(env.code, refusals);
+    RetryDecision decision =
+        RetryDecider::after_answer_code(env.code, env.http_status, idempotency, refusals);
     if (!decision.retry) return env;
     log(LogLevel::info, std::string(operation) + ": " + decision.reason);
     tokens_.invalidate(token.generation);

@@ -84,8 +84,15 @@ CINETPAY_INLINE RetryDecision RetryDecider::after_response(const HttpResponse& r
   return retry_or_give_up(std::move(reason), attempt, delay);
 }
 
-CINETPAY_INLINE RetryDecision RetryDecider::after_answer_code(int code, int refusals) {
+CINETPAY_INLINE RetryDecision RetryDecider::after_answer_code(int code, int http_status,
+                                                              Idempotency idempotency,
+                                                              int refusals) {
   if (!codes::is_token_refusal(code)) return {false, std::chrono::milliseconds(0), ""};
+  if (idempotency == Idempotency::send && !codes::send_refusal_is_definite(code, http_status)) {
+    return {false, std::chrono::milliseconds(0),
+            "not retried: token refused (" + std::to_string(code) + ") under HTTP " +
+                std::to_string(http_status) + ", which proves nothing of a send"};
+  }
   if (refusals > 0) {
     return {false, std::chrono::milliseconds(0),
             "not retried: token refused (" + std::to_string(code) + ") after a fresh login"};

@@ -40,9 +40,12 @@ class RetryDecider {
   [[nodiscard]] RetryDecision after_response(const HttpResponse& response, Idempotency idempotency,
                                              int attempt) const;
 
-  /// After an answer whose envelope carries `code`: a refused token (705–707) is repeated
-  /// once with a fresh login, as nothing was processed. `refusals` counts the earlier ones.
-  static RetryDecision after_answer_code(int code, int refusals);
+  /// After an answer whose envelope carries `code`, under `http_status`: a refused token (705–707)
+  /// is repeated once with a fresh login, as nothing was processed. `refusals` counts the earlier
+  /// ones. A send's refusal under a 5xx status proves nothing (codes::send_refusal_is_definite), so
+  /// it is never repeated: it is reconciled by lookup.
+  static RetryDecision after_answer_code(int code, int http_status, Idempotency idempotency,
+                                         int refusals);
 
   [[nodiscard]] int max_attempts() const noexcept { return policy_.max_attempts; }
 
