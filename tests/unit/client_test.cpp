@@ -296,6 +296,33 @@ TEST(Send, ATokenRefusalUnderA5xxIsReconciledNeverRepeated) {
   EXPECT_THAT(w.all_logs(), HasSubstr("outcome unknown after answer 706"));
 }
 
+// Seen by an audit: an item answered without its "code" passed for a success (0), so
+// {"status":"error"} made the payout accepted. Without a code, an item is a success only if
+// it says "success" and names its transfer; otherwise the payout is looked up.
+TEST(Send, AnItemWithoutItsCodeIsASuccessOnlyWhenItSaysSoAndNamesItsTransfer) {
+  const std::string error_item =
+      R"({"code":0,"message":"OPERATION_SUCCES","data":[[{"prefix":"225","phone":"0102030405",)"
+      R"("amount":500,"client_transaction_id":"A","status":"error"}]]})";
+  FakeWorld w;
+  w.transport->on_json("/money/send/contact", 200, error_item);
+  w.transport->on_json("/check/money", 200, status_body("A", "REJ"));
+  auto results = w.client().send_money({payout("A")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted) << results[0].detail;
+  EXPECT_EQ(results[0].treatment_status, TreatmentStatus::Code::REJ) << "as check/money says";
+  EXPECT_EQ(w.transport->requests_to("/check/money").size(), 1u) << "looked up";
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
+
+  const std::string success_item =
+      R"({"code":0,"message":"OPERATION_SUCCES","data":[[{"prefix":"225","phone":"0102030405",)"
+      R"("amount":500,"client_transaction_id":"A","status":"success","transaction_id":"EA1"}]]})";
+  FakeWorld v;
+  v.transport->on_json("/money/send/contact", 200, success_item);
+  auto taken = v.client().send_money({payout("A")});
+  EXPECT_EQ(taken[0].outcome, TransferOutcome::accepted) << taken[0].detail;
+  EXPECT_EQ(taken[0].transaction_id, "EA1");
+  EXPECT_TRUE(v.transport->requests_to("/check/money").empty());
+}
+
 TEST(Send, AmbiguousFailureIsReconciledNotResent) {
   FakeWorld w;
   w.transport->on("/money/send/contact", [](const HttpRequest&) -> HttpResponse {

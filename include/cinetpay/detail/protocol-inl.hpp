@@ -341,11 +341,14 @@ CINETPAY_INLINE TransferStatus parse_transfer_status(const json& item) {
 
 CINETPAY_INLINE SentItem parse_sent_item(const json& item) {
   SentItem s;
-  s.code = code_field(item, "code", 0);
   s.status = text_field(item, "status");
+  s.transaction_id = text_field(item, "transaction_id");
+  // An item without its code passes for a success only when it says so and names its
+  // transfer; else it settles nothing (the payout is looked up), never taken as 0.
+  const bool says_success = s.status == "success" && !s.transaction_id.empty();
+  s.code = code_field(item, "code", says_success ? 0 : kCodeMissingFromAnswer);
   s.message = item_message(item, s.code);
   s.client_transaction_id = text_field(item, "client_transaction_id");
-  s.transaction_id = text_field(item, "transaction_id");
   s.lot = text_field(item, "lot");
   s.treatment_status = text_field(item, "treatment_status");
   s.phone = text_field(item, "phone");
