@@ -111,8 +111,9 @@ enum class NotificationOutcome {
   applied,    ///< the payout moved forward to what check/money says of its transfer
   unchanged,  ///< the payout was there already or further along (a repeated or late one)
   /// CinetPay's transfer under that client_transaction_id is not the ledger's payout (its
-  /// amount, phone or prefix differ): not applied, the payout did not move, and the
-  /// refusal is kept in its history with the reason.
+  /// amount, phone or prefix differ), or contradicts the final state the ledger holds it
+  /// in (a payout held rejected that CinetPay has, paid though held failed…): not applied,
+  /// the payout did not move, and the refusal is kept in its history with the reason.
   refused,
   not_ours,  ///< no payout of this ledger has that client_transaction_id
 };
@@ -121,7 +122,7 @@ enum class NotificationOutcome {
 struct NotificationResult {
   NotificationOutcome outcome = NotificationOutcome::not_ours;  ///< what was done
   std::optional<Payout> payout;  ///< the payout as it now stands (no history); empty if not_ours
-  std::string reason;            ///< for `refused`: which field differs, and both values
+  std::string reason;            ///< for `refused`: what differs or contradicts, and both sides
 };
 
 /// Counts and amounts of payouts by state.

@@ -142,6 +142,19 @@ Transition transition(const PayoutRow& before, const PayoutRow& next, TimePoint 
   return t;
 }
 
+std::string contradicted_final(const PayoutRow& row, const TransferStatus& status) {
+  const PayoutState held = row.payout.state;
+  const PayoutState says = state_for(status.treatment_status);
+  const bool contradicted = (held == PayoutState::rejected && says != PayoutState::failed) ||
+                            (held == PayoutState::failed && says == PayoutState::paid) ||
+                            (held == PayoutState::paid && says == PayoutState::failed);
+  if (!contradicted) return {};
+  return "CinetPay holds transfer " + status.transaction_id + " of this payout as " +
+         status.treatment_status.raw() + ", but the ledger holds the payout " +
+         std::string(to_string(held)) + (held == PayoutState::rejected ? " (nothing paid)" : "") +
+         ": investigate before paying it any other way";
+}
+
 std::optional<Transition> advance(const PayoutRow& row, const TransferStatus& status, TimePoint now,
                                   TimePoint next_check_at, const std::string& actor,
                                   const std::string& reason) {
@@ -263,6 +276,12 @@ NotificationResult PayoutLedger::apply_notification(const TransferClient& client
       result.outcome = NotificationOutcome::refused;
       result.reason = "notification refused: transfer " + trusted.transaction_id +
                       " is not this payout (" + difference + ")";
+      t = detail::transition(*row, *row, now, "", result.reason);
+    } else if (std::string contradiction = detail::contradicted_final(*row, trusted);
+               !contradiction.empty()) {
+      // The one signal that a final outcome was wrong: never dropped as "unchanged".
+      result.outcome = NotificationOutcome::refused;
+      result.reason = "notification refused: " + contradiction;
       t = detail::transition(*row, *row, now, "", result.reason);
     } else {
       result.outcome = NotificationOutcome::applied;

@@ -36,6 +36,11 @@ PayoutState state_for(const TreatmentStatus& status);
 Transition transition(const PayoutRow& before, const PayoutRow& next, TimePoint at,
                       const std::string& actor, const std::string& reason, int api_code = 0);
 
+/// What CinetPay's word on a payout's transfer says against the final state the ledger
+/// holds it in, or "" when nothing: held rejected (nothing paid) though CinetPay has its
+/// transfer, other than refused; held failed though paid, or paid though refused.
+std::string contradicted_final(const PayoutRow& row, const TransferStatus& status);
+
 /// `row` moved forward to what CinetPay says of it, released by its holder, next looked
 /// at `next_check_at`; nullopt when that would not move it forward (a late REC never
 /// overwrites VAL; an answer about a final payout changes nothing).

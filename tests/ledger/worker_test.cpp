@@ -697,6 +697,46 @@ TEST_P(WorkerTest, ALookupFindingARecordWithoutAmountOrRecipientSettlesNothing) 
   EXPECT_TRUE(ledger.changes_since(0).empty());
 }
 
+// Seen by an audit: a verified notification that CinetPay paid a payout the ledger holds
+// rejected ("nothing paid") came back `unchanged` and left no trace, though it is the one
+// signal that the rejection was wrong. It is refused, with the reason kept in the history
+// for the merchant's alert; the payout and the change feed stay as they were.
+TEST_P(WorkerTest, ANotificationContradictingAFinalPayoutIsRefusedAndKept) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "F-1")});
+  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
+  EXPECT_CALL(*api, send_money)
+      .WillOnce(::testing::Return(
+          std::vector<TransferResult>{outcome_of("F-1", TransferOutcome::rejected, 724)}));
+  TransferStatus paid;
+  paid.client_transaction_id = "F-1";
+  paid.transaction_id = "TX-F1";
+  paid.amount = 500;
+  paid.receiver_e164 = "+2250102030405";
+  paid.treatment_status = TreatmentStatus(TreatmentStatus::Code::VAL);
+  ON_CALL(*api, verify_notification).WillByDefault(::testing::Return(paid));
+  TransferClient client(api);
+  PayoutWorker worker(client, ledger, fast("w1"));
+  (void)worker.run_once();
+  ASSERT_EQ(ledger.get("F-1")->state, PayoutState::rejected);
+  Notification n;
+  n.client_transaction_id = "F-1";
+  NotificationResult r = ledger.apply_notification(client, n);
+  EXPECT_EQ(r.outcome, NotificationOutcome::refused);
+  EXPECT_THAT(r.reason, HasSubstr("holds the payout rejected (nothing paid)"));
+  EXPECT_THAT(r.reason, HasSubstr("TX-F1"));
+  Payout p = *ledger.get("F-1");
+  EXPECT_EQ(p.state, PayoutState::rejected);
+  EXPECT_EQ(p.history.back().reason, r.reason);
+  EXPECT_EQ(history_problem(p), "");
+  EXPECT_EQ(ledger.changes_since(0).size(), 1U) << "the feed told the rejection once, no more";
+
+  paid.treatment_status = TreatmentStatus(TreatmentStatus::Code::REJ);
+  ON_CALL(*api, verify_notification).WillByDefault(::testing::Return(paid));
+  EXPECT_EQ(ledger.apply_notification(client, n).outcome, NotificationOutcome::unchanged)
+      << "CinetPay refused its transfer too: nothing paid, nothing contradicted";
+}
+
 // send_money throws only while nothing of its call left (its contract): an ApiError then is
 // a login's refusal (here an unexpected code), never CinetPay refusing the payout, so the
 // payout waits to be sent again instead of ending rejected.
