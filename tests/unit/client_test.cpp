@@ -323,6 +323,28 @@ TEST(Send, AnItemWithoutItsCodeIsASuccessOnlyWhenItSaysSoAndNamesItsTransfer) {
   EXPECT_TRUE(v.transport->requests_to("/check/money").empty());
 }
 
+// Seen by an audit: a batch refused whole with a definite code whose `data` lists one of
+// its items as a transfer all the same (CinetPay processing items in order, then failing)
+// made every item rejected, "nothing of it was paid". The refusal proves nothing then:
+// each item is looked up.
+TEST(Send, AWholeBatchRefusalListingATransferIsReconciledNotRejected) {
+  FakeWorld w;
+  w.transport->on_json(
+      "/money/send/contact", 200,
+      R"({"code":-1,"message":"OPERATION_ERROR","data":[[{"client_transaction_id":"A",)"
+      R"("code":0,"status":"success","transaction_id":"EA-A"}]]})");
+  w.transport->on_json("/check/money", 200, status_body("A", "REC"))
+      .then_json("/check/money", 200, kNotFound);
+  auto o = w.options();
+  o.reconcile_grace = 0s;
+  auto results = w.client(o).send_money({payout("A"), payout("B")});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted) << results[0].detail;
+  EXPECT_EQ(results[0].transaction_id, "EA-A");
+  EXPECT_NE(results[1].outcome, TransferOutcome::rejected) << results[1].detail;
+  EXPECT_GE(w.transport->requests_to("/check/money").size(), 2u) << "each item looked up";
+}
+
 TEST(Send, AmbiguousFailureIsReconciledNotResent) {
   FakeWorld w;
   w.transport->on("/money/send/contact", [](const HttpRequest&) -> HttpResponse {

@@ -257,6 +257,14 @@ CINETPAY_INLINE BatchResults ClientImpl::send_batch(const std::vector<TransferRe
   return out;
 }
 
+// Whether an answer refusing a whole batch lists a transfer in its `data` all the same (an
+// item with a transaction_id): then the refusal does not prove that nothing was paid.
+CINETPAY_INLINE bool lists_a_transfer(const Envelope& answer) {
+  const auto items = data_items(answer);
+  return std::any_of(items.begin(), items.end(),
+                     [](const auto* item) { return !text_field(*item, "transaction_id").empty(); });
+}
+
 CINETPAY_INLINE Posted ClientImpl::post_batch(const std::vector<TransferRequest>& items,
                                               std::vector<std::optional<TransferResult>>& settled,
                                               CallContext& context) {
@@ -277,7 +285,7 @@ CINETPAY_INLINE Posted ClientImpl::post_batch(const std::vector<TransferRequest>
     return posted;
   }
   if (env.code != 0) {
-    if (codes::send_refusal_is_definite(env.code, env.http_status)) {
+    if (codes::send_refusal_is_definite(env.code, env.http_status) && !lists_a_transfer(env)) {
       ApiErrorInfo refusal{env.code, codes::message_or_table_word(env.code, env.message),
                            env.description};
       for (std::size_t i = 0; i < items.size(); ++i) {
