@@ -633,6 +633,16 @@ TransferResult outcome_of(const std::string& id, TransferOutcome outcome, int co
   return r;
 }
 
+// A test double whose one send answers payout `id` with `outcome` (refused with `code`).
+std::shared_ptr<::testing::NiceMock<MockTransferApi>> api_sending_once(const std::string& id,
+                                                                       TransferOutcome outcome,
+                                                                       int code = 0) {
+  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
+  EXPECT_CALL(*api, send_money)
+      .WillOnce(::testing::Return(std::vector<TransferResult>{outcome_of(id, outcome, code)}));
+  return api;
+}
+
 // Seen by an audit: a payout whose send was lost, looked up in vain past the grace, and
 // sent again, then refused for a reason of the moment (the balance, the login, an operator
 // down). Its first send may still be listed late: the payout stays unknown, to be looked up
@@ -676,10 +686,7 @@ TEST_P(WorkerTest, AResendRefusedForAReasonOfTheMomentStaysUnknown) {
 TEST_P(WorkerTest, ALookupFindingARecordWithoutAmountOrRecipientSettlesNothing) {
   PayoutLedger ledger = open();
   ledger.submit({payout_to("0102030405", 500, "S-1")});
-  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
-  EXPECT_CALL(*api, send_money)
-      .WillOnce(::testing::Return(
-          std::vector<TransferResult>{outcome_of("S-1", TransferOutcome::unknown)}));
+  auto api = api_sending_once("S-1", TransferOutcome::unknown);
   ReconcileResult sparse;
   sparse.state = ReconcileResult::State::found;
   sparse.status = TransferStatus{};
@@ -704,10 +711,7 @@ TEST_P(WorkerTest, ALookupFindingARecordWithoutAmountOrRecipientSettlesNothing) 
 TEST_P(WorkerTest, ANotificationContradictingAFinalPayoutIsRefusedAndKept) {
   PayoutLedger ledger = open();
   ledger.submit({payout_to("0102030405", 500, "F-1")});
-  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
-  EXPECT_CALL(*api, send_money)
-      .WillOnce(::testing::Return(
-          std::vector<TransferResult>{outcome_of("F-1", TransferOutcome::rejected, 724)}));
+  auto api = api_sending_once("F-1", TransferOutcome::rejected, 724);
   TransferStatus paid;
   paid.client_transaction_id = "F-1";
   paid.transaction_id = "TX-F1";
