@@ -294,6 +294,7 @@ TEST(Send, ATokenRefusalUnderA5xxIsReconciledNeverRepeated) {
   EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u) << "resent blindly";
   EXPECT_EQ(w.transport->requests_to("/auth/login").size(), 1u);
   EXPECT_THAT(w.all_logs(), HasSubstr("outcome unknown after answer 706"));
+  EXPECT_THAT(w.all_logs(), HasSubstr("send: not retried: token refused (706) under HTTP 502"));
 }
 
 // Seen by an audit: an item answered without its "code" passed for a success (0), so

@@ -257,7 +257,10 @@ CINETPAY_INLINE Envelope ClientImpl::call(
     Envelope env = exchange(operation, idempotency, build(token.value), context);
     RetryDecision decision =
         RetryDecider::after_answer_code(env.code, env.http_status, idempotency, refusals);
-    if (!decision.retry) return env;
+    if (!decision.retry) {
+      if (!decision.reason.empty()) log(LogLevel::warning, operation + (": " + decision.reason));
+      return env;
+    }
     log(LogLevel::info, std::string(operation) + ": " + decision.reason);
     tokens_.invalidate(token.generation);
   }
