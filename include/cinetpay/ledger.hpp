@@ -60,6 +60,16 @@ CINETPAY_API const std::vector<PayoutState>& all_payout_states();
 /// A wall clock; injectable so that leases and backoff are tested without waiting.
 using WallClock = std::function<std::chrono::system_clock::time_point()>;
 
+#ifdef CINETPAY_LEDGER_STORE_SEAM
+class PayoutLedger;
+namespace detail {
+class LedgerStore;
+// Only in the tests' second build of the ledger (tests/simulation): a ledger over a store
+// the test wraps, to crash between any two of its operations. The released library has none.
+PayoutLedger ledger_over_store(std::unique_ptr<LedgerStore> store, WallClock clock);
+}  // namespace detail
+#endif
+
 /// One transition of a payout's history: an audit trail an accountant can read.
 struct PayoutEvent {
   std::chrono::system_clock::time_point at;  ///< when it happened
@@ -185,6 +195,10 @@ class CINETPAY_API PayoutLedger {
 
  private:
   friend class PayoutWorker;
+#ifdef CINETPAY_LEDGER_STORE_SEAM
+  friend PayoutLedger detail::ledger_over_store(std::unique_ptr<detail::LedgerStore> store,
+                                                WallClock clock);
+#endif
   explicit PayoutLedger(std::shared_ptr<detail::LedgerCore> core);
   std::shared_ptr<detail::LedgerCore> core_;
 };
@@ -223,6 +237,12 @@ struct WorkerOptions {
   WallClock clock;
   /// Null means std::this_thread::sleep_for.
   Sleeper sleeper;
+  /// True: a pass renews its leases on a thread of its own, sends a batch while it records
+  /// the previous one and claims the next, and follows accepted payouts beside all that.
+  /// False: a pass runs on the calling thread alone — no lease renewer thread (the pass
+  /// renews its leases itself before each send), no pipelining, following after sending —
+  /// for deterministic tests and for callers that own their threads.
+  bool concurrent = true;
 };
 
 /// What one pass did: how many payouts it moved into each state, and requests it made.

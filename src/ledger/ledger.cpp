@@ -198,6 +198,12 @@ PayoutLedger PayoutLedger::open(const std::string& url, LedgerOptions options) {
   return PayoutLedger(std::make_shared<detail::LedgerCore>(open_store(url), options.clock));
 }
 
+#ifdef CINETPAY_LEDGER_STORE_SEAM
+PayoutLedger detail::ledger_over_store(std::unique_ptr<LedgerStore> store, WallClock clock) {
+  return PayoutLedger(std::make_shared<LedgerCore>(std::move(store), std::move(clock)));
+}
+#endif
+
 std::vector<SubmitResult> PayoutLedger::submit(const std::vector<TransferRequest>& payouts) const {
   validate_transfers(payouts);
   for (std::size_t i = 0; i < payouts.size(); ++i) {

@@ -142,6 +142,11 @@ class PayoutWorker::Impl {
   }
 
   WorkerPass run_once() {
+    if (!options_.concurrent) {
+      WorkerPass pass = settle_and_send();
+      follow(pass);
+      return pass;
+    }
     LeaseRenewer renewer(store(), options_.worker_id, options_.lease, options_.clock);
     // Following accepted payouts waits on CinetPay as long as a send does: it runs beside
     // the settling and sending, so that a pass takes the longer of the two, not their sum.
@@ -218,7 +223,14 @@ class PayoutWorker::Impl {
     while (!batch.empty()) {
       pass.sent += batch.size();
       std::vector<PayoutRow> following;
-      if (answered.outcomes.empty() && ready.empty() &&
+      if (!options_.concurrent) {
+        // No renewer thread: the leases are renewed here, so that a batch that waited behind
+        // earlier ones in this pass leaves under a whole lease.
+        record_sent(answered);
+        store().renew(options_.worker_id, now() + options_.lease);
+        answered = send(batch);
+        if (!answered.refused) following = next_batch();
+      } else if (answered.outcomes.empty() && ready.empty() &&
           (!more_pending || claims == options_.batches_per_pass)) {
         answered = send(batch);  // nothing to write meanwhile: no thread for it
       } else {
@@ -498,7 +510,8 @@ class PayoutWorker::Impl {
     {
       // Each check waits a round trip: a few at once, so that several lots cost one wait.
       std::list<ScopedThread> askers;
-      while (askers.size() + 1 < std::min(kParallelChecks, queries.size()))
+      const std::size_t parallel = options_.concurrent ? kParallelChecks : 1;
+      while (askers.size() + 1 < std::min(parallel, queries.size()))
         askers.emplace_back(ask);
       ask();
     }
