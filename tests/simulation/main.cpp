@@ -2,7 +2,7 @@
 //
 //   cinetpay_simulation --seeds 10000 [--first 1] [--jobs 2]   a range of seeds
 //   cinetpay_simulation --seed 4242 [--verbose]                one seed, replayed step by step
-//   cinetpay_simulation --seed-file regression_seeds.txt       the seeds that ever failed
+//   cinetpay_simulation --regressions regression_seeds.txt     the seeds that ever failed
 //   ... --without late-listing,bad-bytes --without-file known_defects.txt
 //
 // Exit status: 0 when no seed found a duplicate, a lost or a misreported payout.
@@ -10,12 +10,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -33,7 +36,7 @@ using cinetpay::simulation::Shape;
 [[noreturn]] void usage(const std::string& problem) {
   std::cerr << "cinetpay_simulation: " << problem << "\n"
             << "usage: cinetpay_simulation [--seeds N] [--first S] [--jobs J] [--seed N]\n"
-            << "         [--seed-file FILE] [--verbose] [--without SHAPE,...] [--without-file FILE]\n"
+            << "         [--regressions FILE] [--verbose] [--without SHAPE,...] [--without-file FILE]\n"
             << "shapes:";
   for (int i = 0; i < cinetpay::simulation::kShapeCount; ++i)
     std::cerr << " " << cinetpay::simulation::shape_name(static_cast<Shape>(i));
@@ -58,16 +61,40 @@ void disable_listed(Settings& settings, const std::string& path) {
   }
 }
 
-std::vector<std::uint64_t> seeds_listed(const std::string& path) {
+// One seed to run, with the shapes its world leaves out (a seed replays only with them).
+struct Job {
+  std::uint64_t seed = 0;
+  std::set<Shape> disabled;
+  std::string flags;  // the command-line flags that replay it
+};
+
+// Lines `SEED SHAPE [without=SHAPE,...]`: a seed that failed through SHAPE when run without
+// the shapes listed. It runs only once SHAPE is no longer switched off (`known`): until its
+// defect is fixed the seed would fail; after, it must pass.
+std::vector<Job> regressions(const std::string& path, const std::set<Shape>& known) {
   std::ifstream in(path);
   if (!in) usage("cannot read " + path);
-  std::vector<std::uint64_t> seeds;
+  std::vector<Job> jobs;
   for (std::string line; std::getline(in, line);) {
-    line = line.substr(0, line.find('#'));
-    std::istringstream words(line);
-    for (std::uint64_t seed = 0; words >> seed;) seeds.push_back(seed);
+    std::istringstream words(line.substr(0, line.find('#')));
+    std::string seed;
+    std::string cause;
+    if (!(words >> seed >> cause)) continue;
+    Settings parsed;
+    disable(parsed, cause);
+    if (known.count(*parsed.disabled.begin()) != 0) continue;
+    Job job{std::stoull(seed), {}, ""};
+    for (std::string word; words >> word;) {
+      if (word.rfind("without=", 0) != 0) usage(path + ": '" + word + "' is not without=…");
+      std::istringstream names(word.substr(8));
+      Settings s;
+      for (std::string name; std::getline(names, name, ',');) disable(s, name);
+      job.disabled = s.disabled;
+      job.flags = " --without " + word.substr(8);
+    }
+    jobs.push_back(std::move(job));
   }
-  return seeds;
+  return jobs;
 }
 
 // A folder of its own for the seeds' SQLite files, in memory when the machine has /dev/shm.
@@ -80,10 +107,10 @@ std::string make_work_dir() {
   return dir.string();
 }
 
-void print_failure(const SeedReport& r, const std::string& replay) {
+void print_failure(const SeedReport& r, const std::string& flags) {
   std::cout << "seed " << r.seed << " FAILED:\n";
   for (const std::string& v : r.violations) std::cout << "  " << v << "\n";
-  std::cout << "  replay: cinetpay_simulation --seed " << r.seed << replay << " --verbose\n";
+  std::cout << "  replay: cinetpay_simulation --seed " << r.seed << flags << " --verbose\n";
 }
 
 }  // namespace
@@ -92,11 +119,11 @@ int main(int argc, char** argv) {
   Settings settings;
   std::uint64_t first = 1;
   std::uint64_t count = 10000;
-  std::vector<std::uint64_t> seeds;
-  bool one = false;
+  std::optional<std::uint64_t> one;
+  std::string regression_file;
   bool verbose = false;
   unsigned jobs = std::max(1U, std::thread::hardware_concurrency());
-  std::string replay;  // the flags a replay needs
+  std::string flags;  // the shapes left out, as a replay needs them
   std::vector<std::string> args(argv + 1, argv + argc);
   for (std::size_t i = 0; i < args.size(); ++i) {
     auto value = [&]() -> const std::string& {
@@ -109,10 +136,9 @@ int main(int argc, char** argv) {
     } else if (a == "--first") {
       first = std::stoull(value());
     } else if (a == "--seed") {
-      seeds = {std::stoull(value())};
-      one = true;
-    } else if (a == "--seed-file") {
-      seeds = seeds_listed(value());
+      one = std::stoull(value());
+    } else if (a == "--regressions") {
+      regression_file = value();
     } else if (a == "--jobs") {
       jobs = static_cast<unsigned>(std::max(1ULL, std::stoull(value())));
     } else if (a == "--verbose") {
@@ -120,28 +146,35 @@ int main(int argc, char** argv) {
     } else if (a == "--without") {
       std::istringstream names(value());
       for (std::string name; std::getline(names, name, ',');) disable(settings, name);
-      replay += " --without " + args[i];
+      flags += " --without " + args[i];
     } else if (a == "--without-file") {
       disable_listed(settings, value());
-      replay += " --without-file " + args[i];
+      flags += " --without-file " + args[i];
     } else {
       usage("unknown argument '" + a + "'");
     }
   }
-  if (seeds.empty()) {
-    for (std::uint64_t s = first; s < first + count; ++s) seeds.push_back(s);
+  std::vector<Job> queue;
+  if (!regression_file.empty()) {
+    queue = regressions(regression_file, settings.disabled);
+  } else if (one) {
+    queue.push_back({*one, settings.disabled, flags});
+  } else {
+    for (std::uint64_t s = first; s < first + count; ++s) queue.push_back({s, settings.disabled, flags});
   }
   settings.work_dir = make_work_dir();
-  settings.trace = one;
 
-  // Each seed runs on one thread alone, deterministic; threads only share the totals.
+  // Each seed runs on one thread alone, deterministic; threads share only the totals.
   std::atomic<std::size_t> next{0};
   std::mutex mu;
   SeedReport total;
-  std::vector<SeedReport> failed;
+  std::vector<std::pair<SeedReport, const Job*>> failed;
   auto run = [&] {
-    for (std::size_t i = next++; i < seeds.size(); i = next++) {
-      SeedReport r = run_seed(seeds[i], settings);
+    for (std::size_t i = next++; i < queue.size(); i = next++) {
+      Settings s = settings;
+      s.disabled = queue[i].disabled;
+      s.trace = one.has_value();
+      SeedReport r = run_seed(queue[i].seed, s);
       std::lock_guard<std::mutex> lock(mu);
       total.payouts += r.payouts;
       total.crashes += r.crashes;
@@ -149,35 +182,40 @@ int main(int argc, char** argv) {
       total.duplicates += r.duplicates;
       total.lost += r.lost;
       total.misreported += r.misreported;
-      if (r.failed()) failed.push_back(std::move(r));
+      if (r.failed()) failed.emplace_back(std::move(r), &queue[i]);
     }
   };
   {
     std::vector<std::thread> threads;
-    for (unsigned j = 1; j < std::min<std::size_t>(jobs, seeds.size()); ++j) threads.emplace_back(run);
+    for (unsigned j = 1; j < std::min<std::size_t>(jobs, queue.size()); ++j) threads.emplace_back(run);
     run();
     for (std::thread& t : threads) t.join();
   }
   std::sort(failed.begin(), failed.end(),
-            [](const SeedReport& a, const SeedReport& b) { return a.seed < b.seed; });
+            [](const auto& a, const auto& b) { return a.first.seed < b.first.seed; });
 
-  // A failing seed is run again with its trace: the replay is the proof it is deterministic.
-  Settings tracing = settings;
-  tracing.trace = true;
+  // A failing seed runs again with its trace: the replay shows that it is deterministic.
   std::size_t traced = 0;
-  for (const SeedReport& r : failed) {
-    print_failure(r, replay);
+  for (const auto& [report, job] : failed) {
+    print_failure(report, job->flags);
     if (one || traced++ < 3) {
-      SeedReport again = run_seed(r.seed, tracing);
+      Settings s = settings;
+      s.disabled = job->disabled;
+      s.trace = true;
+      SeedReport again = run_seed(report.seed, s);
       for (const std::string& line : again.trace) std::cout << "    " << line << "\n";
-      if (again.violations != r.violations) std::cout << "  (the replay differed: not deterministic)\n";
+      if (again.violations != report.violations) {
+        std::cout << "  the replay differed: the simulation is not deterministic\n";
+      }
     }
   }
   if (one && verbose && failed.empty()) {
-    for (const std::string& line : run_seed(seeds.front(), tracing).trace) std::cout << "    " << line << "\n";
+    Settings s = settings;
+    s.trace = true;
+    for (const std::string& line : run_seed(*one, s).trace) std::cout << "    " << line << "\n";
   }
   std::filesystem::remove_all(settings.work_dir);
-  std::cout << "simulation: " << seeds.size() << " seeds, " << total.payouts << " payouts, "
+  std::cout << "simulation: " << queue.size() << " seeds, " << total.payouts << " payouts, "
             << total.crashes << " crashes, " << total.faults << " faults, " << total.duplicates
             << " duplicates, " << total.lost << " lost, " << total.misreported << " misreported\n";
   return failed.empty() ? 0 : 1;

@@ -25,51 +25,55 @@ using std::chrono::milliseconds;
 // died elsewhere (on a request), so that nothing learnt after death is recorded.
 class CrashingStore : public detail::LedgerStore {
  public:
-  CrashingStore(std::unique_ptr<LedgerStore> inner, World& world, Process& process)
-      : inner_(std::move(inner)), world_(world), process_(process) {}
+  // `written` runs after each operation that may change a payout: the invariants then see
+  // every state the ledger ever held, not only those a pass ends with.
+  CrashingStore(std::unique_ptr<LedgerStore> inner, World& world, Process& process,
+                std::function<void()> written)
+      : inner_(std::move(inner)), world_(world), process_(process), written_(std::move(written)) {}
 
   detail::InsertResult insert(const std::vector<detail::PayoutRow>& rows,
                               const PayoutEvent& submitted) override {
-    return op("insert", [&] { return inner_->insert(rows, submitted); });
+    return op("insert", /*writes=*/true, [&] { return inner_->insert(rows, submitted); });
   }
   std::optional<detail::PayoutRow> find(const std::string& id) override {
-    return op("find", [&] { return inner_->find(id); });
+    return op("find", /*writes=*/false, [&] { return inner_->find(id); });
   }
   std::vector<PayoutEvent> history(const std::string& id) override {
-    return op("history", [&] { return inner_->history(id); });
+    return op("history", /*writes=*/false, [&] { return inner_->history(id); });
   }
   std::vector<detail::PayoutRow> list(std::optional<PayoutState> state,
                                       std::size_t limit) override {
-    return op("list", [&] { return inner_->list(state, limit); });
+    return op("list", /*writes=*/false, [&] { return inner_->list(state, limit); });
   }
   std::map<PayoutState, LedgerSummary::Total> totals() override {
-    return op("totals", [&] { return inner_->totals(); });
+    return op("totals", /*writes=*/false, [&] { return inner_->totals(); });
   }
   std::vector<PayoutChange> changes_after(std::int64_t cursor, std::size_t limit) override {
-    return op("changes_after", [&] { return inner_->changes_after(cursor, limit); });
+    return op("changes_after", /*writes=*/false, [&] { return inner_->changes_after(cursor, limit); });
   }
   std::vector<detail::PayoutRow> claim(const detail::Claim& claim) override {
-    return op("claim", [&] { return inner_->claim(claim); });
+    return op("claim", /*writes=*/true, [&] { return inner_->claim(claim); });
   }
   std::vector<detail::PayoutRow> due_accepted(detail::TimePoint now, std::size_t limit) override {
-    return op("due_accepted", [&] { return inner_->due_accepted(now, limit); });
+    return op("due_accepted", /*writes=*/false, [&] { return inner_->due_accepted(now, limit); });
   }
   std::vector<bool> apply(const std::vector<detail::Transition>& transitions) override {
-    return op("apply", [&] { return inner_->apply(transitions); });
+    return op("apply", /*writes=*/true, [&] { return inner_->apply(transitions); });
   }
   std::size_t renew(const std::string& worker_id, detail::TimePoint lease_until) override {
-    return op("renew", [&] { return inner_->renew(worker_id, lease_until); });
+    return op("renew", /*writes=*/true, [&] { return inner_->renew(worker_id, lease_until); });
   }
 
  private:
   template <typename F>
-  std::invoke_result_t<F&> op(const char* name, F perform) {
+  std::invoke_result_t<F&> op(const char* name, bool writes, F perform) {
     world_.step();
     if (process_.dead) throw SimulatedCrash{std::string("dead before ") + name};
     if (world_.draw_crash(process_, [&] { return std::string("before store ") + name; }))
       throw SimulatedCrash{std::string("before ") + name};
     auto result = perform();
     world_.note([&] { return "  " + process_.name + " store " + name; });
+    if (writes) written_();
     if (world_.draw_crash(process_, [&] { return std::string("after store ") + name; }))
       throw SimulatedCrash{std::string("after ") + name};
     return result;
@@ -78,6 +82,7 @@ class CrashingStore : public detail::LedgerStore {
   std::unique_ptr<LedgerStore> inner_;
   World& world_;
   Process& process_;
+  std::function<void()> written_;
 };
 
 // What the invariants found, and the secrets no text may carry.
@@ -307,6 +312,7 @@ void run_client_seed(World& world, std::uint64_t seed, Judge& judge, SeedReport&
   // Honest from now on: what stayed open must settle. Sending again with the same id is
   // safe (805), and the library reconciles it.
   if (world.now_ms() < world.honest_from()) world.advance(world.honest_from() - world.now_ms());
+  world.allow_resends(true);
   for (int round = 0; round < 4; ++round) {
     std::vector<TransferRequest> open;
     for (const TransferRequest& t : payouts) {
@@ -413,7 +419,9 @@ class WorkerSeed {
                      client_options(world_, p, judge_));
     WallClock clock = [this, &p] { return world_.wall_now(p); };
     n.ledger.emplace(detail::ledger_over_store(
-        std::make_unique<CrashingStore>(detail::open_sqlite_store(path_), world_, p), clock));
+        std::make_unique<CrashingStore>(detail::open_sqlite_store(path_), world_, p,
+                                        [this] { check_states(); }),
+        clock));
     WorkerOptions o;
     o.worker_id = p.name + "." + std::to_string(n.incarnation);
     o.batch_size = static_cast<std::size_t>(world_.rng().between(1, 4));
@@ -572,6 +580,10 @@ SeedReport run_seed(std::uint64_t seed, const Settings& settings) {
   }
   for (const std::string& id : world.duplicated_ids()) {
     judge.duplicate("CinetPay holds more than one transfer under " + id);
+  }
+  for (const std::string& what : world.resent()) {
+    judge.duplicate("sent again though CinetPay held it, only 805 kept it from paying twice: " +
+                    what);
   }
   report.crashes = world.counters().crashes;
   report.faults = world.counters().faults;

@@ -62,6 +62,7 @@ enum class Shape {
   echo_secrets,            // answers that echo the token or the API key
   forged_notifications,    // notifications forged, repeated, reordered, early, fields left out
   reused_ids,              // ids of payouts already held by someone else's transfer
+  reused_id_notifications, // notifications of those transfers, naming the payout's id
   crashes,                 // a worker dies between two store operations or requests
   clock_jumps,             // a worker's wall clock jumps (within ±kMaxSkewMs of true time)
   several_workers,         // two or three workers share one store
@@ -154,6 +155,11 @@ class World {
   // Ids under which CinetPay holds more than one transfer: 805 makes this impossible unless
   // the world itself is broken, and a duplicate payment would show here.
   [[nodiscard]] std::vector<std::string> duplicated_ids() const;
+  // Sends of a payout CinetPay already held, though the sender was never told it was absent
+  // (723 for its id) since its last send: only 805 kept them from paying twice. A merchant's
+  // deliberate resend of an unknown payout is not counted (allow_resends).
+  [[nodiscard]] const std::vector<std::string>& resent() const { return resent_; }
+  void allow_resends(bool allowed) { resends_allowed_ = allowed; }
   [[nodiscard]] static std::string status_of(const Transfer& t, std::int64_t now_ms);
   [[nodiscard]] std::string status_of(const Transfer& t) const { return status_of(t, now_ms_); }
 
@@ -190,6 +196,7 @@ class World {
   bool tracing_;
   std::int64_t now_ms_ = 0;
   std::int64_t honest_from_ms_ = 0;
+  int intensity_ = 1;  // every shape's rate is multiplied by it
   std::string api_key_;
   std::string password_;
   std::map<std::string, std::int64_t> tokens_;  // token → expiry
@@ -198,6 +205,10 @@ class World {
   std::map<std::string, std::vector<std::size_t>> by_client_id_;
   std::deque<Notification> notices_;
   std::vector<std::string> payout_ids_;
+  std::vector<std::string> resent_;
+  std::set<std::string> absent_told_;  // ids answered 723 (delivered) since their last send
+  std::string told_absent_;            // the id the answer being made says is absent
+  bool resends_allowed_ = false;
   int crashes_left_ = 3;
   std::uint64_t next_transfer_ = 0;
   std::uint64_t steps_ = 0;
