@@ -3,8 +3,10 @@
 PRESET ?= dev
 # Time given to each libFuzzer target by `make fuzz`.
 FUZZ_SECONDS ?= 60
+# Seeds run by `make simulate`.
+SEEDS ?= 10000
 
-.PHONY: demo test deps build bench sanitize fuzz install docs package clean
+.PHONY: demo test deps build bench sanitize fuzz install docs package clean simulate
 
 demo: build
 	tools/with-sandbox.sh build/$(PRESET)/tools/cinetpay-sandbox --settle-ms 800 -- \
@@ -33,6 +35,14 @@ bench:
 sanitize: deps
 	cmake --preset asan > /dev/null && cmake --build --preset asan && ctest --preset asan
 	cmake --preset tsan > /dev/null && cmake --build --preset tsan && ctest --preset tsan
+
+# The deterministic simulation (docs/simulation.md): SEEDS seeds on every core, without the
+# hostile shapes of tests/simulation/known_defects.txt. One line: S seeds, P payouts, …
+simulate: deps
+	cmake --preset $(PRESET) > /dev/null
+	cmake --build --preset $(PRESET) --target cinetpay_simulation
+	build/$(PRESET)/tests/simulation/cinetpay_simulation --seeds $(SEEDS) \
+	  --without-file tests/simulation/known_defects.txt
 
 # Every libFuzzer target for FUZZ_SECONDS each, seeded from tests/fuzz/corpus (clang).
 fuzz:

@@ -231,7 +231,7 @@ class PayoutWorker::Impl {
         answered = send(batch);
         if (!answered.refused) following = next_batch();
       } else if (answered.outcomes.empty() && ready.empty() &&
-          (!more_pending || claims == options_.batches_per_pass)) {
+                 (!more_pending || claims == options_.batches_per_pass)) {
         answered = send(batch);  // nothing to write meanwhile: no thread for it
       } else {
         std::future<Sent> on_the_wire =
@@ -511,8 +511,7 @@ class PayoutWorker::Impl {
       // Each check waits a round trip: a few at once, so that several lots cost one wait.
       std::list<ScopedThread> askers;
       const std::size_t parallel = options_.concurrent ? kParallelChecks : 1;
-      while (askers.size() + 1 < std::min(parallel, queries.size()))
-        askers.emplace_back(ask);
+      while (askers.size() + 1 < std::min(parallel, queries.size())) askers.emplace_back(ask);
       ask();
     }
     std::map<std::string, TransferStatus> seen;  // by client_transaction_id

@@ -34,10 +34,11 @@ using cinetpay::simulation::Settings;
 using cinetpay::simulation::Shape;
 
 [[noreturn]] void usage(const std::string& problem) {
-  std::cerr << "cinetpay_simulation: " << problem << "\n"
-            << "usage: cinetpay_simulation [--seeds N] [--first S] [--jobs J] [--seed N]\n"
-            << "         [--regressions FILE] [--verbose] [--without SHAPE,...] [--without-file FILE]\n"
-            << "shapes:";
+  std::cerr
+      << "cinetpay_simulation: " << problem << "\n"
+      << "usage: cinetpay_simulation [--seeds N] [--first S] [--jobs J] [--seed N]\n"
+      << "         [--regressions FILE] [--verbose] [--without SHAPE,...] [--without-file FILE]\n"
+      << "shapes:";
   for (int i = 0; i < cinetpay::simulation::kShapeCount; ++i)
     std::cerr << " " << cinetpay::simulation::shape_name(static_cast<Shape>(i));
   std::cerr << "\n";
@@ -56,7 +57,10 @@ void disable_listed(Settings& settings, const std::string& path) {
   if (!in) usage("cannot read " + path);
   for (std::string line; std::getline(in, line);) {
     line = line.substr(0, line.find('#'));
-    line.erase(std::remove_if(line.begin(), line.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }), line.end());
+    line.erase(
+        std::remove_if(line.begin(), line.end(),
+                       [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }),
+        line.end());
     if (!line.empty()) disable(settings, line);
   }
 }
@@ -85,7 +89,8 @@ std::vector<Job> regressions(const std::string& path, const std::set<Shape>& kno
     if (known.count(*parsed.disabled.begin()) != 0) continue;
     Job job{std::stoull(seed), {}, ""};
     for (std::string word; words >> word;) {
-      if (word.rfind("without=", 0) != 0) usage(path + ": '" + word + "' is not without=…");
+      if (word.rfind("without=", 0) != 0)
+        usage(std::string(path).append(": expected without=SHAPE,…: ").append(word));
       std::istringstream names(word.substr(8));
       Settings s;
       for (std::string name; std::getline(names, name, ',');) disable(s, name);
@@ -160,7 +165,8 @@ int main(int argc, char** argv) {
   } else if (one) {
     queue.push_back({*one, settings.disabled, flags});
   } else {
-    for (std::uint64_t s = first; s < first + count; ++s) queue.push_back({s, settings.disabled, flags});
+    for (std::uint64_t s = first; s < first + count; ++s)
+      queue.push_back({s, settings.disabled, flags});
   }
   settings.work_dir = make_work_dir();
 
@@ -187,7 +193,8 @@ int main(int argc, char** argv) {
   };
   {
     std::vector<std::thread> threads;
-    for (unsigned j = 1; j < std::min<std::size_t>(jobs, queue.size()); ++j) threads.emplace_back(run);
+    for (unsigned j = 1; j < std::min<std::size_t>(jobs, queue.size()); ++j)
+      threads.emplace_back(run);
     run();
     for (std::thread& t : threads) t.join();
   }

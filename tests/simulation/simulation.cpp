@@ -49,7 +49,8 @@ class CrashingStore : public detail::LedgerStore {
     return op("totals", /*writes=*/false, [&] { return inner_->totals(); });
   }
   std::vector<PayoutChange> changes_after(std::int64_t cursor, std::size_t limit) override {
-    return op("changes_after", /*writes=*/false, [&] { return inner_->changes_after(cursor, limit); });
+    return op("changes_after", /*writes=*/false,
+              [&] { return inner_->changes_after(cursor, limit); });
   }
   std::vector<detail::PayoutRow> claim(const detail::Claim& claim) override {
     return op("claim", /*writes=*/true, [&] { return inner_->claim(claim); });
@@ -112,8 +113,8 @@ class Judge {
     if (outcome == "accepted" || outcome == "paid" || outcome == "failed") {
       if (own == nullptr) {
         if (outcome == "failed") return;  // failed with nothing paid is the truth too
-        misreported(id + " reported " + outcome + " but CinetPay has no transfer of it (" +
-                    detail + ")");
+        misreported(id + " reported " + outcome + " but CinetPay has no transfer of it (" + detail +
+                    ")");
         return;
       }
       if (own->amount != t.amount || own->phone != t.phone || own->prefix != t.prefix) {
@@ -170,7 +171,8 @@ std::vector<TransferRequest> make_payouts(World& world, std::uint64_t seed, cons
     t.phone = phone_for(rng, t.prefix);
     t.amount = rng.between(40, 2000) * 5;
     t.notify_url = "https://shop.example/notify";
-    t.client_transaction_id = std::string(kind) + "-" + std::to_string(seed) + "-" + std::to_string(i);
+    t.client_transaction_id =
+        std::string(kind) + "-" + std::to_string(seed) + "-" + std::to_string(i);
     if (!rng.chance(80)) world.add_contact(t.prefix, t.phone);
     if (world.enabled(Shape::reused_ids) && rng.chance(80)) {
       const bool other_amount = rng.chance(500);
@@ -199,7 +201,9 @@ ClientOptions client_options(World& world, Process& process, Judge& judge) {
   o.poll_interval = milliseconds(3000);
   o.max_batch_size = static_cast<std::size_t>(world.rng().between(1, 4));
   o.transport = std::make_shared<SimTransport>(world, process, o.request_timeout);
-  o.logger = [&judge](LogLevel, std::string_view line) { judge.scan(std::string(line), "a log line"); };
+  o.logger = [&judge](LogLevel, std::string_view line) {
+    judge.scan(std::string(line), "a log line");
+  };
   o.clock = [&world] { return world.steady_now(); };
   o.sleeper = [&world](milliseconds d) { world.advance(d.count()); };
   o.random = [&world] { return world.rng().unit(); };
@@ -282,9 +286,8 @@ void run_client_seed(World& world, std::uint64_t seed, Judge& judge, SeedReport&
       TransferStatus s = client.wait_for_final(
           TransferQuery::by_client_transaction_id(t.client_transaction_id), milliseconds(30000));
       if (s.client_transaction_id != t.client_transaction_id) {
-        judge.misreported("wait_for_final for " + t.client_transaction_id +
-                          " reported transfer " + s.transaction_id + " of " +
-                          s.client_transaction_id);
+        judge.misreported("wait_for_final for " + t.client_transaction_id + " reported transfer " +
+                          s.transaction_id + " of " + s.client_transaction_id);
       } else if (s.is_final()) {
         judge.check_claim(t, s.treatment_status.raw() == "VAL" ? "paid" : "failed",
                           s.transaction_id, "wait_for_final");
@@ -335,8 +338,8 @@ void run_client_seed(World& world, std::uint64_t seed, Judge& judge, SeedReport&
       judge.lost(t.client_transaction_id + " still " + describe(it->second) +
                  " with an honest CinetPay");
     } else {
-      judge.check_claim(t, std::string(to_string(it->second.outcome)),
-                        it->second.transaction_id, it->second.detail);
+      judge.check_claim(t, std::string(to_string(it->second.outcome)), it->second.transaction_id,
+                        it->second.detail);
     }
   }
 }
@@ -371,8 +374,7 @@ bool legal(PayoutState from, PayoutState to) {
 
 class WorkerSeed {
  public:
-  WorkerSeed(World& world, std::uint64_t seed, Judge& judge, SeedReport& report,
-             std::string path)
+  WorkerSeed(World& world, std::uint64_t seed, Judge& judge, SeedReport& report, std::string path)
       : world_(world), seed_(seed), judge_(judge), report_(report), path_(std::move(path)) {}
 
   void run() {
@@ -380,8 +382,9 @@ class WorkerSeed {
     payouts_ = make_payouts(world_, seed_, "P", static_cast<std::size_t>(rng.between(1, 8)));
     report_.payouts = payouts_.size();
     world_.set_honest_from(rng.chance(100) ? 0 : rng.between(0, 240000));
-    const int workers =
-        world_.enabled(Shape::several_workers) && rng.chance(300) ? static_cast<int>(rng.between(2, 3)) : 1;
+    const int workers = world_.enabled(Shape::several_workers) && rng.chance(300)
+                            ? static_cast<int>(rng.between(2, 3))
+                            : 1;
     for (int i = 0; i < workers; ++i) {
       nodes_.push_back(std::make_unique<Node>());
       nodes_.back()->process.name = "w" + std::to_string(i + 1);
@@ -392,13 +395,15 @@ class WorkerSeed {
     observer_.emplace(PayoutLedger::open("sqlite:" + path_, lo));
     // Some payouts are submitted while the workers already run.
     submitted_ = rng.chance(300) ? std::max<std::size_t>(1, payouts_.size() / 2) : payouts_.size();
-    observer_->submit({payouts_.begin(), payouts_.begin() + static_cast<std::ptrdiff_t>(submitted_)});
+    observer_->submit(
+        {payouts_.begin(), payouts_.begin() + static_cast<std::ptrdiff_t>(submitted_)});
 
-    const std::int64_t end = world_.honest_from() + 15 * 60 * 1000;
+    const std::int64_t end = world_.honest_from() + std::int64_t{15} * 60 * 1000;
     for (int step = 0; step < 3000 && world_.now_ms() < end; ++step) {
       world_.tick();
       if (submitted_ < payouts_.size() && rng.chance(50)) {
-        observer_->submit({payouts_.begin() + static_cast<std::ptrdiff_t>(submitted_), payouts_.end()});
+        observer_->submit(
+            {payouts_.begin() + static_cast<std::ptrdiff_t>(submitted_), payouts_.end()});
         submitted_ = payouts_.size();
       }
       if (!world_.hostile() && submitted_ == payouts_.size() && observer_->summary().idle()) break;
@@ -413,8 +418,10 @@ class WorkerSeed {
     Process& p = n.process;
     p.dead = false;
     ++n.incarnation;
-    p.skew_ms = world_.enabled(Shape::clock_jumps) ? world_.rng().between(-kMaxSkewMs, kMaxSkewMs) : 0;
-    world_.note([&] { return "start " + p.name + " incarnation " + std::to_string(n.incarnation); });
+    p.skew_ms =
+        world_.enabled(Shape::clock_jumps) ? world_.rng().between(-kMaxSkewMs, kMaxSkewMs) : 0;
+    world_.note(
+        [&] { return "start " + p.name + " incarnation " + std::to_string(n.incarnation); });
     n.client.emplace(Credentials{world_.api_key(), world_.password()},
                      client_options(world_, p, judge_));
     WallClock clock = [this, &p] { return world_.wall_now(p); };
@@ -473,7 +480,9 @@ class WorkerSeed {
         world_.advance(rng.between(1000, 10000));
       } else if (world_.draw(Shape::clock_jumps, 1000)) {
         n.process.skew_ms = rng.between(-kMaxSkewMs, kMaxSkewMs);
-        world_.note([&] { return n.process.name + "'s clock jumps to " + std::to_string(n.process.skew_ms) + " ms"; });
+        world_.note([&] {
+          return n.process.name + "'s clock jumps to " + std::to_string(n.process.skew_ms) + " ms";
+        });
       }
     } catch (const SimulatedCrash& crash) {
       kill(n, crash);
@@ -495,7 +504,7 @@ class WorkerSeed {
     }
   }
 
-  const TransferRequest* payout(const std::string& id) const {
+  [[nodiscard]] const TransferRequest* payout(const std::string& id) const {
     for (const TransferRequest& t : payouts_) {
       if (t.client_transaction_id == id) return &t;
     }
@@ -527,7 +536,8 @@ class WorkerSeed {
       std::optional<PayoutState> at;
       for (const PayoutEvent& e : p->history) {
         judge_.scan(e.reason, "a history's reason");
-        const bool ok = at ? e.from == at && legal(*at, e.to) : !e.from && e.to == PayoutState::pending;
+        const bool ok =
+            at ? e.from == at && legal(*at, e.to) : !e.from && e.to == PayoutState::pending;
         if (!ok) {
           judge_.misreported(t.client_transaction_id + ": illegal history step " +
                              (e.from ? std::string(to_string(*e.from)) : "-") + " -> " +

@@ -14,28 +14,38 @@ namespace cinetpay::simulation {
 namespace {
 
 using nlohmann::json;
+using namespace std::string_view_literals;
 
 constexpr std::array<const char*, kShapeCount> kShapeNames = {
-    "lost-before",         "lost-after",           "timeout",
-    "server-error",        "token-refusal",        "balance",
-    "id-exists-whole",     "late-listing",         "foreign-records",
-    "contradicting-records", "contradicting-items", "error-naming-transfer",
-    "missing-fields",      "missing-items",        "bad-bytes",
-    "echo-secrets",        "forged-notifications", "reused-ids",     "reused-id-notifications",
-    "crashes",             "clock-jumps",          "several-workers",
+    "lost-before",
+    "lost-after",
+    "timeout",
+    "server-error",
+    "token-refusal",
+    "balance",
+    "id-exists-whole",
+    "late-listing",
+    "foreign-records",
+    "contradicting-records",
+    "contradicting-items",
+    "error-naming-transfer",
+    "missing-fields",
+    "missing-items",
+    "bad-bytes",
+    "echo-secrets",
+    "forged-notifications",
+    "reused-ids",
+    "reused-id-notifications",
+    "crashes",
+    "clock-jumps",
+    "several-workers",
 };
 
 // Stands for bytes JSON text cannot carry through nlohmann's dump: replaced once dumped.
-const std::string kBadBytesMark = "@@bad-bytes@@";
+constexpr std::string_view kBadBytesMark = "@@bad-bytes@@";
 // A NUL written as JSON escapes it, a raw control character, a lone continuation byte, a
 // truncated sequence and an overlong encoding.
-const std::string kBadBytes = std::string("\\u0000 \x01 \xff \xc3\x28 \xc0\xaf ") + '\0' + " end";
-
-const std::string kLoginPath = cinetpay::detail::kLoginPath;
-const std::string kBalancePath = cinetpay::detail::kBalancePath;
-const std::string kContactPath = cinetpay::detail::kContactPath;
-const std::string kSendPath = cinetpay::detail::kSendPath;
-const std::string kCheckPath = cinetpay::detail::kCheckPath;
+constexpr std::string_view kBadBytes = "\\u0000 \x01 \xff \xc3\x28 \xc0\xaf \0 end"sv;
 
 std::string hex(std::uint64_t value, int digits) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -44,10 +54,17 @@ std::string hex(std::uint64_t value, int digits) {
   return s;
 }
 
-std::map<std::string, std::string> as_map(std::vector<std::pair<std::string, std::string>> pairs) {
-  std::map<std::string, std::string> m;
-  for (auto& [name, value] : pairs) m.emplace(std::move(name), std::move(value));
-  return m;
+std::map<std::string, std::string> as_map(
+    const std::vector<std::pair<std::string, std::string>>& pairs) {
+  return {pairs.begin(), pairs.end()};
+}
+
+// An envelope as CinetPay writes it; `code` as rendered (a number or a string).
+std::string envelope(const std::string& code, const char* message, const std::string& description,
+                     const std::string& data = "[]") {
+  std::string body = R"({"code":)" + code + R"(,"message":")" + message + '"';
+  if (!description.empty()) body.append(R"(,"description":")").append(description) += '"';
+  return body.append(R"(,"data":)").append(data) += '}';
 }
 
 HttpResponse with_body(int status, std::string body) { return {status, {}, std::move(body)}; }
@@ -206,13 +223,13 @@ std::optional<Notification> World::next_notification() {
 }
 
 std::string World::code(int value) {
-  return rng_.chance(500) ? std::to_string(value) : "\"" + std::to_string(value) + "\"";
+  return rng_.chance(500) ? std::to_string(value) : '"' + std::to_string(value) + '"';
 }
 
 // `plain`, as a hostile server may garble it: bad bytes, echoed secrets.
 std::string World::text(const std::string& plain, const std::string& token) {
   std::string s = plain;
-  if (draw(Shape::bad_bytes, 60)) s += " " + kBadBytesMark;
+  if (draw(Shape::bad_bytes, 60)) s.append(" ").append(kBadBytesMark);
   if (draw(Shape::echo_secrets, 40)) {
     s += rng_.chance(500) ? " (token " + token + ")" : " apikey=" + api_key_;
   }
@@ -226,14 +243,16 @@ HttpResponse World::handle(Process& process, const HttpRequest& request,
   const std::string path = request.url.substr(0, request.url.find('?'));
   const std::string route = path.substr(std::min(path.size(), path.find("/v1/")));
   const std::size_t q = request.url.find('?');
-  auto query = as_map(q == std::string::npos
-                          ? std::vector<std::pair<std::string, std::string>>{}
-                          : cinetpay::detail::form_parse(request.url.substr(q + 1)));
+  auto query =
+      as_map(q == std::string::npos ? std::vector<std::pair<std::string, std::string>>{}
+                                    : cinetpay::detail::form_parse(request.url.substr(q + 1)));
   auto form = as_map(cinetpay::detail::form_parse(request.body));
   const std::string token = query.count("token") != 0 ? query["token"] : "";
-  note([&] { return process.name + " -> " + route + (query.count("client_transaction_id") != 0
-                                                          ? " id=" + query["client_transaction_id"]
-                                                          : ""); });
+  note([&] {
+    return process.name + " -> " + route +
+           (query.count("client_transaction_id") != 0 ? " id=" + query["client_transaction_id"]
+                                                      : "");
+  });
 
   told_absent_.clear();
   const std::int64_t latency = rng_.between(2, 300);
@@ -253,18 +272,18 @@ HttpResponse World::handle(Process& process, const HttpRequest& request,
   const bool processed = !crash || rng_.chance(500);
   HttpResponse answer;
   if (processed) {
-    if (route == kLoginPath) {
+    if (route == cinetpay::detail::kLoginPath) {
       answer = login(form);
-    } else if (route == kBalancePath) {
+    } else if (route == cinetpay::detail::kBalancePath) {
       answer = refused_token(token).value_or(HttpResponse{});
       if (answer.status == 0) answer = check_balance();
-    } else if (route == kContactPath) {
+    } else if (route == cinetpay::detail::kContactPath) {
       answer = refused_token(token).value_or(HttpResponse{});
       if (answer.status == 0) answer = contacts(form["data"]);
-    } else if (route == kSendPath) {
+    } else if (route == cinetpay::detail::kSendPath) {
       answer = refused_token(token).value_or(HttpResponse{});
       if (answer.status == 0) answer = send(form["data"], token);
-    } else if (route == kCheckPath) {
+    } else if (route == cinetpay::detail::kCheckPath) {
       answer = refused_token(token).value_or(HttpResponse{});
       if (answer.status == 0) answer = check_money(query, token);
     } else {
@@ -283,10 +302,9 @@ HttpResponse World::handle(Process& process, const HttpRequest& request,
   }
   if (draw(Shape::server_error, 15)) {
     if (rng_.chance(500)) return with_body(500, "<html><body>Internal Server Error</body></html>");
-    return with_body(503, R"({"code":)" + code(715) +
-                              R"(,"message":"UNEXPECTED_ERROR","description":"Erreur","data":[]})");
+    return with_body(503, envelope(code(715), "UNEXPECTED_ERROR", "Erreur"));
   }
-  answer.body = replace_all(answer.body, kBadBytesMark, kBadBytes);
+  answer.body = replace_all(answer.body, std::string(kBadBytesMark), std::string(kBadBytes));
   if (!told_absent.empty()) absent_told_.insert(told_absent);
   note([&] {
     return "  <- HTTP " + std::to_string(answer.status) + " " +
@@ -296,16 +314,17 @@ HttpResponse World::handle(Process& process, const HttpRequest& request,
 }
 
 std::optional<HttpResponse> World::refused_token(const std::string& token) {
-  auto envelope = [&](int c, const char* message) {
-    return with_body(200, "{\"code\":" + code(c) + ",\"message\":\"" + message +
-                              "\",\"description\":\"Votre token est invalide\",\"data\":[]}");
+  auto refusal = [&](int c, const char* message) {
+    return with_body(200, envelope(code(c), message, "Votre token est invalide"));
   };
   auto it = tokens_.find(token);
-  if (it == tokens_.end()) return envelope(706, "INVALID_TOKEN");
-  if (it->second <= now_ms_) return envelope(705, "EXPIRED_TOKEN");
+  if (it == tokens_.end()) return refusal(706, "INVALID_TOKEN");
+  if (it->second <= now_ms_) return refusal(705, "EXPIRED_TOKEN");
   if (draw(Shape::token_refusal, 20)) {
     const int c = static_cast<int>(rng_.between(705, 707));
-    return envelope(c, c == 705 ? "EXPIRED_TOKEN" : c == 706 ? "INVALID_TOKEN" : "CANT_REFRESH_TOKEN");
+    return refusal(c, c == 705   ? "EXPIRED_TOKEN"
+                      : c == 706 ? "INVALID_TOKEN"
+                                 : "CANT_REFRESH_TOKEN");
   }
   return std::nullopt;
 }
@@ -321,9 +340,7 @@ HttpResponse World::login(const std::map<std::string, std::string>& form) {
   }
   std::string token = "tok" + hex(rng_.next(), 16) + hex(rng_.next(), 8);
   tokens_[token] = now_ms_ + 300'000;
-  return with_body(200, "{\"code\":" + code(0) +
-                            ",\"message\":\"OPERATION_SUCCES\",\"data\":{\"token\":\"" + token +
-                            "\"}}");
+  return with_body(200, envelope(code(0), "OPERATION_SUCCES", "", R"({"token":")" + token + "\"}"));
 }
 
 HttpResponse World::check_balance() {
@@ -350,18 +367,17 @@ HttpResponse World::contacts(const std::string& data) {
 HttpResponse World::send(const std::string& data, const std::string& token) {
   json items = json::parse(data, nullptr, false);
   if (draw(Shape::balance, 20)) {
-    return with_body(200, "{\"code\":" + code(602) +
-                              ",\"message\":\"INSUFFICIENT_BALANCE\",\"description\":\"" +
-                              text("Fonds Insuffisant :disponible 4 233,00", token) +
-                              "\",\"data\":[]}");
+    const std::string c = code(602);
+    return with_body(200, envelope(c, "INSUFFICIENT_BALANCE",
+                                   text("Fonds Insuffisant :disponible 4 233,00", token)));
   }
   const bool any_taken = std::any_of(items.begin(), items.end(), [&](const json& item) {
     return by_client_id_.count(item.value("client_transaction_id", "")) != 0;
   });
   if (any_taken && draw(Shape::id_exists_whole, 150)) {
-    return with_body(200, "{\"code\":" + code(805) +
-                              ",\"message\":\"CLIENT_TRANSACTION_ID_EXIST\",\"description\":\"" +
-                              text("client_transaction_id deja utilise", token) + "\",\"data\":[]}");
+    const std::string c = code(805);
+    return with_body(200, envelope(c, "CLIENT_TRANSACTION_ID_EXIST",
+                                   text("client_transaction_id deja utilise", token)));
   }
   const std::string lot = "LOT" + hex(rng_.next(), 12);
   json out = json::array();
@@ -434,12 +450,8 @@ HttpResponse World::send(const std::string& data, const std::string& token) {
     }
     out.push_back(echoed);
   }
-  json envelope = {{"message", "OPERATION_SUCCES"}};
-  envelope["data"] = rng_.chance(500) ? json::array({out}) : out;
-  std::string body = envelope.dump();
-  // The code first, as a number or a string, as CinetPay writes it.
-  return with_body(200, "{\"code\":" + (rng_.chance(700) ? std::string("0") : code(0)) + "," +
-                            body.substr(1));
+  const std::string listed = (rng_.chance(500) ? json::array({out}) : out).dump();
+  return with_body(200, envelope(rng_.chance(700) ? "0" : code(0), "OPERATION_SUCCES", "", listed));
 }
 
 std::string World::record(const Transfer& t, bool contradict) {
@@ -465,7 +477,8 @@ std::string World::record(const Transfer& t, bool contradict) {
       r.erase("receiver_e164");
     }
   }
-  if (draw(Shape::bad_bytes, 40)) r["comment"] = r["comment"].get<std::string>() + kBadBytesMark;
+  if (draw(Shape::bad_bytes, 40))
+    r["comment"] = r["comment"].get<std::string>().append(kBadBytesMark);
   return r.dump();
 }
 
@@ -488,8 +501,9 @@ HttpResponse World::check_money(const std::map<std::string, std::string>& query,
     if (field != value || now_ms_ < t.visible_ms) continue;
     records.push_back(record(t, false));
     if (draw(Shape::contradicting_records, 40)) {
-      records.insert(records.begin() + static_cast<std::ptrdiff_t>(rng_.below(records.size() + 1)),
-                     record(t, true));
+      std::string contradiction = record(t, true);
+      const auto at = static_cast<std::ptrdiff_t>(rng_.below(records.size() + 1));
+      records.insert(records.begin() + at, std::move(contradiction));
     }
   }
   if (draw(Shape::foreign_records, 60)) {
@@ -508,16 +522,15 @@ HttpResponse World::check_money(const std::map<std::string, std::string>& query,
   }
   if (records.empty()) {
     if (key == "client_transaction_id") told_absent_ = value;
-    return with_body(rng_.chance(800) ? 200 : 404,
-                     "{\"code\":" + code(723) + ",\"message\":\"NOT_FOUND\",\"description\":\"" +
-                         text("Aucun element trouve", token) + "\",\"data\":[]}");
+    const int status = rng_.chance(800) ? 200 : 404;
+    const std::string c = code(723);
+    return with_body(status, envelope(c, "NOT_FOUND", text("Aucun element trouve", token)));
   }
   std::string list = "[";
   for (std::size_t i = 0; i < records.size(); ++i) list += (i == 0 ? "" : ",") + records[i];
   list += "]";
   if (rng_.chance(200)) list = "[" + list + "]";
-  return with_body(200, "{\"code\":" + code(0) + ",\"message\":\"OPERATION_SUCCES\",\"data\":" +
-                            list + "}");
+  return with_body(200, envelope(code(0), "OPERATION_SUCCES", "", list));
 }
 
 HttpResponse SimTransport::send(const HttpRequest& request) {

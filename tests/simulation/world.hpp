@@ -44,28 +44,28 @@ class Rng {
 
 // The hostile shapes a seed draws from; each can be switched off by name (--without NAME).
 enum class Shape {
-  lost_before,             // a request lost before CinetPay processed it
-  lost_after,              // processed, then the answer lost
-  timeout,                 // an answer later than the request's timeout
-  server_error,            // 5xx with an HTML page or an envelope, processed or not
-  token_refusal,           // 705–707 for a token that was fine: nothing processed
-  balance,                 // 602 for a whole send: nothing processed
-  id_exists_whole,         // 805 for a whole send when one of its ids is taken
-  late_listing,            // check/money answers 723 for a while after a send
-  foreign_records,         // check/money lists other transfers beside (or instead of) the asked one
-  contradicting_records,   // check/money lists one transfer twice, VAL and REJ
-  contradicting_items,     // a send answer lists one id twice: refused, and paid
-  error_naming_transfer,   // a send item with an error code that names its (paid) transfer
-  missing_fields,          // check/money records without amount or recipient
-  missing_items,           // a send answer that leaves an item out
-  bad_bytes,               // NUL, control characters and invalid UTF-8 in text fields
-  echo_secrets,            // answers that echo the token or the API key
-  forged_notifications,    // notifications forged, repeated, reordered, early, fields left out
-  reused_ids,              // ids of payouts already held by someone else's transfer
-  reused_id_notifications, // notifications of those transfers, naming the payout's id
-  crashes,                 // a worker dies between two store operations or requests
-  clock_jumps,             // a worker's wall clock jumps (within ±kMaxSkewMs of true time)
-  several_workers,         // two or three workers share one store
+  lost_before,            // a request lost before CinetPay processed it
+  lost_after,             // processed, then the answer lost
+  timeout,                // an answer later than the request's timeout
+  server_error,           // 5xx with an HTML page or an envelope, processed or not
+  token_refusal,          // 705–707 for a token that was fine: nothing processed
+  balance,                // 602 for a whole send: nothing processed
+  id_exists_whole,        // 805 for a whole send when one of its ids is taken
+  late_listing,           // check/money answers 723 for a while after a send
+  foreign_records,        // check/money lists other transfers beside (or instead of) the asked one
+  contradicting_records,  // check/money lists one transfer twice, VAL and REJ
+  contradicting_items,    // a send answer lists one id twice: refused, and paid
+  error_naming_transfer,  // a send item with an error code that names its (paid) transfer
+  missing_fields,         // check/money records without amount or recipient
+  missing_items,          // a send answer that leaves an item out
+  bad_bytes,              // NUL, control characters and invalid UTF-8 in text fields
+  echo_secrets,           // answers that echo the token or the API key
+  forged_notifications,   // notifications forged, repeated, reordered, early, fields left out
+  reused_ids,             // ids of payouts already held by someone else's transfer
+  reused_id_notifications,  // notifications of those transfers, naming the payout's id
+  crashes,                  // a worker dies between two store operations or requests
+  clock_jumps,              // a worker's wall clock jumps (within ±kMaxSkewMs of true time)
+  several_workers,          // two or three workers share one store
 };
 inline constexpr int kShapeCount = static_cast<int>(Shape::several_workers) + 1;
 
