@@ -203,9 +203,14 @@ void World::tick() {
   if (!payout_ids_.empty() && draw(Shape::forged_notifications, 15)) {
     Notification n;
     n.client_transaction_id = payout_ids_[rng_.below(payout_ids_.size())];
-    n.transaction_id = transfers_.empty() || rng_.chance(300)
-                           ? "EAFORGED" + hex(rng_.next(), 8)
-                           : transfers_[rng_.below(transfers_.size())].transaction_id;
+    const Transfer* named = transfers_.empty() || rng_.chance(300)
+                                ? nullptr
+                                : &transfers_[rng_.below(transfers_.size())];
+    // Naming someone else's transfer under a payout's id would be that transfer's genuine
+    // notification: a shape of its own.
+    if (named != nullptr && named->foreign && !enabled(Shape::reused_id_notifications))
+      named = nullptr;
+    n.transaction_id = named != nullptr ? named->transaction_id : "EAFORGED" + hex(rng_.next(), 8);
     n.treatment_status = rng_.chance(800) ? "VAL" : "REJ";
     if (rng_.chance(500)) n.amount = std::to_string(rng_.between(1, 400) * 5);
     notices_.push_back(std::move(n));
