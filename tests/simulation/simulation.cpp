@@ -252,6 +252,10 @@ void run_client_seed(World& world, std::uint64_t seed, Judge& judge, SeedReport&
       make_payouts(world, seed, "C", static_cast<std::size_t>(rng.between(1, 6)));
   report.payouts = payouts.size();
   world.set_honest_from(rng.chance(100) ? 0 : rng.between(0, 120000));
+  world.note([&] {
+    return std::to_string(payouts.size()) + " payouts, honest from " +
+           std::to_string(world.honest_from()) + " ms";
+  });
   TransferClient client(Credentials{world.api_key(), world.password()},
                         client_options(world, process, judge));
   auto call = [&](const char* what, const std::function<void()>& body) {
@@ -385,6 +389,10 @@ class WorkerSeed {
     const int workers = world_.enabled(Shape::several_workers) && rng.chance(300)
                             ? static_cast<int>(rng.between(2, 3))
                             : 1;
+    world_.note([&] {
+      return std::to_string(payouts_.size()) + " payouts, " + std::to_string(workers) +
+             " worker(s), honest from " + std::to_string(world_.honest_from()) + " ms";
+    });
     for (int i = 0; i < workers; ++i) {
       nodes_.push_back(std::make_unique<Node>());
       nodes_.back()->process.name = "w" + std::to_string(i + 1);
@@ -399,7 +407,7 @@ class WorkerSeed {
         {payouts_.begin(), payouts_.begin() + static_cast<std::ptrdiff_t>(submitted_)});
 
     const std::int64_t end = world_.honest_from() + std::int64_t{15} * 60 * 1000;
-    for (int step = 0; step < 3000 && world_.now_ms() < end; ++step) {
+    for (int step = 0; step < 10000 && world_.now_ms() < end; ++step) {
       world_.tick();
       if (submitted_ < payouts_.size() && rng.chance(50)) {
         observer_->submit(
