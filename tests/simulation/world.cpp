@@ -93,6 +93,7 @@ World::World(std::uint64_t seed, std::set<Shape> disabled, bool trace)
   intensity_ = 1 << rng_.below(4);
   api_key_ = "SIMKEY" + hex(rng_.next(), 16);
   password_ = "SIMPWD" + hex(rng_.next(), 16);
+  secrets_ = {api_key_, password_};
 }
 
 std::chrono::steady_clock::time_point World::steady_now() const {
@@ -124,12 +125,6 @@ bool World::draw_crash(Process& process, const std::function<std::string()>& whe
   process.dead = true;
   note([&] { return "  CRASH of " + process.name + " " + where(); });
   return true;
-}
-
-std::vector<std::string> World::secrets() const {
-  std::vector<std::string> all{api_key_, password_};
-  for (const auto& [token, expiry] : tokens_) all.push_back(token);
-  return all;
 }
 
 void World::add_contact(const std::string& prefix, const std::string& phone) {
@@ -345,6 +340,7 @@ HttpResponse World::login(const std::map<std::string, std::string>& form) {
   }
   std::string token = "tok" + hex(rng_.next(), 16) + hex(rng_.next(), 8);
   tokens_[token] = now_ms_ + 300'000;
+  secrets_.push_back(token);
   return with_body(200, envelope(code(0), "OPERATION_SUCCES", "", R"({"token":")" + token + "\"}"));
 }
 

@@ -136,7 +136,7 @@ class World {
   // The credentials CinetPay accepts, and every token it handed out: none may ever show.
   [[nodiscard]] const std::string& api_key() const { return api_key_; }
   [[nodiscard]] const std::string& password() const { return password_; }
-  [[nodiscard]] std::vector<std::string> secrets() const;
+  [[nodiscard]] const std::vector<std::string>& secrets() const { return secrets_; }
 
   // Whether `process` dies now (a crash budget per seed, while the world is hostile).
   bool draw_crash(Process& process, const std::function<std::string()>& where);
@@ -200,6 +200,7 @@ class World {
   std::string api_key_;
   std::string password_;
   std::map<std::string, std::int64_t> tokens_;  // token → expiry
+  std::vector<std::string> secrets_;            // the key, the password, every token
   std::set<std::string> contacts_;
   std::vector<Transfer> transfers_;
   std::map<std::string, std::vector<std::size_t>> by_client_id_;
