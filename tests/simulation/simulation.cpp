@@ -530,11 +530,22 @@ class WorkerSeed {
 
   void finish() {
     check_states();
+    // The change feed tells each final outcome once, as the ledger holds it.
+    std::map<std::string, std::vector<PayoutState>> told;
+    for (const PayoutChange& c : observer_->changes_since(0, 100000)) {
+      told[c.client_transaction_id].push_back(c.state);
+    }
     for (const TransferRequest& t : payouts_) {
       std::optional<Payout> p = observer_->get(t.client_transaction_id);
       if (!p) {
         judge_.lost(t.client_transaction_id + " is not in the ledger");
         continue;
+      }
+      const std::vector<PayoutState>& feed = told[t.client_transaction_id];
+      if (is_final(p->state) ? feed != std::vector<PayoutState>{p->state} : !feed.empty()) {
+        judge_.misreported(t.client_transaction_id + ": the change feed told " +
+                           std::to_string(feed.size()) + " outcome(s) of a payout " +
+                           std::string(to_string(p->state)));
       }
       if (!is_final(p->state)) {
         judge_.lost(t.client_transaction_id + " still " + std::string(to_string(p->state)) +
