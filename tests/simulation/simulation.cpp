@@ -98,8 +98,11 @@ class Judge {
   // A text the system under test produced (a result, an error, a log line, a history).
   void scan(const std::string& text, const char* where) {
     for (const std::string& secret : world_.secrets()) {
-      if (text.find(secret) != std::string::npos) {
-        misreported(std::string("a secret shows in ") + where + ": " + text.substr(0, 200));
+      if (std::size_t at = text.find(secret); at != std::string::npos) {
+        // Shown where it leaked, but not itself: the harness's output holds no secret either.
+        std::string shown = text.substr(0, 200);
+        if (at < shown.size()) shown.replace(at, secret.size(), "<SECRET>");
+        misreported(std::string("a secret shows in ") + where + ": " + shown);
         return;
       }
     }
