@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -65,6 +66,14 @@ void disable_listed(Settings& settings, const std::string& path) {
   }
 }
 
+// A whole number given on the command line or in a seed file.
+std::uint64_t number(const std::string& text) {
+  std::uint64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) usage("not a number: " + text);
+  return n;
+}
+
 // One seed to run, with the shapes its world leaves out (a seed replays only with them).
 struct Job {
   std::uint64_t seed = 0;
@@ -87,7 +96,7 @@ std::vector<Job> regressions(const std::string& path, const std::set<Shape>& kno
     Settings parsed;
     disable(parsed, cause);
     if (known.count(*parsed.disabled.begin()) != 0) continue;
-    Job job{std::stoull(seed), {}, ""};
+    Job job{number(seed), {}, ""};
     for (std::string word; words >> word;) {
       if (word.rfind("without=", 0) != 0)
         usage(std::string(path).append(": expected without=SHAPE,…: ").append(word));
@@ -102,12 +111,13 @@ std::vector<Job> regressions(const std::string& path, const std::set<Shape>& kno
   return jobs;
 }
 
-// A folder of its own for the seeds' SQLite files, in memory when the machine has /dev/shm.
+// A folder of its own for the seeds' SQLite files: in memory when /dev/shm takes it.
 std::string make_work_dir() {
-  std::filesystem::path base = std::filesystem::is_directory("/dev/shm")
-                                   ? std::filesystem::path("/dev/shm")
-                                   : std::filesystem::temp_directory_path();
-  std::filesystem::path dir = base / ("cinetpay-simulation-" + std::to_string(getpid()));
+  const std::string name = "cinetpay-simulation-" + std::to_string(getpid());
+  std::error_code error;
+  std::filesystem::path dir = std::filesystem::path("/dev/shm") / name;
+  if (std::filesystem::create_directories(dir, error) && !error) return dir.string();
+  dir = std::filesystem::temp_directory_path() / name;
   std::filesystem::create_directories(dir);
   return dir.string();
 }
@@ -137,15 +147,15 @@ int main(int argc, char** argv) {
     };
     const std::string& a = args[i];
     if (a == "--seeds") {
-      count = std::stoull(value());
+      count = number(value());
     } else if (a == "--first") {
-      first = std::stoull(value());
+      first = number(value());
     } else if (a == "--seed") {
-      one = std::stoull(value());
+      one = number(value());
     } else if (a == "--regressions") {
       regression_file = value();
     } else if (a == "--jobs") {
-      jobs = static_cast<unsigned>(std::max(1ULL, std::stoull(value())));
+      jobs = static_cast<unsigned>(std::max<std::uint64_t>(1, number(value())));
     } else if (a == "--verbose") {
       verbose = true;
     } else if (a == "--without") {

@@ -600,16 +600,24 @@ SeedReport run_seed(std::uint64_t seed, const Settings& settings) {
   report.seed = seed;
   World world(seed, settings.disabled, settings.trace);
   Judge judge(world, report);
-  if (world.rng().chance(300)) {
-    world.note([] { return "client-level seed"; });
-    run_client_seed(world, seed, judge, report);
-  } else {
-    world.note([] { return "worker-level seed"; });
-    const std::string path = settings.work_dir + "/seed-" + std::to_string(seed) + ".db";
-    remove_database(path);
-    WorkerSeed(world, seed, judge, report, path).run();
-    remove_database(path);
+  const std::string path = settings.work_dir + "/seed-" + std::to_string(seed) + ".db";
+  // What escapes a seed (the observer's store failing, a SimulatedCrash where no process
+  // should die) stops that seed alone: its payouts count as lost, the run goes on.
+  try {
+    if (world.rng().chance(300)) {
+      world.note([] { return "client-level seed"; });
+      run_client_seed(world, seed, judge, report);
+    } else {
+      world.note([] { return "worker-level seed"; });
+      remove_database(path);
+      WorkerSeed(world, seed, judge, report, path).run();
+    }
+  } catch (const std::exception& e) {
+    judge.lost(std::string("the seed stopped: ") + e.what());
+  } catch (const SimulatedCrash& crash) {
+    judge.lost("the seed stopped: a crash outside a worker (" + crash.where + ")");
   }
+  remove_database(path);
   for (const std::string& id : world.duplicated_ids()) {
     judge.duplicate("CinetPay holds more than one transfer under " + id);
   }
