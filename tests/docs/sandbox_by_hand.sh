@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# docs/sandbox.md's "In your CI" block, run as written: the sandbox started by hand, its URL
+# read from its first line, a program run against it (here `./your-tests` asks the balance
+# through the cinetpay CLI), the sandbox stopped.
+#   usage: sandbox_by_hand.sh TOOLS_DIR WORK_DIR   (TOOLS_DIR holds cinetpay-sandbox, cinetpay)
+set -euo pipefail
+export PATH="$1:$PATH"
+rm -rf "$2" && mkdir -p "$2" && cd "$2"
+cat > your-tests <<'TESTS'
+#!/usr/bin/env bash
+set -euo pipefail
+cinetpay balance | tee balance.out
+grep -q 1000000 balance.out
+TESTS
+chmod +x your-tests
+
+trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true' EXIT
+# docs:begin by-hand
+cinetpay-sandbox --port 0 > sandbox.out & pid=$!
+until grep -q '^listening on ' sandbox.out; do sleep 0.1; done
+export CINETPAY_BASE_URL=$(sed -n 's/^listening on //p' sandbox.out)
+export CINETPAY_API_KEY=sandbox-key CINETPAY_PASSWORD=sandbox-password
+./your-tests; kill $pid
+# docs:end by-hand
+wait $pid || true
+grep -q 1000000 balance.out
+echo "sandbox by hand: ok"
