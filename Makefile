@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 60
 .PHONY: demo test deps build bench sanitize fuzz install docs package clean
 
 # Builds only what it runs (the library, the sandbox, the two demo programs) in build/demo:
-# no test program, no GoogleTest.
+# no test program, no GoogleTest, no optimisation nor debug information (the quickest build).
 demo:
 	@bash cmake/install-deps.sh core ledger tools
 	cmake --preset demo > /dev/null
