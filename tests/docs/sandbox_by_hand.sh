@@ -4,7 +4,9 @@
 # through the cinetpay CLI), the sandbox stopped.
 #   usage: sandbox_by_hand.sh TOOLS_DIR WORK_DIR   (TOOLS_DIR holds cinetpay-sandbox, cinetpay)
 set -euo pipefail
-export PATH="$1:$PATH"
+PATH="$(cd "$1" && pwd):$PATH"
+export PATH
+command -v cinetpay-sandbox > /dev/null || { echo "no cinetpay-sandbox in $1" >&2; exit 1; }
 rm -rf "$2" && mkdir -p "$2" && cd "$2"
 cat > your-tests <<'TESTS'
 #!/usr/bin/env bash
@@ -18,8 +20,8 @@ trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true' EXIT
 # docs:begin by-hand
 cinetpay-sandbox --port 0 > sandbox.out & pid=$!
 until grep -q '^listening on ' sandbox.out; do sleep 0.1; done
-export CINETPAY_BASE_URL=$(sed -n 's/^listening on //p' sandbox.out)
-export CINETPAY_API_KEY=sandbox-key CINETPAY_PASSWORD=sandbox-password
+CINETPAY_BASE_URL=$(sed -n 's/^listening on //p' sandbox.out)
+export CINETPAY_BASE_URL CINETPAY_API_KEY=sandbox-key CINETPAY_PASSWORD=sandbox-password
 ./your-tests; kill $pid
 # docs:end by-hand
 wait $pid || true
