@@ -14,7 +14,7 @@
 #                                         that runs until stopped, a deployment): `bash -n`
 #                                         only, and WHY says so
 # A block fenced as ```text (or with no language) is output or a synopsis, not code.
-# Relative links of every page must point at files that exist, and the README links every
+# Relative links of every page must point at files (and headings) that exist, and the README links every
 # page of docs/.
 #   cmake -DSOURCE_DIR=<repo> [-DMAKE=make] [-DBASH=bash] -DWORK_DIR=<scratch> -P code_blocks.cmake
 cmake_minimum_required(VERSION 3.16)
@@ -60,6 +60,21 @@ function(region file name out_var)
     string(SUBSTRING "${body}" 1 -1 body)
   endif()
   set(${out_var} "${body}\n" PARENT_SCOPE)
+endfunction()
+
+# GitHub's anchors of the headings of a page: lower case, spaces to '-', punctuation dropped.
+function(slugs file out_var)
+  file(READ "${file}" text)
+  string(REGEX MATCHALL "(^|\n)#+ [^\n]+" headings "${text}")
+  set(result "")
+  foreach(heading IN LISTS headings)
+    string(REGEX REPLACE "^\n?#+ " "" heading "${heading}")
+    string(TOLOWER "${heading}" heading)
+    string(REGEX REPLACE "[^a-z0-9 _-]" "" heading "${heading}")
+    string(REPLACE " " "-" heading "${heading}")
+    list(APPEND result "${heading}")
+  endforeach()
+  set(${out_var} "${result}" PARENT_SCOPE)
 endfunction()
 
 foreach(page README.md ${pages})
@@ -173,18 +188,37 @@ foreach(page README.md ${pages})
     endif()
   endwhile()
 
-  # Relative links, to files of the repository.
+  # Relative links, to files of the repository and to headings of its pages.
   # (Brackets would split a CMake list in odd places: the link's "](" is renamed first.)
   string(REPLACE "](" "<link>" linked "${text}")
-  string(REGEX MATCHALL "<link>[^])#[ ]+[)#]" links "${linked}")
+  string(REGEX MATCHALL "<link>[^]) []+\\)" links "${linked}")
   foreach(link IN LISTS links)
-    string(REGEX REPLACE "^<link>|[)#]$" "" target "${link}")
+    string(REGEX REPLACE "^<link>|\\)$" "" target "${link}")
     if(target MATCHES "^[a-z]+:")
       continue()
     endif()
+    set(anchor "")
+    if(target MATCHES "^([^#]*)#(.*)$")
+      set(target "${CMAKE_MATCH_1}")
+      set(anchor "${CMAKE_MATCH_2}")
+    endif()
+    if(target STREQUAL "")
+      set(linked_page ${SOURCE_DIR}/${page})
+    else()
+      get_filename_component(linked_page ${page_dir}/${target} ABSOLUTE)
+    endif()
     # docs/simulation.md is written beside this work; a link to it may come first.
-    if(NOT EXISTS ${page_dir}/${target} AND NOT target MATCHES "simulation\\.md$")
-      fail(${page} "a link to ${target}, which does not exist")
+    if(NOT EXISTS ${linked_page})
+      if(NOT target MATCHES "simulation\\.md$")
+        fail(${page} "a link to ${target}, which does not exist")
+      endif()
+      continue()
+    endif()
+    if(anchor AND linked_page MATCHES "\\.md$")
+      slugs(${linked_page} slugs)
+      if(NOT anchor IN_LIST slugs)
+        fail(${page} "a link to ${target}#${anchor}: no such heading")
+      endif()
     endif()
   endforeach()
 endforeach()
