@@ -14,8 +14,8 @@
 #                                         that runs until stopped, a deployment): `bash -n`
 #                                         only, and WHY says so
 # A block fenced as ```text (or with no language) is output or a synopsis, not code.
-# Relative links of every page must point at files (and headings) that exist, and the README links every
-# page of docs/.
+# Relative links of every page must point at files (and headings) that exist, and the README
+# links every page of docs/.
 #   cmake -DSOURCE_DIR=<repo> [-DMAKE=make] [-DBASH=bash] -DWORK_DIR=<scratch> -P code_blocks.cmake
 cmake_minimum_required(VERSION 3.16)
 if(NOT MAKE)
