@@ -4,7 +4,7 @@ PRESET ?= dev
 # Time given to each libFuzzer target by `make fuzz`.
 FUZZ_SECONDS ?= 60
 
-.PHONY: demo test deps build bench sanitize fuzz install docs package clean
+.PHONY: demo test deps build bench sanitize fuzz mutate install docs package clean
 
 demo: build
 	tools/with-sandbox.sh build/$(PRESET)/tools/cinetpay-sandbox --settle-ms 800 -- \
@@ -39,6 +39,12 @@ fuzz:
 	@CINETPAY_WITH_FUZZ=1 bash cmake/install-deps.sh
 	cmake --preset fuzz > /dev/null && cmake --build --preset fuzz
 	tests/fuzz/run-all.sh build/fuzz $(FUZZ_SECONDS)
+
+# Breaks each money rule of tests/mutation/mutants.txt in turn and checks that a test or the
+# simulation notices (build/mutate); prints `mutants: K of N killed`. Not in CI: it takes
+# longer than the whole suite (docs/development.md has its figure).
+mutate: deps
+	bash tests/mutation/run.sh
 
 # A Release build of what is installed, nothing more (no tests, no examples), installed
 # under PREFIX; COMPONENT=runtime|dev|tools|testing installs one component only.

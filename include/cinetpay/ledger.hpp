@@ -111,9 +111,11 @@ enum class NotificationOutcome {
   applied,    ///< the payout moved forward to what check/money says of its transfer
   unchanged,  ///< the payout was there already or further along (a repeated or late one)
   /// CinetPay's transfer under that client_transaction_id is not the ledger's payout (its
-  /// amount, phone or prefix differ), or contradicts the final state the ledger holds it
-  /// in (a payout held rejected that CinetPay has, paid though held failed…): not applied,
-  /// the payout did not move, and the refusal is kept in its history with the reason.
+  /// amount, phone or prefix differ), or its record cannot tell (it leaves out the amount
+  /// or the recipient, or names another transfer than the one the payout is known by), or
+  /// it contradicts the final state the ledger holds it in (a payout held rejected that
+  /// CinetPay has, paid though held failed…): not applied, the payout did not move, and the
+  /// refusal is kept in its history with the reason.
   refused,
   not_ours,  ///< no payout of this ledger has that client_transaction_id
 };
@@ -175,9 +177,11 @@ class CINETPAY_API PayoutLedger {
                                                         std::size_t limit = 1000) const;
 
   /// Applies a notification after verifying it by re-query through `client`. Safe while a
-  /// worker runs, even before that worker recorded the send. A transfer whose amount,
-  /// phone or prefix differs from the ledger's payout of the same client_transaction_id is
-  /// `refused`: never applied, recorded in the payout's history as a refused notification.
+  /// worker runs, even before that worker recorded the send. What the verified record
+  /// proves is judged as every answer is (a transfer whose amount, phone or prefix differs
+  /// from the ledger's payout of the same client_transaction_id, or a record that leaves
+  /// out its amount or recipient, is `refused`: never applied, recorded in the payout's
+  /// history as a refused notification).
   /// Throws what verify_notification throws (NotFoundError or NotificationMismatchError
   /// for a forged notification).
   [[nodiscard]] NotificationResult apply_notification(const TransferClient& client,

@@ -176,17 +176,16 @@ std::optional<Transition> advance(const PayoutRow& row, const TransferStatus& st
   return transition(row, next, now, actor, reason);
 }
 
-Transition reject_reused_id(const PayoutRow& row, const TransferStatus& status,
-                            const std::string& difference, TimePoint now,
+Transition reject_reused_id(const PayoutRow& row, const evidence::Proof& conflict, TimePoint now,
                             const std::string& actor) {
   PayoutRow next = row;
   next.payout.state = PayoutState::rejected;
   next.payout.worker_id.clear();
   next.payout.lease_until = {};
-  next.payout.api_code = 805;
-  next.payout.detail = "this client_transaction_id belongs to another transfer at CinetPay (" +
-                       status.transaction_id + ", " + difference + "): this payout was never made";
-  return transition(row, next, now, actor, next.payout.detail, 805);
+  next.payout.api_code = codes::kClientTransactionIdExists;
+  next.payout.detail = "this client_transaction_id belongs to another transfer at CinetPay: " +
+                       conflict.why;
+  return transition(row, next, now, actor, next.payout.detail, codes::kClientTransactionIdExists);
 }
 
 }  // namespace detail
@@ -271,11 +270,13 @@ NotificationResult PayoutLedger::apply_notification(const TransferClient& client
     const auto now = core_->now();
     NotificationResult result;
     std::optional<detail::Transition> t;
-    if (std::string difference = detail::transfer_difference(row->payout.request, trusted);
-        !difference.empty()) {
+    const detail::evidence::Proof proof = detail::evidence::of_notification(
+        row->payout.request, trusted, row->payout.transaction_id);
+    if (proof.verdict != detail::evidence::Verdict::transfer) {
+      // Another payout's transfer, or a record that cannot tell: never applied, and kept in
+      // the payout's history for the merchant to see.
       result.outcome = NotificationOutcome::refused;
-      result.reason = "notification refused: transfer " + trusted.transaction_id +
-                      " is not this payout (" + difference + ")";
+      result.reason = "notification refused: " + proof.why;
       t = detail::transition(*row, *row, now, "", result.reason);
     } else if (std::string contradiction = detail::contradicted_final(*row, trusted);
                !contradiction.empty()) {
