@@ -554,6 +554,31 @@ TEST_P(WorkerTest, ALoginRefusedWhenSentAgainLeavesThePayoutUnknownNeverRejectsI
   for (const PayoutEvent& e : settled.history) EXPECT_NE(e.to, PayoutState::rejected);
 }
 
+// Issue 17: ten payouts, one to a phone that is not a contact; the sandbox refuses the whole
+// batch with 724. Only that payout ends rejected; the nine others are paid, same ids.
+TEST_P(WorkerTest, OnePayoutNotToAContactFailsAloneTheOthersArePaid) {
+  PayoutLedger ledger = open();
+  std::vector<TransferRequest> payouts;
+  for (int i = 0; i < 10; ++i) {
+    payouts.push_back(payout_to(i == 3 ? "0700000001" : "0102030405", 100 + 5 * i,
+                                "C-" + std::to_string(i)));
+  }
+  ledger.submit(payouts);
+  PayoutWorker worker(sandbox_.client(), ledger, fast("w1"));
+  run_to_the_end(worker);
+  expect_exactly_once(ledger);
+  for (int i = 0; i < 10; ++i) {
+    const Payout p = *ledger.get("C-" + std::to_string(i));
+    if (i == 3) {
+      EXPECT_EQ(p.state, PayoutState::rejected);
+      EXPECT_EQ(p.api_code, 724);
+    } else {
+      EXPECT_EQ(p.state, PayoutState::paid) << i << ": " << p.detail;
+    }
+  }
+  EXPECT_EQ(ledger.changes_since(0).size(), 10U);
+}
+
 // The sandbox's transport, answering each send's items with an error code though CinetPay
 // paid them (the items still name their transfers).
 class PaidButRefusedTransport : public HttpTransport {

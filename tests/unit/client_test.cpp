@@ -577,6 +577,52 @@ TEST(Send, LaterBatchRefusalDoesNotHideEarlierOutcomes) {
   EXPECT_EQ(results[1].error->code, 602);
 }
 
+// Issue 17: one payout to a phone that is not a contact made CinetPay refuse its whole batch
+// (724) and every payout of it ended rejected. The batch is split, each half sent again
+// with the same ids, until the refused payout stands alone.
+TEST(Send, OnePayoutAtFaultInABatchRefusedWholeFailsAlone) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact", [](const HttpRequest& r) -> HttpResponse {
+    for (const auto& item : sent_data(r)) {
+      if (item["phone"] == "0700000001") {
+        return answers::json(
+            200, R"({"code":724,"message":"ERROR_PHONE_NOT_MY_CONTACT","data":[]})");
+      }
+    }
+    return accept_all(r);
+  });
+  std::vector<TransferRequest> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back(payout("P-" + std::to_string(i)));
+  batch[6].phone = "0700000001";
+  auto o = w.options();
+  o.max_batch_size = 8;
+  auto results = w.client(o).send_money(batch);
+  ASSERT_EQ(results.size(), 10u);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(results[i].client_transaction_id, "P-" + std::to_string(i));
+    if (i == 6) {
+      EXPECT_EQ(results[i].outcome, TransferOutcome::rejected) << results[i].detail;
+      EXPECT_EQ(results[i].error->code, 724);
+    } else {
+      EXPECT_EQ(results[i].outcome, TransferOutcome::accepted) << i << ": " << results[i].detail;
+    }
+  }
+  // 8 refused, 4 + 4, the second 4 refused, 2 + 2, the first 2 refused, 1 + 1; then the
+  // last batch of 2.
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 8u);
+  EXPECT_TRUE(w.transport->requests_to("/check/money").empty()) << "every refusal was definite";
+}
+
+// A refusal of the moment (602) is the account's, not one item's: the call ends, unsplit.
+TEST(Send, ABatchRefusedWholeForTheMomentIsNotSplit) {
+  FakeWorld w;
+  w.transport->on_json("/money/send/contact", 200,
+                       R"({"code":602,"message":"INSUFFICIENT_BALANCE","data":[]})");
+  auto results = w.client().send_money({payout("A"), payout("B"), payout("C")});
+  for (const TransferResult& r : results) EXPECT_EQ(r.outcome, TransferOutcome::rejected);
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
+}
+
 TEST(Check, StatusesAndNotFound) {
   FakeWorld w;
   w.transport->on_json("/check/money", 200, R"({"code":0,"message":"OPERATION_SUCCES","data":[{

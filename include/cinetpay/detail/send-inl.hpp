@@ -3,6 +3,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <map>
 #include <optional>
@@ -159,41 +160,76 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::send(std::vector<Transfe
   for (TransferRequest& t : items) {
     if (t.client_transaction_id.empty()) t.client_transaction_id = new_client_transaction_id();
   }
-  std::vector<TransferResult> results;
-  results.reserve(items.size());
+  std::vector<std::optional<TransferResult>> results(items.size());
+  // Batches of positions in `items`, sent first to last; a batch split goes back in front.
+  std::deque<std::vector<std::size_t>> batches;
+  for (std::size_t start = 0; start < items.size(); start += options_.max_batch_size) {
+    std::vector<std::size_t>& batch = batches.emplace_back();
+    for (std::size_t i = start; i < std::min(items.size(), start + options_.max_batch_size); ++i) {
+      batch.push_back(i);
+    }
+  }
   // Until a send of the call leaves, a failure proves that nothing was paid and is thrown;
   // from then on it would hide outcomes, so every item gets one instead.
   bool any_send_left = false;
-  // A batch refused whole with a definite code (602…) ends the call: the next batches would
-  // meet the same refusal, and not_sent tells the caller they are safe to send once the
-  // cause is fixed.
+  // A batch refused whole for a reason of the moment (602…) ends the call: the next batches
+  // would meet the same refusal, and not_sent tells the caller they are safe to send once
+  // the cause is fixed.
   std::optional<ApiErrorInfo> refusal;
-  for (const std::vector<TransferRequest>& batch : batches_of(items, options_.max_batch_size)) {
+  while (!batches.empty()) {
+    const std::vector<std::size_t> positions = std::move(batches.front());
+    batches.pop_front();
+    const std::vector<TransferRequest> batch = pick(items, positions);
+    std::vector<TransferResult> part;
     if (refusal) {
-      for (const TransferRequest& t : batch) results.push_back(not_attempted(t, *refusal));
-      continue;
-    }
-    try {
-      SendAttempt attempt = attempt_send(batch, context);
-      if (attempt.attempt == evidence::Attempt::never_left && !attempt.refused_token &&
-          !any_send_left) {
-        std::rethrow_exception(attempt.error);
+      for (const TransferRequest& t : batch) part.push_back(not_attempted(t, *refusal));
+    } else {
+      try {
+        SendAttempt attempt = attempt_send(batch, context);
+        if (attempt.attempt == evidence::Attempt::never_left && !attempt.refused_token &&
+            !any_send_left) {
+          std::rethrow_exception(attempt.error);
+        }
+        any_send_left = true;
+        BatchResults settled = settle_batch(batch, attempt, /*may_resend=*/true, context);
+        if (settled.refused_whole && positions.size() > 1 &&
+            !evidence::is_refusal_of_the_moment(settled.refused_whole->code)) {
+          // Refused whole for the request itself (724, a bad prefix or amount…), which may
+          // be one item's fault. Nothing of it was paid, so each half is sent again, same
+          // ids, until the refused item stands alone: one bad payout fails alone.
+          log(LogLevel::warning, "send: a batch of " + std::to_string(positions.size()) +
+                                     " refused whole (" +
+                                     std::to_string(settled.refused_whole->code) +
+                                     "); sending each half again to find the item at fault");
+          const auto middle = positions.begin() + static_cast<std::ptrdiff_t>(positions.size() / 2);
+          batches.emplace_front(middle, positions.end());
+          batches.emplace_front(positions.begin(), middle);
+          continue;
+        }
+        if (settled.refused_whole &&
+            evidence::is_refusal_of_the_moment(settled.refused_whole->code)) {
+          refusal = std::move(settled.refused_whole);
+        }
+        part = std::move(settled.results);
+      } catch (...) {
+        if (!any_send_left) throw;
+        // Out of memory, or a logger or clock that throws, once a send had left.
+        const std::string failure = describe(std::current_exception());
+        part.clear();
+        for (const TransferRequest& t : batch) {
+          part.push_back(unknown(t, "a failure once the send had left (" + failure + ")"));
+        }
       }
-      any_send_left = true;
-      BatchResults part = settle_batch(batch, attempt, /*may_resend=*/true, context);
-      refusal = std::move(part.refused_whole);
-      results.insert(results.end(), part.results.begin(), part.results.end());
-    } catch (...) {
-      if (!any_send_left) throw;
-      // Out of memory, or a logger or clock that throws, once a send had left.
-      const std::string failure = describe(std::current_exception());
-      for (const TransferRequest& t : batch) {
-        results.push_back(unknown(t, "a failure once the send had left (" + failure + ")"));
-      }
     }
+    for (std::size_t k = 0; k < positions.size(); ++k) results[positions[k]] = std::move(part[k]);
   }
-  for (TransferResult& r : results) mask_result(r);
-  return results;
+  std::vector<TransferResult> out;
+  out.reserve(results.size());
+  for (std::optional<TransferResult>& r : results) {
+    mask_result(*r);
+    out.push_back(std::move(*r));
+  }
+  return out;
 }
 
 CINETPAY_INLINE void ClientImpl::mask_result(TransferResult& r) const {
