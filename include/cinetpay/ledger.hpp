@@ -223,6 +223,10 @@ struct WorkerOptions {
   std::chrono::milliseconds follow_max{60000};  ///< the cap of that pause
   /// run_until_idle's longest pause when nothing is due.
   std::chrono::milliseconds idle_pause{1000};
+  /// After a pass whose send could not reach CinetPay (the pass stops sending then),
+  /// run_until_idle pauses `idle_pause`, doubling after each such pass up to this cap, with
+  /// jitter; the first pass that reaches CinetPay again resets it.
+  std::chrono::milliseconds outage_pause_max{60000};
   /// Null means std::chrono::system_clock::now.
   WallClock clock;
   /// Null means std::this_thread::sleep_for.
@@ -235,6 +239,9 @@ struct WorkerPass {
   std::size_t sent = 0;                      ///< payouts handed to send_money
   std::size_t looked_up = 0;                 ///< reconcile() lookups
   std::size_t checks = 0;                    ///< check_transfer requests to follow accepted payouts
+  /// A send could not reach CinetPay: the pass sent nothing more, and every payout it had
+  /// claimed went back to pending, with its send not counted.
+  bool unreachable = false;
   /// Total of `moved`.
   [[nodiscard]] std::size_t total_moved() const;
 };
@@ -250,9 +257,10 @@ class CINETPAY_API PayoutWorker {
   PayoutWorker& operator=(const PayoutWorker&) = delete;
 
   /// One pass: settle unknown and expired claims by lookup, claim and send pending ones
-  /// (up to `batches_per_pass` batches), follow accepted ones. Throws AuthenticationError when
-  /// CinetPay refuses the login, also when it refuses it for a send made inside send_money, and
-  /// InsufficientBalanceError when it refuses a send for want of balance (602): the payouts
+  /// (up to `batches_per_pass` batches), follow accepted ones. Throws the ApiError of a refused
+  /// login (AuthenticationError for 701–707; any code, such as 709 for a caller IP CinetPay
+  /// does not allow), and InsufficientBalanceError when CinetPay refuses a send for want of
+  /// balance (602): the payouts
   /// refused, and those claimed meanwhile, are put back to pending (a refused account is never
   /// a refused payout: top up or mend the login, and run again). LedgerError when the store
   /// fails.

@@ -132,6 +132,7 @@ class PayoutWorker::Impl {
   Impl(TransferClient client, PayoutLedger ledger, WorkerOptions options)
       : client_(std::move(client)), ledger_(std::move(ledger)), options_(std::move(options)) {
     if (options_.worker_id.empty()) options_.worker_id = default_worker_id();
+    jitter_.seed(static_cast<std::uint_fast32_t>(std::hash<std::string>{}(options_.worker_id)));
     if (!options_.clock) options_.clock = [] { return std::chrono::system_clock::now(); };
     if (!options_.sleeper)
       options_.sleeper = [](milliseconds d) { std::this_thread::sleep_for(d); };
@@ -165,16 +166,26 @@ class PayoutWorker::Impl {
 
   LedgerSummary run_until_idle(std::chrono::steady_clock::time_point deadline,
                                const std::function<void(const LedgerSummary&)>& progress) {
+    // After a pass that could not reach CinetPay, a pause that doubles up to its cap, with
+    // jitter so that a fleet does not come back in step.
+    milliseconds outage_pause = options_.idle_pause;
     while (true) {
       WorkerPass pass = run_once();
       LedgerSummary s = ledger_.summary();
       if (progress) progress(s);
       auto now = std::chrono::steady_clock::now();
       if (s.idle() || now >= deadline) return s;
-      if (pass.total_moved() == 0) {
-        options_.sleeper(std::min(options_.idle_pause,
-                                  std::chrono::duration_cast<milliseconds>(deadline - now)));
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
+      if (pass.unreachable) {
+        std::uniform_int_distribution<milliseconds::rep> jitter(outage_pause.count() / 2,
+                                                                outage_pause.count());
+        options_.sleeper(std::min(milliseconds(jitter(jitter_)), left));
+        outage_pause = std::min(outage_pause * 2, std::max(options_.outage_pause_max,
+                                                           options_.idle_pause));
+        continue;
       }
+      outage_pause = options_.idle_pause;
+      if (pass.total_moved() == 0) options_.sleeper(std::min(options_.idle_pause, left));
     }
   }
 
@@ -235,14 +246,20 @@ class PayoutWorker::Impl {
         }
         answered = on_the_wire.get();
       }
-      if (answered.refused) {
-        // Claimed while the account was being refused: never sent, so back to pending.
-        for (const PayoutRow& row : following) {
-          answered.outcomes.push_back(
-              release(row, PayoutState::pending, {}, "not sent: " + answered.refused->why));
+      if (answered.refused || answered.unreachable) {
+        // Claimed while the account was refused or CinetPay out of reach: never sent. The
+        // pass ends there: every other send would meet the same refusal or outage.
+        const std::string why =
+            answered.refused ? answered.refused->why : "CinetPay could not be reached";
+        for (const PayoutRow& row : following) answered.outcomes.push_back(never_sent(row, why, 0));
+        for (std::vector<PayoutRow>& waiting : ready) {
+          for (const PayoutRow& row : waiting) answered.outcomes.push_back(never_sent(row, why, 0));
         }
+        ready.clear();
         record_sent(answered);
-        std::rethrow_exception(answered.refused->error);
+        if (answered.refused) std::rethrow_exception(answered.refused->error);
+        pass.unreachable = true;
+        return pass;
       }
       batch = std::move(following);
     }
@@ -308,6 +325,7 @@ class PayoutWorker::Impl {
   struct Sent {
     std::vector<Transition> outcomes;
     std::optional<AccountRefusal> refused;
+    bool unreachable = false;  ///< the send never reached CinetPay
   };
 
   // (c) Payouts of dead workers and of unknown outcome: looked up first. Returns those
@@ -394,18 +412,18 @@ class PayoutWorker::Impl {
     call.reconcile = false;
     try {
       results = client_.send_money(requests, call);
-    } catch (const AuthenticationError& e) {
+    } catch (const ApiError& e) {
+      // send_money throws only while no send of its call has left: CinetPay refused the
+      // login (701–707, 709 for a caller IP it does not allow…), not these payouts. Every
+      // other payout would meet the same refusal: the worker stops.
       for (const PayoutRow& row : rows) outcomes.push_back(never_sent(row, e.what(), e.code()));
       sent.refused = AccountRefusal{std::current_exception(), "the login was refused", e.what()};
       return sent;
-    } catch (const ApiError& e) {
-      // send_money throws only while no send of its call has left: this is a login's
-      // refusal, not CinetPay's word on these payouts.
-      for (const PayoutRow& row : rows) outcomes.push_back(never_sent(row, e.what(), e.code()));
     } catch (const TransportError& e) {
       for (const PayoutRow& row : rows) {
         outcomes.push_back(never_sent(row, std::string("never reached CinetPay: ") + e.what(), 0));
       }
+      sent.unreachable = true;
     } catch (const std::exception& e) {
       for (const PayoutRow& row : rows) {
         outcomes.push_back(release(row, PayoutState::unknown, options_.settle_interval,
@@ -472,14 +490,17 @@ class PayoutWorker::Impl {
   // `row`, whose send certainly never reached CinetPay: back to pending to be sent, unless
   // this was a send made again after lookups, whose earlier send may still surface: then it
   // stays unknown, to be looked up (evidence::resend_result_stands).
+  // Its claim counted a send that never left: it is taken back.
   [[nodiscard]] Transition never_sent(const PayoutRow& row, const std::string& why,
                                       int code) const {
-    if (row.payout.sends > 1) {
-      return release(row, PayoutState::unknown, options_.settle_interval,
-                     "sent again, not sent: " + why + "; its earlier send may still surface",
-                     code);
-    }
-    return release(row, PayoutState::pending, {}, "not sent: " + why, code);
+    const bool resend = row.payout.sends > 1;
+    PayoutRow next = released(row, resend ? PayoutState::unknown : PayoutState::pending,
+                              resend ? options_.settle_interval : milliseconds(0));
+    next.payout.sends = std::max(0, row.payout.sends - 1);
+    next.payout.api_code = code;
+    next.payout.detail = resend ? "sent again, not sent: " + why + "; its earlier send may still surface"
+                                : "not sent: " + why;
+    return detail::transition(row, next, now(), options_.worker_id, next.payout.detail, code);
   }
 
   // (d) Accepted payouts followed to VAL or REJ: one check per lot (its answer holds every
@@ -559,6 +580,8 @@ class PayoutWorker::Impl {
   PayoutLedger ledger_;
   WorkerOptions options_;
   std::string crash_at_;
+  // Seeded by the worker's id: workers of a fleet differ, and a run replays.
+  std::minstd_rand jitter_;
 };
 
 PayoutWorker::PayoutWorker(TransferClient client, PayoutLedger ledger, WorkerOptions options)

@@ -579,6 +579,67 @@ TEST_P(WorkerTest, OnePayoutNotToAContactFailsAloneTheOthersArePaid) {
   EXPECT_EQ(ledger.changes_since(0).size(), 10U);
 }
 
+// Issue 17: a login refused with 709 (caller IP not allowed) made the worker log in again
+// and again (208 logins and 20,900 history rows in 10 s). Any refused login stops it, its
+// payouts back to pending with no send counted.
+TEST_P(WorkerTest, ALoginRefusedWithAnyCodeStopsTheWorkerNothingCounted) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "O-1"), payout_to("0102030405", 505, "O-2")});
+  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
+  EXPECT_CALL(*api, send_money)
+      .WillOnce(::testing::Throw(ApiError(709, "EXECUTION_ERROR", "ip not allowed", 200)));
+  WorkerOptions options = fast("w1");
+  options.batch_size = 1;
+  PayoutWorker worker(TransferClient(api), ledger, options);
+  EXPECT_THROW((void)worker.run_until_idle(std::chrono::steady_clock::now() + 1min), ApiError);
+  for (const char* id : {"O-1", "O-2"}) {
+    const Payout p = *ledger.get(id);
+    EXPECT_EQ(p.state, PayoutState::pending) << id;
+    EXPECT_EQ(p.sends, 0) << id;
+  }
+}
+
+// Issue 17: with the API out of reach, every pass claimed and released every payout without
+// a pause (1,700 history rows in 10 s). The pass stops at the first send that could not
+// reach CinetPay, no send is counted, and run_until_idle backs off, doubling to its cap.
+TEST_P(WorkerTest, AnUnreachableApiEndsThePassAndTheRunBacksOff) {
+  PayoutLedger ledger = open();
+  std::vector<TransferRequest> payouts;
+  for (int i = 0; i < 6; ++i) payouts.push_back(payout_to("0102030405", 500, "U-" + std::to_string(i)));
+  ledger.submit(payouts);
+  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
+  int sends = 0;
+  ON_CALL(*api, send_money).WillByDefault([&sends](const auto&, const auto&) -> std::vector<TransferResult> {
+    ++sends;
+    throw TransportError("connection refused", false);
+  });
+  std::vector<std::chrono::milliseconds> pauses;
+  WorkerOptions options = fast("w1");
+  options.batch_size = 2;
+  options.idle_pause = 100ms;
+  options.outage_pause_max = 400ms;
+  options.sleeper = [&pauses](std::chrono::milliseconds d) { pauses.push_back(d); };
+  PayoutWorker worker(TransferClient(api), ledger, options);
+  WorkerPass pass = worker.run_once();
+  EXPECT_TRUE(pass.unreachable);
+  EXPECT_EQ(sends, 1) << "the pass stopped sending";
+  for (const TransferRequest& t : payouts) {
+    const Payout p = *ledger.get(t.client_transaction_id);
+    EXPECT_EQ(p.state, PayoutState::pending) << t.client_transaction_id;
+    EXPECT_EQ(p.sends, 0) << t.client_transaction_id;
+  }
+  // Passes until the run's deadline (the sleeper only records): each pause about double the
+  // last, never over the cap.
+  (void)worker.run_until_idle(std::chrono::steady_clock::now() + 500ms);
+  ASSERT_GE(pauses.size(), 4U);
+  EXPECT_GE(pauses[0], 50ms);
+  EXPECT_LE(pauses[0], 100ms);
+  EXPECT_GE(pauses[1], 100ms);
+  EXPECT_LE(pauses[1], 200ms);
+  EXPECT_GE(pauses[2], 200ms);
+  for (std::chrono::milliseconds p : pauses) EXPECT_LE(p, 400ms);
+}
+
 // The sandbox's transport, answering each send's items with an error code though CinetPay
 // paid them (the items still name their transfers).
 class PaidButRefusedTransport : public HttpTransport {
@@ -886,7 +947,7 @@ TEST_P(WorkerTest, ANotificationContradictingAFinalPayoutIsRefusedAndKept) {
 
 // send_money throws only while nothing of its call left (its contract): an ApiError then is
 // a login's refusal (here an unexpected code), never CinetPay refusing the payout, so the
-// payout waits to be sent again instead of ending rejected.
+// payout waits to be sent again instead of ending rejected, and the worker stops.
 TEST_P(WorkerTest, AnApiErrorThrownBySendMoneyLeavesThePayoutToSendAgain) {
   PayoutLedger ledger = open();
   ledger.submit({payout_to("0102030405", 500, "A-3")});
@@ -894,7 +955,7 @@ TEST_P(WorkerTest, AnApiErrorThrownBySendMoneyLeavesThePayoutToSendAgain) {
   EXPECT_CALL(*api, send_money)
       .WillOnce(::testing::Throw(ApiError(1005, "SERVICE_UNAVAILABLE", "", 200)));
   PayoutWorker worker(TransferClient(api), ledger, fast("w1"));
-  (void)worker.run_once();
+  EXPECT_THROW((void)worker.run_once(), ApiError);
   Payout p = *ledger.get("A-3");
   EXPECT_EQ(p.state, PayoutState::pending) << p.detail;
   EXPECT_EQ(p.api_code, 1005);
