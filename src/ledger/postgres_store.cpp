@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -213,8 +214,9 @@ std::string transitions_json(const std::vector<Transition>& transitions, std::si
 
 class PostgresStore final : public LedgerStore {
  public:
-  explicit PostgresStore(std::string conninfo) : conninfo_(std::move(conninfo)) {
-    run([](pq::Connection& db) { migrate(db); });
+  PostgresStore(std::string conninfo, LedgerAccess access)
+      : conninfo_(std::move(conninfo)), read_only_(access == LedgerAccess::read_only) {
+    run([&](pq::Connection& db) { open_schema(db, access); });
   }
 
   InsertResult insert(const std::vector<PayoutRow>& rows, const PayoutEvent& submitted) override {
@@ -409,6 +411,39 @@ class PostgresStore final : public LedgerStore {
   }
 
  private:
+  static void check_not_newer(int version) {
+    if (version > kSchemaVersion) {
+      throw LedgerError("ledger (postgresql): the database has schema version " +
+                        std::to_string(version) + ", newer than this library's " +
+                        std::to_string(kSchemaVersion));
+    }
+  }
+
+  // Migrates only when the schema is missing or older, and creates it only when `access`
+  // allows: a read-only open writes nothing, not even the migration's lock.
+  static void open_schema(pq::Connection& db, LedgerAccess access) {
+    std::optional<int> version;
+    if (db.exec("SELECT to_regclass('schema_version') IS NOT NULL").boolean(0, 0)) {
+      pq::Result r = db.exec("SELECT version FROM schema_version");
+      version = r.rows() > 0 ? int_at(r, 0, 0) : 0;
+    }
+    if (!version && access != LedgerAccess::create) {
+      throw LedgerError("ledger (postgresql): there is no ledger in " + db.describe() +
+                        "; this open creates none (LedgerAccess::create does)");
+    }
+    check_not_newer(version.value_or(0));
+    if (version == kSchemaVersion) return;
+    if (access == LedgerAccess::read_only) {
+      throw LedgerError("ledger (postgresql): the ledger in " + db.describe() +
+                        " has schema version " + std::to_string(*version) +
+                        ", older than this library's " + std::to_string(kSchemaVersion) +
+                        ": a read-only open does not migrate it; open it once for writing");
+    }
+    migrate(db);
+  }
+
+  // Under the migration lock, from the version found there: another worker may have
+  // migrated since open_schema() read it.
   static void migrate(pq::Connection& db) {
     pq::Transaction tx(db);
     db.exec_with("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
@@ -419,11 +454,7 @@ class PostgresStore final : public LedgerStore {
       db.exec("INSERT INTO schema_version (version) VALUES (0)");
       version = 0;
     }
-    if (version > kSchemaVersion) {
-      throw LedgerError("ledger (postgresql): the database has schema version " +
-                        std::to_string(version) + ", newer than this library's " +
-                        std::to_string(kSchemaVersion));
-    }
+    check_not_newer(version);
     for (int v = version; v < kSchemaVersion; ++v) db.exec_script(kMigrations[v]);
     db.exec_with("UPDATE schema_version SET version = $1", kSchemaVersion);
     tx.commit();
@@ -436,8 +467,7 @@ class PostgresStore final : public LedgerStore {
     std::lock_guard<std::mutex> lock(mu_);
     for (int attempt = 1;; ++attempt) {
       try {
-        if (!db_ || !db_->ok())
-          db_ = std::make_unique<pq::Connection>(pq::Connection::open(conninfo_));
+        if (!db_ || !db_->ok()) connect();
         return work(*db_);
       } catch (const pq::Error& e) {
         if (e.connection_lost()) db_.reset();
@@ -457,15 +487,23 @@ class PostgresStore final : public LedgerStore {
     });
   }
 
+  // A read-only ledger's session refuses every write, whatever the statement.
+  void connect() {
+    auto db = std::make_unique<pq::Connection>(pq::Connection::open(conninfo_));
+    if (read_only_) db->exec("SET default_transaction_read_only = on");
+    db_ = std::move(db);
+  }
+
   std::string conninfo_;
+  bool read_only_;
   std::mutex mu_;
   std::unique_ptr<pq::Connection> db_;
 };
 
 }  // namespace
 
-std::unique_ptr<LedgerStore> open_postgres_store(const std::string& conninfo) {
-  return std::make_unique<PostgresStore>(conninfo);
+std::unique_ptr<LedgerStore> open_postgres_store(const std::string& conninfo, LedgerAccess access) {
+  return std::make_unique<PostgresStore>(conninfo, access);
 }
 
 }  // namespace detail
