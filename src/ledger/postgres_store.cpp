@@ -166,6 +166,24 @@ fed AS (
   SELECT t.id, t.state, t.updated_at FROM t JOIN applied USING (i) WHERE t.feeds ORDER BY t.i)
 SELECT i FROM applied)";
 
+// PostgreSQL's text and jsonb hold no NUL: one in an answer (a lot, a status, a message)
+// would make the transition unrecordable, and every later pass fail on that payout. It is
+// kept visible as the six characters \u0000 (SQLite keeps the byte). Applied to the expected
+// values too, so that a compare-and-set decided on a row holding a NUL still matches.
+std::string storable(const std::string& text) {
+  if (text.find('\0') == std::string::npos) return text;
+  std::string out;
+  out.reserve(text.size() + 5);
+  for (char c : text) {
+    if (c == '\0') {
+      out += "\\u0000";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // transitions[start, end) as the rows kApplyStatement reads.
 std::string transitions_json(const std::vector<Transition>& transitions, std::size_t start,
                              std::size_t end) {
@@ -175,17 +193,17 @@ std::string transitions_json(const std::vector<Transition>& transitions, std::si
     const Payout& p = t.next.payout;
     nlohmann::json row = {
         {"i", i},
-        {"id", p.request.client_transaction_id},
+        {"id", storable(p.request.client_transaction_id)},
         {"expected_state", word(t.expected_state)},
-        {"expected_worker", t.expected_worker},
-        {"expected_treatment", t.expected_treatment_status},
+        {"expected_worker", storable(t.expected_worker)},
+        {"expected_treatment", storable(t.expected_treatment_status)},
         {"state", word(p.state)},
-        {"transaction_id", p.transaction_id},
-        {"lot", p.lot},
-        {"treatment_status", p.treatment_status},
+        {"transaction_id", storable(p.transaction_id)},
+        {"lot", storable(p.lot)},
+        {"treatment_status", storable(p.treatment_status)},
         {"api_code", p.api_code},
-        {"detail", p.detail},
-        {"worker_id", p.worker_id},
+        {"detail", storable(p.detail)},
+        {"worker_id", storable(p.worker_id)},
         {"lease_until", to_millis(p.lease_until)},
         {"sends", p.sends},
         {"last_sent_at", to_millis(t.next.last_sent_at)},
@@ -200,11 +218,11 @@ std::string transitions_json(const std::vector<Transition>& transitions, std::si
       row["at"] = to_millis(e.at);
       row["from_state"] = e.from ? nlohmann::json(word(*e.from)) : nlohmann::json();
       row["to_state"] = word(e.to);
-      row["event_worker"] = e.worker_id;
+      row["event_worker"] = storable(e.worker_id);
       row["event_lease"] = to_millis(e.lease_until);
-      row["reason"] = e.reason;
+      row["reason"] = storable(e.reason);
       row["event_code"] = e.api_code;
-      row["event_treatment"] = e.treatment_status;
+      row["event_treatment"] = storable(e.treatment_status);
     }
     rows.push_back(std::move(row));
   }
