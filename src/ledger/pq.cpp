@@ -73,6 +73,16 @@ std::vector<std::string> written_password_values(const std::string& conninfo) {
   return values;
 }
 
+// What of `conninfo` may be its password, as written and percent-decoded: the URI's user
+// info as a person reads it, and every `password=` value.
+std::vector<std::string> password_texts(const std::string& conninfo) {
+  std::vector<std::string> texts = written_password_values(conninfo);
+  texts.push_back(written_uri_password(conninfo));
+  const std::size_t written = texts.size();
+  for (std::size_t i = 0; i < written; ++i) texts.push_back(percent_decoded(texts[i]));
+  return texts;
+}
+
 // `text` with every piece of `secrets` replaced by ***.
 std::string scrubbed(std::string text, const std::vector<std::string>& secrets) {
   for (const std::string& secret : secrets) {
@@ -171,13 +181,7 @@ bool Result::boolean(int row, int column) const {
 }
 
 Connection Connection::open(const std::string& conninfo) {
-  std::vector<std::string> secrets = written_password_values(conninfo);
-  const std::string written = written_uri_password(conninfo);
-  secrets.push_back(written);
-  secrets.push_back(percent_decoded(written));
-  for (const std::string& value : written_password_values(conninfo)) {
-    secrets.push_back(percent_decoded(value));
-  }
+  std::vector<std::string> secrets = password_texts(conninfo);
   // Parsed first, so that libpq's own reading of the password is known before any of its
   // messages, and a string it cannot read never reaches PQconnectdb (whose message would
   // quote it).
@@ -196,7 +200,8 @@ Connection Connection::open(const std::string& conninfo) {
     if (std::string_view(o->keyword) == "password" && o->val != nullptr) password = o->val;
   }
   secrets.push_back(password);
-  if (!written.empty() && percent_decoded(written) != password) {
+  if (const std::string written = written_uri_password(conninfo);
+      !written.empty() && percent_decoded(written) != password) {
     throw Error(
         "cannot connect to PostgreSQL: the URL's password holds a character that ends it for "
         "libpq ('@' or '/'): percent-encode it ('@' as %40, '/' as %2F)",

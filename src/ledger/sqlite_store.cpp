@@ -147,8 +147,9 @@ class Connection {
     if (rc != SQLITE_OK) {
       std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
+      std::error_code unknown;
       if (rc == SQLITE_CANTOPEN && access != LedgerAccess::create &&
-          !std::filesystem::exists(path)) {
+          !std::filesystem::exists(path, unknown) && !unknown) {
         no_ledger(path);
       }
       throw LedgerError("ledger (sqlite): cannot open " + path + ": " + why);
@@ -164,6 +165,7 @@ class Connection {
   bool exec_unless_busy(const std::string& sql) { return run(sql, true); }
   Statement prepare(const std::string& sql) { return {db_, sql}; }
   int changes() const { return sqlite3_changes(db_); }
+  int extended_code() const { return sqlite3_extended_errcode(db_); }
 
  private:
   bool run(const std::string& sql, bool busy_is_an_answer) {
@@ -258,8 +260,17 @@ class SqliteStore final : public LedgerStore {
   // Writes only what is needed: a ledger that is up to date is opened without a lock, so
   // that a report runs beside a long submit, and on a file it may not write.
   SqliteStore(const std::string& path, LedgerAccess access) : db_(path, access) {
-    db_.exec("PRAGMA synchronous=FULL");
-    const std::optional<int> version = schema_version();
+    std::optional<int> version;
+    try {
+      db_.exec("PRAGMA synchronous=FULL");
+      version = schema_version();
+    } catch (const LedgerError& e) {
+      if (db_.extended_code() != SQLITE_READONLY_DIRECTORY) throw;
+      throw LedgerError(std::string(e.what()) +
+                        ": SQLite reads a WAL ledger only where it can create the -shm file "
+                        "beside it (or while a writer has it open): the directory must be "
+                        "writable by this user");
+    }
     if (!version && access != LedgerAccess::create) no_ledger(path);
     check_not_newer(version.value_or(0));
     if (access == LedgerAccess::read_only) {
