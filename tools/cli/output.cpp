@@ -111,20 +111,23 @@ std::string printable(std::string_view text) {
     if (c == '\\') {
       out += "\\\\";
       ++i;
-    } else if (c < 0x20 || c == 0x7F) {
-      out += "\\x" + hex(c, 2);
-      ++i;
-    } else if (c < 0x80) {
+      continue;
+    }
+    if (c >= 0x20 && c < 0x7F) {
       out += static_cast<char>(c);
       ++i;
-    } else if (const std::size_t length = utf8_length(text, i); length == 0) {
+      continue;
+    }
+    // C0 controls, DEL and bytes that start no UTF-8 sequence.
+    const std::size_t length = c < 0x80 ? 0 : utf8_length(text, i);
+    if (length == 0) {
       out += "\\x" + hex(c, 2);
       ++i;
-    } else {
-      const std::uint32_t cp = code_point(text, i, length);
-      out += hidden_control(cp) ? "\\u" + hex(cp, 4) : std::string(text.substr(i, length));
-      i += length;
+      continue;
     }
+    const std::uint32_t cp = code_point(text, i, length);
+    out += hidden_control(cp) ? "\\u" + hex(cp, 4) : std::string(text.substr(i, length));
+    i += length;
   }
   return out;
 }
