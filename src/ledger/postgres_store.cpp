@@ -447,7 +447,7 @@ class PostgresStore final : public LedgerStore {
     }
     if (!version && access != LedgerAccess::create) {
       throw LedgerError("ledger (postgresql): there is no ledger in " + db.describe() +
-                        "; this open creates none (LedgerAccess::create does)");
+                        ": this open creates none");
     }
     check_not_newer(version.value_or(0));
     if (version == kSchemaVersion) return;

@@ -10,10 +10,20 @@ namespace detail {
 namespace pq {
 namespace {
 
-// libpq's messages end with a newline; a message reads better without it.
+// libpq's messages end with a newline, and some run over several lines ("…failed:
+// Connection refused\n\tIs the server running…"): one line reads better in a log and in
+// an exception's text.
 std::string trimmed(const char* message) {
-  std::string text = message ? message : "";
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  std::string text;
+  for (const char* c = message ? message : ""; *c != '\0'; ++c) {
+    if (*c != '\n') {
+      text += *c;
+      continue;
+    }
+    while (c[1] == ' ' || c[1] == '\t') ++c;
+    text += ' ';
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
   return text;
 }
 

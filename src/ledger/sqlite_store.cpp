@@ -124,8 +124,7 @@ class Statement {
 };
 
 [[noreturn]] void no_ledger(const std::string& path) {
-  throw LedgerError("ledger (sqlite): there is no ledger at " + path +
-                    "; this open creates none (LedgerAccess::create does)");
+  throw LedgerError("ledger (sqlite): there is no ledger at " + path + ": this open creates none");
 }
 
 int open_flags(LedgerAccess access) {
@@ -165,7 +164,7 @@ class Connection {
   bool exec_unless_busy(const std::string& sql) { return run(sql, true); }
   Statement prepare(const std::string& sql) { return {db_, sql}; }
   int changes() const { return sqlite3_changes(db_); }
-  int extended_code() const { return sqlite3_extended_errcode(db_); }
+  [[nodiscard]] int extended_code() const { return sqlite3_extended_errcode(db_); }
 
  private:
   bool run(const std::string& sql, bool busy_is_an_answer) {

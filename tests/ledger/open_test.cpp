@@ -89,7 +89,7 @@ class ScratchDir {
 // nothing, or a file opened without its locks.
 TEST(LedgerOpen, InMemoryAndUriFormsOfSqliteAreRefused) {
   ScratchDir dir;
-  const std::string d = dir.path();
+  const std::string& d = dir.path();
   for (const std::string& url : std::vector<std::string>{
            "sqlite::memory:", "sqlite:file:" + d + "/m.db?mode=memory",
            "sqlite:file:" + d + "/f.db", "sqlite:FILE:" + d + "/F.db",
@@ -173,10 +173,10 @@ TEST(SqliteStore, AFileTheProcessMayNotWriteIsReadOpenedReadOnly) {
 }
 
 // The pieces of each password below: none may appear anywhere in a message.
-const std::vector<std::string> kPasswordPieces = {"S3cr", "%t!pw", "SECRETPART", "PARTTWO"};
+constexpr const char* kPasswordPieces[] = {"S3cr", "%t!pw", "SECRETPART", "PARTTWO"};
 
 void expect_no_password(const std::string& message, const std::string& url) {
-  for (const std::string& piece : kPasswordPieces) {
+  for (const char* piece : kPasswordPieces) {
     EXPECT_THAT(message, Not(HasSubstr(piece))) << url;
   }
 }
