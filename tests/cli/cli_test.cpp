@@ -17,6 +17,7 @@
 
 #include "bounded_wait.hpp"
 #include "cinetpay/detail/http.hpp"
+#include "ledger/store.hpp"
 #include "sandbox_fixture.hpp"
 #include "scripted_server.hpp"
 
@@ -983,6 +984,37 @@ TEST_F(CliTest, ControlCharactersFromTheServerAreEscapedInTables) {
   EXPECT_EQ(refused.code, 1) << refused.err;
   EXPECT_THAT(refused.err, HasSubstr("\\x1b[2K"));
   EXPECT_EQ(refused.err.find('\x1b'), std::string::npos) << refused.err;
+}
+
+// The same through the ledger: a payout whose detail, status and history reason came from
+// such an answer, written in the ledger as a worker would record it.
+TEST_F(CliTest, ControlCharactersInALedgersHistoryAreEscapedInTables) {
+  const std::string path = dir_ + "/ledger.db";
+  ASSERT_EQ(
+      cli("payouts submit --db sqlite:" + path + " --file " + file("one.csv", kOnePayout)).code, 0);
+  {
+    std::unique_ptr<detail::LedgerStore> store = detail::open_sqlite_store(path);
+    detail::PayoutRow row = *store->find("ST-1");
+    detail::PayoutRow next = row;
+    next.payout.state = PayoutState::rejected;
+    next.payout.api_code = 724;
+    next.payout.detail = std::string("refused") + kHostile;
+    next.payout.treatment_status = std::string("REJ") + kHostile;
+    PayoutEvent event;
+    event.from = PayoutState::pending;
+    event.to = PayoutState::rejected;
+    event.reason = std::string("724 ") + kHostile;
+    ASSERT_EQ(store->apply({{PayoutState::pending, "", "", next, event}}), std::vector<bool>{true});
+  }
+  for (const char* command : {"list", "show"}) {
+    Outcome r = cli(std::string("payouts ") + command + " --db sqlite:" + path +
+                    (command == std::string("show") ? " ST-1" : ""));
+    ASSERT_EQ(r.code, 0) << command << ": " << r.err;
+    EXPECT_THAT(r.out, HasSubstr("\\x1b[2K\\x0d\\x07\\x7f\\u009baccepted")) << command;
+    for (const char* raw : {"\x1b", "\r", "\x07", "\x7f", "\xc2\x9b"}) {
+      EXPECT_EQ(r.out.find(raw), std::string::npos) << command << ": " << r.out;
+    }
+  }
 }
 
 // Issue 17: `wait --timeout-seconds 0` exited 3 "deadline has passed", even for a VAL payout.
