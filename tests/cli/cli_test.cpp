@@ -18,6 +18,7 @@
 #include "bounded_wait.hpp"
 #include "cinetpay/detail/http.hpp"
 #include "ledger/store.hpp"
+#include "output.hpp"
 #include "sandbox_fixture.hpp"
 #include "scripted_server.hpp"
 
@@ -1015,6 +1016,34 @@ TEST_F(CliTest, ControlCharactersInALedgersHistoryAreEscapedInTables) {
       EXPECT_EQ(r.out.find(raw), std::string::npos) << command << ": " << r.out;
     }
   }
+}
+
+TEST(Printable, EscapesWhatATerminalWouldObeyAndKeepsTheRest) {
+  using cli::printable;
+  EXPECT_EQ(printable("Kouassi Awa, 500 XOF"), "Kouassi Awa, 500 XOF");
+  EXPECT_EQ(printable("d\xC3\xA9j\xC3\xA0 pay\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x92\xB8"),
+            "d\xC3\xA9j\xC3\xA0 pay\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x92\xB8")
+      << "UTF-8 letters, symbols and emoji are kept";
+  EXPECT_EQ(printable(std::string("a\0b\tc\nd\x1b"
+                                  "e\x7f",
+                                  10)),
+            "a\\x00b\\x09c\\x0ad\\x1be\\x7f");
+  EXPECT_EQ(printable("\xC2\x9B"
+                      "1m \xC2\x85"),
+            "\\u009b1m \\u0085")
+      << "C1 controls";
+  EXPECT_EQ(printable("\xE2\x80\xAE"
+                      "detpecca \xE2\x81\xA6x\xE2\x80\xA8"),
+            "\\u202edetpecca \\u2066x\\u2028")
+      << "bidi overrides and isolates, line separators";
+  EXPECT_EQ(printable("\x9B"
+                      "1m"),
+            "\\x9b1m")
+      << "a lone C1 byte, as Latin-1 terminals read it";
+  EXPECT_EQ(printable("\xC0\xAF \xE0\x80\xAF \xED\xA0\x80 \xF4\x90\x80\x80 \xE2\x82"),
+            "\\xc0\\xaf \\xe0\\x80\\xaf \\xed\\xa0\\x80 \\xf4\\x90\\x80\\x80 \\xe2\\x82")
+      << "overlong forms, surrogates, past U+10FFFF, cut short";
+  EXPECT_EQ(printable("C:\\x1b"), "C:\\\\x1b") << "a backslash never passes for an escape";
 }
 
 // Issue 17: `wait --timeout-seconds 0` exited 3 "deadline has passed", even for a VAL payout.
