@@ -47,6 +47,8 @@ URL from --base-url, else CINETPAY_BASE_URL, else https://client.cinetpay.com; t
 from --lang, else CINETPAY_LANG, else en. --reconcile-grace-seconds: 0 to 3600 (digits only).
 With --json (anywhere on the line) stdout holds one JSON document on every path, errors
 included ({"error": {"type", "message", ...}}); bytes that are not UTF-8 become U+FFFD.
+Tables and messages on stderr escape control characters and bytes that are not UTF-8 (ESC
+as \x1b, U+009B as \u009b, a backslash as \\): no server text can repaint a line.
 
 commands:
 )";
