@@ -232,6 +232,8 @@ int main_of(std::vector<std::string> args) {
 // `code`, unless stdout or stderr failed to take what was written to them: then a script
 // must not read success (or a definite refusal) from an output it never got.
 int checked_output(int code) {
+  // Cleared first: a write that failed earlier in the run leaves no reason to report now.
+  errno = 0;
   std::cout.flush();
   const bool out_lost = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
   const int why = errno;
@@ -239,8 +241,10 @@ int checked_output(int code) {
   if (!out_lost && !err_lost) return code;
   if (out_lost) {
     std::cerr.clear();
-    std::cerr << "cinetpay: cannot write stdout: "
-              << std::strerror(why)  // NOLINT(concurrency-mt-unsafe): one thread at exit
+    std::cerr << "cinetpay: cannot write stdout"
+              << (why != 0 ? std::string(": ") +
+                                 std::strerror(why)  // NOLINT(concurrency-mt-unsafe): at exit
+                           : std::string())
               << "; the command's exit code was " << code << "\n";
   }
   return kOutputLost;
