@@ -139,10 +139,27 @@ struct LedgerSummary {
   [[nodiscard]] bool idle() const;
 };
 
+/// What PayoutLedger::open may do to the store at its URL.
+enum class LedgerAccess {
+  /// Create the ledger when there is none, migrate it when its schema is older: for what
+  /// records payouts (a submit). The default.
+  create,
+  /// A ledger that exists, migrated when older; LedgerError when there is none, and nothing
+  /// is created: for workers, so that a mistyped path fails instead of running an empty
+  /// ledger.
+  existing,
+  /// A ledger that exists and is up to date, read without writing anything, not even a
+  /// lock: for reports, and for a file the process may not write. LedgerError when there
+  /// is none or when it needs migrating; a write (submit, a worker's pass) throws LedgerError.
+  read_only,
+};
+
 /// How a ledger is opened. A plain value.
 struct LedgerOptions {
   /// Null means std::chrono::system_clock::now.
   WallClock clock;
+  /// What opening may do: create, migrate, or only read.
+  LedgerAccess access = LedgerAccess::create;
 };
 
 /// A durable record of payouts. Open it with a URL: `sqlite:PATH` (the embedded default,
@@ -151,8 +168,12 @@ struct LedgerOptions {
 /// several processes may open the same SQLite file at once. Copies share one connection.
 class CINETPAY_API PayoutLedger {
  public:
-  /// Opens (creating and migrating when needed) the ledger at `url`. Throws
-  /// std::invalid_argument for an unknown scheme, LedgerError when the store fails.
+  /// Opens the ledger at `url`, creating and migrating it when `options.access` allows.
+  /// SQLite's in-memory database and URI filenames (`sqlite::memory:`, `sqlite:file:…`,
+  /// `?mode=`, `?immutable=`…) are refused: a ledger is a file that outlives the process.
+  /// Throws std::invalid_argument for such a URL or an unknown scheme, LedgerError when the
+  /// store fails or holds no ledger that `options.access` may use. No message names a
+  /// password of the URL.
   static PayoutLedger open(const std::string& url, LedgerOptions options = {});
 
   /// Records payouts, validated whole first (the rules of send_money; the
