@@ -8,7 +8,7 @@ jobs = $(if $(JOBS),-j $(JOBS))
 # Time given to each libFuzzer target by `make fuzz`.
 FUZZ_SECONDS ?= 60
 
-.PHONY: demo test deps build bench sanitize fuzz install docs package clean
+.PHONY: demo test deps build bench sanitize fuzz mutate install docs package clean
 
 # Builds only what it runs (the library, the sandbox, the two demo programs) in build/demo:
 # no test program, no GoogleTest, no optimisation nor debug information (the quickest build).
@@ -49,6 +49,12 @@ fuzz:
 	@bash cmake/install-deps.sh core ledger tools testing tests fuzz
 	cmake --preset fuzz > /dev/null && cmake --build --preset fuzz $(jobs)
 	tests/fuzz/run-all.sh build/fuzz $(FUZZ_SECONDS)
+
+# Breaks each money rule of tests/mutation/mutants.txt in turn and checks that a test or the
+# simulation notices (build/mutate); prints `mutants: K of N killed`. Not in CI: it takes
+# longer than the whole suite (docs/development.md has its figure).
+mutate: deps
+	bash tests/mutation/run.sh
 
 # A Release build of what is installed, nothing more (no tests, no examples), installed
 # under PREFIX; COMPONENT=runtime|dev|tools|testing installs one component only. Asks only

@@ -89,12 +89,17 @@ class CINETPAY_API TransferClient {
   ///      why when CinetPay gave a code (the login's refusal, or the earlier batch's);
   ///    - unknown: nobody can tell yet, after every safe means was used; settle it with
   ///      reconcile(), never with a new payout.
-  /// 4. A batch refused whole with a code that proves nothing was paid ends the call: the
-  ///    later batches are not attempted (not_sent, `error` = that refusal), since they would
-  ///    meet the same refusal; send them again once its cause is fixed.
+  /// 4. A batch refused whole for a reason of the moment (602 insufficient balance, a
+  ///    refused login…) ends the call: the later batches are not attempted (not_sent,
+  ///    `error` = that refusal), since they would meet the same refusal; send them again
+  ///    once its cause is fixed. A batch refused whole for the request itself (724 not a
+  ///    contact, a bad prefix or amount…), which may be one item's fault, is sent again in
+  ///    halves, same ids (nothing of it was paid), until the refused item stands alone:
+  ///    only it is rejected.
   /// A send is repeated only when it certainly did not reach CinetPay, when the token was
-  /// refused (nothing processed), or once, same id, when the item was looked up and not
-  /// found for the whole `reconcile_grace`.
+  /// refused (nothing processed), when its batch was refused whole for the request itself
+  /// (in halves, as above), or once, same id, when the item was looked up and not found for
+  /// the whole `reconcile_grace` (unless CallOptions::reconcile is false).
   ///
   /// Duration per batch of `max_batch_size` items, without CallOptions: one send (tried
   /// again only while it never left, as a read is) + `reconcile_grace` of lookups + one

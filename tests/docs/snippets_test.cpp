@@ -69,6 +69,16 @@ void run_payouts(const cinetpay::TransferClient& client,
   // docs:end ledger
 }
 
+// docs/ledger-operations.md. Compiled only: the block's database path is a production one.
+cinetpay::PayoutLedger open_for_a_worker() {
+  // docs:begin ledger-open
+  cinetpay::LedgerOptions options;
+  options.access = cinetpay::LedgerAccess::existing;  // a worker: a mistyped path fails
+  auto ledger = cinetpay::PayoutLedger::open("sqlite:/var/lib/payouts/ledger.db", options);
+  // docs:end ledger-open
+  return ledger;
+}
+
 TEST(DocsValidation, NamesTheCulprit) {
   cinetpay::TransferRequest t{"+225", "0701020304", 500, "https://shop.example/notify", "A-1", ""};
   EXPECT_EQ(check({t}), "prefix");
