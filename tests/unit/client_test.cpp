@@ -1094,6 +1094,17 @@ TEST(Evidence, WaitForFinalReportsOnlyTheQueriedTransfer) {
   EXPECT_EQ(listed[0].client_transaction_id, "ORDER-7");
 }
 
+// `cinetpay wait --timeout-seconds 0` exited 3 "deadline has passed" even for a VAL payout:
+// a timeout of zero looks once.
+TEST(Check, WaitForFinalWithATimeoutOfZeroLooksOnce) {
+  FakeWorld w;
+  w.transport->on_json("/check/money", 200, status_body("A", "REC"));
+  TransferStatus s =
+      w.client().wait_for_final(TransferQuery::by_client_transaction_id("A"), 0s);
+  EXPECT_EQ(s.treatment_status.raw(), "REC");
+  EXPECT_EQ(w.transport->requests_to("/check/money").size(), 1u);
+}
+
 // Two records that contradict each other about one id prove nothing, on every path.
 TEST(Evidence, RecordsThatContradictEachOtherProveNothing) {
   auto both = nlohmann::json::parse(status_body("A", "VAL"));

@@ -345,7 +345,10 @@ CINETPAY_INLINE std::vector<TransferStatus> ClientImpl::check(const TransferQuer
 CINETPAY_INLINE TransferStatus ClientImpl::wait_for_final(const TransferQuery& query,
                                                           std::chrono::milliseconds timeout,
                                                           CallContext& context) {
-  CallContext bounded{std::min(context.deadline, options_.clock() + timeout)};
+  // A timeout of zero looks once: its own deadline would pass before the lookup is sent.
+  const bool once = timeout.count() <= 0;
+  CallContext bounded{once ? context.deadline
+                           : std::min(context.deadline, options_.clock() + timeout)};
   std::optional<TransferStatus> last;
   std::optional<NotFoundError> missing;
   while (true) {
@@ -365,8 +368,10 @@ CINETPAY_INLINE TransferStatus ClientImpl::wait_for_final(const TransferQuery& q
     } catch (const ProtocolError&) {
       if (!last) throw;
     }
-    if (options_.clock() < bounded.deadline) pause(options_.poll_interval, bounded.deadline);
-    if (options_.clock() >= bounded.deadline) {
+    if (!once && options_.clock() < bounded.deadline) {
+      pause(options_.poll_interval, bounded.deadline);
+    }
+    if (once || options_.clock() >= bounded.deadline) {
       if (last) return *last;
       throw NotFoundError(*missing);
     }
