@@ -331,8 +331,8 @@ CINETPAY_INLINE std::vector<TransferStatus> ClientImpl::check(const TransferQuer
   std::vector<TransferStatus> mine = evidence::records_for(query, std::move(statuses));
   if (mine.empty()) {
     throw ProtocolError("check/money answered " + std::to_string(answered) +
-                        " transfer(s), none with this " + std::string(query.key_name()) +
-                        ": they prove nothing about it",
+                            " transfer(s), none with this " + std::string(query.key_name()) +
+                            ": they prove nothing about it",
                         0);
   }
   if (query.key() == TransferQuery::Key::lot) return mine;
@@ -385,7 +385,8 @@ CINETPAY_INLINE ReconcileResult ClientImpl::lookup(const std::string& client_tra
   }
   ReconcileResult r;
   try {
-    r.status = check(TransferQuery::by_client_transaction_id(client_transaction_id), context).front();
+    r.status =
+        check(TransferQuery::by_client_transaction_id(client_transaction_id), context).front();
     r.state = ReconcileResult::State::found;
   } catch (const NotFoundError&) {
     r.state = ReconcileResult::State::not_found;
@@ -407,8 +408,7 @@ CINETPAY_INLINE TransferStatus ClientImpl::verify_notification(const Notificatio
   auto query = by_transaction_id
                    ? TransferQuery::by_transaction_id(notification.transaction_id)
                    : TransferQuery::by_client_transaction_id(notification.client_transaction_id);
-  std::vector<TransferStatus> mine =
-      evidence::records_for(query, answered_records(query, context));
+  std::vector<TransferStatus> mine = evidence::records_for(query, answered_records(query, context));
   if (mine.empty()) {
     throw NotificationMismatchError(std::string(query.key_name()),
                                     "notification refused: check/money has no transfer with its " +
