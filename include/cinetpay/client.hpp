@@ -127,7 +127,10 @@ class CINETPAY_API TransferClient {
   [[nodiscard]] std::vector<ContactResult> add_contacts(const std::vector<Contact>& contacts,
                                                         const CallOptions& call = {}) const;
 
-  /// The transfers matching a query (check/money). Throws NotFoundError on 723.
+  /// The transfers matching a query (check/money): only the records that carry the queried
+  /// key (an answer may list others, which prove nothing about it). Throws NotFoundError on
+  /// 723 or when nothing is listed; ProtocolError when the answer lists only other transfers,
+  /// or records of the one transfer asked for (by id) that contradict each other.
   /// Duration: a read.
   [[nodiscard]] std::vector<TransferStatus> check_transfer(const TransferQuery& query,
                                                            const CallOptions& call = {}) const;
@@ -136,6 +139,8 @@ class CINETPAY_API TransferClient {
   /// `timeout` passes; returns the last status seen, final or not. A poll that gets no
   /// answer (TransportError, ProtocolError) once a status was seen does not end the wait;
   /// before any status, it is thrown. Throws NotFoundError if the transfer was never found.
+  /// A `timeout` of zero looks once. Only records of the queried key count (see
+  /// check_transfer).
   /// Duration: `timeout` (or the CallOptions' deadline if earlier); a request in flight is clipped
   /// to it.
   [[nodiscard]] TransferStatus wait_for_final(const TransferQuery& query,

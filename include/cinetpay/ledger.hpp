@@ -128,7 +128,7 @@ struct NotificationResult {
 };
 
 /// Counts and amounts of payouts by state.
-struct LedgerSummary {
+struct CINETPAY_API LedgerSummary {
   /// The payouts in one state.
   struct Total {
     std::size_t count = 0;    ///< how many
@@ -255,7 +255,7 @@ struct WorkerOptions {
 };
 
 /// What one pass did: how many payouts it moved into each state, and requests it made.
-struct WorkerPass {
+struct CINETPAY_API WorkerPass {
   std::map<PayoutState, std::size_t> moved;  ///< payouts moved, by the state they reached
   std::size_t sent = 0;                      ///< payouts handed to send_money
   std::size_t looked_up = 0;                 ///< reconcile() lookups

@@ -199,8 +199,8 @@ Transition reject_reused_id(const PayoutRow& row, const evidence::Proof& conflic
   next.payout.worker_id.clear();
   next.payout.lease_until = {};
   next.payout.api_code = codes::kClientTransactionIdExists;
-  next.payout.detail = "this client_transaction_id belongs to another transfer at CinetPay: " +
-                       conflict.why;
+  next.payout.detail =
+      "this client_transaction_id belongs to another transfer at CinetPay: " + conflict.why;
   return transition(row, next, now, actor, next.payout.detail, codes::kClientTransactionIdExists);
 }
 
@@ -287,8 +287,8 @@ NotificationResult PayoutLedger::apply_notification(const TransferClient& client
     const auto now = core_->now();
     NotificationResult result;
     std::optional<detail::Transition> t;
-    const detail::evidence::Proof proof = detail::evidence::of_notification(
-        row->payout.request, trusted, row->payout.transaction_id);
+    const detail::evidence::Proof proof =
+        detail::evidence::of_notification(row->payout.request, trusted, row->payout.transaction_id);
     if (proof.verdict != detail::evidence::Verdict::transfer) {
       // Another payout's transfer, or a record that cannot tell: never applied, and kept in
       // the payout's history for the merchant to see.

@@ -180,8 +180,8 @@ class PayoutWorker::Impl {
         std::uniform_int_distribution<milliseconds::rep> jitter(outage_pause.count() / 2,
                                                                 outage_pause.count());
         options_.sleeper(std::min(milliseconds(jitter(jitter_)), left));
-        outage_pause = std::min(outage_pause * 2, std::max(options_.outage_pause_max,
-                                                           options_.idle_pause));
+        outage_pause =
+            std::min(outage_pause * 2, std::max(options_.outage_pause_max, options_.idle_pause));
         continue;
       }
       outage_pause = options_.idle_pause;
@@ -356,9 +356,9 @@ class PayoutWorker::Impl {
         case evidence::Next::settled:
           if (proof.verdict == evidence::Verdict::refused) {
             settled.push_back(detail::reject_reused_id(row, proof, t, me));
-          } else if (auto moved = detail::advance(row, *proof.transfer, t,
-                                                  t + options_.follow_initial, me,
-                                                  "found by lookup")) {
+          } else if (auto moved =
+                         detail::advance(row, *proof.transfer, t, t + options_.follow_initial, me,
+                                         "found by lookup")) {
             settled.push_back(*moved);
           }
           break;
@@ -443,10 +443,10 @@ class PayoutWorker::Impl {
         // late, so this result proves nothing about it. Settled by lookup.
         const std::string answer =
             r.error ? std::to_string(r.error->code) + " " + r.error->message + ": " + why : why;
-        outcomes.push_back(release(row, PayoutState::unknown, options_.settle_interval,
-                                   "sent again (" + answer +
-                                       "), which proves nothing about its earlier send",
-                                   r.error ? r.error->code : 0));
+        outcomes.push_back(
+            release(row, PayoutState::unknown, options_.settle_interval,
+                    "sent again (" + answer + "), which proves nothing about its earlier send",
+                    r.error ? r.error->code : 0));
         continue;
       }
       if (refusal && r.outcome == TransferOutcome::rejected) {
@@ -498,8 +498,9 @@ class PayoutWorker::Impl {
                               resend ? options_.settle_interval : milliseconds(0));
     next.payout.sends = std::max(0, row.payout.sends - 1);
     next.payout.api_code = code;
-    next.payout.detail = resend ? "sent again, not sent: " + why + "; its earlier send may still surface"
-                                : "not sent: " + why;
+    next.payout.detail =
+        resend ? "sent again, not sent: " + why + "; its earlier send may still surface"
+               : "not sent: " + why;
     return detail::transition(row, next, now(), options_.worker_id, next.payout.detail, code);
   }
 
@@ -556,11 +557,12 @@ class PayoutWorker::Impl {
       auto it = seen.find(id);
       std::string why;
       std::optional<TransferStatus> record =
-          it == seen.end() ? std::nullopt
-                           : evidence::the_record(TransferQuery::by_client_transaction_id(id),
-                                                  it->second, why);
-      if (record && evidence::of_record(row.payout.request, *record, row.payout.transaction_id)
-                            .verdict == evidence::Verdict::transfer) {
+          it == seen.end()
+              ? std::nullopt
+              : evidence::the_record(TransferQuery::by_client_transaction_id(id), it->second, why);
+      if (record &&
+          evidence::of_record(row.payout.request, *record, row.payout.transaction_id).verdict ==
+              evidence::Verdict::transfer) {
         if (auto moved = detail::advance(row, *record, t, t + options_.follow_initial,
                                          options_.worker_id, "followed by check/money")) {
           updates.push_back(*moved);

@@ -560,8 +560,8 @@ TEST_P(WorkerTest, OnePayoutNotToAContactFailsAloneTheOthersArePaid) {
   PayoutLedger ledger = open();
   std::vector<TransferRequest> payouts;
   for (int i = 0; i < 10; ++i) {
-    payouts.push_back(payout_to(i == 3 ? "0700000001" : "0102030405", 100 + 5 * i,
-                                "C-" + std::to_string(i)));
+    payouts.push_back(
+        payout_to(i == 3 ? "0700000001" : "0102030405", 100 + 5 * i, "C-" + std::to_string(i)));
   }
   ledger.submit(payouts);
   PayoutWorker worker(sandbox_.client(), ledger, fast("w1"));
@@ -605,14 +605,16 @@ TEST_P(WorkerTest, ALoginRefusedWithAnyCodeStopsTheWorkerNothingCounted) {
 TEST_P(WorkerTest, AnUnreachableApiEndsThePassAndTheRunBacksOff) {
   PayoutLedger ledger = open();
   std::vector<TransferRequest> payouts;
-  for (int i = 0; i < 6; ++i) payouts.push_back(payout_to("0102030405", 500, "U-" + std::to_string(i)));
+  for (int i = 0; i < 6; ++i)
+    payouts.push_back(payout_to("0102030405", 500, "U-" + std::to_string(i)));
   ledger.submit(payouts);
   auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
   int sends = 0;
-  ON_CALL(*api, send_money).WillByDefault([&sends](const auto&, const auto&) -> std::vector<TransferResult> {
-    ++sends;
-    throw TransportError("connection refused", false);
-  });
+  ON_CALL(*api, send_money)
+      .WillByDefault([&sends](const auto&, const auto&) -> std::vector<TransferResult> {
+        ++sends;
+        throw TransportError("connection refused", false);
+      });
   std::vector<std::chrono::milliseconds> pauses;
   WorkerOptions options = fast("w1");
   options.batch_size = 2;
@@ -644,7 +646,8 @@ TEST_P(WorkerTest, AnUnreachableApiEndsThePassAndTheRunBacksOff) {
 // paid them (the items still name their transfers).
 class PaidButRefusedTransport : public HttpTransport {
  public:
-  explicit PaidButRefusedTransport(std::shared_ptr<HttpTransport> inner) : inner_(std::move(inner)) {}
+  explicit PaidButRefusedTransport(std::shared_ptr<HttpTransport> inner)
+      : inner_(std::move(inner)) {}
   HttpResponse send(const HttpRequest& request) override {
     HttpResponse r = inner_->send(request);
     if (request.url.find(kSendPath) == std::string::npos) return r;

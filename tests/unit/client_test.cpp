@@ -585,8 +585,8 @@ TEST(Send, OnePayoutAtFaultInABatchRefusedWholeFailsAlone) {
   w.transport->on("/money/send/contact", [](const HttpRequest& r) -> HttpResponse {
     for (const auto& item : sent_data(r)) {
       if (item["phone"] == "0700000001") {
-        return answers::json(
-            200, R"({"code":724,"message":"ERROR_PHONE_NOT_MY_CONTACT","data":[]})");
+        return answers::json(200,
+                             R"({"code":724,"message":"ERROR_PHONE_NOT_MY_CONTACT","data":[]})");
       }
     }
     return accept_all(r);
@@ -1039,10 +1039,10 @@ TEST(SendMatching, FoundWithoutRecipientIsUnknownNotAccepted) {
 TEST(Evidence, AnItemRefusedWithACodeButNamingItsTransferIsLookedUpNeverRejected) {
   for (int code : {724, 602}) {
     FakeWorld w;
-    w.transport->on_json("/money/send/contact", 200,
-                         R"({"code":0,"data":[[{"client_transaction_id":"A","code":)" +
-                             std::to_string(code) +
-                             R"(,"status":"error","transaction_id":"TX0001","lot":"LOT-TX0001"}]]})");
+    w.transport->on_json(
+        "/money/send/contact", 200,
+        R"({"code":0,"data":[[{"client_transaction_id":"A","code":)" + std::to_string(code) +
+            R"(,"status":"error","transaction_id":"TX0001","lot":"LOT-TX0001"}]]})");
     w.transport->on_json("/check/money", 200, status_body("A", "VAL"));
     auto results = w.client().send_money({payout("A")});
     EXPECT_EQ(results[0].outcome, TransferOutcome::accepted) << code << ": " << results[0].detail;
@@ -1085,13 +1085,23 @@ TEST(Evidence, WaitForFinalReportsOnlyTheQueriedTransfer) {
   both["data"].push_back(nlohmann::json::parse(status_body("ORDER-7", "REJ"))["data"][0]);
   FakeWorld w;
   w.transport->on_json("/check/money", 200, both.dump());
-  TransferStatus s = w.client().wait_for_final(
-      TransferQuery::by_client_transaction_id("ORDER-7"), std::chrono::seconds(1));
+  TransferStatus s = w.client().wait_for_final(TransferQuery::by_client_transaction_id("ORDER-7"),
+                                               std::chrono::seconds(1));
   EXPECT_EQ(s.client_transaction_id, "ORDER-7");
   EXPECT_EQ(s.treatment_status.raw(), "REJ");
   auto listed = w.client().check_transfer(TransferQuery::by_client_transaction_id("ORDER-7"));
   ASSERT_EQ(listed.size(), 1u);
   EXPECT_EQ(listed[0].client_transaction_id, "ORDER-7");
+}
+
+// `cinetpay wait --timeout-seconds 0` exited 3 "deadline has passed" even for a VAL payout:
+// a timeout of zero looks once.
+TEST(Check, WaitForFinalWithATimeoutOfZeroLooksOnce) {
+  FakeWorld w;
+  w.transport->on_json("/check/money", 200, status_body("A", "REC"));
+  TransferStatus s = w.client().wait_for_final(TransferQuery::by_client_transaction_id("A"), 0s);
+  EXPECT_EQ(s.treatment_status.raw(), "REC");
+  EXPECT_EQ(w.transport->requests_to("/check/money").size(), 1u);
 }
 
 // Two records that contradict each other about one id prove nothing, on every path.
@@ -1110,9 +1120,8 @@ TEST(Evidence, RecordsThatContradictEachOtherProveNothing) {
   EXPECT_EQ(results[0].outcome, TransferOutcome::unknown) << results[0].detail;
   EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u) << "never sent again";
   EXPECT_EQ(w.client(o).reconcile("A").state, ReconcileResult::State::unknown);
-  EXPECT_THROW(
-      (void)w.client(o).check_transfer(TransferQuery::by_client_transaction_id("A")),
-      ProtocolError);
+  EXPECT_THROW((void)w.client(o).check_transfer(TransferQuery::by_client_transaction_id("A")),
+               ProtocolError);
 }
 
 // A record that tells the recipient but not the amount is not this payout (a mutant that

@@ -220,11 +220,10 @@ TEST(EvidenceRecords, OnlyRecordsOfTheQueriedKeyCountAndTheyMustAgree) {
             2U);
   TransferStatus elsewhere = record("C");
   elsewhere.lot = "M";
-  EXPECT_EQ(evidence::records_for(TransferQuery::by_lot("L"), {record("A"), elsewhere}).size(),
-            1U);
-  EXPECT_TRUE(evidence::records_for(TransferQuery::by_client_transaction_id(""),
-                                    {record(""), record("A")})
-                  .empty())
+  EXPECT_EQ(evidence::records_for(TransferQuery::by_lot("L"), {record("A"), elsewhere}).size(), 1U);
+  EXPECT_TRUE(
+      evidence::records_for(TransferQuery::by_client_transaction_id(""), {record(""), record("A")})
+          .empty())
       << "an empty key matches nothing";
 }
 

@@ -127,24 +127,13 @@ int status(Context& ctx, const Flags& f) {
   return kOk;
 }
 
-// `wait --timeout-seconds 0`: one lookup, read as wait_for_final reads each of its polls
-// (the first transfer not final, else the first), since wait_for_final's deadline would
-// pass before its first lookup is sent.
-TransferStatus status_now(Context& ctx, const TransferQuery& query) {
-  std::vector<TransferStatus> statuses = ctx.client().check_transfer(query);
-  auto open = std::find_if(statuses.begin(), statuses.end(),
-                           [](const TransferStatus& s) { return !s.is_final(); });
-  return open == statuses.end() ? statuses.front() : *open;
-}
-
 int wait(Context& ctx, const Flags& f) {
   f.allow({"transaction-id", "client-transaction-id", "timeout-seconds"});
   const std::chrono::seconds timeout(f.seconds("timeout-seconds", 300, kMaxWaitSeconds));
   TransferQuery query = query_from(f, false);
   progress("waiting up to " + std::to_string(timeout.count()) + " s for " + query.value() +
            " to be final");
-  TransferStatus s =
-      timeout.count() == 0 ? status_now(ctx, query) : ctx.client().wait_for_final(query, timeout);
+  TransferStatus s = ctx.client().wait_for_final(query, timeout);
   ctx.out().statuses({s}, /*single=*/true);
   if (s.treatment_status == TreatmentStatus::Code::VAL) return kOk;
   if (s.treatment_status == TreatmentStatus::Code::REJ) return kPayoutRejected;

@@ -331,8 +331,8 @@ CINETPAY_INLINE std::vector<TransferStatus> ClientImpl::check(const TransferQuer
   std::vector<TransferStatus> mine = evidence::records_for(query, std::move(statuses));
   if (mine.empty()) {
     throw ProtocolError("check/money answered " + std::to_string(answered) +
-                        " transfer(s), none with this " + std::string(query.key_name()) +
-                        ": they prove nothing about it",
+                            " transfer(s), none with this " + std::string(query.key_name()) +
+                            ": they prove nothing about it",
                         0);
   }
   if (query.key() == TransferQuery::Key::lot) return mine;
@@ -345,7 +345,10 @@ CINETPAY_INLINE std::vector<TransferStatus> ClientImpl::check(const TransferQuer
 CINETPAY_INLINE TransferStatus ClientImpl::wait_for_final(const TransferQuery& query,
                                                           std::chrono::milliseconds timeout,
                                                           CallContext& context) {
-  CallContext bounded{std::min(context.deadline, options_.clock() + timeout)};
+  // A timeout of zero looks once: its own deadline would pass before the lookup is sent.
+  const bool once = timeout.count() <= 0;
+  CallContext bounded{once ? context.deadline
+                           : std::min(context.deadline, options_.clock() + timeout)};
   std::optional<TransferStatus> last;
   std::optional<NotFoundError> missing;
   while (true) {
@@ -365,8 +368,10 @@ CINETPAY_INLINE TransferStatus ClientImpl::wait_for_final(const TransferQuery& q
     } catch (const ProtocolError&) {
       if (!last) throw;
     }
-    if (options_.clock() < bounded.deadline) pause(options_.poll_interval, bounded.deadline);
-    if (options_.clock() >= bounded.deadline) {
+    if (!once && options_.clock() < bounded.deadline) {
+      pause(options_.poll_interval, bounded.deadline);
+    }
+    if (once || options_.clock() >= bounded.deadline) {
       if (last) return *last;
       throw NotFoundError(*missing);
     }
@@ -380,7 +385,8 @@ CINETPAY_INLINE ReconcileResult ClientImpl::lookup(const std::string& client_tra
   }
   ReconcileResult r;
   try {
-    r.status = check(TransferQuery::by_client_transaction_id(client_transaction_id), context).front();
+    r.status =
+        check(TransferQuery::by_client_transaction_id(client_transaction_id), context).front();
     r.state = ReconcileResult::State::found;
   } catch (const NotFoundError&) {
     r.state = ReconcileResult::State::not_found;
@@ -402,8 +408,7 @@ CINETPAY_INLINE TransferStatus ClientImpl::verify_notification(const Notificatio
   auto query = by_transaction_id
                    ? TransferQuery::by_transaction_id(notification.transaction_id)
                    : TransferQuery::by_client_transaction_id(notification.client_transaction_id);
-  std::vector<TransferStatus> mine =
-      evidence::records_for(query, answered_records(query, context));
+  std::vector<TransferStatus> mine = evidence::records_for(query, answered_records(query, context));
   if (mine.empty()) {
     throw NotificationMismatchError(std::string(query.key_name()),
                                     "notification refused: check/money has no transfer with its " +

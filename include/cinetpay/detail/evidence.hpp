@@ -150,9 +150,9 @@ inline std::string transfer_difference(const TransferRequest& payout,
     return {};
   }
   const std::string theirs = e164.empty() || e164 == international ? receiver : e164;
-  const bool same_phone = theirs.size() >= payout.phone.size() &&
-                          theirs.compare(theirs.size() - payout.phone.size(), payout.phone.size(),
-                                         payout.phone) == 0;
+  const bool same_phone =
+      theirs.size() >= payout.phone.size() &&
+      theirs.compare(theirs.size() - payout.phone.size(), payout.phone.size(), payout.phone) == 0;
   return std::string(same_phone ? "prefix" : "phone") + ": " + theirs + " at CinetPay, " +
          payout.prefix + " " + payout.phone + " in the payout";
 }
@@ -195,8 +195,9 @@ inline std::vector<TransferStatus> records_for(const TransferQuery& query,
 
 /// Whether two records of one transfer key say different things about it.
 inline bool contradict(const TransferStatus& a, const TransferStatus& b) {
-  return a.transaction_id != b.transaction_id || a.client_transaction_id != b.client_transaction_id ||
-         a.amount != b.amount || a.receiver != b.receiver || a.receiver_e164 != b.receiver_e164 ||
+  return a.transaction_id != b.transaction_id ||
+         a.client_transaction_id != b.client_transaction_id || a.amount != b.amount ||
+         a.receiver != b.receiver || a.receiver_e164 != b.receiver_e164 ||
          a.treatment_status.raw() != b.treatment_status.raw();
 }
 
@@ -231,9 +232,10 @@ inline std::optional<TransferStatus> the_record(const TransferQuery& query,
 inline Proof of_record(const TransferRequest& payout, const TransferStatus& record,
                        const std::string& known_transaction_id = {}) {
   Proof p;
-  const std::string holder = "transfer " + record.transaction_id + " to " +
-                             (record.receiver_e164.empty() ? record.receiver : record.receiver_e164) +
-                             " of amount " + std::to_string(record.amount);
+  const std::string holder =
+      "transfer " + record.transaction_id + " to " +
+      (record.receiver_e164.empty() ? record.receiver : record.receiver_e164) + " of amount " +
+      std::to_string(record.amount);
   if (record.client_transaction_id != payout.client_transaction_id) {
     p.why = "a record of another client_transaction_id (" + record.client_transaction_id + ")";
     return p;
@@ -249,8 +251,10 @@ inline Proof of_record(const TransferRequest& payout, const TransferStatus& reco
     return p;
   }
   if (!known_transaction_id.empty() && record.transaction_id != known_transaction_id) {
-    p.why = "check/money names transfer " + record.transaction_id + " under this id, but the "
-            "payout is known as transfer " + known_transaction_id;
+    p.why = "check/money names transfer " + record.transaction_id +
+            " under this id, but the "
+            "payout is known as transfer " +
+            known_transaction_id;
     return p;
   }
   if (!tells_amount_and_recipient(payout, record)) {

@@ -336,9 +336,9 @@ CINETPAY_INLINE std::vector<evidence::Proof> ClientImpl::judge(
   }
   const Envelope& env = attempt.answer;
   if (env.code != 0) {
-    const evidence::Proof whole = evidence::of_batch_refusal(
-        env.code, codes::message_or_table_word(env.code, env.message), env.description,
-        env.http_status, lists_a_transfer(env));
+    const evidence::Proof whole =
+        evidence::of_batch_refusal(env.code, codes::message_or_table_word(env.code, env.message),
+                                   env.description, env.http_status, lists_a_transfer(env));
     std::fill(proofs.begin(), proofs.end(), whole);
     return proofs;
   }
@@ -375,8 +375,9 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
     last[i].why = "check/money could not be asked";
   }
   auto found_by_lookup = [&](std::size_t i) {
-    TransferResult r = settled_by(items[i], last[i], "confirmed by check/money after " + sent[i].why,
-                                  may_resend && sent[i].id_exists);
+    TransferResult r =
+        settled_by(items[i], last[i], "confirmed by check/money after " + sent[i].why,
+                   may_resend && sent[i].id_exists);
     if (r.outcome == TransferOutcome::accepted) r.status = last[i].transfer;
     return r;
   };
@@ -396,9 +397,8 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
       }
       ReconcileResult found = lookup(items[i].client_transaction_id, grace);
       if (found.state != ReconcileResult::State::unknown) {
-        last[i] = evidence::of_lookup(items[i], found.status,
-                                      found.state == ReconcileResult::State::not_found,
-                                      found.detail);
+        last[i] = evidence::of_lookup(
+            items[i], found.status, found.state == ReconcileResult::State::not_found, found.detail);
       }
       if (evidence::after_lookup(last[i].verdict, /*grace_over=*/false, may_resend) ==
           evidence::Next::settled) {
