@@ -1,17 +1,37 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages that `make demo` and `make test` need. As root it runs
-# apt-get; otherwise it prints the one command to run and fails.
+# Installs the Debian 12 packages that the named parts of the build need; each `make` target
+# names its own (see the Makefile). As root it runs apt-get; otherwise it prints the one
+# command to run and fails.
+#   usage: install-deps.sh PART...   (no PART: everything `make test` needs)
+#   PART:  core     the compiler, CMake, Ninja, and what the client itself needs
+#          ledger   the ledger's stores: SQLite and PostgreSQL's client library
+#          tools    cinetpay-sandbox and the cinetpay CLI (and the examples that embed a server)
+#          testing  cinetpay::testing, the installed test doubles (GoogleTest)
+#          tests    what the project's own test suite adds: a PostgreSQL server, doxygen for
+#                   the test that keeps the API reference free of warnings, dpkg-dev for the
+#                   package tests, curl and openssl for the examples' and transport tests
+#          docs     make docs     package  make package
+#          bench    make bench    fuzz     make fuzz (clang, its libFuzzer and sanitizers)
 set -euo pipefail
 
-packages=(g++ make cmake ninja-build pkg-config libcurl4-openssl-dev nlohmann-json3-dev
-          libgtest-dev libgmock-dev libcpp-httplib-dev libsqlite3-dev openssl
-          libpq-dev postgresql-15  # the ledger's PostgreSQL store and its tests
-          doxygen   # make docs, and the test that keeps the API reference free of warnings
-          dpkg-dev  # dpkg-shlibdeps, for cpack -G DEB
-          curl)     # the examples' test posts notifications to webhook_receiver
-if [ "${CINETPAY_WITH_BENCH:-0}" = 1 ]; then packages+=(libbenchmark-dev); fi
-# `make fuzz`: clang++ and its libFuzzer and sanitizer runtimes.
-if [ "${CINETPAY_WITH_FUZZ:-0}" = 1 ]; then packages+=(clang libclang-rt-14-dev); fi
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(core ledger tools testing tests)
+
+packages=()
+for part in "${parts[@]}"; do
+  case "$part" in
+    core) packages+=(g++ make cmake ninja-build pkg-config libcurl4-openssl-dev nlohmann-json3-dev) ;;
+    ledger) packages+=(libsqlite3-dev libpq-dev) ;;
+    tools) packages+=(libcpp-httplib-dev) ;;
+    testing) packages+=(libgtest-dev libgmock-dev) ;;
+    tests) packages+=(postgresql-15 doxygen dpkg-dev curl openssl) ;;
+    docs) packages+=(doxygen) ;;
+    package) packages+=(dpkg-dev) ;;
+    bench) packages+=(libbenchmark-dev) ;;
+    fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "install-deps.sh: unknown part '$part'" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

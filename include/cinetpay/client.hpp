@@ -89,12 +89,17 @@ class CINETPAY_API TransferClient {
   ///      why when CinetPay gave a code (the login's refusal, or the earlier batch's);
   ///    - unknown: nobody can tell yet, after every safe means was used; settle it with
   ///      reconcile(), never with a new payout.
-  /// 4. A batch refused whole with a code that proves nothing was paid ends the call: the
-  ///    later batches are not attempted (not_sent, `error` = that refusal), since they would
-  ///    meet the same refusal; send them again once its cause is fixed.
+  /// 4. A batch refused whole for a reason of the moment (602 insufficient balance, a
+  ///    refused login…) ends the call: the later batches are not attempted (not_sent,
+  ///    `error` = that refusal), since they would meet the same refusal; send them again
+  ///    once its cause is fixed. A batch refused whole for the request itself (724 not a
+  ///    contact, a bad prefix or amount…), which may be one item's fault, is sent again in
+  ///    halves, same ids (nothing of it was paid), until the refused item stands alone:
+  ///    only it is rejected.
   /// A send is repeated only when it certainly did not reach CinetPay, when the token was
-  /// refused (nothing processed), or once, same id, when the item was looked up and not
-  /// found for the whole `reconcile_grace`.
+  /// refused (nothing processed), when its batch was refused whole for the request itself
+  /// (in halves, as above), or once, same id, when the item was looked up and not found for
+  /// the whole `reconcile_grace` (unless CallOptions::reconcile is false).
   ///
   /// Duration per batch of `max_batch_size` items, without CallOptions: one send (tried
   /// again only while it never left, as a read is) + `reconcile_grace` of lookups + one
@@ -122,7 +127,10 @@ class CINETPAY_API TransferClient {
   [[nodiscard]] std::vector<ContactResult> add_contacts(const std::vector<Contact>& contacts,
                                                         const CallOptions& call = {}) const;
 
-  /// The transfers matching a query (check/money). Throws NotFoundError on 723.
+  /// The transfers matching a query (check/money): only the records that carry the queried
+  /// key (an answer may list others, which prove nothing about it). Throws NotFoundError on
+  /// 723 or when nothing is listed; ProtocolError when the answer lists only other transfers,
+  /// or records of the one transfer asked for (by id) that contradict each other.
   /// Duration: a read.
   [[nodiscard]] std::vector<TransferStatus> check_transfer(const TransferQuery& query,
                                                            const CallOptions& call = {}) const;
@@ -131,6 +139,8 @@ class CINETPAY_API TransferClient {
   /// `timeout` passes; returns the last status seen, final or not. A poll that gets no
   /// answer (TransportError, ProtocolError) once a status was seen does not end the wait;
   /// before any status, it is thrown. Throws NotFoundError if the transfer was never found.
+  /// A `timeout` of zero looks once. Only records of the queried key count (see
+  /// check_transfer).
   /// Duration: `timeout` (or the CallOptions' deadline if earlier); a request in flight is clipped
   /// to it.
   [[nodiscard]] TransferStatus wait_for_final(const TransferQuery& query,

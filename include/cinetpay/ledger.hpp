@@ -121,9 +121,11 @@ enum class NotificationOutcome {
   applied,    ///< the payout moved forward to what check/money says of its transfer
   unchanged,  ///< the payout was there already or further along (a repeated or late one)
   /// CinetPay's transfer under that client_transaction_id is not the ledger's payout (its
-  /// amount, phone or prefix differ), or contradicts the final state the ledger holds it
-  /// in (a payout held rejected that CinetPay has, paid though held failed…): not applied,
-  /// the payout did not move, and the refusal is kept in its history with the reason.
+  /// amount, phone or prefix differ), or its record cannot tell (it leaves out the amount
+  /// or the recipient, or names another transfer than the one the payout is known by), or
+  /// it contradicts the final state the ledger holds it in (a payout held rejected that
+  /// CinetPay has, paid though held failed…): not applied, the payout did not move, and the
+  /// refusal is kept in its history with the reason.
   refused,
   not_ours,  ///< no payout of this ledger has that client_transaction_id
 };
@@ -136,7 +138,7 @@ struct NotificationResult {
 };
 
 /// Counts and amounts of payouts by state.
-struct LedgerSummary {
+struct CINETPAY_API LedgerSummary {
   /// The payouts in one state.
   struct Total {
     std::size_t count = 0;    ///< how many
@@ -147,10 +149,27 @@ struct LedgerSummary {
   [[nodiscard]] bool idle() const;
 };
 
+/// What PayoutLedger::open may do to the store at its URL.
+enum class LedgerAccess {
+  /// Create the ledger when there is none, migrate it when its schema is older: for what
+  /// records payouts (a submit). The default.
+  create,
+  /// A ledger that exists, migrated when older; LedgerError when there is none, and nothing
+  /// is created: for workers, so that a mistyped path fails instead of running an empty
+  /// ledger.
+  existing,
+  /// A ledger that exists and is up to date, read without writing anything, not even a
+  /// lock: for reports, and for a file the process may not write. LedgerError when there
+  /// is none or when it needs migrating; a write (submit, a worker's pass) throws LedgerError.
+  read_only,
+};
+
 /// How a ledger is opened. A plain value.
 struct LedgerOptions {
   /// Null means std::chrono::system_clock::now.
   WallClock clock;
+  /// What opening may do: create, migrate, or only read.
+  LedgerAccess access = LedgerAccess::create;
 };
 
 /// A durable record of payouts. Open it with a URL: `sqlite:PATH` (the embedded default,
@@ -159,8 +178,12 @@ struct LedgerOptions {
 /// several processes may open the same SQLite file at once. Copies share one connection.
 class CINETPAY_API PayoutLedger {
  public:
-  /// Opens (creating and migrating when needed) the ledger at `url`. Throws
-  /// std::invalid_argument for an unknown scheme, LedgerError when the store fails.
+  /// Opens the ledger at `url`, creating and migrating it when `options.access` allows.
+  /// SQLite's in-memory database and URI filenames (`sqlite::memory:`, `sqlite:file:…`,
+  /// `?mode=`, `?immutable=`…) are refused: a ledger is a file that outlives the process.
+  /// Throws std::invalid_argument for such a URL or an unknown scheme, LedgerError when the
+  /// store fails or holds no ledger that `options.access` may use. No message names a
+  /// password of the URL.
   static PayoutLedger open(const std::string& url, LedgerOptions options = {});
 
   /// Records payouts, validated whole first (the rules of send_money; the
@@ -185,9 +208,11 @@ class CINETPAY_API PayoutLedger {
                                                         std::size_t limit = 1000) const;
 
   /// Applies a notification after verifying it by re-query through `client`. Safe while a
-  /// worker runs, even before that worker recorded the send. A transfer whose amount,
-  /// phone or prefix differs from the ledger's payout of the same client_transaction_id is
-  /// `refused`: never applied, recorded in the payout's history as a refused notification.
+  /// worker runs, even before that worker recorded the send. What the verified record
+  /// proves is judged as every answer is (a transfer whose amount, phone or prefix differs
+  /// from the ledger's payout of the same client_transaction_id, or a record that leaves
+  /// out its amount or recipient, is `refused`: never applied, recorded in the payout's
+  /// history as a refused notification).
   /// Throws what verify_notification throws (NotFoundError or NotificationMismatchError
   /// for a forged notification).
   [[nodiscard]] NotificationResult apply_notification(const TransferClient& client,
@@ -233,6 +258,10 @@ struct WorkerOptions {
   std::chrono::milliseconds follow_max{60000};  ///< the cap of that pause
   /// run_until_idle's longest pause when nothing is due.
   std::chrono::milliseconds idle_pause{1000};
+  /// After a pass whose send could not reach CinetPay (the pass stops sending then),
+  /// run_until_idle pauses `idle_pause`, doubling after each such pass up to this cap, with
+  /// jitter; the first pass that reaches CinetPay again resets it.
+  std::chrono::milliseconds outage_pause_max{60000};
   /// Null means std::chrono::system_clock::now.
   WallClock clock;
   /// Null means std::this_thread::sleep_for.
@@ -246,11 +275,14 @@ struct WorkerOptions {
 };
 
 /// What one pass did: how many payouts it moved into each state, and requests it made.
-struct WorkerPass {
+struct CINETPAY_API WorkerPass {
   std::map<PayoutState, std::size_t> moved;  ///< payouts moved, by the state they reached
   std::size_t sent = 0;                      ///< payouts handed to send_money
   std::size_t looked_up = 0;                 ///< reconcile() lookups
   std::size_t checks = 0;                    ///< check_transfer requests to follow accepted payouts
+  /// A send could not reach CinetPay: the pass sent nothing more, and every payout it had
+  /// claimed went back to pending, with its send not counted.
+  bool unreachable = false;
   /// Total of `moved`.
   [[nodiscard]] std::size_t total_moved() const;
 };
@@ -266,9 +298,10 @@ class CINETPAY_API PayoutWorker {
   PayoutWorker& operator=(const PayoutWorker&) = delete;
 
   /// One pass: settle unknown and expired claims by lookup, claim and send pending ones
-  /// (up to `batches_per_pass` batches), follow accepted ones. Throws AuthenticationError when
-  /// CinetPay refuses the login, also when it refuses it for a send made inside send_money, and
-  /// InsufficientBalanceError when it refuses a send for want of balance (602): the payouts
+  /// (up to `batches_per_pass` batches), follow accepted ones. Throws the ApiError of a refused
+  /// login (AuthenticationError for 701–707; any code, such as 709 for a caller IP CinetPay
+  /// does not allow), and InsufficientBalanceError when CinetPay refuses a send for want of
+  /// balance (602): the payouts
   /// refused, and those claimed meanwhile, are put back to pending (a refused account is never
   /// a refused payout: top up or mend the login, and run again). LedgerError when the store
   /// fails.

@@ -92,6 +92,12 @@ struct CallOptions {
   std::chrono::milliseconds timeout{0};
   /// An instant on the client's clock (ClientOptions::clock, steady_clock by default).
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  /// send_money only. True (the default): an item whose send's answer proves nothing is
+  /// looked up for `reconcile_grace`, and sent once more (same id) if certainly absent.
+  /// False: such an item is `unknown` at once, with nothing looked up and nothing sent again,
+  /// for a caller that settles it by lookup in its own time, as PayoutWorker does from its
+  /// ledger (so that every request it causes is in the payout's history).
+  bool reconcile = true;
 };
 
 /// Everything a TransferClient can be told. Every field has a working default.

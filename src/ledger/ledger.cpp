@@ -1,6 +1,8 @@
 // PayoutLedger: submissions, reads, the change feed and notifications; and the rules that
 // keep a payout moving forward only.
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <stdexcept>
 #include <utility>
 
@@ -53,15 +55,29 @@ int rank(const std::string& treatment_status) {
   }
 }
 
-std::unique_ptr<detail::LedgerStore> open_store(const std::string& url) {
+// A URL scheme's characters (RFC 3986): what comes before the first ':' of anything else,
+// such as a keyword/value string ("password=a:b host=…"), may be a password.
+bool is_scheme(const std::string& word) {
+  return !word.empty() && std::isalpha(static_cast<unsigned char>(word[0])) != 0 &&
+         std::all_of(word.begin(), word.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' ||
+                  c == '.';
+         });
+}
+
+std::unique_ptr<detail::LedgerStore> open_store(const std::string& url, LedgerAccess access) {
   auto colon = url.find(':');
   std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
-  if (scheme == "sqlite") return detail::open_sqlite_store(url.substr(colon + 1));
-  if (scheme == "postgresql" || scheme == "postgres") return detail::open_postgres_store(url);
+  if (scheme == "sqlite") return detail::open_sqlite_store(url.substr(colon + 1), access);
+  if (scheme == "postgresql" || scheme == "postgres") {
+    return detail::open_postgres_store(url, access);
+  }
   // Names the scheme only: the rest of a mistyped URL may hold a password.
-  throw std::invalid_argument("ledger URL scheme '" + scheme +
-                              "': unknown scheme; expected sqlite:PATH (e.g. sqlite:payouts.db) "
-                              "or postgresql://… (e.g. postgresql://user@host/payouts)");
+  throw std::invalid_argument(
+      (is_scheme(scheme) ? "ledger URL scheme '" + scheme + "': unknown scheme"
+                         : std::string("the ledger URL has no scheme")) +
+      "; expected sqlite:PATH (e.g. sqlite:payouts.db) or postgresql://… (e.g. "
+      "postgresql://user@host/payouts)");
 }
 
 }  // namespace
@@ -176,17 +192,16 @@ std::optional<Transition> advance(const PayoutRow& row, const TransferStatus& st
   return transition(row, next, now, actor, reason);
 }
 
-Transition reject_reused_id(const PayoutRow& row, const TransferStatus& status,
-                            const std::string& difference, TimePoint now,
+Transition reject_reused_id(const PayoutRow& row, const evidence::Proof& conflict, TimePoint now,
                             const std::string& actor) {
   PayoutRow next = row;
   next.payout.state = PayoutState::rejected;
   next.payout.worker_id.clear();
   next.payout.lease_until = {};
-  next.payout.api_code = 805;
-  next.payout.detail = "this client_transaction_id belongs to another transfer at CinetPay (" +
-                       status.transaction_id + ", " + difference + "): this payout was never made";
-  return transition(row, next, now, actor, next.payout.detail, 805);
+  next.payout.api_code = codes::kClientTransactionIdExists;
+  next.payout.detail =
+      "this client_transaction_id belongs to another transfer at CinetPay: " + conflict.why;
+  return transition(row, next, now, actor, next.payout.detail, codes::kClientTransactionIdExists);
 }
 
 }  // namespace detail
@@ -195,7 +210,8 @@ PayoutLedger::PayoutLedger(std::shared_ptr<detail::LedgerCore> core) : core_(std
 
 PayoutLedger PayoutLedger::open(const std::string& url, LedgerOptions options) {
   if (!options.clock) options.clock = [] { return std::chrono::system_clock::now(); };
-  return PayoutLedger(std::make_shared<detail::LedgerCore>(open_store(url), options.clock));
+  return PayoutLedger(
+      std::make_shared<detail::LedgerCore>(open_store(url, options.access), options.clock));
 }
 
 #ifdef CINETPAY_LEDGER_STORE_SEAM
@@ -277,11 +293,13 @@ NotificationResult PayoutLedger::apply_notification(const TransferClient& client
     const auto now = core_->now();
     NotificationResult result;
     std::optional<detail::Transition> t;
-    if (std::string difference = detail::transfer_difference(row->payout.request, trusted);
-        !difference.empty()) {
+    const detail::evidence::Proof proof =
+        detail::evidence::of_notification(row->payout.request, trusted, row->payout.transaction_id);
+    if (proof.verdict != detail::evidence::Verdict::transfer) {
+      // Another payout's transfer, or a record that cannot tell: never applied, and kept in
+      // the payout's history for the merchant to see.
       result.outcome = NotificationOutcome::refused;
-      result.reason = "notification refused: transfer " + trusted.transaction_id +
-                      " is not this payout (" + difference + ")";
+      result.reason = "notification refused: " + proof.why;
       t = detail::transition(*row, *row, now, "", result.reason);
     } else if (std::string contradiction = detail::contradicted_final(*row, trusted);
                !contradiction.empty()) {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "cinetpay/detail/matching.hpp"
+#include "cinetpay/detail/evidence.hpp"
 #include "cinetpay/export.hpp"
 #include "cinetpay/ledger.hpp"
 #include "store.hpp"
@@ -48,10 +48,11 @@ std::optional<Transition> advance(const PayoutRow& row, const TransferStatus& st
                                   TimePoint next_check_at, const std::string& actor,
                                   const std::string& reason);
 
-/// `row` rejected: the id belongs to a different transfer at CinetPay (`difference` says
-/// how it differs); nothing of this payout was paid.
-Transition reject_reused_id(const PayoutRow& row, const TransferStatus& status,
-                            const std::string& difference, TimePoint now, const std::string& actor);
+/// `row` rejected: the id belongs to a different transfer at CinetPay (`conflict`, a
+/// refused proof of evidence::of_record, says which and how it differs); nothing of this
+/// payout was paid.
+Transition reject_reused_id(const PayoutRow& row, const evidence::Proof& conflict, TimePoint now,
+                            const std::string& actor);
 
 }  // namespace detail
 CINETPAY_END_NAMESPACE

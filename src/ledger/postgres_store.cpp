@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -165,6 +166,24 @@ fed AS (
   SELECT t.id, t.state, t.updated_at FROM t JOIN applied USING (i) WHERE t.feeds ORDER BY t.i)
 SELECT i FROM applied)";
 
+// PostgreSQL's text and jsonb hold no NUL: one in an answer (a lot, a status, a message)
+// would make the transition unrecordable, and every later pass fail on that payout. It is
+// kept visible as the six characters \u0000 (SQLite keeps the byte). Applied to the expected
+// values too, so that a compare-and-set decided on a row holding a NUL still matches.
+std::string storable(const std::string& text) {
+  if (text.find('\0') == std::string::npos) return text;
+  std::string out;
+  out.reserve(text.size() + 5);
+  for (char c : text) {
+    if (c == '\0') {
+      out += "\\u0000";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // transitions[start, end) as the rows kApplyStatement reads.
 std::string transitions_json(const std::vector<Transition>& transitions, std::size_t start,
                              std::size_t end) {
@@ -174,17 +193,17 @@ std::string transitions_json(const std::vector<Transition>& transitions, std::si
     const Payout& p = t.next.payout;
     nlohmann::json row = {
         {"i", i},
-        {"id", p.request.client_transaction_id},
+        {"id", storable(p.request.client_transaction_id)},
         {"expected_state", word(t.expected_state)},
-        {"expected_worker", t.expected_worker},
-        {"expected_treatment", t.expected_treatment_status},
+        {"expected_worker", storable(t.expected_worker)},
+        {"expected_treatment", storable(t.expected_treatment_status)},
         {"state", word(p.state)},
-        {"transaction_id", p.transaction_id},
-        {"lot", p.lot},
-        {"treatment_status", p.treatment_status},
+        {"transaction_id", storable(p.transaction_id)},
+        {"lot", storable(p.lot)},
+        {"treatment_status", storable(p.treatment_status)},
         {"api_code", p.api_code},
-        {"detail", p.detail},
-        {"worker_id", p.worker_id},
+        {"detail", storable(p.detail)},
+        {"worker_id", storable(p.worker_id)},
         {"lease_until", to_millis(p.lease_until)},
         {"sends", p.sends},
         {"last_sent_at", to_millis(t.next.last_sent_at)},
@@ -199,11 +218,11 @@ std::string transitions_json(const std::vector<Transition>& transitions, std::si
       row["at"] = to_millis(e.at);
       row["from_state"] = e.from ? nlohmann::json(word(*e.from)) : nlohmann::json();
       row["to_state"] = word(e.to);
-      row["event_worker"] = e.worker_id;
+      row["event_worker"] = storable(e.worker_id);
       row["event_lease"] = to_millis(e.lease_until);
-      row["reason"] = e.reason;
+      row["reason"] = storable(e.reason);
       row["event_code"] = e.api_code;
-      row["event_treatment"] = e.treatment_status;
+      row["event_treatment"] = storable(e.treatment_status);
     }
     rows.push_back(std::move(row));
   }
@@ -213,8 +232,9 @@ std::string transitions_json(const std::vector<Transition>& transitions, std::si
 
 class PostgresStore final : public LedgerStore {
  public:
-  explicit PostgresStore(std::string conninfo) : conninfo_(std::move(conninfo)) {
-    run([](pq::Connection& db) { migrate(db); });
+  PostgresStore(std::string conninfo, LedgerAccess access)
+      : conninfo_(std::move(conninfo)), read_only_(access == LedgerAccess::read_only) {
+    run([&](pq::Connection& db) { open_schema(db, access); });
   }
 
   InsertResult insert(const std::vector<PayoutRow>& rows, const PayoutEvent& submitted) override {
@@ -409,6 +429,39 @@ class PostgresStore final : public LedgerStore {
   }
 
  private:
+  static void check_not_newer(int version) {
+    if (version > kSchemaVersion) {
+      throw LedgerError("ledger (postgresql): the database has schema version " +
+                        std::to_string(version) + ", newer than this library's " +
+                        std::to_string(kSchemaVersion));
+    }
+  }
+
+  // Migrates only when the schema is missing or older, and creates it only when `access`
+  // allows: a read-only open writes nothing, not even the migration's lock.
+  static void open_schema(pq::Connection& db, LedgerAccess access) {
+    std::optional<int> version;
+    if (db.exec("SELECT to_regclass('schema_version') IS NOT NULL").boolean(0, 0)) {
+      pq::Result r = db.exec("SELECT version FROM schema_version");
+      version = r.rows() > 0 ? int_at(r, 0, 0) : 0;
+    }
+    if (!version && access != LedgerAccess::create) {
+      throw LedgerError("ledger (postgresql): there is no ledger in " + db.describe() +
+                        ": this open creates none");
+    }
+    check_not_newer(version.value_or(0));
+    if (version == kSchemaVersion) return;
+    if (access == LedgerAccess::read_only) {
+      throw LedgerError("ledger (postgresql): the ledger in " + db.describe() +
+                        " has schema version " + std::to_string(*version) +
+                        ", older than this library's " + std::to_string(kSchemaVersion) +
+                        ": a read-only open does not migrate it; open it once for writing");
+    }
+    migrate(db);
+  }
+
+  // Under the migration lock, from the version found there: another worker may have
+  // migrated since open_schema() read it.
   static void migrate(pq::Connection& db) {
     pq::Transaction tx(db);
     db.exec_with("SELECT pg_advisory_xact_lock($1)", kMigrationLock);
@@ -419,11 +472,7 @@ class PostgresStore final : public LedgerStore {
       db.exec("INSERT INTO schema_version (version) VALUES (0)");
       version = 0;
     }
-    if (version > kSchemaVersion) {
-      throw LedgerError("ledger (postgresql): the database has schema version " +
-                        std::to_string(version) + ", newer than this library's " +
-                        std::to_string(kSchemaVersion));
-    }
+    check_not_newer(version);
     for (int v = version; v < kSchemaVersion; ++v) db.exec_script(kMigrations[v]);
     db.exec_with("UPDATE schema_version SET version = $1", kSchemaVersion);
     tx.commit();
@@ -436,8 +485,7 @@ class PostgresStore final : public LedgerStore {
     std::lock_guard<std::mutex> lock(mu_);
     for (int attempt = 1;; ++attempt) {
       try {
-        if (!db_ || !db_->ok())
-          db_ = std::make_unique<pq::Connection>(pq::Connection::open(conninfo_));
+        if (!db_ || !db_->ok()) connect();
         return work(*db_);
       } catch (const pq::Error& e) {
         if (e.connection_lost()) db_.reset();
@@ -457,15 +505,23 @@ class PostgresStore final : public LedgerStore {
     });
   }
 
+  // A read-only ledger's session refuses every write, whatever the statement.
+  void connect() {
+    auto db = std::make_unique<pq::Connection>(pq::Connection::open(conninfo_));
+    if (read_only_) db->exec("SET default_transaction_read_only = on");
+    db_ = std::move(db);
+  }
+
   std::string conninfo_;
+  bool read_only_;
   std::mutex mu_;
   std::unique_ptr<pq::Connection> db_;
 };
 
 }  // namespace
 
-std::unique_ptr<LedgerStore> open_postgres_store(const std::string& conninfo) {
-  return std::make_unique<PostgresStore>(conninfo);
+std::unique_ptr<LedgerStore> open_postgres_store(const std::string& conninfo, LedgerAccess access) {
+  return std::make_unique<PostgresStore>(conninfo, access);
 }
 
 }  // namespace detail

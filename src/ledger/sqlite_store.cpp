@@ -4,8 +4,13 @@
 // never claim the same payout; a busy timeout makes the other one wait its turn.
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -118,15 +123,34 @@ class Statement {
   int next_ = 0;
 };
 
+[[noreturn]] void no_ledger(const std::string& path) {
+  throw LedgerError("ledger (sqlite): there is no ledger at " + path + ": this open creates none");
+}
+
+int open_flags(LedgerAccess access) {
+  switch (access) {
+    case LedgerAccess::create:
+      return SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    case LedgerAccess::existing:
+      return SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    case LedgerAccess::read_only:
+      break;
+  }
+  return SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+}
+
 class Connection {
  public:
-  explicit Connection(const std::string& path) {
-    int rc =
-        sqlite3_open_v2(path.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  Connection(const std::string& path, LedgerAccess access) {
+    int rc = sqlite3_open_v2(path.c_str(), &db_, open_flags(access), nullptr);
     if (rc != SQLITE_OK) {
       std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
       sqlite3_close(db_);
+      std::error_code unknown;
+      if (rc == SQLITE_CANTOPEN && access != LedgerAccess::create &&
+          !std::filesystem::exists(path, unknown) && !unknown) {
+        no_ledger(path);
+      }
       throw LedgerError("ledger (sqlite): cannot open " + path + ": " + why);
     }
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
@@ -140,6 +164,7 @@ class Connection {
   bool exec_unless_busy(const std::string& sql) { return run(sql, true); }
   Statement prepare(const std::string& sql) { return {db_, sql}; }
   int changes() const { return sqlite3_changes(db_); }
+  [[nodiscard]] int extended_code() const { return sqlite3_extended_errcode(db_); }
 
  private:
   bool run(const std::string& sql, bool busy_is_an_answer) {
@@ -231,10 +256,33 @@ std::vector<PayoutRow> read_rows(Statement& s) {
 
 class SqliteStore final : public LedgerStore {
  public:
-  explicit SqliteStore(const std::string& path) : db_(path) {
+  // Writes only what is needed: a ledger that is up to date is opened without a lock, so
+  // that a report runs beside a long submit, and on a file it may not write.
+  SqliteStore(const std::string& path, LedgerAccess access) : db_(path, access) {
+    std::optional<int> version;
+    try {
+      db_.exec("PRAGMA synchronous=FULL");
+      version = schema_version();
+    } catch (const LedgerError& e) {
+      if (db_.extended_code() != SQLITE_READONLY_DIRECTORY) throw;
+      throw LedgerError(std::string(e.what()) +
+                        ": SQLite reads a WAL ledger only where it can create the -shm file "
+                        "beside it (or while a writer has it open): the directory must be "
+                        "writable by this user");
+    }
+    if (!version && access != LedgerAccess::create) no_ledger(path);
+    check_not_newer(version.value_or(0));
+    if (access == LedgerAccess::read_only) {
+      if (*version < kSchemaVersion) {
+        throw LedgerError("ledger (sqlite): the ledger at " + path + " has schema version " +
+                          std::to_string(*version) + ", older than this library's " +
+                          std::to_string(kSchemaVersion) +
+                          ": a read-only open does not migrate it; open it once for writing");
+      }
+      return;
+    }
     switch_to_wal();
-    db_.exec("PRAGMA synchronous=FULL");
-    migrate();
+    if (version != kSchemaVersion) migrate();
   }
 
   InsertResult insert(const std::vector<PayoutRow>& rows, const PayoutEvent& submitted) override {
@@ -469,6 +517,26 @@ class SqliteStore final : public LedgerStore {
     }
   }
 
+  // The schema's version, or nullopt when the database holds no ledger; read without a
+  // transaction of its own, so without a lock beyond the read's.
+  std::optional<int> schema_version() {
+    auto table =
+        db_.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'");
+    if (!table.step()) return std::nullopt;
+    auto s = db_.prepare("SELECT version FROM schema_version");
+    return s.step() ? static_cast<int>(s.integer(0)) : 0;
+  }
+
+  static void check_not_newer(int version) {
+    if (version > kSchemaVersion) {
+      throw LedgerError("ledger (sqlite): the database has schema version " +
+                        std::to_string(version) + ", newer than this library's " +
+                        std::to_string(kSchemaVersion));
+    }
+  }
+
+  // Under the write lock, from the version found there: another process may have migrated
+  // since schema_version() was read.
   void migrate() {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(db_);
@@ -479,11 +547,7 @@ class SqliteStore final : public LedgerStore {
       db_.exec("INSERT INTO schema_version (version) VALUES (0)");
       version = 0;
     }
-    if (version > kSchemaVersion) {
-      throw LedgerError("ledger (sqlite): the database has schema version " +
-                        std::to_string(version) + ", newer than this library's " +
-                        std::to_string(kSchemaVersion));
-    }
+    check_not_newer(version);
     for (int v = version; v < kSchemaVersion; ++v) db_.exec(kMigrations[v]);
     db_.prepare("UPDATE schema_version SET version = ?")
         .bind(static_cast<std::int64_t>(kSchemaVersion))
@@ -516,10 +580,24 @@ class SqliteStore final : public LedgerStore {
 
 }  // namespace
 
-std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path) {
+std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path, LedgerAccess access) {
   if (path.empty())
     throw std::invalid_argument("ledger URL sqlite: needs a file path (sqlite:PATH)");
-  return std::make_unique<SqliteStore>(path);
+  // SQLite keeps ":memory:" in memory, and reads a name that starts with "file:" as a URI
+  // whose parameters (mode=memory, immutable=1, nolock=1, vfs=…) decide what is kept and
+  // how it is locked; Debian's build honours URIs in every open. A '?' reads as a query to
+  // whoever writes the URL, though SQLite would take it as part of a plain name.
+  std::string head = path.substr(0, 5);
+  std::transform(head.begin(), head.end(), head.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (path == ":memory:" || head == "file:" || path.find('?') != std::string::npos) {
+    throw std::invalid_argument(
+        "ledger URL sqlite:" + path +
+        ": an in-memory database or a URI filename (file:…, ?mode=, ?immutable=, ?nolock=…) is "
+        "refused: a ledger is a file that outlives the process, locked as one; give its path, "
+        "sqlite:PATH");
+  }
+  return std::make_unique<SqliteStore>(path, access);
 }
 
 }  // namespace detail

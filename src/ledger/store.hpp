@@ -102,10 +102,13 @@ bool same_request(const TransferRequest& a, const TransferRequest& b);
 std::int64_t to_millis(TimePoint t);
 TimePoint from_millis(std::int64_t ms);
 
-/// The SQLite store; `path` as after "sqlite:".
-std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path);
+/// The SQLite store; `path` as after "sqlite:". Throws std::invalid_argument for a path
+/// that is not a file's (in-memory, a URI filename).
+std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path,
+                                               LedgerAccess access = LedgerAccess::create);
 /// The PostgreSQL store; `conninfo` is the whole URL, as libpq reads it.
-std::unique_ptr<LedgerStore> open_postgres_store(const std::string& conninfo);
+std::unique_ptr<LedgerStore> open_postgres_store(const std::string& conninfo,
+                                                 LedgerAccess access = LedgerAccess::create);
 
 }  // namespace detail
 CINETPAY_END_NAMESPACE

@@ -25,6 +25,7 @@
 CINETPAY_BEGIN_NAMESPACE
 namespace {
 
+namespace evidence = detail::evidence;
 using detail::PayoutRow;
 using detail::TimePoint;
 using detail::Transition;
@@ -131,6 +132,7 @@ class PayoutWorker::Impl {
   Impl(TransferClient client, PayoutLedger ledger, WorkerOptions options)
       : client_(std::move(client)), ledger_(std::move(ledger)), options_(std::move(options)) {
     if (options_.worker_id.empty()) options_.worker_id = default_worker_id();
+    jitter_.seed(static_cast<std::uint_fast32_t>(std::hash<std::string>{}(options_.worker_id)));
     if (!options_.clock) options_.clock = [] { return std::chrono::system_clock::now(); };
     if (!options_.sleeper)
       options_.sleeper = [](milliseconds d) { std::this_thread::sleep_for(d); };
@@ -169,16 +171,26 @@ class PayoutWorker::Impl {
 
   LedgerSummary run_until_idle(std::chrono::steady_clock::time_point deadline,
                                const std::function<void(const LedgerSummary&)>& progress) {
+    // After a pass that could not reach CinetPay, a pause that doubles up to its cap, with
+    // jitter so that a fleet does not come back in step.
+    milliseconds outage_pause = options_.idle_pause;
     while (true) {
       WorkerPass pass = run_once();
       LedgerSummary s = ledger_.summary();
       if (progress) progress(s);
       auto now = std::chrono::steady_clock::now();
       if (s.idle() || now >= deadline) return s;
-      if (pass.total_moved() == 0) {
-        options_.sleeper(std::min(options_.idle_pause,
-                                  std::chrono::duration_cast<milliseconds>(deadline - now)));
+      const auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
+      if (pass.unreachable) {
+        std::uniform_int_distribution<milliseconds::rep> jitter(outage_pause.count() / 2,
+                                                                outage_pause.count());
+        options_.sleeper(std::min(milliseconds(jitter(jitter_)), left));
+        outage_pause =
+            std::min(outage_pause * 2, std::max(options_.outage_pause_max, options_.idle_pause));
+        continue;
       }
+      outage_pause = options_.idle_pause;
+      if (pass.total_moved() == 0) options_.sleeper(std::min(options_.idle_pause, left));
     }
   }
 
@@ -246,14 +258,20 @@ class PayoutWorker::Impl {
         }
         answered = on_the_wire.get();
       }
-      if (answered.refused) {
-        // Claimed while the account was being refused: never sent, so back to pending.
-        for (const PayoutRow& row : following) {
-          answered.outcomes.push_back(
-              release(row, PayoutState::pending, {}, "not sent: " + answered.refused->why));
+      if (answered.refused || answered.unreachable) {
+        // Claimed while the account was refused or CinetPay out of reach: never sent. The
+        // pass ends there: every other send would meet the same refusal or outage.
+        const std::string why =
+            answered.refused ? answered.refused->why : "CinetPay could not be reached";
+        for (const PayoutRow& row : following) answered.outcomes.push_back(never_sent(row, why, 0));
+        for (std::vector<PayoutRow>& waiting : ready) {
+          for (const PayoutRow& row : waiting) answered.outcomes.push_back(never_sent(row, why, 0));
         }
+        ready.clear();
         record_sent(answered);
-        std::rethrow_exception(answered.refused->error);
+        if (answered.refused) std::rethrow_exception(answered.refused->error);
+        pass.unreachable = true;
+        return pass;
       }
       batch = std::move(following);
     }
@@ -319,6 +337,7 @@ class PayoutWorker::Impl {
   struct Sent {
     std::vector<Transition> outcomes;
     std::optional<AccountRefusal> refused;
+    bool unreachable = false;  ///< the send never reached CinetPay
   };
 
   // (c) Payouts of dead workers and of unknown outcome: looked up first. Returns those
@@ -341,36 +360,41 @@ class PayoutWorker::Impl {
       }
       ++pass.looked_up;
       const auto t = now();
-      if (found.state == ReconcileResult::State::found) {
-        if (std::string difference = detail::transfer_difference(row.payout.request, *found.status);
-            !difference.empty()) {
-          settled.push_back(detail::reject_reused_id(row, *found.status, difference, t, me));
-        } else if (!detail::tells_amount_and_recipient(row.payout.request, *found.status)) {
-          // As send_money's reconciliation: a record that leaves out the amount or the
-          // recipient may be another payout's under a reused id, so it settles nothing.
-          settled.push_back(release(row, PayoutState::unknown, options_.settle_interval,
-                                    "found under its id, but CinetPay's record leaves out its "
-                                    "amount or recipient: looked up again later"));
-        } else if (auto moved = detail::advance(row, *found.status, t, t + options_.follow_initial,
-                                                me, "found by lookup")) {
-          settled.push_back(*moved);
+      const evidence::Proof proof =
+          evidence::of_lookup(row.payout.request, found.status,
+                              found.state == ReconcileResult::State::not_found, found.detail);
+      switch (evidence::after_lookup(proof.verdict, t - row.last_sent_at >= options_.resend_grace,
+                                     /*may_send_again=*/true)) {
+        case evidence::Next::settled:
+          if (proof.verdict == evidence::Verdict::refused) {
+            settled.push_back(detail::reject_reused_id(row, proof, t, me));
+          } else if (auto moved =
+                         detail::advance(row, *proof.transfer, t, t + options_.follow_initial, me,
+                                         "found by lookup")) {
+            settled.push_back(*moved);
+          }
+          break;
+        case evidence::Next::send_again: {
+          PayoutRow next = row;
+          next.payout.state = PayoutState::sending;
+          next.payout.lease_until = t + options_.lease;
+          ++next.payout.sends;
+          next.last_sent_at = t;
+          resend.push_back(detail::transition(
+              row, next, t, me,
+              "certainly absent at CinetPay past the grace period: sending again with the same "
+              "id"));
+          break;
         }
-        continue;
-      }
-      const bool absent = found.state == ReconcileResult::State::not_found &&
-                          t - row.last_sent_at >= options_.resend_grace;
-      if (absent) {
-        PayoutRow next = row;
-        next.payout.state = PayoutState::sending;
-        next.payout.lease_until = t + options_.lease;
-        ++next.payout.sends;
-        next.last_sent_at = t;
-        resend.push_back(detail::transition(
-            row, next, t, me,
-            "certainly absent at CinetPay past the grace period: sending again with the same id"));
-      } else {
-        settled.push_back(detail::transition(
-            row, released(row, PayoutState::unknown, options_.settle_interval), t, me, ""));
+        case evidence::Next::look_again:
+        case evidence::Next::unknown:
+          // A record that proves nothing is worth a line in the history; absence within the
+          // grace, or a lookup that could not be made, is not.
+          settled.push_back(detail::transition(
+              row, released(row, PayoutState::unknown, options_.settle_interval), t, me,
+              found.state == ReconcileResult::State::found ? proof.why + ": looked up again later"
+                                                           : ""));
+          break;
       }
     }
     record(settled, pass);
@@ -394,24 +418,29 @@ class PayoutWorker::Impl {
     Sent sent;
     std::vector<Transition>& outcomes = sent.outcomes;
     const std::string& me = options_.worker_id;
-    auto all = [&](PayoutState state, const std::string& why, int code) {
-      for (const PayoutRow& row : rows)
-        outcomes.push_back(release(row, state, options_.settle_interval, why, code));
-    };
+    // No reconciliation inside the call: an unclear item comes back unknown and is settled
+    // by this worker's own lookups (settle), each one recorded in the payout's history.
+    CallOptions call;
+    call.reconcile = false;
     try {
-      results = client_.send_money(requests);
-    } catch (const AuthenticationError& e) {
-      all(PayoutState::pending, std::string("not sent: ") + e.what(), e.code());
+      results = client_.send_money(requests, call);
+    } catch (const ApiError& e) {
+      // send_money throws only while no send of its call has left: CinetPay refused the
+      // login (701–707, 709 for a caller IP it does not allow…), not these payouts. Every
+      // other payout would meet the same refusal: the worker stops.
+      for (const PayoutRow& row : rows) outcomes.push_back(never_sent(row, e.what(), e.code()));
       sent.refused = AccountRefusal{std::current_exception(), "the login was refused", e.what()};
       return sent;
-    } catch (const ApiError& e) {
-      // send_money throws only while no send of its call has left: this is a login's
-      // refusal, not CinetPay's word on these payouts.
-      all(PayoutState::pending, std::string("not sent: ") + e.what(), e.code());
     } catch (const TransportError& e) {
-      all(PayoutState::pending, std::string("never reached CinetPay: ") + e.what(), 0);
+      for (const PayoutRow& row : rows) {
+        outcomes.push_back(never_sent(row, std::string("never reached CinetPay: ") + e.what(), 0));
+      }
+      sent.unreachable = true;
     } catch (const std::exception& e) {
-      all(PayoutState::unknown, std::string("outcome unknown: ") + e.what(), 0);
+      for (const PayoutRow& row : rows) {
+        outcomes.push_back(release(row, PayoutState::unknown, options_.settle_interval,
+                                   std::string("outcome unknown: ") + e.what()));
+      }
     }
     crash_point("after_send");
     const auto t = now();
@@ -419,30 +448,25 @@ class PayoutWorker::Impl {
       const PayoutRow& row = rows[i];
       const TransferResult& r = results[i];
       const std::string why = r.detail.empty() ? std::string(to_string(r.outcome)) : r.detail;
-      if (r.outcome == TransferOutcome::rejected && r.error) {
-        // A payout sent again after lookups found it absent: its earlier send may still be
-        // listed late, so a refusal of the moment (the balance, the login, an operator
-        // down…) proves nothing about it. It stays unknown, settled by lookup; a refusal
-        // of the request itself would have met the earlier send too, and stands.
-        const bool sent_before = row.payout.sends > 1;
-        const bool of_the_moment = detail::codes::is_refusal_of_the_moment(r.error->code);
-        auto refusal = account_refusal(*r.error);
-        if (sent_before && of_the_moment) {
-          outcomes.push_back(release(row, PayoutState::unknown, options_.settle_interval,
-                                     "sent again and refused (" + std::to_string(r.error->code) +
-                                         " " + r.error->message +
-                                         "), which proves nothing about its earlier send",
-                                     r.error->code));
-          if (refusal) sent.refused = std::move(refusal);
-          continue;
-        }
-        if (refusal) {
-          outcomes.push_back(release(row, PayoutState::pending, {},
-                                     "not paid, " + refusal->why + ": " + refusal->what,
-                                     r.error->code));
-          sent.refused = std::move(refusal);
-          continue;
-        }
+      auto refusal = r.error ? account_refusal(*r.error) : std::nullopt;
+      if (refusal && r.outcome != TransferOutcome::accepted) sent.refused = refusal;
+      if (row.payout.sends > 1 && !evidence::resend_result_stands(r)) {
+        // Sent again after lookups found it absent: its earlier send may still be listed
+        // late, so this result proves nothing about it. Settled by lookup.
+        const std::string answer =
+            r.error ? std::to_string(r.error->code) + " " + r.error->message + ": " + why : why;
+        outcomes.push_back(
+            release(row, PayoutState::unknown, options_.settle_interval,
+                    "sent again (" + answer + "), which proves nothing about its earlier send",
+                    r.error ? r.error->code : 0));
+        continue;
+      }
+      if (refusal && r.outcome == TransferOutcome::rejected) {
+        // Nothing paid, and the payout is not at fault: it waits for the account's repair.
+        outcomes.push_back(release(row, PayoutState::pending, {},
+                                   "not paid, " + refusal->why + ": " + refusal->what,
+                                   r.error->code));
+        continue;
       }
       switch (r.outcome) {
         case TransferOutcome::accepted: {
@@ -465,7 +489,7 @@ class PayoutWorker::Impl {
                       : release(row, PayoutState::rejected, {}, why));
           break;
         case TransferOutcome::not_sent:
-          outcomes.push_back(release(row, PayoutState::pending, {}, why));
+          outcomes.push_back(never_sent(row, why, r.error ? r.error->code : 0));
           break;
         case TransferOutcome::unknown:
           outcomes.push_back(release(row, PayoutState::unknown, options_.settle_interval, why));
@@ -473,6 +497,23 @@ class PayoutWorker::Impl {
       }
     }
     return sent;
+  }
+
+  // `row`, whose send certainly never reached CinetPay: back to pending to be sent, unless
+  // this was a send made again after lookups, whose earlier send may still surface: then it
+  // stays unknown, to be looked up (evidence::resend_result_stands).
+  // Its claim counted a send that never left: it is taken back.
+  [[nodiscard]] Transition never_sent(const PayoutRow& row, const std::string& why,
+                                      int code) const {
+    const bool resend = row.payout.sends > 1;
+    PayoutRow next = released(row, resend ? PayoutState::unknown : PayoutState::pending,
+                              resend ? options_.settle_interval : milliseconds(0));
+    next.payout.sends = std::max(0, row.payout.sends - 1);
+    next.payout.api_code = code;
+    next.payout.detail =
+        resend ? "sent again, not sent: " + why + "; its earlier send may still surface"
+               : "not sent: " + why;
+    return detail::transition(row, next, now(), options_.worker_id, next.payout.detail, code);
   }
 
   // (d) Accepted payouts followed to VAL or REJ: one check per lot (its answer holds every
@@ -514,19 +555,27 @@ class PayoutWorker::Impl {
       while (askers.size() + 1 < std::min(parallel, queries.size())) askers.emplace_back(ask);
       ask();
     }
-    std::map<std::string, TransferStatus> seen;  // by client_transaction_id
+    std::map<std::string, std::vector<TransferStatus>> seen;  // by client_transaction_id
     for (std::vector<TransferStatus>& answer : answers) {
       for (TransferStatus& s : answer) {
         std::string id = s.client_transaction_id;
-        seen[id] = std::move(s);
+        seen[id].push_back(std::move(s));
       }
     }
     std::vector<Transition> updates;
     const auto t = now();
     for (const PayoutRow& row : due) {
-      auto it = seen.find(row.payout.request.client_transaction_id);
-      if (it != seen.end() && detail::transfer_difference(row.payout.request, it->second).empty()) {
-        if (auto moved = detail::advance(row, it->second, t, t + options_.follow_initial,
+      const std::string& id = row.payout.request.client_transaction_id;
+      auto it = seen.find(id);
+      std::string why;
+      std::optional<TransferStatus> record =
+          it == seen.end()
+              ? std::nullopt
+              : evidence::the_record(TransferQuery::by_client_transaction_id(id), it->second, why);
+      if (record &&
+          evidence::of_record(row.payout.request, *record, row.payout.transaction_id).verdict ==
+              evidence::Verdict::transfer) {
+        if (auto moved = detail::advance(row, *record, t, t + options_.follow_initial,
                                          options_.worker_id, "followed by check/money")) {
           updates.push_back(*moved);
           continue;
@@ -545,6 +594,8 @@ class PayoutWorker::Impl {
   PayoutLedger ledger_;
   WorkerOptions options_;
   std::string crash_at_;
+  // Seeded by the worker's id: workers of a fleet differ, and a run replays.
+  std::minstd_rand jitter_;
 };
 
 PayoutWorker::PayoutWorker(TransferClient client, PayoutLedger ledger, WorkerOptions options)

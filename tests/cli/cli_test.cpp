@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <regex>
@@ -15,6 +17,8 @@
 
 #include "bounded_wait.hpp"
 #include "cinetpay/detail/http.hpp"
+#include "ledger/store.hpp"
+#include "output.hpp"
 #include "sandbox_fixture.hpp"
 #include "scripted_server.hpp"
 
@@ -52,16 +56,30 @@ class CliTest : public ::testing::Test {
     return run("CINETPAY_API_KEY=sandbox-key CINETPAY_PASSWORD='" + password + "'",
                "--base-url " + base_url + " " + args);
   }
+  // Where the CLI's streams go, and what it runs under.
+  struct Streams {
+    std::string out;      ///< a path (/dev/full…), or empty for a file read into Outcome::out
+    std::string err;      ///< likewise for stderr; "&1" joins it to stdout
+    std::string wrapper;  ///< a command the CLI runs under (setpriv…), empty for none
+  };
   // Runs the CLI with these environment variables only (CINETPAY_* ones unset otherwise).
-  Outcome run(const std::string& variables, const std::string& args) {
+  Outcome run(const std::string& variables, const std::string& args, const Streams& to = {}) {
     std::string out = dir_ + "/out";
     std::string err = dir_ + "/err";
+    std::remove(out.c_str());
+    std::remove(err.c_str());
     std::string command =
         "env -u CINETPAY_BASE_URL -u CINETPAY_LANG -u CINETPAY_API_KEY "
         "-u CINETPAY_PASSWORD " +
-        variables + " " + CINETPAY_CLI_PATH + " " + args + " >" + out + " 2>" + err + " </dev/null";
+        variables + " " + to.wrapper + " " + CINETPAY_CLI_PATH + " " + args + " >" +
+        (to.out.empty() ? out : to.out) + " 2>" + (to.err.empty() ? err : to.err) + " </dev/null";
     int status = std::system(command.c_str());
     return Outcome{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  }
+  // Runs the CLI against the sandbox with its streams sent as `to` says.
+  Outcome cli_to(const std::string& args, const Streams& to) {
+    return run("CINETPAY_API_KEY=sandbox-key CINETPAY_PASSWORD=sandbox-password",
+               "--base-url " + sb.base_url() + " " + args, to);
   }
   // The `lang` of the last API request the sandbox saw.
   std::string last_lang() { return sb.get("/_sandbox/requests").back()["params"]["lang"]; }
@@ -574,7 +592,7 @@ TEST_F(CliTest, AServerEchoingTheSecretsNeverGetsThemPrinted) {
 TEST_F(CliTest, HelpDocumentsEveryExitCode) {
   Outcome help = cli("--help");
   ASSERT_EQ(help.code, 0);
-  for (const char* code : {"0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "6 "})
+  for (const char* code : {"0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "6 ", "7 ", "8 ", "9 "})
     EXPECT_THAT(help.out, HasSubstr(std::string("\n  ") + code)) << code;
   EXPECT_THAT(help.out, HasSubstr("already sent"));
   EXPECT_THAT(help.out, HasSubstr("client_transaction_id"));
@@ -773,15 +791,19 @@ TEST_F(CliTest, PayoutsRefuseWhatTheyCannotUse) {
   EXPECT_EQ(scheme.code, 2);
   EXPECT_THAT(scheme.err, HasSubstr("unknown scheme"));
   EXPECT_EQ(cli("payouts list --db " + db + " --state done").code, 2);
-  Outcome missing = cli("payouts show --db " + db + " NOPE");
-  EXPECT_EQ(missing.code, 2);
-  EXPECT_THAT(missing.err, HasSubstr("NOPE"));
   std::string no_id = file("no-id.csv",
                            "prefix,phone,amount,notify_url,client_transaction_id\n"
                            "225,0102030405,500,http://127.0.0.1:9/n,LP-1\n"
                            "225,0102030405,500,http://127.0.0.1:9/n,\n");
   EXPECT_EQ(cli("payouts submit --db " + db + " --file " + no_id).code, 2);
-  Outcome none = cli("--json payouts list --db " + db);
+  std::string one = file("one.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id\n"
+                         "225,0102030405,500,http://127.0.0.1:9/n,LP-1\n");
+  ASSERT_EQ(cli("payouts submit --db " + db + " --file " + one).code, 0);
+  Outcome missing = cli("payouts show --db " + db + " NOPE");
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("NOPE"));
+  Outcome none = cli("--json payouts list --db " + db + " --state paid");
   ASSERT_EQ(none.code, 0) << none.err;
   EXPECT_TRUE(json::parse(none.out).empty());
   EXPECT_EQ(cli("payouts run --db " + db + " --lease-seconds 0").code, 2);
@@ -803,6 +825,249 @@ TEST_F(CliTest, PayoutsRunWithoutUntilIdleMakesOnePass) {
   EXPECT_EQ(summary["states"]["accepted"]["count"], 1);
   EXPECT_EQ(summary["idle"], false);
   EXPECT_EQ(sb.transfers_with("ONE-1"), 1);
+}
+
+// One payout file for the ledger's commands.
+constexpr const char* kOnePayout =
+    "prefix,phone,amount,notify_url,client_transaction_id\n"
+    "225,0102030405,500,http://127.0.0.1:9/n,ST-1\n";
+
+// Issue 17: an in-memory database or a URI filename reported payouts recorded and kept none.
+TEST_F(CliTest, PayoutsRefuseStorageThatIsNotStorage) {
+  const std::string csv = file("one.csv", kOnePayout);
+  const std::string store = dir_ + "/store";
+  ASSERT_EQ(::mkdir(store.c_str(), 0700), 0);
+  for (const std::string& db : std::vector<std::string>{
+           "sqlite::memory:", "'sqlite:file:" + store + "/m.db?mode=memory'",
+           "'sqlite:file:" + store + "/f.db'", "'sqlite:" + store + "/n.db?nolock=1'",
+           "'sqlite:" + store + "/i.db?immutable=1'"}) {
+    Outcome r = cli("--json payouts submit --db " + db + " --file " + csv);
+    EXPECT_EQ(r.code, 2) << db << ": " << r.out << r.err;
+    json doc = json::parse(r.out);
+    ASSERT_TRUE(doc.is_object()) << db << ": " << doc;
+    EXPECT_EQ(doc["error"]["type"], "usage") << db;
+    EXPECT_THAT(doc["error"]["message"].get<std::string>(), HasSubstr("sqlite:PATH")) << db;
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(store)) << "nothing was created";
+}
+
+// Issue 17: `payouts run --db sqlite:typo.db` made an empty ledger and exited 0.
+TEST_F(CliTest, PayoutsRunListAndShowNeverCreateALedger) {
+  const std::string path = dir_ + "/typo.db";
+  for (const std::string& args :
+       {"payouts run --db sqlite:" + path, "payouts run --until-idle --db sqlite:" + path,
+        "payouts list --db sqlite:" + path, "payouts show --db sqlite:" + path + " ST-1"}) {
+    Outcome r = cli("--json " + args);
+    EXPECT_EQ(r.code, 8) << args << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("no ledger")) << args;
+    EXPECT_EQ(json::parse(r.out)["error"]["type"], "ledger") << args;
+    EXPECT_FALSE(std::filesystem::exists(path)) << args;
+  }
+  ASSERT_EQ(
+      cli("payouts submit --db sqlite:" + path + " --file " + file("one.csv", kOnePayout)).code, 0);
+  EXPECT_EQ(cli("payouts list --db sqlite:" + path).code, 0);
+}
+
+// Issue 17: `payouts list` failed on a file it may not write, since opening always took the
+// write lock to migrate. Under root, whom file modes do not stop, it runs as `nobody`; the
+// directory is the reader's to write, as SQLite needs for the -shm file of a WAL ledger.
+TEST_F(CliTest, PayoutsListAndShowReadALedgerTheyMayNotWrite) {
+  const std::string path = dir_ + "/ledger.db";
+  ASSERT_EQ(
+      cli("payouts submit --db sqlite:" + path + " --file " + file("one.csv", kOnePayout)).code, 0);
+  ASSERT_EQ(::chmod(path.c_str(), 0444), 0);
+  ASSERT_EQ(::chmod(dir_.c_str(), 0777), 0);
+  Streams as_reader;
+  as_reader.out = dir_ + "/reader-out";
+  if (::geteuid() == 0) as_reader.wrapper = "setpriv --reuid=65534 --regid=65534 --clear-groups";
+  const std::string before = slurp(path);
+  Outcome list = cli_to("payouts list --db sqlite:" + path, as_reader);
+  EXPECT_EQ(list.code, 0) << list.err;
+  EXPECT_THAT(slurp(as_reader.out), HasSubstr("ST-1"));
+  Outcome show = cli_to("payouts show --db sqlite:" + path + " ST-1", as_reader);
+  EXPECT_EQ(show.code, 0) << show.err;
+  EXPECT_THAT(slurp(as_reader.out), HasSubstr("submitted"));
+  EXPECT_EQ(slurp(path), before) << "nothing was written";
+  Outcome run = cli_to("payouts run --db sqlite:" + path, as_reader);
+  EXPECT_EQ(run.code, 8) << "a worker must write: " << run.err;
+}
+
+// Issue 17: any ledger error exited 3, "transport or protocol error".
+TEST_F(CliTest, LedgerErrorsHaveTheirOwnExitCodeAndType) {
+  Outcome r = cli("--json payouts submit --db sqlite:/nonexistent-dir/x/ledger.db --file " +
+                  file("one.csv", kOnePayout));
+  EXPECT_EQ(r.code, 8) << r.err;
+  EXPECT_EQ(json::parse(r.out)["error"]["type"], "ledger");
+  Outcome help = cli("--help");
+  EXPECT_THAT(help.out, HasSubstr("\n  8 a ledger or database error"));
+}
+
+// Issue 17: libpq's parse error quoted the password, or the whole URL, to stderr and into
+// the JSON error.
+TEST_F(CliTest, ADatabaseUrlsPasswordIsNeverPrinted) {
+  for (const char* db : {"'postgresql://payouts:S3cr%t!pw@127.0.0.1:1/payouts'",
+                         "'postgresql://payouts:S3cr3t-pw@[127.0.0.1:1/payouts'",
+                         "'postgresql://payouts@127.0.0.1:1/payouts?password=S3cr%t!pw'",
+                         "'password=S3cr:et host=127.0.0.1 port=1'"}) {
+    for (const char* command : {"list", "run"}) {
+      Outcome r = cli(std::string("--json payouts ") + command + " --db " + db);
+      EXPECT_NE(r.code, 0) << db;
+      EXPECT_NO_THROW(json::parse(r.out)) << r.out;
+      EXPECT_THAT(r.out + r.err, Not(HasSubstr("S3cr"))) << db << ": " << r.out << r.err;
+      EXPECT_THAT(r.out + r.err, Not(HasSubstr("%t!pw"))) << db;
+    }
+  }
+}
+
+// Issue 17: with stdout on a full disk, `send` paid, exited 0, and the id it made was
+// written nowhere.
+TEST_F(CliTest, AFailedWriteIsAnErrorAndASendPrintsItsIdOnStderrFirst) {
+  sb.add_contact("0102030405");
+  const std::string send =
+      "send --prefix 225 --phone 0102030405 --amount 500 --notify-url http://127.0.0.1:9/n";
+  Outcome full = cli_to(send, {"/dev/full", "", ""});
+  EXPECT_EQ(full.code, 9) << full.err;
+  std::smatch id;
+  ASSERT_TRUE(std::regex_search(full.err, id, std::regex("client_transaction_id (cp-[0-9a-f]+)")))
+      << full.err;
+  EXPECT_EQ(sb.transfers_with(id[1].str()), 1);
+  EXPECT_THAT(full.err, HasSubstr("cannot write"));
+
+  Outcome balance = cli_to("--json balance", {"/dev/full", "", ""});
+  EXPECT_EQ(balance.code, 9) << balance.err;
+  Outcome err_full = cli_to(send + " --client-transaction-id FULL-2", {"", "/dev/full", ""});
+  EXPECT_EQ(err_full.code, 9);
+  EXPECT_THAT(err_full.out, HasSubstr("FULL-2"));
+
+  Outcome joined = cli_to(send + " --client-transaction-id FULL-3", {"", "&1", ""});
+  EXPECT_EQ(joined.code, 0) << joined.out;
+  EXPECT_THAT(joined.out, ::testing::MatchesRegex("cinetpay: client_transaction_id FULL-3[^\n]*\n"
+                                                  "client_transaction_id +outcome(.|\n)*"));
+}
+
+// A server's text that carries ESC, CR, BEL, DEL and a C1 code (U+009B, CSI), as a hostile or
+// broken gateway may send.
+constexpr const char* kHostile =
+    "\x1b[2K\r\x07\x7f\xc2\x9b"
+    "accepted";
+
+// Issue 17: server text was printed raw in tables, so that it could repaint a line.
+TEST_F(CliTest, ControlCharactersFromTheServerAreEscapedInTables) {
+  testing::ScriptedServer server;
+  server.answer("/v1/auth/login", 200,
+                R"({"code":0,"message":"OPERATION_SUCCES","data":{"token":"HOSTILE-TOKEN"}})");
+  server.answer("/v1/transfer/check/money", 200,
+                json{{"code", 0},
+                     {"message", "OPERATION_SUCCES"},
+                     {"data",
+                      {{{"transaction_id", "EA-1"},
+                        {"client_transaction_id", "H-1"},
+                        {"lot", "L"},
+                        {"amount", "500"},
+                        {"receiver", "0102030405"},
+                        {"receiver_e164", "+2250102030405"},
+                        {"treatment_status", "REJ"},
+                        {"comment", std::string("REJ") + kHostile}}}}}
+                    .dump());
+  Outcome status = cli_at(server.base_url(), "status --client-transaction-id H-1");
+  ASSERT_EQ(status.code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("REJ\\x1b[2K\\x0d\\x07\\x7f\\u009baccepted"));
+  for (const char* raw : {"\x1b", "\r", "\x07", "\x7f", "\xc2\x9b"}) {
+    EXPECT_EQ(status.out.find(raw), std::string::npos) << status.out;
+  }
+
+  server.answer("/v1/transfer/check/money", 200,
+                json{{"code", "723"},
+                     {"message", std::string("NOT_FOUND") + kHostile},
+                     {"description", std::string("gone") + kHostile}}
+                    .dump());
+  Outcome refused = cli_at(server.base_url(), "status --client-transaction-id H-1");
+  EXPECT_EQ(refused.code, 1) << refused.err;
+  EXPECT_THAT(refused.err, HasSubstr("\\x1b[2K"));
+  EXPECT_EQ(refused.err.find('\x1b'), std::string::npos) << refused.err;
+}
+
+// The same through the ledger: a payout whose detail, status and history reason came from
+// such an answer, written in the ledger as a worker would record it.
+TEST_F(CliTest, ControlCharactersInALedgersHistoryAreEscapedInTables) {
+  const std::string path = dir_ + "/ledger.db";
+  ASSERT_EQ(
+      cli("payouts submit --db sqlite:" + path + " --file " + file("one.csv", kOnePayout)).code, 0);
+  {
+    std::unique_ptr<detail::LedgerStore> store = detail::open_sqlite_store(path);
+    detail::PayoutRow row = *store->find("ST-1");
+    detail::PayoutRow next = row;
+    next.payout.state = PayoutState::rejected;
+    next.payout.api_code = 724;
+    next.payout.detail = std::string("refused") + kHostile;
+    next.payout.treatment_status = std::string("REJ") + kHostile;
+    PayoutEvent event;
+    event.from = PayoutState::pending;
+    event.to = PayoutState::rejected;
+    event.reason = std::string("724 ") + kHostile;
+    ASSERT_EQ(store->apply({{PayoutState::pending, "", "", next, event}}), std::vector<bool>{true});
+  }
+  for (const char* command : {"list", "show"}) {
+    Outcome r = cli(std::string("payouts ") + command + " --db sqlite:" + path +
+                    (command == std::string("show") ? " ST-1" : ""));
+    ASSERT_EQ(r.code, 0) << command << ": " << r.err;
+    EXPECT_THAT(r.out, HasSubstr("\\x1b[2K\\x0d\\x07\\x7f\\u009baccepted")) << command;
+    for (const char* raw : {"\x1b", "\r", "\x07", "\x7f", "\xc2\x9b"}) {
+      EXPECT_EQ(r.out.find(raw), std::string::npos) << command << ": " << r.out;
+    }
+  }
+}
+
+TEST(Printable, EscapesWhatATerminalWouldObeyAndKeepsTheRest) {
+  using cli::printable;
+  EXPECT_EQ(printable("Kouassi Awa, 500 XOF"), "Kouassi Awa, 500 XOF");
+  EXPECT_EQ(printable("d\xC3\xA9j\xC3\xA0 pay\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x92\xB8"),
+            "d\xC3\xA9j\xC3\xA0 pay\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x92\xB8")
+      << "UTF-8 letters, symbols and emoji are kept";
+  EXPECT_EQ(printable(std::string("a\0b\tc\nd\x1b"
+                                  "e\x7f",
+                                  10)),
+            "a\\x00b\\x09c\\x0ad\\x1be\\x7f");
+  EXPECT_EQ(printable("\xC2\x9B"
+                      "1m \xC2\x85"),
+            "\\u009b1m \\u0085")
+      << "C1 controls";
+  EXPECT_EQ(printable("\xE2\x80\xAE"
+                      "detpecca \xE2\x81\xA6x\xE2\x80\xA8"),
+            "\\u202edetpecca \\u2066x\\u2028")
+      << "bidi overrides and isolates, line separators";
+  EXPECT_EQ(printable("\x9B"
+                      "1m"),
+            "\\x9b1m")
+      << "a lone C1 byte, as Latin-1 terminals read it";
+  EXPECT_EQ(printable("\xC0\xAF \xE0\x80\xAF \xED\xA0\x80 \xF4\x90\x80\x80 \xE2\x82"),
+            "\\xc0\\xaf \\xe0\\x80\\xaf \\xed\\xa0\\x80 \\xf4\\x90\\x80\\x80 \\xe2\\x82")
+      << "overlong forms, surrogates, past U+10FFFF, cut short";
+  EXPECT_EQ(printable("C:\\x1b"), "C:\\\\x1b") << "a backslash never passes for an escape";
+}
+
+// Issue 17: `wait --timeout-seconds 0` exited 3 "deadline has passed", even for a VAL payout.
+TEST_F(CliTest, WaitWithTimeoutZeroChecksOnce) {
+  sb.add_contact("0102030405");
+  sb.add_contact("0102030498");  // the sandbox keeps payouts to it in REC forever
+  const std::string send =
+      "send --prefix 225 --phone 0102030405 --amount 500 --notify-url http://127.0.0.1:9/n";
+  ASSERT_EQ(cli(send + " --client-transaction-id W0-VAL").code, 0);
+  ASSERT_EQ(cli("wait --client-transaction-id W0-VAL --timeout-seconds 20").code, 0);
+  const int checks = sb.api_requests("/v1/transfer/check/money");
+  Outcome val = cli("--json wait --client-transaction-id W0-VAL --timeout-seconds 0");
+  EXPECT_EQ(val.code, 0) << val.err;
+  EXPECT_EQ(json::parse(val.out)["treatment_status"], "VAL");
+  EXPECT_EQ(sb.api_requests("/v1/transfer/check/money"), checks + 1);
+
+  ASSERT_EQ(cli("send --prefix 225 --phone 0102030498 --amount 500 --notify-url "
+                "http://127.0.0.1:9/n --client-transaction-id W0-REC")
+                .code,
+            0);
+  Outcome not_final = cli("--json wait --client-transaction-id W0-REC --timeout-seconds 0");
+  EXPECT_EQ(not_final.code, 4) << not_final.err;
+  EXPECT_THAT(json::parse(not_final.out)["treatment_status"].get<std::string>(),
+              ::testing::AnyOf("NEW", "REC"));
 }
 
 }  // namespace

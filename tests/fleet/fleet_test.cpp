@@ -30,7 +30,7 @@ constexpr int kPayouts = 2000;
 constexpr int kWorkers = 4;
 constexpr int kKills = 24;
 constexpr double kFaultedShare = 0.20;
-constexpr auto kFaultEvery = 150ms;
+constexpr auto kFaultEvery = 50ms;
 constexpr const char* kSendPath = "/v1/transfer/money/send/contact";
 
 // Where one payout was held by a worker that had not let go of it when another took it, or

@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cinetpay/detail/codes.hpp"
+#include "cinetpay/detail/evidence.hpp"
 #include "cinetpay/detail/http.hpp"
 #include "cinetpay/detail/protocol.hpp"
 #include "cinetpay/testing/manual_clock.hpp"
@@ -217,9 +218,9 @@ class FuzzServer : public cinetpay::HttpTransport {
   void record_send_answer(int code, int http_status, const std::vector<std::string>& ids) {
     Fate fate = Fate::unresolved;
     if (cinetpay::detail::codes::is_token_refusal(code) &&
-        cinetpay::detail::codes::send_refusal_is_definite(code, http_status)) {
+        cinetpay::detail::evidence::proves_nothing_paid(code, http_status)) {
       fate = Fate::not_received;
-    } else if (code != 0 && cinetpay::detail::codes::send_refusal_is_definite(code, http_status)) {
+    } else if (code != 0 && cinetpay::detail::evidence::proves_nothing_paid(code, http_status)) {
       fate = Fate::refused;
     }
     for (const auto& id : ids) fates_[id] = fate;
@@ -368,7 +369,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     }
     if (r.outcome == cinetpay::TransferOutcome::rejected && r.error &&
-        cinetpay::detail::codes::is_refusal_of_the_moment(r.error->code) &&
+        cinetpay::detail::evidence::is_refusal_of_the_moment(r.error->code) &&
         server->resent_after_an_absence(r.client_transaction_id)) {
       violation(r.client_transaction_id + " rejected with " + std::to_string(r.error->code) +
                 " when sent again, although its first send may have been processed");

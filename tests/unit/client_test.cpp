@@ -577,6 +577,52 @@ TEST(Send, LaterBatchRefusalDoesNotHideEarlierOutcomes) {
   EXPECT_EQ(results[1].error->code, 602);
 }
 
+// Issue 17: one payout to a phone that is not a contact made CinetPay refuse its whole batch
+// (724) and every payout of it ended rejected. The batch is split, each half sent again
+// with the same ids, until the refused payout stands alone.
+TEST(Send, OnePayoutAtFaultInABatchRefusedWholeFailsAlone) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact", [](const HttpRequest& r) -> HttpResponse {
+    for (const auto& item : sent_data(r)) {
+      if (item["phone"] == "0700000001") {
+        return answers::json(200,
+                             R"({"code":724,"message":"ERROR_PHONE_NOT_MY_CONTACT","data":[]})");
+      }
+    }
+    return accept_all(r);
+  });
+  std::vector<TransferRequest> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back(payout("P-" + std::to_string(i)));
+  batch[6].phone = "0700000001";
+  auto o = w.options();
+  o.max_batch_size = 8;
+  auto results = w.client(o).send_money(batch);
+  ASSERT_EQ(results.size(), 10u);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(results[i].client_transaction_id, "P-" + std::to_string(i));
+    if (i == 6) {
+      EXPECT_EQ(results[i].outcome, TransferOutcome::rejected) << results[i].detail;
+      EXPECT_EQ(results[i].error->code, 724);
+    } else {
+      EXPECT_EQ(results[i].outcome, TransferOutcome::accepted) << i << ": " << results[i].detail;
+    }
+  }
+  // 8 refused, 4 + 4, the second 4 refused, 2 + 2, the first 2 refused, 1 + 1; then the
+  // last batch of 2.
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 8u);
+  EXPECT_TRUE(w.transport->requests_to("/check/money").empty()) << "every refusal was definite";
+}
+
+// A refusal of the moment (602) is the account's, not one item's: the call ends, unsplit.
+TEST(Send, ABatchRefusedWholeForTheMomentIsNotSplit) {
+  FakeWorld w;
+  w.transport->on_json("/money/send/contact", 200,
+                       R"({"code":602,"message":"INSUFFICIENT_BALANCE","data":[]})");
+  auto results = w.client().send_money({payout("A"), payout("B"), payout("C")});
+  for (const TransferResult& r : results) EXPECT_EQ(r.outcome, TransferOutcome::rejected);
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
+}
+
 TEST(Check, StatusesAndNotFound) {
   FakeWorld w;
   w.transport->on_json("/check/money", 200, R"({"code":0,"message":"OPERATION_SUCCES","data":[{
@@ -983,6 +1029,127 @@ TEST(SendMatching, FoundWithoutRecipientIsUnknownNotAccepted) {
   w.transport->on_json("/check/money", 200, found.dump());
   auto results = w.client().send_money({payout("A")});
   EXPECT_EQ(results[0].outcome, TransferOutcome::unknown);
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
+}
+
+// Issue 16: the server pays, then answers the item with an error code naming the transfer.
+// The code proves nothing then: the payout is looked up, never reported rejected (with 602,
+// `cinetpay send` would have said "top up and run again", and a run without an id would
+// have paid the person twice).
+TEST(Evidence, AnItemRefusedWithACodeButNamingItsTransferIsLookedUpNeverRejected) {
+  for (int code : {724, 602}) {
+    FakeWorld w;
+    w.transport->on_json(
+        "/money/send/contact", 200,
+        R"({"code":0,"data":[[{"client_transaction_id":"A","code":)" + std::to_string(code) +
+            R"(,"status":"error","transaction_id":"TX0001","lot":"LOT-TX0001"}]]})");
+    w.transport->on_json("/check/money", 200, status_body("A", "VAL"));
+    auto results = w.client().send_money({payout("A")});
+    EXPECT_EQ(results[0].outcome, TransferOutcome::accepted) << code << ": " << results[0].detail;
+    EXPECT_EQ(results[0].transaction_id, "EA-A") << code;
+    EXPECT_EQ(w.transport->requests_to("/check/money").size(), 1u) << code;
+    EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u) << code;
+  }
+}
+
+// Issue 16: one id listed twice in one answer, refused first and paid second: neither wins.
+TEST(Evidence, AnIdListedTwiceWithContradictingItemsIsLookedUp) {
+  FakeWorld w;
+  w.transport->on_json(
+      "/money/send/contact", 200,
+      R"({"code":0,"data":[[{"client_transaction_id":"A","code":724,"status":"error"},)"
+      R"({"client_transaction_id":"A","code":0,"status":"success","transaction_id":"EA-A"}]]})");
+  w.transport->on_json("/check/money", 200, status_body("A", "REC"));
+  auto results = w.client().send_money({payout("A")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted) << results[0].detail;
+  EXPECT_EQ(w.transport->requests_to("/check/money").size(), 1u);
+}
+
+// Issue 16: a refused item's error described itself with the item's status text ("error").
+TEST(Evidence, ARefusedItemsDescriptionIsNotItsStatusText) {
+  FakeWorld w;
+  w.transport->on_json(
+      "/money/send/contact", 200,
+      R"({"code":0,"data":[[{"client_transaction_id":"A","code":724,"status":"error",)"
+      R"("message":"ERROR_PHONE_NOT_MY_CONTACT"}]]})");
+  auto results = w.client().send_money({payout("A")});
+  ASSERT_EQ(results[0].outcome, TransferOutcome::rejected) << results[0].detail;
+  EXPECT_EQ(results[0].error->code, 724);
+  EXPECT_EQ(results[0].error->description, "");
+}
+
+// Issue 16: `wait_for_final` (and `cinetpay wait`) reported another transfer's record:
+// check/money for ORDER-7 answering [SOMEONE-ELSE VAL, ORDER-7 REJ] returned VAL.
+TEST(Evidence, WaitForFinalReportsOnlyTheQueriedTransfer) {
+  auto both = nlohmann::json::parse(status_body("SOMEONE-ELSE", "VAL"));
+  both["data"].push_back(nlohmann::json::parse(status_body("ORDER-7", "REJ"))["data"][0]);
+  FakeWorld w;
+  w.transport->on_json("/check/money", 200, both.dump());
+  TransferStatus s = w.client().wait_for_final(TransferQuery::by_client_transaction_id("ORDER-7"),
+                                               std::chrono::seconds(1));
+  EXPECT_EQ(s.client_transaction_id, "ORDER-7");
+  EXPECT_EQ(s.treatment_status.raw(), "REJ");
+  auto listed = w.client().check_transfer(TransferQuery::by_client_transaction_id("ORDER-7"));
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].client_transaction_id, "ORDER-7");
+}
+
+// `cinetpay wait --timeout-seconds 0` exited 3 "deadline has passed" even for a VAL payout:
+// a timeout of zero looks once.
+TEST(Check, WaitForFinalWithATimeoutOfZeroLooksOnce) {
+  FakeWorld w;
+  w.transport->on_json("/check/money", 200, status_body("A", "REC"));
+  TransferStatus s = w.client().wait_for_final(TransferQuery::by_client_transaction_id("A"), 0s);
+  EXPECT_EQ(s.treatment_status.raw(), "REC");
+  EXPECT_EQ(w.transport->requests_to("/check/money").size(), 1u);
+}
+
+// Two records that contradict each other about one id prove nothing, on every path.
+TEST(Evidence, RecordsThatContradictEachOtherProveNothing) {
+  auto both = nlohmann::json::parse(status_body("A", "VAL"));
+  auto rej = nlohmann::json::parse(status_body("A", "REJ"))["data"][0];
+  rej["transaction_id"] = "EA-OTHER";
+  both["data"].push_back(rej);
+  FakeWorld w;
+  w.transport->on("/money/send/contact",
+                  [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); });
+  w.transport->on_json("/check/money", 200, both.dump());
+  auto o = w.options();
+  o.reconcile_grace = 0s;
+  auto results = w.client(o).send_money({payout("A")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::unknown) << results[0].detail;
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u) << "never sent again";
+  EXPECT_EQ(w.client(o).reconcile("A").state, ReconcileResult::State::unknown);
+  EXPECT_THROW((void)w.client(o).check_transfer(TransferQuery::by_client_transaction_id("A")),
+               ProtocolError);
+}
+
+// A record that tells the recipient but not the amount is not this payout (a mutant that
+// dropped the amount from the rule survived every test before this one).
+TEST(SendMatching, FoundWithoutAmountIsUnknownNotAccepted) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact",
+                  [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); });
+  auto found = nlohmann::json::parse(status_body("A", "VAL"));
+  found["data"][0].erase("amount");
+  w.transport->on_json("/check/money", 200, found.dump());
+  auto o = w.options();
+  o.reconcile_grace = 0s;
+  auto results = w.client(o).send_money({payout("A")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::unknown) << results[0].detail;
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
+}
+
+// CallOptions::reconcile = false: an unclear item is unknown at once, nothing looked up.
+TEST(Send, WithoutReconciliationAnUnclearItemIsUnknownAtOnce) {
+  FakeWorld w;
+  w.transport->on("/money/send/contact",
+                  [](const HttpRequest&) -> HttpResponse { throw TransportError("reset", true); });
+  CallOptions call;
+  call.reconcile = false;
+  auto results = w.client().send_money({payout("A")}, call);
+  EXPECT_EQ(results[0].outcome, TransferOutcome::unknown) << results[0].detail;
+  EXPECT_TRUE(w.transport->requests_to("/check/money").empty());
   EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u);
 }
 

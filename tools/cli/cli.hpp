@@ -32,6 +32,10 @@ enum Exit {
   /// send: nothing paid for want of balance: every payout was refused with 602, or not
   /// attempted after a batch refused with 602
   kInsufficientBalance = 7,
+  kLedger = 8,  ///< the payout ledger or its database failed, or there is no ledger at --db
+  /// stdout or stderr could not be written (a full disk…): whatever the command did, what it
+  /// printed is incomplete
+  kOutputLost = 9,
 };
 
 /// A command line that cannot be run as written; nothing was sent.

@@ -1,8 +1,12 @@
 // cinetpay: a command-line tool over the SDK, for operations. Credentials come from the
 // environment only (CINETPAY_API_KEY, CINETPAY_PASSWORD), never from flags, so that they
 // stay out of shell histories and process lists.
+#include <cerrno>
 #include <cinetpay/errors.hpp>
+#include <cinetpay/ledger.hpp>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -43,6 +47,8 @@ URL from --base-url, else CINETPAY_BASE_URL, else https://client.cinetpay.com; t
 from --lang, else CINETPAY_LANG, else en. --reconcile-grace-seconds: 0 to 3600 (digits only).
 With --json (anywhere on the line) stdout holds one JSON document on every path, errors
 included ({"error": {"type", "message", ...}}); bytes that are not UTF-8 become U+FFFD.
+Tables and messages on stderr escape control characters and bytes that are not UTF-8 (ESC
+as \x1b, U+009B as \u009b, a backslash as \\): no server text can repaint a line.
 
 commands:
 )";
@@ -65,6 +71,12 @@ exit codes:
     with 602, or not attempted after a batch refused with it); top up, run the same file again.
     payouts run: a send was refused with 602; its payouts wait in pending, nothing lost: top
     up, run again
+  8 a ledger or database error (payouts): the database failed or cannot be reached, or there
+    is no ledger at --db (only `payouts submit` creates one); JSON error type "ledger"
+  9 stdout or stderr could not be written (a full disk, a closed stream): what was printed is
+    incomplete; stderr says which code the command would have exited with. `send` of one
+    payout prints its client_transaction_id on stderr before its table, to settle it with
+    `status --client-transaction-id`
   When the payouts of a send end differently, the most serious code wins: 4, then 5, then 1.
 )";
 
@@ -148,7 +160,8 @@ int run(const std::vector<std::string>& args, const Output& out) {
 
 int fail(const Output& out, int code, const std::string& type, const std::string& message,
          const json& extra = json::object()) {
-  std::cerr << "cinetpay: " << message << "\n";
+  // The message may quote a server's text.
+  std::cerr << "cinetpay: " << printable(message) << "\n";
   if (out.as_json()) {
     json doc{{"error", {{"type", type}, {"message", message}}}};
     doc["error"].update(extra);
@@ -209,14 +222,38 @@ int main_of(std::vector<std::string> args) {
     return fail(out, kTransport, "transport", e.what());
   } catch (const ProtocolError& e) {
     return fail(out, kTransport, "protocol", e.what());
+  } catch (const LedgerError& e) {
+    return fail(out, kLedger, "ledger", e.what());
   } catch (const std::exception& e) {
     return fail(out, kTransport, "internal", e.what());
   }
+}
+
+// `code`, unless stdout or stderr failed to take what was written to them: then a script
+// must not read success (or a definite refusal) from an output it never got.
+int checked_output(int code) {
+  // Cleared first: a write that failed earlier in the run leaves no reason to report now.
+  errno = 0;
+  std::cout.flush();
+  const bool out_lost = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+  const int why = errno;
+  const bool err_lost = !std::cerr || std::ferror(stderr) != 0;
+  if (!out_lost && !err_lost) return code;
+  if (out_lost) {
+    std::cerr.clear();
+    std::cerr << "cinetpay: cannot write stdout"
+              << (why != 0 ? std::string(": ") +
+                                 std::strerror(why)  // NOLINT(concurrency-mt-unsafe): at exit
+                           : std::string())
+              << "; the command's exit code was " << code << "\n";
+  }
+  return kOutputLost;
 }
 
 }  // namespace
 }  // namespace cinetpay::cli
 
 int main(int argc, char** argv) {
-  return cinetpay::cli::main_of(std::vector<std::string>(argv + 1, argv + argc));
+  return cinetpay::cli::checked_output(
+      cinetpay::cli::main_of(std::vector<std::string>(argv + 1, argv + argc)));
 }

@@ -1,6 +1,7 @@
 #include "output.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <iostream>
 
 namespace cinetpay::cli {
@@ -41,6 +42,58 @@ json result_json(const TransferResult& r) {
   return j;
 }
 
+// The length of the UTF-8 sequence at text[i], or 0 when it is not one (overlong forms,
+// surrogates and code points past U+10FFFF included).
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  std::size_t length = 0;
+  unsigned char low = 0x80;
+  unsigned char high = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return length;
+}
+
+std::uint32_t code_point(std::string_view text, std::size_t i, std::size_t length) {
+  static constexpr unsigned char kLeadBits[] = {0, 0, 0x1F, 0x0F, 0x07};
+  std::uint32_t cp = static_cast<unsigned char>(text[i]) & kLeadBits[length];
+  for (std::size_t k = 1; k < length; ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+  }
+  return cp;
+}
+
+// C1 controls, and what reorders a line or breaks it on a terminal.
+bool hidden_control(std::uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+std::string hex(std::uint32_t value, int digits) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(static_cast<std::size_t>(digits), '0');
+  for (int d = digits - 1; d >= 0; --d, value >>= 4) {
+    out[static_cast<std::size_t>(d)] = kDigits[value & 0x0F];
+  }
+  return out;
+}
+
 // The table's words: JSON's, with a space instead of the underscore.
 std::string table_word(ShownOutcome outcome) {
   std::string word(to_string(outcome));
@@ -49,6 +102,35 @@ std::string table_word(ShownOutcome outcome) {
 }
 
 }  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\\') {
+      out += "\\\\";
+      ++i;
+      continue;
+    }
+    if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // C0 controls, DEL and bytes that start no UTF-8 sequence.
+    const std::size_t length = c < 0x80 ? 0 : utf8_length(text, i);
+    if (length == 0) {
+      out += "\\x" + hex(c, 2);
+      ++i;
+      continue;
+    }
+    const std::uint32_t cp = code_point(text, i, length);
+    out += hidden_control(cp) ? "\\u" + hex(cp, 4) : std::string(text.substr(i, length));
+    i += length;
+  }
+  return out;
+}
 
 ShownOutcome shown_outcome(const TransferResult& result) {
   switch (result.outcome) {
@@ -87,7 +169,14 @@ void Output::document(const json& doc) {
 }
 
 void Output::table(const std::vector<std::string>& header,
-                   const std::vector<std::vector<std::string>>& rows) {
+                   const std::vector<std::vector<std::string>>& raw_rows) {
+  std::vector<std::vector<std::string>> rows;
+  rows.reserve(raw_rows.size());
+  for (const auto& raw : raw_rows) {
+    std::vector<std::string>& row = rows.emplace_back();
+    row.reserve(raw.size());
+    for (const std::string& cell : raw) row.push_back(printable(cell));
+  }
   std::vector<std::size_t> width(header.size());
   for (std::size_t c = 0; c < header.size(); ++c) {
     width[c] = header[c].size();

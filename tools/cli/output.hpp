@@ -21,6 +21,12 @@ ShownOutcome shown_outcome(const TransferResult& result);
 /// "accepted", "already_sent", "rejected", "not_sent" or "unknown" (JSON's words).
 std::string_view to_string(ShownOutcome outcome) noexcept;
 
+/// `text` safe to print on a terminal: C0 controls, DEL and bytes that are not UTF-8 as \xHH,
+/// C1 controls and the characters that reorder or break lines (bidi overrides, U+2028…) as
+/// \uHHHH, and `\` as `\\`, so that no text from a server can move the cursor, repaint a
+/// line or pass for an escape.
+std::string printable(std::string_view text);
+
 /// Prints to stdout in the chosen form. Not thread-safe (it writes to std::cout).
 class Output {
  public:
@@ -31,7 +37,7 @@ class Output {
   /// One JSON document, invalid UTF-8 replaced.
   static void document(const nlohmann::json& doc);
 
-  /// Columns as wide as their widest cell, under a header row.
+  /// Columns as wide as their widest cell, under a header row; every cell printable().
   static void table(const std::vector<std::string>& header,
                     const std::vector<std::vector<std::string>>& rows);
 

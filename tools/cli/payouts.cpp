@@ -78,10 +78,14 @@ json summary_json(const LedgerSummary& s) {
   return j;
 }
 
-// The ledger of --db; an unknown scheme is a usage error (nothing was done).
-PayoutLedger open_ledger(const Flags& f) {
+// The ledger of --db; an unknown scheme is a usage error (nothing was done). Only submit
+// creates a ledger, so that a mistyped --db fails instead of running or listing an empty
+// one; list and show only read, and work on a file they may not write.
+PayoutLedger open_ledger(const Flags& f, LedgerAccess access) {
+  LedgerOptions options;
+  options.access = access;
   try {
-    return PayoutLedger::open(f.need("db"));
+    return PayoutLedger::open(f.need("db"), options);
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--db: ") + e.what());
   }
@@ -90,7 +94,7 @@ PayoutLedger open_ledger(const Flags& f) {
 int submit(Context& ctx, const Flags& f) {
   f.allow({"db", "file"});
   PayoutFile file = read_payout_file(f.need("file"));
-  PayoutLedger ledger = open_ledger(f);
+  PayoutLedger ledger = open_ledger(f, LedgerAccess::create);
   std::vector<SubmitResult> results = ledger.submit(file.items);
   std::size_t already = 0;
   for (const SubmitResult& r : results) already += r.already_submitted ? 1 : 0;
@@ -124,7 +128,7 @@ int run(Context& ctx, const Flags& f) {
   }
   const auto max = std::chrono::seconds(f.seconds("max-seconds", 3600, kMaxSeconds));
   const bool until_idle = f.has("until-idle");
-  PayoutLedger ledger = open_ledger(f);
+  PayoutLedger ledger = open_ledger(f, LedgerAccess::existing);
   PayoutWorker worker(ctx.client(), ledger, options);
 
   // A live progress line on a terminal only: scripts reading stderr see errors alone.
@@ -168,7 +172,7 @@ int list(Context& ctx, const Flags& f) {
     if (!n || *n == 0) throw UsageError("--limit must be a positive whole number");
     limit = static_cast<std::size_t>(*n);
   }
-  std::vector<Payout> payouts = open_ledger(f).list(state, limit);
+  std::vector<Payout> payouts = open_ledger(f, LedgerAccess::read_only).list(state, limit);
   if (ctx.out().as_json()) {
     json out = json::array();
     for (const Payout& p : payouts) out.push_back(payout_json(p));
@@ -192,7 +196,7 @@ int show(Context& ctx, const Flags& f) {
   f.allow({"db"});
   if (f.positional().size() != 1) throw UsageError("payouts show takes one client_transaction_id");
   const std::string& id = f.positional()[0];
-  std::optional<Payout> p = open_ledger(f).get(id);
+  std::optional<Payout> p = open_ledger(f, LedgerAccess::read_only).get(id);
   if (!p) throw UsageError("no payout '" + id + "' in this ledger");
   if (ctx.out().as_json()) {
     Output::document(payout_json(*p));
@@ -222,8 +226,9 @@ std::vector<Command> payout_commands() {
       {{"payouts", "submit"},
        {"--db URL --file FILE"},
        "records the payouts of a file (the same CSV or JSON as `send --file`; every row needs\n"
-       "its client_transaction_id) in a ledger, durably; sends nothing. URL: sqlite:PATH or\n"
-       "postgresql://… (libpq)",
+       "its client_transaction_id) in a ledger, durably; sends nothing. URL: sqlite:PATH (a\n"
+       "file: no :memory:, file: URI or ?query) or postgresql://… (libpq). The one command that\n"
+       "creates a ledger: run, list and show exit 8 when there is none at --db",
        submit},
       {{"payouts", "run"},
        {"--db URL [--until-idle] [--max-seconds N] [--lease-seconds N] "
@@ -232,8 +237,11 @@ std::vector<Command> payout_commands() {
        "and to run several at once. Exit 4 when --until-idle ends before every payout is final",
        run,
        {"until-idle"}},
-      {{"payouts", "list"}, {"--db URL [--state STATE] [--limit N]"}, "", list},
-      {{"payouts", "show"}, {"--db URL ID"}, "one payout and its history", show},
+      {{"payouts", "list"},
+       {"--db URL [--state STATE] [--limit N]"},
+       "reads only: works on a ledger file it may not write",
+       list},
+      {{"payouts", "show"}, {"--db URL ID"}, "one payout and its history; reads only", show},
   };
 }
 

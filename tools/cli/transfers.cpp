@@ -68,9 +68,17 @@ int contacts(Context& ctx, const std::vector<Contact>& items) {
   return kOk;
 }
 
-int send(Context& ctx, const std::vector<TransferRequest>& items) {
+// `announce`: the id of each payout goes to stderr before the table goes to stdout, so that
+// a payout whose id the SDK made can still be settled when stdout fails (a full disk).
+int send(Context& ctx, const std::vector<TransferRequest>& items, bool announce) {
   progress("sending " + std::to_string(items.size()) + " payout(s)");
   auto results = ctx.client().send_money(items);
+  if (announce) {
+    for (const TransferResult& r : results) {
+      std::cerr << "cinetpay: client_transaction_id " << printable(r.client_transaction_id) << ": "
+                << to_string(shown_outcome(r)) << "\n";
+    }
+  }
   ctx.out().results(results);
   return send_exit_code(results);
 }
@@ -96,7 +104,8 @@ int contact_import(Context& ctx, const Flags& f) {
 int send_command(Context& ctx, const Flags& f) {
   if (f.has("file")) {
     f.allow({"file"});
-    return send(ctx, read_payout_file(f.need("file")).items);
+    // A file names every id itself.
+    return send(ctx, read_payout_file(f.need("file")).items, false);
   }
   f.allow({"prefix", "phone", "amount", "notify-url", "client-transaction-id", "payment-method"});
   std::string amount_text = f.need("amount");
@@ -106,8 +115,10 @@ int send_command(Context& ctx, const Flags& f) {
         "amount", std::nullopt,
         "must be a whole number written with digits only, got '" + amount_text + "'");
   }
-  return send(ctx, {{f.need("prefix"), f.need("phone"), *amount, f.need("notify-url"),
-                     f.get("client-transaction-id"), f.get("payment-method")}});
+  return send(ctx,
+              {{f.need("prefix"), f.need("phone"), *amount, f.need("notify-url"),
+                f.get("client-transaction-id"), f.get("payment-method")}},
+              true);
 }
 
 int status(Context& ctx, const Flags& f) {
@@ -152,12 +163,14 @@ std::vector<Command> transfer_commands() {
        "client_transaction_id: running the same file again never pays twice (CinetPay answers\n"
        "805 and the payout shows as `already sent`). The whole file is checked first; an error\n"
        "names FILE:LINE: column N (NAME), or FILE: item K: FIELD for JSON, and nothing is sent.\n"
-       "Without --client-transaction-id a single payout gets a made-up id, printed: keep it.",
+       "Without --client-transaction-id a single payout gets a made-up id, printed: keep it.\n"
+       "A single payout's id is also printed on stderr, before the table.",
        send_command},
       {{"status"}, {"--transaction-id ID | --client-transaction-id ID | --lot L"}, "", status},
       {{"wait"},
        {"--transaction-id ID | --client-transaction-id ID [--timeout-seconds N]"},
-       "N from 0 to 86400, default 300. Exits 0 only for VAL, 6 for REJ, 4 if not final in time.",
+       "N from 0 to 86400, default 300; 0 looks once. Exits 0 only for VAL, 6 for REJ, 4 if not\n"
+       "final in time.",
        wait},
   };
 }

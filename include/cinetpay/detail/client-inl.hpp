@@ -112,6 +112,7 @@ CINETPAY_INLINE CallContext ClientImpl::start(const CallOptions& call_options) {
   std::call_once(announced_,
                  [this] { log(LogLevel::info, "using the CinetPay API at " + options_.base_url); });
   CallContext context;
+  context.reconcile = call_options.reconcile;
   if (call_options.timeout.count() > 0) context.deadline = options_.clock() + call_options.timeout;
   if (call_options.deadline) context.deadline = std::min(context.deadline, *call_options.deadline);
   return context;
@@ -306,8 +307,8 @@ CINETPAY_INLINE std::vector<ContactResult> ClientImpl::add_contacts(
   return results;
 }
 
-CINETPAY_INLINE std::vector<TransferStatus> ClientImpl::check(const TransferQuery& query,
-                                                              CallContext& context) {
+CINETPAY_INLINE std::vector<TransferStatus> ClientImpl::answered_records(const TransferQuery& query,
+                                                                         CallContext& context) {
   if (query.value().empty())
     throw ValidationError(std::string(query.key_name()), std::nullopt, "must not be empty");
   Envelope env = call_ok(
@@ -322,10 +323,32 @@ CINETPAY_INLINE std::vector<TransferStatus> ClientImpl::check(const TransferQuer
   return statuses;
 }
 
+CINETPAY_INLINE std::vector<TransferStatus> ClientImpl::check(const TransferQuery& query,
+                                                              CallContext& context) {
+  std::vector<TransferStatus> statuses = answered_records(query, context);
+  // Only records about the queried key count; one transfer's records must agree.
+  const std::size_t answered = statuses.size();
+  std::vector<TransferStatus> mine = evidence::records_for(query, std::move(statuses));
+  if (mine.empty()) {
+    throw ProtocolError("check/money answered " + std::to_string(answered) +
+                            " transfer(s), none with this " + std::string(query.key_name()) +
+                            ": they prove nothing about it",
+                        0);
+  }
+  if (query.key() == TransferQuery::Key::lot) return mine;
+  std::string why;
+  std::optional<TransferStatus> one = evidence::the_record(query, std::move(mine), why);
+  if (!one) throw ProtocolError(why, 0);
+  return {std::move(*one)};
+}
+
 CINETPAY_INLINE TransferStatus ClientImpl::wait_for_final(const TransferQuery& query,
                                                           std::chrono::milliseconds timeout,
                                                           CallContext& context) {
-  CallContext bounded{std::min(context.deadline, options_.clock() + timeout)};
+  // A timeout of zero looks once: its own deadline would pass before the lookup is sent.
+  const bool once = timeout.count() <= 0;
+  CallContext bounded{once ? context.deadline
+                           : std::min(context.deadline, options_.clock() + timeout)};
   std::optional<TransferStatus> last;
   std::optional<NotFoundError> missing;
   while (true) {
@@ -345,8 +368,10 @@ CINETPAY_INLINE TransferStatus ClientImpl::wait_for_final(const TransferQuery& q
     } catch (const ProtocolError&) {
       if (!last) throw;
     }
-    if (options_.clock() < bounded.deadline) pause(options_.poll_interval, bounded.deadline);
-    if (options_.clock() >= bounded.deadline) {
+    if (!once && options_.clock() < bounded.deadline) {
+      pause(options_.poll_interval, bounded.deadline);
+    }
+    if (once || options_.clock() >= bounded.deadline) {
       if (last) return *last;
       throw NotFoundError(*missing);
     }
@@ -360,16 +385,9 @@ CINETPAY_INLINE ReconcileResult ClientImpl::lookup(const std::string& client_tra
   }
   ReconcileResult r;
   try {
-    for (TransferStatus& s :
-         check(TransferQuery::by_client_transaction_id(client_transaction_id), context)) {
-      // An answer without the id proves nothing: empty ids match nothing.
-      if (s.client_transaction_id == client_transaction_id) {
-        r.state = ReconcileResult::State::found;
-        r.status = std::move(s);
-        return r;
-      }
-    }
-    r.detail = "check/money answered other transfers only";
+    r.status =
+        check(TransferQuery::by_client_transaction_id(client_transaction_id), context).front();
+    r.state = ReconcileResult::State::found;
   } catch (const NotFoundError&) {
     r.state = ReconcileResult::State::not_found;
     r.detail = "check/money: 723 NOT_FOUND";
@@ -390,20 +408,23 @@ CINETPAY_INLINE TransferStatus ClientImpl::verify_notification(const Notificatio
   auto query = by_transaction_id
                    ? TransferQuery::by_transaction_id(notification.transaction_id)
                    : TransferQuery::by_client_transaction_id(notification.client_transaction_id);
-  for (TransferStatus& s : check(query, context)) {
-    const std::string& key = by_transaction_id ? s.transaction_id : s.client_transaction_id;
-    if (key != query.value()) continue;
-    if (const char* field = disagreement(notification, s)) {
-      throw NotificationMismatchError(field, std::string("notification refused: its ") + field +
-                                                 " disagrees with check/money for transfer " +
-                                                 s.transaction_id +
-                                                 ": forged, or not this transfer's");
-    }
-    return s;
+  std::vector<TransferStatus> mine = evidence::records_for(query, answered_records(query, context));
+  if (mine.empty()) {
+    throw NotificationMismatchError(std::string(query.key_name()),
+                                    "notification refused: check/money has no transfer with its " +
+                                        std::string(query.key_name()) + ": forged");
   }
-  throw NotificationMismatchError(std::string(query.key_name()),
-                                  "notification refused: check/money has no transfer with its " +
-                                      std::string(query.key_name()) + ": forged");
+  std::string why;
+  std::optional<TransferStatus> one = evidence::the_record(query, std::move(mine), why);
+  if (!one) throw ProtocolError("notification not verified: " + why, 0);
+  const TransferStatus& s = *one;
+  if (const char* field = disagreement(notification, s)) {
+    throw NotificationMismatchError(field, std::string("notification refused: its ") + field +
+                                               " disagrees with check/money for transfer " +
+                                               s.transaction_id +
+                                               ": forged, or not this transfer's");
+  }
+  return s;
 }
 
 CINETPAY_INLINE std::vector<TransferResult> ClientImpl::send_money(

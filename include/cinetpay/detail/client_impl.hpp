@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cinetpay/client.hpp"
+#include "cinetpay/detail/evidence.hpp"
 #include "cinetpay/detail/protocol.hpp"
 #include "cinetpay/detail/retry.hpp"
 #include "cinetpay/detail/secrets.hpp"
@@ -43,9 +44,24 @@ std::vector<std::vector<T>> batches_of(const std::vector<T>& items, std::size_t 
 struct CallContext {
   /// Nothing of the call starts after it (TimePoint::max(): no bound of the call's own).
   TimePoint deadline = TimePoint::max();
-  /// Set when a money send has been handed to the transport, and kept unless the transport
-  /// proves it never left: from then on send_money throws no more.
+  /// send_money only: whether an item its answer leaves unclear is reconciled (looked up,
+  /// and sent once more if certainly absent) or reported unknown at once (CallOptions).
+  bool reconcile = true;
+  /// Set by `transmit` when a money send has been handed to the transport, and kept unless
+  /// the transport proves it never left. Read by attempt_send only, which turns it into
+  /// the attempt's value (evidence::Attempt).
   bool send_left = false;
+};
+
+/// How one send of a batch ended, as a value.
+struct SendAttempt {
+  evidence::Attempt attempt = evidence::Attempt::never_left;
+  Envelope answer;           ///< when answered
+  std::exception_ptr error;  ///< when never_left: what stopped it (it proves nothing was paid)
+  /// never_left although the request left: CinetPay refused its token (nothing processed),
+  /// and the login meant to repeat it failed.
+  bool refused_token = false;
+  std::string why;  ///< when left_answer_lost: what happened
 };
 
 /// What one batch of send_money came to.
@@ -53,16 +69,6 @@ struct BatchResults {
   std::vector<TransferResult> results;  ///< one per item, in order
   /// Set when CinetPay refused the batch whole with a code that proves nothing was paid.
   std::optional<ApiErrorInfo> refused_whole;
-};
-
-/// What the answer to a batch's send settled, beside the items it settled.
-struct Posted {
-  /// Why the items it did not settle are unclear.
-  std::string why;
-  /// Set when CinetPay refused the batch whole with a code that proves nothing was paid.
-  std::optional<ApiErrorInfo> refused_whole;
-  /// Per item: CinetPay answered 805, it had a transfer under this id before this send.
-  std::vector<bool> id_exist;
 };
 
 /// A one-line description of an exception in flight, whatever it is.
@@ -108,7 +114,12 @@ class ClientImpl final : public TransferApi {
   /// send_money's contract: see TransferClient::send_money.
   [[nodiscard]] std::vector<TransferResult> send(std::vector<TransferRequest> items,
                                                  CallContext& context);
+  /// check/money's records about `query` only (evidence::records_for), which must agree
+  /// when the key names one transfer: else a ProtocolError. NotFoundError on 723 or none.
   [[nodiscard]] std::vector<TransferStatus> check(const TransferQuery& query, CallContext& context);
+  /// check/money's records as answered, whatever key they carry; NotFoundError on 723 or none.
+  [[nodiscard]] std::vector<TransferStatus> answered_records(const TransferQuery& query,
+                                                             CallContext& context);
   [[nodiscard]] TransferStatus wait_for_final(const TransferQuery& query,
                                               std::chrono::milliseconds timeout,
                                               CallContext& context);
@@ -144,23 +155,23 @@ class ClientImpl final : public TransferApi {
                     CallContext& context);
   std::string login(TimePoint deadline);
 
-  /// One batch: never throws once its send may have been paid; before that, throws what
-  /// proves nothing of it was paid. `may_resend` is true for the call's first send of these
-  /// items, false for the one resend reconciliation allows.
-  BatchResults send_batch(const std::vector<TransferRequest>& items, bool may_resend,
-                          CallContext& context);
-  /// Sends the batch and fills `settled` with what the answer settles.
-  Posted post_batch(const std::vector<TransferRequest>& items,
-                    std::vector<std::optional<TransferResult>>& settled, CallContext& context);
-  /// Settles the items `settled` lacks by reconciliation; never throws.
-  void settle_unclear(const std::vector<TransferRequest>& items,
-                      std::vector<std::optional<TransferResult>>& settled, const Posted& posted,
-                      bool may_resend, CallContext& context);
-  /// `id_exist`: per item, whether CinetPay answered 805 for it.
+  /// Sends a batch once (a refused token repeated after a fresh login) and says how it
+  /// ended. Throws only what a logger or out of memory throws.
+  SendAttempt attempt_send(const std::vector<TransferRequest>& items, const CallContext& context);
+  /// Every item's result after `attempt`: what the answer proves (evidence.hpp), and for
+  /// what it leaves unclear, reconciliation. `may_resend` is true for the call's first send
+  /// of these items, false for the one resend reconciliation allows.
+  BatchResults settle_batch(const std::vector<TransferRequest>& items, const SendAttempt& attempt,
+                            bool may_resend, CallContext& context);
+  /// What `attempt` proves about each item.
+  static std::vector<evidence::Proof> judge(const std::vector<TransferRequest>& items,
+                                            const SendAttempt& attempt);
+  /// The one reconciliation of send_money (evidence::after_lookup decides each step): looks
+  /// the items up within the grace period and sends once more those certainly absent.
+  /// `sent`: what the send proved of each. Throws only what a clock, sleeper or logger throws.
   std::vector<TransferResult> reconcile_batch(const std::vector<TransferRequest>& items,
-                                              const std::vector<bool>& id_exist,
-                                              const std::string& why, bool may_resend,
-                                              CallContext& context);
+                                              const std::vector<evidence::Proof>& sent,
+                                              bool may_resend, CallContext& context);
   void mask_result(TransferResult& result) const;
 
   Credentials credentials_;

@@ -1,6 +1,7 @@
-// What CinetPay's codes mean for this library's decisions: the one place the error mapper
-// (throw_api_error), the retry decider, the send path and the contact results ask.
-// Internal: not installed. The code table itself (names, meanings) is api_codes().
+// What CinetPay's codes mean for this library's calls: the one place the error mapper
+// (throw_api_error), the retry decider and the contact results ask. What a code proves
+// about a payout is evidence.hpp's to say. Internal: not installed. The code table itself
+// (names, meanings, for people) is api_codes(): no decision reads it.
 #pragma once
 
 #include <string>
@@ -25,15 +26,6 @@ inline constexpr int kClientTransactionIdExists = 805;
 [[nodiscard]] bool is_authentication_failure(int code);
 /// A contact item that is registered now, whether added (0) or already there (726).
 [[nodiscard]] bool is_contact_success(int code);
-/// Whether a send's refusal proves that nothing was paid: codes that only describe the
-/// request (bad prefix, balance, token…) do; execution errors (709, 710, 715), 805 (the id
-/// may be this very payout), codes nobody documented and any 5xx do not.
-[[nodiscard]] bool send_refusal_is_definite(int code, int http_status);
-/// Whether CinetPay's refusal `code` describes its state at that moment (the balance, the
-/// login or token, an operator down for a while…) rather than the request itself (prefix,
-/// phone, amount, contact, notify_url, format), which every send of the same payout meets.
-/// An earlier send of the payout may have escaped, or caused, a refusal of the moment.
-[[nodiscard]] bool is_refusal_of_the_moment(int code);
 /// The answer's `message`, or the code table's word for `code` when the answer gave none.
 [[nodiscard]] std::string message_or_table_word(int code, std::string message);
 

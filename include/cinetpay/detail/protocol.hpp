@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cinetpay/detail/evidence.hpp"
 #include "cinetpay/export.hpp"
 #include "cinetpay/http.hpp"
 #include "cinetpay/models.hpp"
@@ -86,17 +87,6 @@ ContactResult parse_contact_item(const nlohmann::json& item);
 TransferStatus parse_transfer_status(const nlohmann::json& item);
 
 /// One item of a send answer.
-struct SentItem {
-  int code = 0;
-  std::string status;
-  std::string message;  ///< the item's, else the code table's
-  std::string client_transaction_id;
-  std::string transaction_id;
-  std::string lot;
-  std::string treatment_status;
-  std::string phone;
-  std::int64_t amount = 0;
-};
 SentItem parse_sent_item(const nlohmann::json& item);
 
 }  // namespace detail

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "cinetpay/detail/codes.hpp"
+#include "cinetpay/detail/evidence.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
 // Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
@@ -88,7 +89,7 @@ CINETPAY_INLINE RetryDecision RetryDecider::after_answer_code(int code, int http
                                                               Idempotency idempotency,
                                                               int refusals) {
   if (!codes::is_token_refusal(code)) return {false, std::chrono::milliseconds(0), ""};
-  if (idempotency == Idempotency::send && !codes::send_refusal_is_definite(code, http_status)) {
+  if (idempotency == Idempotency::send && !evidence::proves_nothing_paid(code, http_status)) {
     return {false, std::chrono::milliseconds(0),
             "not retried: token refused (" + std::to_string(code) + ") under HTTP " +
                 std::to_string(http_status) + ", which proves nothing of a send"};

@@ -42,7 +42,7 @@ class RetryDecider {
 
   /// After an answer whose envelope carries `code`, under `http_status`: a refused token (705–707)
   /// is repeated once with a fresh login, as nothing was processed. `refusals` counts the earlier
-  /// ones. A send's refusal under a 5xx status proves nothing (codes::send_refusal_is_definite), so
+  /// ones. A send's refusal under a 5xx status proves nothing (evidence::proves_nothing_paid), so
   /// it is never repeated: it is reconciled by lookup.
   static RetryDecision after_answer_code(int code, int http_status, Idempotency idempotency,
                                          int refusals);

@@ -3,6 +3,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <map>
 #include <optional>
@@ -12,7 +13,7 @@
 
 #include "cinetpay/detail/client_impl.hpp"
 #include "cinetpay/detail/codes.hpp"
-#include "cinetpay/detail/matching.hpp"
+#include "cinetpay/detail/evidence.hpp"
 #include "cinetpay/errors.hpp"
 #include "cinetpay/validation.hpp"
 
@@ -78,99 +79,59 @@ CINETPAY_INLINE TransferResult unknown(const TransferRequest& t, const std::stri
       "outcome unknown after " + why + ": settle it with reconcile(), never with a new payout");
 }
 
-// A send made once more, after the first was not found within the grace, refused for a
-// reason of the moment (the balance, the token, an operator down for a while…): the first
-// send may have been processed (CinetPay lists a transfer late), and may even be what took
-// the balance, so the refusal proves nothing about it. A refusal of the request itself
-// would have met the first send too, and stands.
-CINETPAY_INLINE bool refused_for_the_moment(const TransferResult& r) {
-  return r.outcome == TransferOutcome::rejected && r.error &&
-         codes::is_refusal_of_the_moment(r.error->code);
-}
-
-CINETPAY_INLINE TransferResult first_send_may_stand(const TransferRequest& t,
-                                                    const TransferResult& refused,
-                                                    const std::string& why) {
-  return unknown(t, why + "; not found after the grace period, sent again and refused (" +
-                        std::to_string(refused.error->code) + " " + refused.error->message +
-                        "), which proves nothing about the first send");
-}
-
-// Whether a transfer found under a payout's client_transaction_id is this payout.
-enum class Match { same, other, unclear };
-
-CINETPAY_INLINE Match match(const TransferRequest& t, const TransferStatus& s) {
-  if (!transfer_difference(t, s).empty()) return Match::other;
-  return tells_amount_and_recipient(t, s) ? Match::same : Match::unclear;
-}
-
-// What a lookup that found the id tells about this payout.
+// The result a proof that settles a payout (a transfer, or certainly nothing paid) gives.
 // `id_exist`: CinetPay answered 805 to the call's first send of it.
-CINETPAY_INLINE TransferResult from_found(const TransferRequest& t, const TransferStatus& s,
-                                          const std::string& why, bool id_exist) {
-  const std::string holder = "transfer " + s.transaction_id + " to " +
-                             (s.receiver_e164.empty() ? s.receiver : s.receiver_e164) +
-                             " of amount " + std::to_string(s.amount);
-  switch (match(t, s)) {
-    case Match::other:
-      // The caller reused the id: CinetPay refuses a second transfer under it (805), so
-      // this payout was never made.
-      return rejected(
-          t,
-          {kCodeClientTransactionIdConflict, "CLIENT_TRANSACTION_ID_CONFLICT",
-           "client_transaction_id " + t.client_transaction_id + " is held by " + holder},
-          "the id was already used for a different payout (" + holder +
-              "): nothing was paid to this recipient");
-    case Match::unclear:
-      return unknown(t, why + "; check/money found " + holder +
-                            " under this id without saying enough to tell whether it is this "
-                            "payout");
-    case Match::same:
-      break;
-  }
+CINETPAY_INLINE TransferResult settled_by(const TransferRequest& t, const evidence::Proof& proof,
+                                          const std::string& how, bool id_exist) {
+  if (proof.verdict == evidence::Verdict::refused) return rejected(t, *proof.refusal, proof.why);
+  const TransferStatus& s = *proof.transfer;
   TransferResult r = base_result(t);
   r.outcome = TransferOutcome::accepted;
   r.transaction_id = s.transaction_id;
   r.lot = s.lot;
   r.treatment_status = s.treatment_status;
-  r.status = s;
   r.client_transaction_id_exist = id_exist;
-  r.detail = "confirmed by check/money after " + why;
+  r.detail = how;
   return r;
 }
 
-// Whether `error`, thrown while sending a batch, proves that nothing of it was paid.
-CINETPAY_INLINE bool proves_unpaid(const std::exception_ptr& error, bool send_left) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const ApiError&) {
-    return true;  // a login failure, or a whole-batch refusal that is definite
-  } catch (const TransportError& e) {
-    return !send_left || !e.may_have_reached_server();
-  } catch (...) {
-    return !send_left;
+// A send made once more, after the first was not found within the grace, whose result
+// does not stand (evidence::resend_result_stands): the first send may be listed yet.
+CINETPAY_INLINE TransferResult first_send_may_stand(const TransferRequest& t,
+                                                    const TransferResult& resent,
+                                                    const std::string& why) {
+  std::string what;
+  if (resent.outcome == TransferOutcome::rejected && resent.error) {
+    what = "sent again and refused (" + std::to_string(resent.error->code) + " " +
+           resent.error->message + ")";
+  } else if (resent.outcome == TransferOutcome::not_sent) {
+    what = "sending again failed before reaching CinetPay (" + resent.detail + ")";
+  } else {
+    what = "sent again with an outcome unknown too (" + resent.detail + ")";
   }
+  return unknown(t, why + "; not found after the grace period, " + what +
+                        ", which proves nothing about the first send");
 }
 
-// The outcome of a batch that certainly paid nothing, when it cannot be thrown. If its send
-// left, it carried a token CinetPay refused, which processes nothing, and the error is that
-// of the login that was to let it be repeated.
-CINETPAY_INLINE TransferResult unpaid(const TransferRequest& t, const std::exception_ptr& error,
-                                      bool send_left) {
+// The outcome of a batch whose send certainly processed nothing, when it cannot be thrown.
+// If a request left, it carried a token CinetPay refused, which processes nothing, and the
+// error is that of the login that was to let it be repeated.
+CINETPAY_INLINE TransferResult unpaid(const TransferRequest& t, const SendAttempt& attempt) {
   const std::string refused_token = "CinetPay refused its token (nothing processed), then ";
   try {
-    std::rethrow_exception(error);
+    std::rethrow_exception(attempt.error);
   } catch (const ApiError& e) {
-    TransferResult r = with_outcome(
-        t, TransferOutcome::not_sent,
-        (send_left ? refused_token : "never sent: ") + "the login failed (" + e.what() + ")");
+    TransferResult r = with_outcome(t, TransferOutcome::not_sent,
+                                    (attempt.refused_token ? refused_token : "never sent: ") +
+                                        "the login failed (" + e.what() + ")");
     r.error = info_of(e);
     return r;
   } catch (...) {
     const std::string failure = describe(std::current_exception());
     return with_outcome(t, TransferOutcome::not_sent,
-                        send_left ? refused_token + "the login could not be made (" + failure + ")"
-                                  : "never reached CinetPay: " + failure);
+                        attempt.refused_token
+                            ? refused_token + "the login could not be made (" + failure + ")"
+                            : "never reached CinetPay: " + failure);
   }
 }
 
@@ -185,48 +146,90 @@ CINETPAY_INLINE TransferResult not_attempted(const TransferRequest& t,
   return r;
 }
 
+// Whether an answer refusing a whole batch lists a transfer in its `data` all the same (an
+// item with a transaction_id): then the refusal does not prove that nothing was paid.
+CINETPAY_INLINE bool lists_a_transfer(const Envelope& answer) {
+  const auto items = data_items(answer);
+  return std::any_of(items.begin(), items.end(),
+                     [](const auto* item) { return !text_field(*item, "transaction_id").empty(); });
+}
+
 CINETPAY_INLINE std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items,
                                                              CallContext& context) {
   validate_transfers(items);
   for (TransferRequest& t : items) {
     if (t.client_transaction_id.empty()) t.client_transaction_id = new_client_transaction_id();
   }
-  std::vector<TransferResult> results;
-  results.reserve(items.size());
-  // Until a send of the call leaves, an exception proves that nothing was paid; from then
-  // on it would hide outcomes, so every item gets one instead.
-  bool any_send_left = false;
-  // A batch refused whole with a definite code (602…) ends the call: the next batches would
-  // meet the same refusal, and not_sent tells the caller they are safe to send once the
-  // cause is fixed.
-  std::optional<ApiErrorInfo> refusal;
-  for (const std::vector<TransferRequest>& batch : batches_of(items, options_.max_batch_size)) {
-    if (refusal) {
-      for (const TransferRequest& t : batch) results.push_back(not_attempted(t, *refusal));
-      continue;
+  std::vector<std::optional<TransferResult>> results(items.size());
+  // Batches of positions in `items`, sent first to last; a batch split goes back in front.
+  std::deque<std::vector<std::size_t>> batches;
+  for (std::size_t start = 0; start < items.size(); start += options_.max_batch_size) {
+    std::vector<std::size_t>& batch = batches.emplace_back();
+    for (std::size_t i = start; i < std::min(items.size(), start + options_.max_batch_size); ++i) {
+      batch.push_back(i);
     }
-    CallContext batch_context{context.deadline};
-    try {
-      BatchResults part = send_batch(batch, /*may_resend=*/true, batch_context);
-      refusal = std::move(part.refused_whole);
-      results.insert(results.end(), part.results.begin(), part.results.end());
-    } catch (...) {
-      std::exception_ptr error = std::current_exception();
-      const bool left = batch_context.send_left;
-      if (!any_send_left && !left) throw;
-      if (proves_unpaid(error, left)) {
-        for (const TransferRequest& t : batch) results.push_back(unpaid(t, error, left));
-      } else {
+  }
+  // Until a send of the call leaves, a failure proves that nothing was paid and is thrown;
+  // from then on it would hide outcomes, so every item gets one instead.
+  bool any_send_left = false;
+  // A batch refused whole for a reason of the moment (602…) ends the call: the next batches
+  // would meet the same refusal, and not_sent tells the caller they are safe to send once
+  // the cause is fixed.
+  std::optional<ApiErrorInfo> refusal;
+  while (!batches.empty()) {
+    const std::vector<std::size_t> positions = std::move(batches.front());
+    batches.pop_front();
+    const std::vector<TransferRequest> batch = pick(items, positions);
+    std::vector<TransferResult> part;
+    if (refusal) {
+      for (const TransferRequest& t : batch) part.push_back(not_attempted(t, *refusal));
+    } else {
+      try {
+        SendAttempt attempt = attempt_send(batch, context);
+        if (attempt.attempt == evidence::Attempt::never_left && !attempt.refused_token &&
+            !any_send_left) {
+          std::rethrow_exception(attempt.error);
+        }
+        any_send_left = true;
+        BatchResults settled = settle_batch(batch, attempt, /*may_resend=*/true, context);
+        if (settled.refused_whole && positions.size() > 1 &&
+            !evidence::is_refusal_of_the_moment(settled.refused_whole->code)) {
+          // Refused whole for the request itself (724, a bad prefix or amount…), which may
+          // be one item's fault. Nothing of it was paid, so each half is sent again, same
+          // ids, until the refused item stands alone: one bad payout fails alone.
+          log(LogLevel::warning, "send: a batch of " + std::to_string(positions.size()) +
+                                     " refused whole (" +
+                                     std::to_string(settled.refused_whole->code) +
+                                     "); sending each half again to find the item at fault");
+          const auto middle = positions.begin() + static_cast<std::ptrdiff_t>(positions.size() / 2);
+          batches.emplace_front(middle, positions.end());
+          batches.emplace_front(positions.begin(), middle);
+          continue;
+        }
+        if (settled.refused_whole &&
+            evidence::is_refusal_of_the_moment(settled.refused_whole->code)) {
+          refusal = std::move(settled.refused_whole);
+        }
+        part = std::move(settled.results);
+      } catch (...) {
+        if (!any_send_left) throw;
+        // Out of memory, or a logger or clock that throws, once a send had left.
+        const std::string failure = describe(std::current_exception());
+        part.clear();
         for (const TransferRequest& t : batch) {
-          results.push_back(
-              unknown(t, "a failure once the send had left (" + describe(error) + ")"));
+          part.push_back(unknown(t, "a failure once the send had left (" + failure + ")"));
         }
       }
     }
-    any_send_left = any_send_left || batch_context.send_left;
+    for (std::size_t k = 0; k < positions.size(); ++k) results[positions[k]] = std::move(part[k]);
   }
-  for (TransferResult& r : results) mask_result(r);
-  return results;
+  std::vector<TransferResult> out;
+  out.reserve(results.size());
+  for (std::optional<TransferResult>& r : results) {
+    mask_result(*r);
+    out.push_back(std::move(*r));
+  }
+  return out;
 }
 
 CINETPAY_INLINE void ClientImpl::mask_result(TransferResult& r) const {
@@ -238,134 +241,146 @@ CINETPAY_INLINE void ClientImpl::mask_result(TransferResult& r) const {
   if (r.status) r.status->comment = secrets_.mask(r.status->comment);
 }
 
-CINETPAY_INLINE BatchResults ClientImpl::send_batch(const std::vector<TransferRequest>& items,
-                                                    bool may_resend, CallContext& context) {
-  std::vector<std::optional<TransferResult>> settled(items.size());
-  Posted posted;
+CINETPAY_INLINE SendAttempt ClientImpl::attempt_send(const std::vector<TransferRequest>& items,
+                                                     const CallContext& context) {
+  // Whether the send request left is known only inside `call`, which marks it on a context
+  // of this attempt's own: it is read here once and becomes the attempt's value.
+  CallContext attempt_context{context.deadline, context.reconcile};
+  SendAttempt a;
+  auto never_left = [&] {
+    a.attempt = evidence::Attempt::never_left;
+    a.error = std::current_exception();
+    // A send that left and was answered with a refused token processed nothing; what
+    // failed after it is the login meant to repeat it.
+    a.refused_token = attempt_context.send_left;
+  };
+  auto answer_lost = [&](const std::string& why) {
+    a.attempt = evidence::Attempt::left_answer_lost;
+    a.why = why;
+  };
   try {
-    posted = post_batch(items, settled, context);
+    a.answer = call(
+        "send", Idempotency::send,
+        [&](const std::string& token) { return builder_.send_money(token, items); },
+        attempt_context);
+    a.attempt = evidence::Attempt::answered;
+  } catch (const ApiError&) {
+    never_left();  // a login's refusal: before the send, or after its token was refused
+  } catch (const TransportError& e) {
+    if (!attempt_context.send_left || !e.may_have_reached_server()) {
+      never_left();
+    } else {
+      answer_lost(std::string("a transport failure after the send went out (") + e.what() + ")");
+    }
   } catch (...) {
-    if (proves_unpaid(std::current_exception(), context.send_left)) throw;
-    posted.why = "a failure once the send had left (" + describe(std::current_exception()) + ")";
-    posted.id_exist.assign(items.size(), false);
+    if (!attempt_context.send_left) {
+      never_left();
+    } else {
+      answer_lost("an unreadable answer or a failure once the send had left (" +
+                  describe(std::current_exception()) + ")");
+    }
   }
-  settle_unclear(items, settled, posted, may_resend, context);
+  return a;
+}
+
+CINETPAY_INLINE BatchResults ClientImpl::settle_batch(const std::vector<TransferRequest>& items,
+                                                      const SendAttempt& attempt, bool may_resend,
+                                                      CallContext& context) {
   BatchResults out;
-  out.refused_whole = std::move(posted.refused_whole);
   out.results.reserve(items.size());
+  if (attempt.attempt == evidence::Attempt::never_left) {
+    for (const TransferRequest& t : items) out.results.push_back(unpaid(t, attempt));
+    return out;
+  }
+  std::vector<evidence::Proof> proofs = judge(items, attempt);
+  if (!proofs.empty() && proofs.front().verdict == evidence::Verdict::refused &&
+      attempt.answer.code != 0) {
+    out.refused_whole = proofs.front().refusal;
+  }
+  std::vector<std::size_t> unclear;
+  std::vector<std::optional<TransferResult>> settled(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const evidence::Proof& p = proofs[i];
+    if (p.verdict == evidence::Verdict::transfer || p.verdict == evidence::Verdict::refused) {
+      settled[i] = settled_by(items[i], p, p.why, false);
+    } else {
+      unclear.push_back(i);
+    }
+  }
+  if (!unclear.empty()) {
+    std::vector<TransferRequest> open = pick(items, unclear);
+    std::vector<evidence::Proof> open_proofs;
+    open_proofs.reserve(unclear.size());
+    for (std::size_t i : unclear) open_proofs.push_back(proofs[i]);
+    try {
+      std::vector<TransferResult> found = reconcile_batch(open, open_proofs, may_resend, context);
+      for (std::size_t k = 0; k < unclear.size(); ++k) settled[unclear[k]] = std::move(found[k]);
+    } catch (...) {  // a clock, sleeper or logger that throws: what the answer settled stays
+      const std::string failure = describe(std::current_exception());
+      for (std::size_t k = 0; k < unclear.size(); ++k) {
+        settled[unclear[k]] =
+            unknown(open[k], open_proofs[k].why + ", then reconciliation failed (" + failure + ")");
+      }
+    }
+  }
   for (std::optional<TransferResult>& r : settled) out.results.push_back(std::move(*r));
   return out;
 }
 
-// Whether an answer refusing a whole batch lists a transfer in its `data` all the same (an
-// item with a transaction_id): then the refusal does not prove that nothing was paid.
-CINETPAY_INLINE bool lists_a_transfer(const Envelope& answer) {
-  const auto items = data_items(answer);
-  return std::any_of(items.begin(), items.end(),
-                     [](const auto* item) { return !text_field(*item, "transaction_id").empty(); });
-}
-
-CINETPAY_INLINE Posted ClientImpl::post_batch(const std::vector<TransferRequest>& items,
-                                              std::vector<std::optional<TransferResult>>& settled,
-                                              CallContext& context) {
-  Posted posted;
-  posted.id_exist.assign(items.size(), false);
-  Envelope env;
-  try {
-    env = call(
-        "send", Idempotency::send,
-        [&](const std::string& token) { return builder_.send_money(token, items); }, context);
-  } catch (const TransportError& e) {
-    if (!context.send_left || !e.may_have_reached_server()) throw;
-    posted.why = std::string("a transport failure after the send went out (") + e.what() + ")";
-    return posted;
-  } catch (const ProtocolError& e) {
-    if (!context.send_left) throw;
-    posted.why = std::string("an unreadable answer (") + e.what() + ")";
-    return posted;
+CINETPAY_INLINE std::vector<evidence::Proof> ClientImpl::judge(
+    const std::vector<TransferRequest>& items, const SendAttempt& attempt) {
+  std::vector<evidence::Proof> proofs(items.size());
+  if (attempt.attempt != evidence::Attempt::answered) {
+    for (evidence::Proof& p : proofs) p.why = attempt.why;
+    return proofs;
   }
+  const Envelope& env = attempt.answer;
   if (env.code != 0) {
-    if (codes::send_refusal_is_definite(env.code, env.http_status) && !lists_a_transfer(env)) {
-      ApiErrorInfo refusal{env.code, codes::message_or_table_word(env.code, env.message),
-                           env.description};
-      for (std::size_t i = 0; i < items.size(); ++i) {
-        settled[i] = rejected(items[i], refusal,
-                              "the batch was refused whole by CinetPay: nothing of it was paid");
-      }
-      posted.refused_whole = std::move(refusal);
-      return posted;
-    }
-    if (env.code == codes::kClientTransactionIdExists) posted.id_exist.assign(items.size(), true);
-    posted.why = "answer " + std::to_string(env.code) + " " + env.message;
-    return posted;
+    const evidence::Proof whole =
+        evidence::of_batch_refusal(env.code, codes::message_or_table_word(env.code, env.message),
+                                   env.description, env.http_status, lists_a_transfer(env));
+    std::fill(proofs.begin(), proofs.end(), whole);
+    return proofs;
   }
-
   std::vector<SentItem> answered;
   try {
     for (const auto* item : data_items(env)) answered.push_back(parse_sent_item(*item));
   } catch (const ProtocolError& e) {
-    posted.why = std::string("an unreadable item (") + e.what() + ")";
-    return posted;
+    for (evidence::Proof& p : proofs) p.why = std::string("an unreadable item (") + e.what() + ")";
+    return proofs;
   }
-  std::map<std::string, const SentItem*> by_id;
-  for (const SentItem& s : answered) by_id.emplace(s.client_transaction_id, &s);
-
   for (std::size_t i = 0; i < items.size(); ++i) {
-    const TransferRequest& t = items[i];
-    auto it = by_id.find(t.client_transaction_id);
-    if (it == by_id.end()) continue;
-    const SentItem& s = *it->second;
-    if (s.code == codes::kSuccess) {
-      TransferResult r = base_result(t);
-      r.outcome = TransferOutcome::accepted;
-      r.transaction_id = s.transaction_id;
-      r.lot = s.lot;
-      r.treatment_status = TreatmentStatus(s.treatment_status);
-      settled[i] = std::move(r);
-    } else if (codes::send_refusal_is_definite(s.code, env.http_status)) {
-      settled[i] = rejected(t, {s.code, s.message, s.status}, "refused by CinetPay");
-    } else if (s.code == codes::kClientTransactionIdExists) {
-      posted.id_exist[i] = true;
-    }
+    proofs[i] = evidence::of_items(items[i], answered, env.http_status);
   }
-  posted.why = "an answer that did not settle the item";
-  return posted;
-}
-
-CINETPAY_INLINE void ClientImpl::settle_unclear(const std::vector<TransferRequest>& items,
-                                                std::vector<std::optional<TransferResult>>& settled,
-                                                const Posted& posted, bool may_resend,
-                                                CallContext& context) {
-  std::vector<std::size_t> unclear;
-  std::vector<bool> id_exist;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (settled[i]) continue;
-    unclear.push_back(i);
-    id_exist.push_back(posted.id_exist[i]);
-  }
-  if (unclear.empty()) return;
-  const std::string& why = posted.why;
-  try {
-    auto found = reconcile_batch(pick(items, unclear), id_exist, why, may_resend, context);
-    for (std::size_t k = 0; k < unclear.size(); ++k) settled[unclear[k]] = std::move(found[k]);
-  } catch (...) {
-    const std::string failure =
-        why + ", then reconciliation failed (" + describe(std::current_exception()) + ")";
-    for (std::size_t i : unclear) {
-      if (!settled[i]) settled[i] = unknown(items[i], failure);
-    }
-  }
+  return proofs;
 }
 
 CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
-    const std::vector<TransferRequest>& items, const std::vector<bool>& id_exist,
-    const std::string& why, bool may_resend, CallContext& context) {
-  log(LogLevel::warning, "send: outcome unknown after " + why + "; reconciling " +
-                             std::to_string(items.size()) + " item(s) by client_transaction_id");
+    const std::vector<TransferRequest>& items, const std::vector<evidence::Proof>& sent,
+    bool may_resend, CallContext& context) {
   std::vector<TransferResult> results(items.size());
-  std::vector<ReconcileResult::State> last(items.size(), ReconcileResult::State::unknown);
+  if (!context.reconcile) {
+    for (std::size_t i = 0; i < items.size(); ++i) results[i] = unknown(items[i], sent[i].why);
+    return results;
+  }
+  log(LogLevel::warning, "send: outcome unknown after " + sent.front().why + "; reconciling " +
+                             std::to_string(items.size()) + " item(s) by client_transaction_id");
+  // Per item, the last lookup that was answered: one that could not be made erases no
+  // earlier answer (a lookup clipped at the end of the grace would otherwise turn "absent"
+  // unknown).
+  std::vector<evidence::Proof> last(items.size());
   std::vector<std::size_t> pending(items.size());
-  for (std::size_t i = 0; i < items.size(); ++i) pending[i] = i;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    pending[i] = i;
+    last[i].why = "check/money could not be asked";
+  }
+  auto found_by_lookup = [&](std::size_t i) {
+    TransferResult r =
+        settled_by(items[i], last[i], "confirmed by check/money after " + sent[i].why,
+                   may_resend && sent[i].id_exists);
+    if (r.outcome == TransferOutcome::accepted) r.status = last[i].transfer;
+    return r;
+  };
 
   // The grace period bounds the whole reconciliation: every lookup is clipped to it. No
   // grace at all means one lookup per item, bounded by the call only.
@@ -376,16 +391,18 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
   while (true) {
     std::vector<std::size_t> still;
     for (std::size_t i : pending) {
-      if (!one_round && options_.clock() >= grace.deadline) {  // keeps the last lookup's word
+      if (!one_round && options_.clock() >= grace.deadline) {
         still.push_back(i);
         continue;
       }
       ReconcileResult found = lookup(items[i].client_transaction_id, grace);
-      // A lookup that could not be made says nothing: it never erases an earlier answer
-      // (a lookup clipped at the end of the grace would otherwise turn "absent" unknown).
-      if (found.state != ReconcileResult::State::unknown) last[i] = found.state;
-      if (found.state == ReconcileResult::State::found) {
-        results[i] = from_found(items[i], *found.status, why, may_resend && id_exist[i]);
+      if (found.state != ReconcileResult::State::unknown) {
+        last[i] = evidence::of_lookup(
+            items[i], found.status, found.state == ReconcileResult::State::not_found, found.detail);
+      }
+      if (evidence::after_lookup(last[i].verdict, /*grace_over=*/false, may_resend) ==
+          evidence::Next::settled) {
+        results[i] = found_by_lookup(i);
       } else {
         still.push_back(i);
       }
@@ -395,43 +412,34 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
     pause(options_.reconcile_interval, grace.deadline);
   }
 
-  // Certainly absent after the grace period: one more send with the same id, which the
-  // API refuses with 805 should the first one surface meanwhile.
   std::vector<std::size_t> absent;
   for (std::size_t i : pending) {
-    if (may_resend && last[i] == ReconcileResult::State::not_found) {
+    if (evidence::after_lookup(last[i].verdict, /*grace_over=*/true, may_resend) ==
+        evidence::Next::send_again) {
       absent.push_back(i);
     } else {
-      results[i] = unknown(items[i], why + (last[i] == ReconcileResult::State::not_found
-                                                ? "; not found after the grace period"
-                                                : "; check/money could not be asked"));
+      results[i] = unknown(items[i], sent[i].why + (last[i].verdict == evidence::Verdict::absent
+                                                        ? "; not found after the grace period"
+                                                        : "; " + last[i].why));
     }
   }
-  if (!absent.empty()) {
-    std::vector<TransferRequest> again = pick(items, absent);
-    log(LogLevel::warning, "send: " + std::to_string(again.size()) +
-                               " item(s) not found after the grace period; sending once more "
-                               "with the same client_transaction_id");
-    std::vector<TransferResult> resent;
-    CallContext resend_context{context.deadline};
-    try {
-      resent = send_batch(again, /*may_resend=*/false, resend_context).results;
-    } catch (...) {
-      // The resend never left, or only with a refused token: the first send may surface yet.
-      const std::string failure = "not found after " + why +
-                                  ", and sending again failed before reaching CinetPay (" +
-                                  describe(std::current_exception()) + ")";
-      for (const TransferRequest& t : again) resent.push_back(unknown(t, failure));
-    }
-    for (std::size_t k = 0; k < absent.size(); ++k) {
-      results[absent[k]] = refused_for_the_moment(resent[k])
-                               ? first_send_may_stand(again[k], resent[k], why)
-                               : std::move(resent[k]);
-    }
+  if (absent.empty()) return results;
+  // Certainly absent after the grace period: one more send with the same id, which the API
+  // refuses with 805 should the first one surface meanwhile.
+  std::vector<TransferRequest> again = pick(items, absent);
+  log(LogLevel::warning, "send: " + std::to_string(again.size()) +
+                             " item(s) not found after the grace period; sending once more "
+                             "with the same client_transaction_id");
+  SendAttempt attempt = attempt_send(again, context);
+  std::vector<TransferResult> resent =
+      settle_batch(again, attempt, /*may_resend=*/false, context).results;
+  for (std::size_t k = 0; k < absent.size(); ++k) {
+    results[absent[k]] = evidence::resend_result_stands(resent[k])
+                             ? std::move(resent[k])
+                             : first_send_may_stand(again[k], resent[k], sent[absent[k]].why);
   }
   return results;
 }
-
 }  // namespace detail
 // NOLINTEND(misc-definitions-in-headers)
 CINETPAY_END_NAMESPACE

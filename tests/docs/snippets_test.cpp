@@ -1,0 +1,113 @@
+// The C++ blocks of the docs that are not whole files, each between a `docs:begin NAME` and
+// a `docs:end NAME` line: the test docs_code_blocks keeps each page's copy equal to its
+// region here (dedented by the marker's own indentation), and this file builds, so every
+// name a block uses exists. The blocks that can run without CinetPay run as tests.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cinetpay/ledger.hpp>
+#include <cinetpay/sandbox.hpp>
+#include <cinetpay/transfer.hpp>
+#include <cinetpay/validation.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace docs_snippets {
+
+// docs/client.md, "Notifications". Compiled only: it needs a transfer CinetPay knows.
+cinetpay::TransferStatus on_notification(const cinetpay::TransferClient& client,
+                                         const std::string& body) {
+  // docs:begin webhook
+  // In your notify_url handler: body is the POST body CinetPay sent.
+  cinetpay::Notification n = cinetpay::parse_notification(body);
+  cinetpay::TransferStatus verified =
+      client.verify_notification(n, cinetpay::CallOptions(std::chrono::seconds(2)));
+  // verified.treatment_status is what CinetPay says now, for that very transfer
+  // docs:end webhook
+  return verified;
+}
+
+// docs/client.md, "Validation before sending".
+std::string check(const std::vector<cinetpay::TransferRequest>& payouts) {
+  std::string culprit;
+  // docs:begin validation
+  try {
+    cinetpay::validate_transfers(payouts);
+  } catch (const cinetpay::ValidationError& e) {
+    // e.field() and e.index() name the culprit, e.what() says what is wrong with it
+    culprit = e.field();
+  }
+  // docs:end validation
+  return culprit;
+}
+
+void mark_order(const std::string& /*client_transaction_id*/, cinetpay::PayoutState /*state*/) {}
+void alert(const std::string& /*reason*/) {}
+
+// docs/ledger.md. Compiled only: the block's database path is a production one.
+void run_payouts(const cinetpay::TransferClient& client,
+                 const std::vector<cinetpay::TransferRequest>& payouts, std::int64_t saved_cursor,
+                 const std::string& body) {
+  // docs:begin ledger
+  auto ledger = cinetpay::PayoutLedger::open("sqlite:/var/lib/shop/payouts.db");
+  ledger.submit(payouts);  // validated whole, durable before it returns; ids required
+
+  cinetpay::PayoutWorker worker(client, ledger);  // WorkerOptions: lease, batch, grace…
+  worker.run_until_idle(std::chrono::steady_clock::now() + std::chrono::minutes(10));
+
+  // Your order system: each paid, failed or rejected payout exactly once, across restarts.
+  for (const cinetpay::PayoutChange& c : ledger.changes_since(saved_cursor)) {
+    mark_order(c.client_transaction_id, c.state);
+    saved_cursor = c.cursor;  // keep it durably on your side
+  }
+
+  // Your webhook: verified by re-querying check/money, then applied (safe while a worker runs).
+  cinetpay::NotificationResult r =
+      ledger.apply_notification(client, cinetpay::parse_notification(body));
+  if (r.outcome == cinetpay::NotificationOutcome::refused) alert(r.reason);
+  // docs:end ledger
+}
+
+// docs/ledger-operations.md. Compiled only: the block's database path is a production one.
+cinetpay::PayoutLedger open_for_a_worker() {
+  // docs:begin ledger-open
+  cinetpay::LedgerOptions options;
+  options.access = cinetpay::LedgerAccess::existing;  // a worker: a mistyped path fails
+  auto ledger = cinetpay::PayoutLedger::open("sqlite:/var/lib/payouts/ledger.db", options);
+  // docs:end ledger-open
+  return ledger;
+}
+
+TEST(DocsValidation, NamesTheCulprit) {
+  cinetpay::TransferRequest t{"+225", "0701020304", 500, "https://shop.example/notify", "A-1", ""};
+  EXPECT_EQ(check({t}), "prefix");
+}
+
+}  // namespace docs_snippets
+
+// docs/sandbox.md, "In your C++ tests".
+// docs:begin sandbox
+TEST(Payouts, AnAnswerLostAfterTheSendIsFoundNotResent) {
+  cinetpay::sandbox::Sandbox sandbox;  // SandboxOptions{} : port 0, balance 1000000
+  sandbox.start();
+  cinetpay::ClientOptions o;
+  o.base_url = sandbox.base_url();
+  cinetpay::TransferClient client({"sandbox-key", "sandbox-password"}, o);
+  (void)client.add_contacts({{"225", "0102030405", "Kouassi", "Awa", "awa@example.com"}});
+
+  sandbox.inject({cinetpay::sandbox::FaultKind::process_then_drop, "send"});
+  cinetpay::TransferRequest t;
+  t.prefix = "225";
+  t.phone = "0102030405";
+  t.amount = 500;
+  t.notify_url = "http://127.0.0.1:9/notify";  // a closed local port: notifications fail fast
+  t.client_transaction_id = "ORDER-1";
+  auto results = client.send_money({t});
+
+  EXPECT_EQ(results[0].outcome, cinetpay::TransferOutcome::accepted);
+  EXPECT_EQ(sandbox.transfers().size(), 1u);
+  EXPECT_EQ(sandbox.transfer_by_client_transaction_id("ORDER-1")->amount, 500);
+  EXPECT_EQ(sandbox.balance().available, 1'000'000 - 500);
+}
+// docs:end sandbox
