@@ -241,7 +241,7 @@ class PayoutWorker::Impl {
         record_sent(answered);
         store().renew(options_.worker_id, now() + options_.lease);
         answered = send(batch);
-        if (!answered.refused) following = next_batch();
+        if (!answered.refused && !answered.unreachable) following = next_batch();
       } else if (answered.outcomes.empty() && ready.empty() &&
                  (!more_pending || claims == options_.batches_per_pass)) {
         answered = send(batch);  // nothing to write meanwhile: no thread for it
