@@ -3,6 +3,8 @@
 // notifications, the ledger): a rule broken here is broken everywhere.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <set>
 
 #include "cinetpay/detail/evidence.hpp"
@@ -49,21 +51,27 @@ detail::SentItem item(int code, const std::string& transaction_id = "",
 
 // Every code that proves a send paid nothing, and nothing else: a code's presence in the
 // table for people (api_codes) must not make it one.
-const std::set<int> kProveNothingPaid = {-1,  602, 701, 702, 703, 704, 705, 706, 707, 708, 716,
-                                         717, 718, 719, 720, 721, 724, 725, 801, 802, 804};
-const std::set<int> kOfTheMoment = {602, 701, 702, 703, 705, 706, 707, 708, 709, 710, 715, 804};
+constexpr std::array<int, 21> kProveNothingPaid = {-1,  602, 701, 702, 703, 704, 705,
+                                                   706, 707, 708, 716, 717, 718, 719,
+                                                   720, 721, 724, 725, 801, 802, 804};
+constexpr std::array<int, 12> kOfTheMoment = {602, 701, 702, 703, 705, 706,
+                                              707, 708, 709, 710, 715, 804};
+
+template <std::size_t N>
+bool listed(const std::array<int, N>& list, int code) {
+  return std::find(list.begin(), list.end(), code) != list.end();
+}
 
 TEST(EvidenceTables, OnlyListedCodesProveThatNothingWasPaid) {
-  std::set<int> codes(kProveNothingPaid);
+  std::set<int> codes(kProveNothingPaid.begin(), kProveNothingPaid.end());
   for (const ApiCodeInfo& row : api_codes()) codes.insert(row.code);
   for (int extra : {0, 1, 600, 722, 727, 803, 806, 999, -2, kCodeMissingFromAnswer,
                     kCodeClientTransactionIdConflict}) {
     codes.insert(extra);
   }
   for (int code : codes) {
-    const bool listed = kProveNothingPaid.count(code) != 0;
-    EXPECT_EQ(evidence::proves_nothing_paid(code, 200), listed) << code;
-    EXPECT_EQ(evidence::proves_nothing_paid(code, 400), listed) << code;
+    EXPECT_EQ(evidence::proves_nothing_paid(code, 200), listed(kProveNothingPaid, code)) << code;
+    EXPECT_EQ(evidence::proves_nothing_paid(code, 400), listed(kProveNothingPaid, code)) << code;
     EXPECT_FALSE(evidence::proves_nothing_paid(code, 500)) << code << " under a 5xx";
     EXPECT_FALSE(evidence::proves_nothing_paid(code, 503)) << code << " under a 5xx";
   }
@@ -75,11 +83,11 @@ TEST(EvidenceTables, OnlyListedCodesProveThatNothingWasPaid) {
 }
 
 TEST(EvidenceTables, OnlyListedCodesAreRefusalsOfTheMoment) {
-  std::set<int> codes(kOfTheMoment);
+  std::set<int> codes(kOfTheMoment.begin(), kOfTheMoment.end());
   for (const ApiCodeInfo& row : api_codes()) codes.insert(row.code);
   for (int extra : {0, 999, 803, kCodeMissingFromAnswer}) codes.insert(extra);
   for (int code : codes) {
-    EXPECT_EQ(evidence::is_refusal_of_the_moment(code), kOfTheMoment.count(code) != 0) << code;
+    EXPECT_EQ(evidence::is_refusal_of_the_moment(code), listed(kOfTheMoment, code)) << code;
   }
 }
 
