@@ -579,6 +579,21 @@ TEST_P(WorkerTest, OnePayoutNotToAContactFailsAloneTheOthersArePaid) {
   EXPECT_EQ(ledger.changes_since(0).size(), 10U);
 }
 
+// WorkerOptions::concurrent = false: a pass on the calling thread alone (what the
+// simulation runs) pays every payout exactly once, through a send lost on the way.
+TEST_P(WorkerTest, AWorkerOnTheCallingThreadAlonePaysEveryPayoutOnce) {
+  PayoutLedger ledger = open();
+  ledger.submit(payouts(12, "S-"));
+  sandbox_.fault("process_then_drop", kSendPath);
+  WorkerOptions options = fast("w1");
+  options.concurrent = false;
+  options.batch_size = 5;
+  PayoutWorker worker(sandbox_.client(), ledger, options);
+  run_to_the_end(worker);
+  expect_exactly_once(ledger);
+  EXPECT_TRUE(ledger.summary().idle());
+}
+
 // Issue 17: a login refused with 709 (caller IP not allowed) made the worker log in again
 // and again (208 logins and 20,900 history rows in 10 s). Any refused login stops it, its
 // payouts back to pending with no send counted.
