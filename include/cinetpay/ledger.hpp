@@ -204,6 +204,12 @@ class CINETPAY_API PayoutLedger {
   std::vector<SubmitResult> submit(  // NOLINT(modernize-use-nodiscard)
       const std::vector<TransferRequest>& payouts) const;
 
+  /// What submit(payouts) would do, without writing anything and without the write lock:
+  /// throws the ValidationError submit would throw, and says of each payout whether it is
+  /// already submitted. For a caller that records a big batch in parts (a file read a chunk
+  /// at a time) and wants every part checked before the first is written.
+  [[nodiscard]] std::vector<SubmitResult> check(const std::vector<TransferRequest>& payouts) const;
+
   /// The payout with its history, or nullopt.
   [[nodiscard]] std::optional<Payout> get(const std::string& client_transaction_id) const;
   /// Payouts in submission order, all states when `state` is empty (no history).

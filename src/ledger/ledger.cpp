@@ -240,7 +240,19 @@ PayoutLedger PayoutLedger::open(const std::string& url, LedgerOptions options) {
       std::make_shared<detail::LedgerCore>(open_store(url, options), options.clock));
 }
 
-std::vector<SubmitResult> PayoutLedger::submit(const std::vector<TransferRequest>& payouts) const {
+namespace {
+
+// Calls `each(start, end)` for each chunk of `count` items submit() writes at once.
+template <typename Each>
+void in_chunks(std::size_t count, const Each& each) {
+  for (std::size_t start = 0; start < count; start += PayoutLedger::kSubmitChunk) {
+    each(start, std::min(count, start + PayoutLedger::kSubmitChunk));
+  }
+}
+
+}  // namespace
+
+std::vector<SubmitResult> PayoutLedger::check(const std::vector<TransferRequest>& payouts) const {
   validate_transfers(payouts);
   std::map<std::string_view, std::size_t> first_at;
   for (std::size_t i = 0; i < payouts.size(); ++i) {
@@ -257,14 +269,9 @@ std::vector<SubmitResult> PayoutLedger::submit(const std::vector<TransferRequest
                                 "was recorded");
     }
   }
-  const auto chunks = [&](auto&& each) {
-    for (std::size_t start = 0; start < payouts.size(); start += kSubmitChunk) {
-      each(start, std::min(payouts.size(), start + kSubmitChunk));
-    }
-  };
-  // Every id against the ledger before the first write, and without the write lock: a
-  // batch that conflicts with what is recorded records nothing.
-  chunks([&](std::size_t start, std::size_t end) {
+  std::vector<SubmitResult> results;
+  results.reserve(payouts.size());
+  in_chunks(payouts.size(), [&](std::size_t start, std::size_t end) {
     std::vector<std::string> ids;
     ids.reserve(end - start);
     for (std::size_t i = start; i < end; ++i) ids.push_back(payouts[i].client_transaction_id);
@@ -277,11 +284,19 @@ std::vector<SubmitResult> PayoutLedger::submit(const std::vector<TransferRequest
                                   "' was submitted before with different fields; nothing of "
                                   "this batch was recorded");
       }
+      results.push_back({payouts[i].client_transaction_id, it != recorded.end()});
     }
   });
+  return results;
+}
+
+std::vector<SubmitResult> PayoutLedger::submit(const std::vector<TransferRequest>& payouts) const {
+  // Every id against the ledger before the first write, and without the write lock: a
+  // batch that conflicts with what is recorded records nothing.
+  (void)check(payouts);
   std::vector<SubmitResult> results;
   results.reserve(payouts.size());
-  chunks([&](std::size_t start, std::size_t end) {
+  in_chunks(payouts.size(), [&](std::size_t start, std::size_t end) {
     const auto now = core_->now();
     std::vector<detail::PayoutRow> rows(end - start);
     for (std::size_t i = start; i < end; ++i) {

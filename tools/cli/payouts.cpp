@@ -91,23 +91,51 @@ PayoutLedger open_ledger(const Flags& f, LedgerAccess access) {
   }
 }
 
+// Payouts read from a file, checked and recorded at a time: what memory holds of it.
+constexpr std::size_t kFileChunk = PayoutLedger::kSubmitChunk;
+
+// The ledger's ValidationError about payout `index` of `part`, told at its place in the file.
+template <typename Call>
+void at_file_place(const std::string& path, const PayoutFile& part, const Call& call) {
+  try {
+    call();
+  } catch (const ValidationError& e) {
+    if (!e.index() || *e.index() >= part.places.size()) throw;
+    FilePlace place = part.places[*e.index()];
+    place.field = e.field();
+    throw FileError(path, place, problem_of(e));
+  }
+}
+
+// The file is read three times, a chunk at a time, so that memory never holds it whole:
+// checked alone (a bad file creates no ledger), checked against the ledger (a file whose id
+// was submitted with other fields records nothing), then recorded chunk by chunk.
 int submit(Context& ctx, const Flags& f) {
   f.allow({"db", "file"});
-  PayoutFile file = read_payout_file(f.need("file"));
+  const std::string path = f.need("file");
+  for_each_payout_chunk(path, kFileChunk, [](const PayoutFile&) {});
   PayoutLedger ledger = open_ledger(f, LedgerAccess::create);
-  std::vector<SubmitResult> results = ledger.submit(file.items);
+  for_each_payout_chunk(path, kFileChunk, [&](const PayoutFile& part) {
+    at_file_place(path, part, [&] { (void)ledger.check(part.items); });
+  });
+  std::size_t fresh = 0;
   std::size_t already = 0;
-  for (const SubmitResult& r : results) already += r.already_submitted ? 1 : 0;
-  if (ctx.out().as_json()) {
-    json out = json::array();
+  json out = json::array();
+  for_each_payout_chunk(path, kFileChunk, [&](const PayoutFile& part) {
+    std::vector<SubmitResult> results;
+    at_file_place(path, part, [&] { results = ledger.submit(part.items); });
     for (const SubmitResult& r : results) {
-      out.push_back({{"client_transaction_id", r.client_transaction_id},
-                     {"already_submitted", r.already_submitted}});
+      ++(r.already_submitted ? already : fresh);
+      if (ctx.out().as_json()) {
+        out.push_back({{"client_transaction_id", r.client_transaction_id},
+                       {"already_submitted", r.already_submitted}});
+      }
     }
+  });
+  if (ctx.out().as_json()) {
     Output::document(out);
   } else {
-    std::cout << "submitted " << results.size() - already << " payout(s); " << already
-              << " already submitted\n";
+    std::cout << "submitted " << fresh << " payout(s); " << already << " already submitted\n";
   }
   return kOk;
 }
