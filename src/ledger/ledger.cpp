@@ -90,9 +90,8 @@ std::unique_ptr<detail::LedgerStore> open_store(const std::string& url,
 // whole document passed as the name) fails loudly.
 void check_consumer(const std::string& consumer) {
   if (consumer.empty() || consumer.size() > 200 || consumer.find('\0') != std::string::npos) {
-    throw std::invalid_argument(
-        "change-feed consumer name: 1 to 200 bytes, without NUL, got " +
-        std::to_string(consumer.size()) + " bytes");
+    throw std::invalid_argument("change-feed consumer name: 1 to 200 bytes, without NUL, got " +
+                                std::to_string(consumer.size()) + " bytes");
   }
 }
 

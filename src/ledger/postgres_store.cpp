@@ -293,10 +293,9 @@ class PostgresStore final : public LedgerStore {
 
   std::map<std::string, TransferRequest> requests(const std::vector<std::string>& ids) override {
     return run([&](pq::Connection& db) {
-      pq::Result r = db.exec_with(
-          select_payouts("WHERE client_transaction_id IN "
-                         "(SELECT jsonb_array_elements_text($1::jsonb))"),
-          ids_json(ids));
+      pq::Result r = db.exec_with(select_payouts("WHERE client_transaction_id IN "
+                                                 "(SELECT jsonb_array_elements_text($1::jsonb))"),
+                                  ids_json(ids));
       std::map<std::string, TransferRequest> out;
       for (int i = 0; i < r.rows(); ++i) {
         TransferRequest t = read_row(r, i).payout.request;
@@ -393,14 +392,13 @@ class PostgresStore final : public LedgerStore {
   bool acknowledge(const std::string& consumer, std::int64_t cursor, TimePoint now) override {
     return run([&](pq::Connection& db) {
       // One statement: the feed's last cursor and the upsert see one snapshot.
-      return db
-                 .exec_with(
-                     "INSERT INTO consumers (name, cursor, updated_at) "
-                     "SELECT $1::text, $2::bigint, $3::bigint "
-                     "WHERE $2::bigint <= (SELECT COALESCE(MAX(cursor), 0) FROM changes) "
-                     "ON CONFLICT (name) DO UPDATE SET cursor = GREATEST(consumers.cursor, "
-                     "EXCLUDED.cursor), updated_at = EXCLUDED.updated_at",
-                     consumer, cursor, to_millis(now))
+      return db.exec_with(
+                   "INSERT INTO consumers (name, cursor, updated_at) "
+                   "SELECT $1::text, $2::bigint, $3::bigint "
+                   "WHERE $2::bigint <= (SELECT COALESCE(MAX(cursor), 0) FROM changes) "
+                   "ON CONFLICT (name) DO UPDATE SET cursor = GREATEST(consumers.cursor, "
+                   "EXCLUDED.cursor), updated_at = EXCLUDED.updated_at",
+                   consumer, cursor, to_millis(now))
                  .affected() == 1;
     });
   }

@@ -337,8 +337,9 @@ class SqliteStore final : public LedgerStore {
     std::int64_t next_position = position.integer(0);
     auto found = db_.prepare(std::string("SELECT ") + kPayoutColumns +
                              " FROM payouts WHERE client_transaction_id = ?");
-    Statement insert = db_.prepare(std::string("INSERT INTO payouts (") + kPayoutColumns +
-                                   ", position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    Statement insert =
+        db_.prepare(std::string("INSERT INTO payouts (") + kPayoutColumns +
+                    ", position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     Statement event = prepare_event();
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const TransferRequest& t = rows[i].payout.request;

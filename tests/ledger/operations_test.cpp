@@ -216,10 +216,9 @@ TEST_P(OperationsTest, ANotificationIsAppliedWithinTheCallersDeadline) {
   Notification n;
   n.client_transaction_id = "N-1";
   const Payout before = *ledger.get("N-1");
-  EXPECT_THROW(
-      (void)ledger.apply_notification(sandbox_.client(), n,
-                                      CallOptions::until(std::chrono::steady_clock::now() - 1s)),
-      TransportError);
+  EXPECT_THROW((void)ledger.apply_notification(
+                   sandbox_.client(), n, CallOptions::until(std::chrono::steady_clock::now() - 1s)),
+               TransportError);
   EXPECT_EQ(ledger.get("N-1")->history.size(), before.history.size());
   NotificationResult r = ledger.apply_notification(sandbox_.client(), n, CallOptions(2s));
   EXPECT_NE(r.outcome, NotificationOutcome::not_ours);

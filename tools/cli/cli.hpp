@@ -102,7 +102,7 @@ struct Command {
   std::vector<std::string> synopses;  ///< the forms of its flags and arguments
   std::string notes;                  ///< for --help, lines separated by '\n'; may be empty
   std::function<int(Context&, const Flags&)> run;
-  std::vector<std::string> switches = {};  ///< its flags without a value, e.g. "until-idle"
+  std::vector<std::string> switches = {};    ///< its flags without a value, e.g. "until-idle"
   std::vector<std::string> repeatable = {};  ///< its flags that may be given more than once
 };
 

@@ -408,9 +408,9 @@ class PayoutRows {
       const bool on_a_line = row.place.line != 0;
       if (auto [it, fresh] = seen_.emplace(id, on_a_line ? row.place.line : row.place.item);
           !fresh) {
-        throw FileError(path_, row.places[kId],
-                        id + " is also on " + (on_a_line ? "line " : "item ") +
-                            std::to_string(it->second));
+        throw FileError(
+            path_, row.places[kId],
+            id + " is also on " + (on_a_line ? "line " : "item ") + std::to_string(it->second));
       }
       std::optional<std::int64_t> amount = parse_whole_number(row.values[kAmount]);
       if (!amount) {
@@ -453,9 +453,9 @@ void for_each_payout_chunk(const std::string& path, std::size_t chunk,
   if (is_json) {
     std::vector<Row> rows = read_rows(path, payout_columns());
     for (std::size_t first = 0; first < rows.size(); first += chunk) {
-      std::vector<Row> part(rows.begin() + static_cast<std::ptrdiff_t>(first),
-                            rows.begin() + static_cast<std::ptrdiff_t>(
-                                               std::min(rows.size(), first + chunk)));
+      std::vector<Row> part(
+          rows.begin() + static_cast<std::ptrdiff_t>(first),
+          rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + chunk)));
       each(payouts.take(part));
     }
     return;
@@ -473,13 +473,10 @@ void for_each_payout_chunk(const std::string& path, std::size_t chunk,
 
 PayoutFile read_payout_file(const std::string& path) {
   PayoutFile file;
-  for_each_payout_chunk(path, std::numeric_limits<std::size_t>::max(),
-                        [&](const PayoutFile& part) {
-                          file.items.insert(file.items.end(), part.items.begin(),
-                                            part.items.end());
-                          file.places.insert(file.places.end(), part.places.begin(),
-                                             part.places.end());
-                        });
+  for_each_payout_chunk(path, std::numeric_limits<std::size_t>::max(), [&](const PayoutFile& part) {
+    file.items.insert(file.items.end(), part.items.begin(), part.items.end());
+    file.places.insert(file.places.end(), part.places.begin(), part.places.end());
+  });
   return file;
 }
 

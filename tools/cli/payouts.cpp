@@ -218,7 +218,8 @@ int changes(Context& ctx, const Flags& f) {
       open_ledger(f, f.has("ack") ? LedgerAccess::existing : LedgerAccess::read_only);
   std::vector<PayoutChange> feed;
   try {
-    feed = consumer.empty() ? ledger.changes_since(since, limit) : ledger.changes_for(consumer, limit);
+    feed =
+        consumer.empty() ? ledger.changes_since(since, limit) : ledger.changes_for(consumer, limit);
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--consumer: ") + e.what());
   }
@@ -240,9 +241,9 @@ int changes(Context& ctx, const Flags& f) {
     rows.reserve(feed.size());
     for (const PayoutChange& c : feed) {
       rows.push_back({std::to_string(c.cursor), c.client_transaction_id,
-                      std::string(to_string(c.state)), std::to_string(c.amount),
-                      c.transaction_id, c.api_code != 0 ? std::to_string(c.api_code) : "",
-                      timestamp(c.at), c.reason});
+                      std::string(to_string(c.state)), std::to_string(c.amount), c.transaction_id,
+                      c.api_code != 0 ? std::to_string(c.api_code) : "", timestamp(c.at),
+                      c.reason});
     }
     Output::table({"cursor", "client_transaction_id", "state", "amount", "transaction_id", "code",
                    "at", "reason"},
