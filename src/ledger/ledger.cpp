@@ -208,9 +208,11 @@ std::optional<Transition> advance(const PayoutRow& row, const TransferStatus& st
   next.payout.treatment_status = status.treatment_status.raw();
   next.payout.worker_id.clear();
   next.payout.lease_until = {};
-  // CinetPay's comment is the only word on why a transfer was refused (REJ): kept in the
-  // history and the change feed.
-  const std::string why = status.comment.empty() ? reason : reason + ": " + status.comment;
+  // CinetPay's comment is its only word on why it refused a transfer (REJ): kept in the
+  // history and the change feed. On other statuses it says nothing the status does not.
+  const bool refused = status.treatment_status == TreatmentStatus::Code::REJ;
+  const std::string why =
+      refused && !status.comment.empty() ? reason + ": " + status.comment : reason;
   next.payout.detail = why;
   next.checks = 0;
   next.next_check_at = next_check_at;
