@@ -53,9 +53,10 @@ std::vector<TransferRequest> many(std::size_t n, const std::string& prefix) {
 
 // A 400,000-row submit held SQLite's write lock for its whole transaction (about 64 s), and
 // a worker beside it gave up after its busy timeout with "database is locked", leaving its
-// payouts `sending`. Submit now writes in chunks and leaves a gap between them: a worker
-// whose lock wait is far shorter than the whole submit keeps working.
-TEST_P(OperationsTest, AWorkerBesideABigSubmitKeepsWorking) {
+// payouts `sending`; a webhook's apply_notification would fail the same way. Submit now
+// writes in chunks and leaves a gap between them: a worker and a webhook whose lock wait is
+// far shorter than the whole submit keep working.
+TEST_P(OperationsTest, AWorkerAndAWebhookBesideABigSubmitKeepWorking) {
   open().submit(many(3, "EARLY-"));
   // Enough rows that one transaction of them all would hold SQLite's lock for several
   // times the worker's wait; PostgreSQL's inserts take no lock a worker waits for.
@@ -77,15 +78,18 @@ TEST_P(OperationsTest, AWorkerBesideABigSubmitKeepsWorking) {
   options.batch_size = 2;
   options.batches_per_pass = 1;
   PayoutWorker worker(sandbox_.client(), ledger, options);
+  Notification webhook;  // EARLY-0 is sent by the first pass: its notifications verify
+  webhook.client_transaction_id = "EARLY-0";
   std::size_t passes = 0;
   try {
     while (submitting) {
       (void)worker.run_once();
+      (void)ledger.apply_notification(sandbox_.client(), webhook);
       ++passes;
     }
   } catch (const LedgerError& e) {
     submitter.join();
-    FAIL() << "the worker failed beside the submit: " << e.what();
+    FAIL() << "the worker or the webhook failed beside the submit: " << e.what();
   }
   submitter.join();
   if (submit_failure) std::rethrow_exception(submit_failure);
