@@ -173,7 +173,8 @@ class PayoutWorker::Impl {
         throw std::invalid_argument("run_until_idle: no payout '" + id + "' in this ledger");
       }
     }
-    // The claims of every pass of this run take only the payouts of the scope.
+    // The claims of every pass of this run take only the payouts of the scope; run_once()
+    // called on its own afterwards takes from every payout again, however this run ended.
     only_ = scope.client_transaction_ids;
     struct Unscoped {
       std::vector<std::string>& only;
