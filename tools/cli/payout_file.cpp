@@ -198,59 +198,107 @@ class CsvStream {
   std::size_t line_ = 0;
 };
 
+// The row of item `i` (0-based) of a JSON array.
+Row json_row(const json& item, std::size_t i, const std::string& path,
+             const std::vector<Column>& columns) {
+  const FilePlace item_place{0, 0, i + 1, ""};
+  if (!item.is_object()) throw FileError(path, item_place, "must be an object");
+  for (const auto& [key, value] : item.items()) {
+    bool known = false;
+    for (const Column& c : columns) known = known || key == c.name;
+    if (!known) {
+      throw FileError(path, {0, 0, i + 1, key},
+                      "unknown field; the fields are " + column_list(columns));
+    }
+  }
+  Row row{item_place, {}, {}};
+  for (const Column& c : columns) {
+    FilePlace place{0, 0, i + 1, c.name};
+    auto it = item.find(c.name);
+    std::string value;
+    if (it == item.end()) {
+      if (c.required) throw FileError(path, place, "missing");
+    } else if (c.amount) {
+      if (!it->is_number_unsigned() ||
+          it->get<std::uint64_t>() >
+              static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        throw FileError(path, place, "must be a whole number, got " + it->dump());
+      }
+      value = std::to_string(it->get<std::uint64_t>());
+    } else if (it->is_string()) {
+      value = it->get<std::string>();
+    } else {
+      throw FileError(path, place, "must be a string, got " + it->dump());
+    }
+    row.values.push_back(std::move(value));
+    row.places.push_back(std::move(place));
+  }
+  return row;
+}
+
+// The FileError of a JSON syntax error, on the line of `byte` in `text`.
+FileError json_syntax_error(const json::parse_error& e, std::string_view text,
+                            const std::string& path) {
+  std::size_t end = std::min<std::size_t>(e.byte, text.size());
+  std::size_t line = 1;
+  for (std::size_t i = 0; i + 1 < end; ++i) line += text[i] == '\n' ? 1 : 0;
+  std::string why = e.what();
+  if (auto close = why.find("] "); close != std::string::npos) why.erase(0, close + 2);
+  return FileError(path, {line, 0, 0, ""}, "not valid JSON: " + why);
+}
+
 std::vector<Row> json_rows(const std::string& text, const std::string& path,
                            const std::vector<Column>& columns) {
   json doc;
   try {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
-    std::size_t end = std::min<std::size_t>(e.byte, text.size());
-    std::size_t line = 1;
-    for (std::size_t i = 0; i + 1 < end; ++i) line += text[i] == '\n' ? 1 : 0;
-    std::string why = e.what();
-    if (auto close = why.find("] "); close != std::string::npos) why.erase(0, close + 2);
-    throw FileError(path, {line, 0, 0, ""}, "not valid JSON: " + why);
+    throw json_syntax_error(e, text, path);
   }
   if (!doc.is_array()) throw FileError(path, {}, "must be a JSON array of objects");
   std::vector<Row> rows;
   rows.reserve(doc.size());
-  for (std::size_t i = 0; i < doc.size(); ++i) {
-    const json& item = doc[i];
-    const FilePlace item_place{0, 0, i + 1, ""};
-    if (!item.is_object()) throw FileError(path, item_place, "must be an object");
-    for (const auto& [key, value] : item.items()) {
-      bool known = false;
-      for (const Column& c : columns) known = known || key == c.name;
-      if (!known) {
-        throw FileError(path, {0, 0, i + 1, key},
-                        "unknown field; the fields are " + column_list(columns));
-      }
-    }
-    Row row{item_place, {}, {}};
-    for (const Column& c : columns) {
-      FilePlace place{0, 0, i + 1, c.name};
-      auto it = item.find(c.name);
-      std::string value;
-      if (it == item.end()) {
-        if (c.required) throw FileError(path, place, "missing");
-      } else if (c.amount) {
-        if (!it->is_number_unsigned() ||
-            it->get<std::uint64_t>() >
-                static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-          throw FileError(path, place, "must be a whole number, got " + it->dump());
-        }
-        value = std::to_string(it->get<std::uint64_t>());
-      } else if (it->is_string()) {
-        value = it->get<std::string>();
-      } else {
-        throw FileError(path, place, "must be a string, got " + it->dump());
-      }
-      row.values.push_back(std::move(value));
-      row.places.push_back(std::move(place));
-    }
-    rows.push_back(std::move(row));
-  }
+  for (std::size_t i = 0; i < doc.size(); ++i) rows.push_back(json_row(doc[i], i, path, columns));
   return rows;
+}
+
+// The items of the JSON array in `in`, `chunk` rows at a time: each item is made a row as
+// soon as it is parsed, and dropped from the document. Returns how many there were.
+std::size_t json_chunks(std::istream& in, const std::string& path, std::size_t chunk,
+                        const std::vector<Column>& columns,
+                        const std::function<void(const std::vector<Row>&)>& each) {
+  using Event = json::parse_event_t;
+  std::vector<Row> rows;
+  std::size_t items = 0;
+  const json::parser_callback_t take = [&](int depth, Event event, json& parsed) {
+    if (depth == 0 && event != Event::array_start && event != Event::array_end) {
+      throw FileError(path, {}, "must be a JSON array of objects");
+    }
+    if (depth != 1) return true;
+    if (event == Event::object_end) {
+      rows.push_back(json_row(parsed, items++, path, columns));
+      if (rows.size() == chunk) {
+        each(rows);
+        rows.clear();
+      }
+      return false;
+    }
+    if (event == Event::value || event == Event::array_end) {
+      throw FileError(path, {0, 0, items + 1, ""}, "must be an object");
+    }
+    return true;
+  };
+  try {
+    (void)json::parse(in, take);
+  } catch (const json::parse_error& e) {
+    std::ifstream again(path, std::ios::binary);
+    std::string text(e.byte, '\0');
+    again.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(again.gcount()));
+    throw json_syntax_error(e, text, path);
+  }
+  if (!rows.empty()) each(rows);
+  return items;
 }
 
 // Rows of a CSV file with a header, or of a JSON array of objects.
@@ -451,13 +499,10 @@ void for_each_payout_chunk(const std::string& path, std::size_t chunk,
   in.seekg(0);
   PayoutRows payouts(path);
   if (is_json) {
-    std::vector<Row> rows = read_rows(path, payout_columns());
-    for (std::size_t first = 0; first < rows.size(); first += chunk) {
-      std::vector<Row> part(
-          rows.begin() + static_cast<std::ptrdiff_t>(first),
-          rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), first + chunk)));
-      each(payouts.take(part));
-    }
+    const std::size_t items =
+        json_chunks(in, path, chunk, payout_columns(),
+                    [&](const std::vector<Row>& rows) { each(payouts.take(rows)); });
+    if (items == 0) throw FileError(path, {}, "has no rows");
     return;
   }
   CsvStream csv(in, path);

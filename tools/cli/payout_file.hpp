@@ -59,9 +59,9 @@ PayoutFile read_payout_file(const std::string& path);
 
 /// Reads a payout file as read_payout_file does, and hands it to `each` in chunks of up to
 /// `chunk` payouts, in file order, each chunk checked before it is handed over (ids are
-/// unique across the whole file). A CSV file is read as a stream: memory holds one chunk
-/// and the ids seen so far; a JSON file is read whole. Throws FileError at the first
-/// problem, after the chunks before it were handed over.
+/// unique across the whole file). The file is read as a stream, CSV or JSON: memory holds
+/// one chunk and the ids seen so far. Throws FileError at the first problem, after the
+/// chunks before it were handed over.
 void for_each_payout_chunk(const std::string& path, std::size_t chunk,
                            const std::function<void(const PayoutFile&)>& each);
 
