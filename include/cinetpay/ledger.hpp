@@ -5,7 +5,8 @@
 //   ledger.submit(payouts);                        // durable before it returns
 //   cinetpay::PayoutWorker worker(client, ledger);
 //   worker.run_until_idle(std::chrono::steady_clock::now() + std::chrono::minutes(10));
-//   for (const auto& c : ledger.changes_since(cursor)) { /* tell the order system */ }
+//   for (const auto& c : ledger.changes_for("orders")) { /* tell the order system */ }
+//   ledger.acknowledge("orders", last_cursor);     // the ledger keeps the consumer's place
 //
 // Rules: a claim is committed before any byte of its send leaves; a payout whose claim
 // expired, or whose outcome is unknown, is looked up by client_transaction_id before
@@ -114,6 +115,10 @@ struct PayoutChange {
   std::int64_t amount = 0;                   ///< the payout's amount
   int api_code = 0;                          ///< why it was rejected, when it was
   std::chrono::system_clock::time_point at;  ///< when it became final
+  /// Why it ended so, as the payout's last reason: for a failed payout (REJ) the status's
+  /// comment CinetPay gave, for a rejected one CinetPay's code and message (or what the
+  /// ledger found: an id that belongs to another transfer).
+  std::string reason;
 };
 
 /// What apply_notification did with a verified notification.
@@ -147,6 +152,9 @@ struct CINETPAY_API LedgerSummary {
   std::map<PayoutState, Total> by_state;  ///< every state present, zero when empty
   /// True when every payout is final.
   [[nodiscard]] bool idle() const;
+  /// True when no payout is pending, sending or unknown: each is accepted by CinetPay or
+  /// final.
+  [[nodiscard]] bool sent() const;
 };
 
 /// What PayoutLedger::open may do to the store at its URL.
@@ -170,6 +178,11 @@ struct LedgerOptions {
   WallClock clock;
   /// What opening may do: create, migrate, or only read.
   LedgerAccess access = LedgerAccess::create;
+  /// SQLite: how long an operation waits for another connection's write lock (a submit
+  /// between two of its chunks, another worker) before it throws LedgerError. A worker
+  /// recording what it sent, or a webhook, waits this long rather than fail. PostgreSQL
+  /// waits for row locks without a bound of the ledger's own.
+  std::chrono::milliseconds lock_wait{std::chrono::minutes(5)};
 };
 
 /// A durable record of payouts. Open it with a URL: `sqlite:PATH` (the embedded default,
@@ -187,12 +200,25 @@ class CINETPAY_API PayoutLedger {
   static PayoutLedger open(const std::string& url, LedgerOptions options = {});
 
   /// Records payouts, validated whole first (the rules of send_money; the
-  /// client_transaction_id is required) and durable in one transaction before it returns.
-  /// The same id with the same fields is reported already_submitted; the same id with
-  /// different fields throws ValidationError naming the id, and nothing is recorded.
+  /// client_transaction_id is required), durable before it returns. The same id with the
+  /// same fields is reported already_submitted; the same id with different fields (in the
+  /// ledger or twice in `payouts`) throws ValidationError naming the id, and nothing is
+  /// recorded: every id is checked before the first write, without the write lock.
+  /// Written in chunks of `kSubmitChunk` payouts, each its own transaction, so that no
+  /// write lock is held long (workers and webhooks write between two chunks): all or
+  /// nothing per chunk. Only when another process records one of these ids with different
+  /// fields between the check and the write does the ValidationError come after some
+  /// chunks were recorded; it says how many. Submitting the same batch again is safe: what
+  /// was recorded is reported already_submitted.
   /// Its result may be ignored: what matters is that the payouts are recorded.
   std::vector<SubmitResult> submit(  // NOLINT(modernize-use-nodiscard)
       const std::vector<TransferRequest>& payouts) const;
+
+  /// What submit(payouts) would do, without writing anything and without the write lock:
+  /// throws the ValidationError submit would throw, and says of each payout whether it is
+  /// already submitted. For a caller that records a big batch in parts (a file read a chunk
+  /// at a time) and wants every part checked before the first is written.
+  [[nodiscard]] std::vector<SubmitResult> check(const std::vector<TransferRequest>& payouts) const;
 
   /// The payout with its history, or nullopt.
   [[nodiscard]] std::optional<Payout> get(const std::string& client_transaction_id) const;
@@ -202,10 +228,28 @@ class CINETPAY_API PayoutLedger {
   /// Counts and amounts by state.
   [[nodiscard]] LedgerSummary summary() const;
 
+  /// Payouts submit() writes in one transaction, at most.
+  static constexpr std::size_t kSubmitChunk = 2000;
+
   /// Payouts that became final (paid, failed, rejected) after `cursor`, oldest first, each
   /// exactly once: keep the last cursor durably on your side and pass it again.
   [[nodiscard]] std::vector<PayoutChange> changes_since(std::int64_t cursor,
                                                         std::size_t limit = 1000) const;
+
+  /// The change feed for a named consumer whose place the ledger keeps: the changes after
+  /// the last cursor `consumer` acknowledged (from the start for a name never seen),
+  /// oldest first. Reading moves nothing: a consumer that dies before acknowledge() gets
+  /// the same changes again when it restarts (at least once). Names are 1 to 200 bytes;
+  /// std::invalid_argument otherwise.
+  [[nodiscard]] std::vector<PayoutChange> changes_for(const std::string& consumer,
+                                                      std::size_t limit = 1000) const;
+  /// Records that `consumer` has handled every change up to `cursor` (a PayoutChange's),
+  /// durably. A consumer never moves back: an older cursor changes nothing. Throws
+  /// std::invalid_argument for a cursor past the feed's last entry (it would skip changes
+  /// not yet made) or a bad name; LedgerError when the store fails or is read-only.
+  void acknowledge(const std::string& consumer, std::int64_t cursor) const;
+  /// The last cursor `consumer` acknowledged; 0 for a name never seen.
+  [[nodiscard]] std::int64_t acknowledged(const std::string& consumer) const;
 
   /// Applies a notification after verifying it by re-query through `client`. Safe while a
   /// worker runs, even before that worker recorded the send. What the verified record
@@ -217,6 +261,12 @@ class CINETPAY_API PayoutLedger {
   /// for a forged notification).
   [[nodiscard]] NotificationResult apply_notification(const TransferClient& client,
                                                       const Notification& notification) const;
+  /// The same, with `call` bounding the re-query (verify_notification's CallOptions): a
+  /// webhook that must answer within 2 s passes `CallOptions(std::chrono::seconds(2))`.
+  /// The ledger's write that follows is not bounded by it (see LedgerOptions::lock_wait).
+  [[nodiscard]] NotificationResult apply_notification(const TransferClient& client,
+                                                      const Notification& notification,
+                                                      const CallOptions& call) const;
 
  private:
   friend class PayoutWorker;
@@ -287,6 +337,24 @@ struct CINETPAY_API WorkerPass {
   [[nodiscard]] std::size_t total_moved() const;
 };
 
+/// What run_until_idle waits for.
+enum class RunUntil {
+  final,  ///< every payout in scope final (paid, failed, rejected)
+  /// every payout in scope accepted or final: a payout CinetPay keeps in REC for hours does
+  /// not hold the run to its deadline. Accepted payouts are still followed while it runs.
+  sent,
+};
+
+/// Which payouts run_until_idle works on and waits for. A plain value.
+struct RunScope {
+  /// Only these payouts are claimed (to be sent, or settled by lookup) and waited for;
+  /// the others are left as they are. Empty: every payout of the ledger. Following accepted
+  /// payouts is not limited: a pass follows every accepted payout that is due.
+  std::vector<std::string> client_transaction_ids;
+  /// What "idle" means for the run.
+  RunUntil until = RunUntil::final;
+};
+
 /// Moves a ledger's payouts along. One worker is used by one thread at a time; run as many
 /// workers (threads or processes) on one ledger as you like: claims keep them apart.
 class CINETPAY_API PayoutWorker {
@@ -310,6 +378,13 @@ class CINETPAY_API PayoutWorker {
   /// Passes until every payout is final or `deadline` passes; returns the summary then.
   /// Throws what run_once throws, at once: a refused login or balance ends the run.
   LedgerSummary run_until_idle(std::chrono::steady_clock::time_point deadline,
+                               const std::function<void(const LedgerSummary&)>& progress = {});
+  /// Passes until the payouts of `scope` are idle as `scope.until` says, or `deadline`
+  /// passes; returns their summary then (of the named payouts only, when it names some).
+  /// Throws std::invalid_argument, before any pass, for a named id the ledger does not
+  /// hold; otherwise what run_once throws.
+  LedgerSummary run_until_idle(std::chrono::steady_clock::time_point deadline,
+                               const RunScope& scope,
                                const std::function<void(const LedgerSummary&)>& progress = {});
 
   /// The name this worker writes in claims and history.

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <map>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "cinetpay/validation.hpp"
@@ -65,10 +67,14 @@ bool is_scheme(const std::string& word) {
          });
 }
 
-std::unique_ptr<detail::LedgerStore> open_store(const std::string& url, LedgerAccess access) {
+std::unique_ptr<detail::LedgerStore> open_store(const std::string& url,
+                                                const LedgerOptions& options) {
+  const LedgerAccess access = options.access;
   auto colon = url.find(':');
   std::string scheme = colon == std::string::npos ? "" : url.substr(0, colon);
-  if (scheme == "sqlite") return detail::open_sqlite_store(url.substr(colon + 1), access);
+  if (scheme == "sqlite") {
+    return detail::open_sqlite_store(url.substr(colon + 1), access, options.lock_wait);
+  }
   if (scheme == "postgresql" || scheme == "postgres") {
     return detail::open_postgres_store(url, access);
   }
@@ -78,6 +84,15 @@ std::unique_ptr<detail::LedgerStore> open_store(const std::string& url, LedgerAc
                          : std::string("the ledger URL has no scheme")) +
       "; expected sqlite:PATH (e.g. sqlite:payouts.db) or postgresql://… (e.g. "
       "postgresql://user@host/payouts)");
+}
+
+// A consumer's name is a key the merchant chooses once; bounded so that a mistake (a
+// whole document passed as the name) fails loudly.
+void check_consumer(const std::string& consumer) {
+  if (consumer.empty() || consumer.size() > 200 || consumer.find('\0') != std::string::npos) {
+    throw std::invalid_argument("change-feed consumer name: 1 to 200 bytes, without NUL, got " +
+                                std::to_string(consumer.size()) + " bytes");
+  }
 }
 
 }  // namespace
@@ -111,6 +126,13 @@ const std::vector<PayoutState>& all_payout_states() {
 bool LedgerSummary::idle() const {
   for (const auto& [state, total] : by_state) {
     if (!is_final(state) && total.count > 0) return false;
+  }
+  return true;
+}
+
+bool LedgerSummary::sent() const {
+  for (const auto& [state, total] : by_state) {
+    if (!is_final(state) && state != PayoutState::accepted && total.count > 0) return false;
   }
   return true;
 }
@@ -186,10 +208,15 @@ std::optional<Transition> advance(const PayoutRow& row, const TransferStatus& st
   next.payout.treatment_status = status.treatment_status.raw();
   next.payout.worker_id.clear();
   next.payout.lease_until = {};
-  next.payout.detail = reason;
+  // CinetPay's comment is its only word on why it refused a transfer (REJ): kept in the
+  // history and the change feed. On other statuses it says nothing the status does not.
+  const bool refused = status.treatment_status == TreatmentStatus::Code::REJ;
+  const std::string why =
+      refused && !status.comment.empty() ? reason + ": " + status.comment : reason;
+  next.payout.detail = why;
   next.checks = 0;
   next.next_check_at = next_check_at;
-  return transition(row, next, now, actor, reason);
+  return transition(row, next, now, actor, why);
 }
 
 Transition reject_reused_id(const PayoutRow& row, const evidence::Proof& conflict, TimePoint now,
@@ -211,7 +238,7 @@ PayoutLedger::PayoutLedger(std::shared_ptr<detail::LedgerCore> core) : core_(std
 PayoutLedger PayoutLedger::open(const std::string& url, LedgerOptions options) {
   if (!options.clock) options.clock = [] { return std::chrono::system_clock::now(); };
   return PayoutLedger(
-      std::make_shared<detail::LedgerCore>(open_store(url, options.access), options.clock));
+      std::make_shared<detail::LedgerCore>(open_store(url, options), options.clock));
 }
 
 #ifdef CINETPAY_LEDGER_STORE_SEAM
@@ -220,39 +247,92 @@ PayoutLedger detail::ledger_over_store(std::unique_ptr<LedgerStore> store, WallC
 }
 #endif
 
-std::vector<SubmitResult> PayoutLedger::submit(const std::vector<TransferRequest>& payouts) const {
+namespace {
+
+// Calls `each(start, end)` for each chunk of `count` items submit() writes at once.
+template <typename Each>
+void in_chunks(std::size_t count, const Each& each) {
+  for (std::size_t start = 0; start < count; start += PayoutLedger::kSubmitChunk) {
+    each(start, std::min(count, start + PayoutLedger::kSubmitChunk));
+  }
+}
+
+}  // namespace
+
+std::vector<SubmitResult> PayoutLedger::check(const std::vector<TransferRequest>& payouts) const {
   validate_transfers(payouts);
+  std::map<std::string_view, std::size_t> first_at;
   for (std::size_t i = 0; i < payouts.size(); ++i) {
-    if (payouts[i].client_transaction_id.empty()) {
+    const std::string& id = payouts[i].client_transaction_id;
+    if (id.empty()) {
       throw ValidationError("client_transaction_id", i,
                             "is required by the ledger: it is the payout's key");
     }
-  }
-  const auto now = core_->now();
-  std::vector<detail::PayoutRow> rows(payouts.size());
-  for (std::size_t i = 0; i < payouts.size(); ++i) {
-    rows[i].payout.request = payouts[i];
-    rows[i].payout.created_at = now;
-    rows[i].payout.updated_at = now;
-    rows[i].next_check_at = now;
-  }
-  PayoutEvent submitted;
-  submitted.at = now;
-  submitted.to = PayoutState::pending;
-  submitted.reason = "submitted";
-  detail::InsertResult inserted = core_->store().insert(rows, submitted);
-  if (inserted.conflict) {
-    const std::string& id = payouts[*inserted.conflict].client_transaction_id;
-    throw ValidationError("client_transaction_id", *inserted.conflict,
-                          "'" + id +
-                              "' was submitted before with different fields; nothing of this "
-                              "batch was recorded");
+    auto [it, fresh] = first_at.emplace(id, i);
+    if (!fresh && !detail::same_request(payouts[it->second], payouts[i])) {
+      throw ValidationError("client_transaction_id", i,
+                            "'" + id + "' is also item " + std::to_string(it->second) +
+                                " of this batch, with different fields; nothing of this batch "
+                                "was recorded");
+    }
   }
   std::vector<SubmitResult> results;
   results.reserve(payouts.size());
-  for (std::size_t i = 0; i < payouts.size(); ++i) {
-    results.push_back({payouts[i].client_transaction_id, inserted.already[i]});
-  }
+  in_chunks(payouts.size(), [&](std::size_t start, std::size_t end) {
+    std::vector<std::string> ids;
+    ids.reserve(end - start);
+    for (std::size_t i = start; i < end; ++i) ids.push_back(payouts[i].client_transaction_id);
+    const auto recorded = core_->store().requests(ids);
+    for (std::size_t i = start; i < end; ++i) {
+      auto it = recorded.find(payouts[i].client_transaction_id);
+      if (it != recorded.end() && !detail::same_request(it->second, payouts[i])) {
+        throw ValidationError("client_transaction_id", i,
+                              "'" + it->first +
+                                  "' was submitted before with different fields; nothing of "
+                                  "this batch was recorded");
+      }
+      results.push_back({payouts[i].client_transaction_id, it != recorded.end()});
+    }
+  });
+  return results;
+}
+
+std::vector<SubmitResult> PayoutLedger::submit(const std::vector<TransferRequest>& payouts) const {
+  // Every id against the ledger before the first write, and without the write lock: a
+  // batch that conflicts with what is recorded records nothing.
+  (void)check(payouts);
+  std::vector<SubmitResult> results;
+  results.reserve(payouts.size());
+  in_chunks(payouts.size(), [&](std::size_t start, std::size_t end) {
+    const auto now = core_->now();
+    std::vector<detail::PayoutRow> rows(end - start);
+    for (std::size_t i = start; i < end; ++i) {
+      detail::PayoutRow& row = rows[i - start];
+      row.payout.request = payouts[i];
+      row.payout.created_at = now;
+      row.payout.updated_at = now;
+      row.next_check_at = now;
+    }
+    PayoutEvent submitted;
+    submitted.at = now;
+    submitted.to = PayoutState::pending;
+    submitted.reason = "submitted";
+    detail::InsertResult inserted = core_->store().insert(rows, submitted);
+    if (inserted.conflict) {
+      // Recorded by another process since the check above.
+      const std::size_t at = start + *inserted.conflict;
+      throw ValidationError(
+          "client_transaction_id", at,
+          "'" + payouts[at].client_transaction_id +
+              "' was just submitted by another process with different fields; the first " +
+              std::to_string(start) +
+              " payouts of this batch were recorded, none from there on (submitting the batch "
+              "again reports those already submitted)");
+    }
+    for (std::size_t i = start; i < end; ++i) {
+      results.push_back({payouts[i].client_transaction_id, inserted.already[i - start]});
+    }
+  });
   return results;
 }
 
@@ -272,7 +352,7 @@ std::vector<Payout> PayoutLedger::list(std::optional<PayoutState> state, std::si
 LedgerSummary PayoutLedger::summary() const {
   LedgerSummary s;
   for (PayoutState state : all_payout_states()) s.by_state[state] = {};
-  for (const auto& [state, total] : core_->store().totals()) s.by_state[state] = total;
+  for (const auto& [state, total] : core_->store().totals({})) s.by_state[state] = total;
   return s;
 }
 
@@ -281,9 +361,35 @@ std::vector<PayoutChange> PayoutLedger::changes_since(std::int64_t cursor,
   return core_->store().changes_after(cursor, limit);
 }
 
+std::vector<PayoutChange> PayoutLedger::changes_for(const std::string& consumer,
+                                                    std::size_t limit) const {
+  check_consumer(consumer);
+  return core_->store().changes_after(core_->store().consumer_cursor(consumer), limit);
+}
+
+void PayoutLedger::acknowledge(const std::string& consumer, std::int64_t cursor) const {
+  check_consumer(consumer);
+  if (!core_->store().acknowledge(consumer, cursor, core_->now())) {
+    throw std::invalid_argument("change-feed cursor " + std::to_string(cursor) +
+                                " is past the feed's last entry: acknowledging it would skip "
+                                "changes not made yet");
+  }
+}
+
+std::int64_t PayoutLedger::acknowledged(const std::string& consumer) const {
+  check_consumer(consumer);
+  return core_->store().consumer_cursor(consumer);
+}
+
 NotificationResult PayoutLedger::apply_notification(const TransferClient& client,
                                                     const Notification& notification) const {
-  TransferStatus trusted = client.verify_notification(notification);
+  return apply_notification(client, notification, CallOptions());
+}
+
+NotificationResult PayoutLedger::apply_notification(const TransferClient& client,
+                                                    const Notification& notification,
+                                                    const CallOptions& call) const {
+  TransferStatus trusted = client.verify_notification(notification, call);
   const std::string& id = trusted.client_transaction_id.empty() ? notification.client_transaction_id
                                                                 : trusted.client_transaction_id;
   // A worker may move the payout between our read and our write: read again and retry.

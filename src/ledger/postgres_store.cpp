@@ -62,6 +62,11 @@ constexpr const char* kMigrations[] = {
        CREATE TABLE changes (
          cursor BIGSERIAL PRIMARY KEY,
          client_transaction_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, at BIGINT NOT NULL);)",
+    R"(ALTER TABLE changes ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+       UPDATE changes c SET reason = p.detail FROM payouts p
+         WHERE p.client_transaction_id = c.client_transaction_id;
+       CREATE TABLE consumers (
+         name TEXT PRIMARY KEY, cursor BIGINT NOT NULL, updated_at BIGINT NOT NULL);)",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -162,8 +167,9 @@ logged AS (
     t.event_code, t.event_treatment
   FROM t JOIN applied USING (i) WHERE t.event ORDER BY t.i),
 fed AS (
-  INSERT INTO changes (client_transaction_id, state, at)
-  SELECT t.id, t.state, t.updated_at FROM t JOIN applied USING (i) WHERE t.feeds ORDER BY t.i)
+  INSERT INTO changes (client_transaction_id, state, at, reason)
+  SELECT t.id, t.state, t.updated_at, t.detail FROM t JOIN applied USING (i) WHERE t.feeds
+  ORDER BY t.i)
 SELECT i FROM applied)";
 
 // PostgreSQL's text and jsonb hold no NUL: one in an answer (a lot, a status, a message)
@@ -230,6 +236,20 @@ std::string transitions_json(const std::vector<Transition>& transitions, std::si
   return rows.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string ids_json(const std::vector<std::string>& ids) {
+  std::vector<std::string> storable_ids;
+  storable_ids.reserve(ids.size());
+  for (const std::string& id : ids) storable_ids.push_back(storable(id));
+  return nlohmann::json(storable_ids)
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A filter on ids for $n::jsonb: null for "any payout".
+std::optional<std::string> only_json(const std::vector<std::string>& ids) {
+  if (ids.empty()) return std::nullopt;
+  return ids_json(ids);
+}
+
 class PostgresStore final : public LedgerStore {
  public:
   PostgresStore(std::string conninfo, LedgerAccess access)
@@ -268,6 +288,21 @@ class PostgresStore final : public LedgerStore {
       }
       tx.commit();
       return result;
+    });
+  }
+
+  std::map<std::string, TransferRequest> requests(const std::vector<std::string>& ids) override {
+    return run([&](pq::Connection& db) {
+      pq::Result r = db.exec_with(select_payouts("WHERE client_transaction_id IN "
+                                                 "(SELECT jsonb_array_elements_text($1::jsonb))"),
+                                  ids_json(ids));
+      std::map<std::string, TransferRequest> out;
+      for (int i = 0; i < r.rows(); ++i) {
+        TransferRequest t = read_row(r, i).payout.request;
+        std::string id = t.client_transaction_id;
+        out.emplace(std::move(id), std::move(t));
+      }
+      return out;
     });
   }
 
@@ -313,10 +348,14 @@ class PostgresStore final : public LedgerStore {
     });
   }
 
-  std::map<PayoutState, LedgerSummary::Total> totals() override {
-    return run([](pq::Connection& db) {
-      pq::Result r =
-          db.exec("SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM payouts GROUP BY state");
+  std::map<PayoutState, LedgerSummary::Total> totals(
+      const std::vector<std::string>& only) override {
+    return run([&](pq::Connection& db) {
+      pq::Result r = db.exec_with(
+          "SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM payouts WHERE $1::jsonb IS NULL "
+          "OR client_transaction_id IN (SELECT jsonb_array_elements_text($1::jsonb)) "
+          "GROUP BY state",
+          only_json(only));
       std::map<PayoutState, LedgerSummary::Total> out;
       for (int i = 0; i < r.rows(); ++i) {
         out[state_at(r, i, 0)] = {static_cast<std::size_t>(r.integer(i, 1)), r.integer(i, 2)};
@@ -329,26 +368,49 @@ class PostgresStore final : public LedgerStore {
     return run([&](pq::Connection& db) {
       pq::Result r = db.exec_with(
           "SELECT c.cursor, c.client_transaction_id, c.state, p.transaction_id, p.amount, "
-          "p.api_code, c.at FROM changes c JOIN payouts p USING (client_transaction_id) "
-          "WHERE c.cursor > $1 ORDER BY c.cursor LIMIT $2",
+          "p.api_code, c.at, c.reason FROM changes c JOIN payouts p USING "
+          "(client_transaction_id) WHERE c.cursor > $1 ORDER BY c.cursor LIMIT $2",
           cursor, static_cast<std::int64_t>(limit));
       std::vector<PayoutChange> out;
       out.reserve(static_cast<std::size_t>(r.rows()));
       for (int i = 0; i < r.rows(); ++i) {
         out.push_back({r.integer(i, 0), std::string(r.text(i, 1)), state_at(r, i, 2),
                        std::string(r.text(i, 3)), r.integer(i, 4), int_at(r, i, 5),
-                       time_at(r, i, 6)});
+                       time_at(r, i, 6), std::string(r.text(i, 7))});
       }
       return out;
+    });
+  }
+
+  std::int64_t consumer_cursor(const std::string& consumer) override {
+    return run([&](pq::Connection& db) -> std::int64_t {
+      pq::Result r = db.exec_with("SELECT cursor FROM consumers WHERE name = $1", consumer);
+      return r.rows() == 0 ? 0 : r.integer(0, 0);
+    });
+  }
+
+  bool acknowledge(const std::string& consumer, std::int64_t cursor, TimePoint now) override {
+    return run([&](pq::Connection& db) {
+      // One statement: the feed's last cursor and the upsert see one snapshot.
+      return db.exec_with(
+                   "INSERT INTO consumers (name, cursor, updated_at) "
+                   "SELECT $1::text, $2::bigint, $3::bigint "
+                   "WHERE $2::bigint <= (SELECT COALESCE(MAX(cursor), 0) FROM changes) "
+                   "ON CONFLICT (name) DO UPDATE SET cursor = GREATEST(consumers.cursor, "
+                   "EXCLUDED.cursor), updated_at = EXCLUDED.updated_at",
+                   consumer, cursor, to_millis(now))
+                 .affected() == 1;
     });
   }
 
   std::vector<PayoutRow> claim(const Claim& c) override {
     const bool send = c.kind == Claim::Kind::send;
     const std::string which =
-        send ? "state = 'pending'"
-             : "(state = 'sending' AND lease_until < $3) OR "
-               "(state = 'unknown' AND lease_until < $3 AND next_check_at <= $3)";
+        std::string(send ? "state = 'pending'"
+                         : "((state = 'sending' AND lease_until < $3) OR "
+                           "(state = 'unknown' AND lease_until < $3 AND next_check_at <= $3))") +
+        " AND ($7::jsonb IS NULL OR client_transaction_id IN "
+        "(SELECT jsonb_array_elements_text($7::jsonb)))";
     const PayoutState to = send ? PayoutState::sending : PayoutState::unknown;
     // One statement: pick (skipping rows another worker is claiming), mark, log.
     const std::string sql =
@@ -369,7 +431,7 @@ class PostgresStore final : public LedgerStore {
     return run([&](pq::Connection& db) {
       return read_rows(db.exec_with(sql, static_cast<std::int64_t>(c.limit), word(to),
                                     to_millis(c.now), c.worker_id, to_millis(c.lease_until),
-                                    c.reason));
+                                    c.reason, only_json(c.only)));
     });
   }
 

@@ -1,7 +1,7 @@
 // The SQLite store: every SQL statement of the ledger on SQLite is in this file.
 // WAL and synchronous=FULL make each commit durable before it returns; BEGIN IMMEDIATE
 // takes the write lock at the start of every writing transaction, so that two processes
-// never claim the same payout; a busy timeout makes the other one wait its turn.
+// never claim the same payout; a busy handler makes the other one wait its turn.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -21,7 +22,11 @@ CINETPAY_BEGIN_NAMESPACE
 namespace detail {
 namespace {
 
-constexpr int kBusyTimeoutMs = 30000;
+// SQLite's own busy handler sleeps up to 100 ms between tries: a writer that takes the
+// lock again at once (a submit's next chunk) would starve it. Waiters look often, and a
+// submit leaves a gap longer than their sleep between two chunks.
+constexpr std::chrono::milliseconds kBusyPoll{2};
+constexpr std::chrono::milliseconds kGapBetweenChunks{20};
 
 // Migration N brings the schema from version N to N + 1; never edit one that shipped.
 constexpr const char* kMigrations[] = {
@@ -50,6 +55,11 @@ constexpr const char* kMigrations[] = {
        CREATE TABLE changes (
          cursor INTEGER PRIMARY KEY AUTOINCREMENT,
          client_transaction_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, at INTEGER NOT NULL);)",
+    R"(ALTER TABLE changes ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+       UPDATE changes SET reason = COALESCE((SELECT detail FROM payouts p
+         WHERE p.client_transaction_id = changes.client_transaction_id), '');
+       CREATE TABLE consumers (
+         name TEXT PRIMARY KEY, cursor INTEGER NOT NULL, updated_at INTEGER NOT NULL);)",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
@@ -57,6 +67,14 @@ constexpr const char* kPayoutColumns =
     "client_transaction_id, prefix, phone, amount, notify_url, payment_method, state, "
     "transaction_id, lot, treatment_status, api_code, detail, worker_id, lease_until, sends, "
     "last_sent_at, checks, next_check_at, created_at, updated_at";
+
+// A claim's filter on ids: ?3 is null (any payout) or a JSON array of ids.
+constexpr const char* kOnly =
+    "(?3 IS NULL OR client_transaction_id IN (SELECT value FROM json_each(?3)))";
+
+std::string ids_json(const std::vector<std::string>& ids) {
+  return nlohmann::json(ids).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 [[noreturn]] void fail(sqlite3* db, const std::string& what) {
   throw LedgerError("ledger (sqlite): " + what + ": " + sqlite3_errmsg(db));
@@ -85,6 +103,13 @@ class Statement {
   Statement& bind_null() {
     check(sqlite3_bind_null(stmt_, ++next_));
     return *this;
+  }
+
+  /// Ready to be bound and run again.
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    next_ = 0;
   }
 
   /// True while there is a row to read.
@@ -141,7 +166,8 @@ int open_flags(LedgerAccess access) {
 
 class Connection {
  public:
-  Connection(const std::string& path, LedgerAccess access) {
+  Connection(const std::string& path, LedgerAccess access, std::chrono::milliseconds lock_wait)
+      : lock_wait_(lock_wait) {
     int rc = sqlite3_open_v2(path.c_str(), &db_, open_flags(access), nullptr);
     if (rc != SQLITE_OK) {
       std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
@@ -153,7 +179,7 @@ class Connection {
       }
       throw LedgerError("ledger (sqlite): cannot open " + path + ": " + why);
     }
-    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    sqlite3_busy_handler(db_, &Connection::on_busy, this);
   }
   ~Connection() { sqlite3_close(db_); }
   Connection(const Connection&) = delete;
@@ -165,8 +191,20 @@ class Connection {
   Statement prepare(const std::string& sql) { return {db_, sql}; }
   int changes() const { return sqlite3_changes(db_); }
   [[nodiscard]] int extended_code() const { return sqlite3_extended_errcode(db_); }
+  [[nodiscard]] std::chrono::milliseconds lock_wait() const { return lock_wait_; }
 
  private:
+  // Called by SQLite, on the thread of the operation that found the lock taken (`tries`
+  // is 0 at the first call of each wait); zero gives up with SQLITE_BUSY.
+  static int on_busy(void* self, int tries) {
+    auto* c = static_cast<Connection*>(self);
+    const auto now = std::chrono::steady_clock::now();
+    if (tries == 0) c->waiting_since_ = now;
+    if (now - c->waiting_since_ >= c->lock_wait_) return 0;
+    std::this_thread::sleep_for(kBusyPoll);
+    return 1;
+  }
+
   bool run(const std::string& sql, bool busy_is_an_answer) {
     char* error = nullptr;
     const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
@@ -178,6 +216,8 @@ class Connection {
   }
 
   sqlite3* db_ = nullptr;
+  std::chrono::milliseconds lock_wait_;
+  std::chrono::steady_clock::time_point waiting_since_;
 };
 
 // BEGIN IMMEDIATE … COMMIT, rolled back unless committed.
@@ -258,7 +298,8 @@ class SqliteStore final : public LedgerStore {
  public:
   // Writes only what is needed: a ledger that is up to date is opened without a lock, so
   // that a report runs beside a long submit, and on a file it may not write.
-  SqliteStore(const std::string& path, LedgerAccess access) : db_(path, access) {
+  SqliteStore(const std::string& path, LedgerAccess access, std::chrono::milliseconds lock_wait)
+      : db_(path, access, lock_wait) {
     std::optional<int> version;
     try {
       db_.exec("PRAGMA synchronous=FULL");
@@ -287,15 +328,22 @@ class SqliteStore final : public LedgerStore {
 
   InsertResult insert(const std::vector<PayoutRow>& rows, const PayoutEvent& submitted) override {
     std::lock_guard<std::mutex> lock(mu_);
+    const auto gap_ends = last_insert_ + kGapBetweenChunks;
+    if (std::chrono::steady_clock::now() < gap_ends) std::this_thread::sleep_until(gap_ends);
     Transaction tx(db_);
     InsertResult result;
     auto position = db_.prepare("SELECT COALESCE(MAX(position), 0) FROM payouts");
     position.step();
     std::int64_t next_position = position.integer(0);
+    auto found = db_.prepare(std::string("SELECT ") + kPayoutColumns +
+                             " FROM payouts WHERE client_transaction_id = ?");
+    Statement insert =
+        db_.prepare(std::string("INSERT INTO payouts (") + kPayoutColumns +
+                    ", position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    Statement event = prepare_event();
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const TransferRequest& t = rows[i].payout.request;
-      auto found = db_.prepare(std::string("SELECT ") + kPayoutColumns +
-                               " FROM payouts WHERE client_transaction_id = ?");
+      found.reset();
       found.bind(t.client_transaction_id);
       if (found.step()) {
         if (!same_request(read_row(found).payout.request, t)) {
@@ -306,9 +354,7 @@ class SqliteStore final : public LedgerStore {
         continue;
       }
       const Payout& p = rows[i].payout;
-      Statement insert =
-          db_.prepare(std::string("INSERT INTO payouts (") + kPayoutColumns +
-                      ", position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      insert.reset();
       insert.bind(t.client_transaction_id)
           .bind(t.prefix)
           .bind(t.phone)
@@ -320,11 +366,34 @@ class SqliteStore final : public LedgerStore {
           .bind(p.updated_at)
           .bind(++next_position)
           .run();
-      add_event(t.client_transaction_id, submitted);
+      event.reset();
+      add_event(event, t.client_transaction_id, submitted);
       result.already.push_back(false);
     }
     tx.commit();
+    last_insert_ = std::chrono::steady_clock::now();
     return result;
+  }
+
+  std::map<std::string, TransferRequest> requests(const std::vector<std::string>& ids) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    // One read transaction: one snapshot, and no write lock.
+    db_.exec("BEGIN DEFERRED");
+    std::map<std::string, TransferRequest> out;
+    try {
+      auto found = db_.prepare(std::string("SELECT ") + kPayoutColumns +
+                               " FROM payouts WHERE client_transaction_id = ?");
+      for (const std::string& id : ids) {
+        found.reset();
+        found.bind(id);
+        if (found.step()) out.emplace(id, read_row(found).payout.request);
+      }
+    } catch (...) {
+      db_.exec("ROLLBACK");
+      throw;
+    }
+    db_.exec("COMMIT");
+    return out;
   }
 
   std::optional<PayoutRow> find(const std::string& client_transaction_id) override {
@@ -367,10 +436,14 @@ class SqliteStore final : public LedgerStore {
     return read_rows(s);
   }
 
-  std::map<PayoutState, LedgerSummary::Total> totals() override {
+  std::map<PayoutState, LedgerSummary::Total> totals(
+      const std::vector<std::string>& only) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto s =
-        db_.prepare("SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM payouts GROUP BY state");
+    auto s = db_.prepare(
+        std::string("SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM payouts") +
+        (only.empty() ? "" : " WHERE client_transaction_id IN (SELECT value FROM json_each(?))") +
+        " GROUP BY state");
+    if (!only.empty()) s.bind(ids_json(only));
     std::map<PayoutState, LedgerSummary::Total> out;
     while (s.step()) {
       out[s.state(0)] = {static_cast<std::size_t>(s.integer(1)), s.integer(2)};
@@ -382,15 +455,39 @@ class SqliteStore final : public LedgerStore {
     std::lock_guard<std::mutex> lock(mu_);
     auto s = db_.prepare(
         "SELECT c.cursor, c.client_transaction_id, c.state, p.transaction_id, p.amount, "
-        "p.api_code, c.at FROM changes c JOIN payouts p USING (client_transaction_id) "
+        "p.api_code, c.at, c.reason FROM changes c JOIN payouts p USING (client_transaction_id) "
         "WHERE c.cursor > ? ORDER BY c.cursor LIMIT ?");
     s.bind(cursor).bind(static_cast<std::int64_t>(limit));
     std::vector<PayoutChange> out;
     while (s.step()) {
       out.push_back({s.integer(0), s.text(1), s.state(2), s.text(3), s.integer(4),
-                     static_cast<int>(s.integer(5)), s.time(6)});
+                     static_cast<int>(s.integer(5)), s.time(6), s.text(7)});
     }
     return out;
+  }
+
+  std::int64_t consumer_cursor(const std::string& consumer) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = db_.prepare("SELECT cursor FROM consumers WHERE name = ?");
+    s.bind(consumer);
+    return s.step() ? s.integer(0) : 0;
+  }
+
+  bool acknowledge(const std::string& consumer, std::int64_t cursor, TimePoint now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(db_);
+    auto last = db_.prepare("SELECT COALESCE(MAX(cursor), 0) FROM changes");
+    last.step();
+    if (cursor > last.integer(0)) return false;
+    db_.prepare(
+           "INSERT INTO consumers (name, cursor, updated_at) VALUES (?1, ?2, ?3) "
+           "ON CONFLICT (name) DO UPDATE SET cursor = MAX(cursor, ?2), updated_at = ?3")
+        .bind(consumer)
+        .bind(cursor)
+        .bind(now)
+        .run();
+    tx.commit();
+    return true;
   }
 
   std::vector<PayoutRow> claim(const Claim& c) override {
@@ -398,13 +495,19 @@ class SqliteStore final : public LedgerStore {
     Transaction tx(db_);
     auto s = c.kind == Claim::Kind::send
                  ? db_.prepare(std::string("SELECT ") + kPayoutColumns +
-                               " FROM payouts WHERE state = 'pending' ORDER BY position LIMIT ?")
+                               " FROM payouts WHERE state = 'pending' AND " + kOnly +
+                               " ORDER BY position LIMIT ?2")
                  : db_.prepare(std::string("SELECT ") + kPayoutColumns +
-                               " FROM payouts WHERE (state = 'sending' AND lease_until < ?1) OR "
-                               "(state = 'unknown' AND lease_until < ?1 AND next_check_at <= ?1) "
-                               "ORDER BY position LIMIT ?2");
-    if (c.kind == Claim::Kind::settle) s.bind(c.now);
-    s.bind(static_cast<std::int64_t>(c.limit));
+                               " FROM payouts WHERE ((state = 'sending' AND lease_until < ?1) OR "
+                               "(state = 'unknown' AND lease_until < ?1 AND next_check_at <= ?1)) "
+                               "AND " +
+                               kOnly + " ORDER BY position LIMIT ?2");
+    s.bind(c.now).bind(static_cast<std::int64_t>(c.limit));
+    if (c.only.empty()) {
+      s.bind_null();
+    } else {
+      s.bind(ids_json(c.only));
+    }
     std::vector<PayoutRow> rows = read_rows(s);
     const PayoutState to =
         c.kind == Claim::Kind::send ? PayoutState::sending : PayoutState::unknown;
@@ -477,10 +580,12 @@ class SqliteStore final : public LedgerStore {
       if (!done) continue;
       if (t.event) add_event(id, *t.event);
       if (is_final(p.state) && !is_final(t.expected_state)) {
-        db_.prepare("INSERT INTO changes (client_transaction_id, state, at) VALUES (?, ?, ?)")
+        db_.prepare(
+               "INSERT INTO changes (client_transaction_id, state, at, reason) VALUES (?, ?, ?, ?)")
             .bind(id)
             .bind(p.state)
             .bind(p.updated_at)
+            .bind(p.detail)
             .run();
       }
     }
@@ -508,7 +613,7 @@ class SqliteStore final : public LedgerStore {
   // handler, while another connection writes the file in rollback mode: another worker
   // switching the same new file. Wait for it as the busy timeout would.
   void switch_to_wal() {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    const auto until = std::chrono::steady_clock::now() + db_.lock_wait();
     while (!db_.exec_unless_busy("PRAGMA journal_mode=WAL")) {
       if (std::chrono::steady_clock::now() >= until) {
         throw LedgerError("ledger (sqlite): database is locked");
@@ -555,10 +660,18 @@ class SqliteStore final : public LedgerStore {
     tx.commit();
   }
 
-  void add_event(const std::string& id, const PayoutEvent& e) {
-    auto s = db_.prepare(
+  Statement prepare_event() {
+    return db_.prepare(
         "INSERT INTO history (client_transaction_id, at, from_state, to_state, worker_id, "
         "lease_until, reason, api_code, treatment_status) VALUES (?,?,?,?,?,?,?,?,?)");
+  }
+
+  void add_event(const std::string& id, const PayoutEvent& e) {
+    Statement s = prepare_event();
+    add_event(s, id, e);
+  }
+
+  static void add_event(Statement& s, const std::string& id, const PayoutEvent& e) {
     s.bind(id).bind(e.at);
     if (e.from) {
       s.bind(*e.from);
@@ -576,11 +689,13 @@ class SqliteStore final : public LedgerStore {
 
   std::mutex mu_;
   Connection db_;
+  std::chrono::steady_clock::time_point last_insert_;
 };
 
 }  // namespace
 
-std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path, LedgerAccess access) {
+std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path, LedgerAccess access,
+                                               std::chrono::milliseconds lock_wait) {
   if (path.empty())
     throw std::invalid_argument("ledger URL sqlite: needs a file path (sqlite:PATH)");
   // SQLite keeps ":memory:" in memory, and reads a name that starts with "file:" as a URI
@@ -597,7 +712,7 @@ std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path, LedgerAc
         "refused: a ledger is a file that outlives the process, locked as one; give its path, "
         "sqlite:PATH");
   }
-  return std::make_unique<SqliteStore>(path, access);
+  return std::make_unique<SqliteStore>(path, access, lock_wait);
 }
 
 }  // namespace detail

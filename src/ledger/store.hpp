@@ -61,6 +61,8 @@ struct Claim {
   TimePoint lease_until;
   std::size_t limit = 0;
   std::string reason;
+  /// Only payouts with these ids; empty: any.
+  std::vector<std::string> only;
 };
 
 /// What insert() did: the index of a payout recorded before with different fields (then
@@ -75,16 +77,25 @@ class LedgerStore {
   virtual ~LedgerStore() = default;
 
   /// Inserts the payouts that are not there yet, each with `submitted` (its `to` is
-  /// pending) as first event; all or nothing. Existing ones are compared with
-  /// same_request().
+  /// pending) as first event; all or nothing, in one transaction (PayoutLedger::submit
+  /// keeps it to kSubmitChunk rows). Existing ones are compared with same_request().
   virtual InsertResult insert(const std::vector<PayoutRow>& rows, const PayoutEvent& submitted) = 0;
+  /// The recorded requests of those of `ids` the ledger holds, read without the write lock.
+  virtual std::map<std::string, TransferRequest> requests(const std::vector<std::string>& ids) = 0;
 
   virtual std::optional<PayoutRow> find(const std::string& client_transaction_id) = 0;
   virtual std::vector<PayoutEvent> history(const std::string& client_transaction_id) = 0;
   /// In submission order.
   virtual std::vector<PayoutRow> list(std::optional<PayoutState> state, std::size_t limit) = 0;
-  virtual std::map<PayoutState, LedgerSummary::Total> totals() = 0;
+  /// Of the payouts with ids in `only`; of all when it is empty.
+  virtual std::map<PayoutState, LedgerSummary::Total> totals(
+      const std::vector<std::string>& only) = 0;
   virtual std::vector<PayoutChange> changes_after(std::int64_t cursor, std::size_t limit) = 0;
+  /// The cursor `consumer` acknowledged last, 0 when none.
+  virtual std::int64_t consumer_cursor(const std::string& consumer) = 0;
+  /// Moves `consumer`'s cursor forward to `cursor` (never back), in one transaction; false,
+  /// with nothing written, when `cursor` is past the feed's last entry.
+  virtual bool acknowledge(const std::string& consumer, std::int64_t cursor, TimePoint now) = 0;
 
   virtual std::vector<PayoutRow> claim(const Claim& claim) = 0;
   /// `accepted` payouts whose next_check_at has come, oldest check first.
@@ -104,8 +115,9 @@ TimePoint from_millis(std::int64_t ms);
 
 /// The SQLite store; `path` as after "sqlite:". Throws std::invalid_argument for a path
 /// that is not a file's (in-memory, a URI filename).
-std::unique_ptr<LedgerStore> open_sqlite_store(const std::string& path,
-                                               LedgerAccess access = LedgerAccess::create);
+std::unique_ptr<LedgerStore> open_sqlite_store(
+    const std::string& path, LedgerAccess access = LedgerAccess::create,
+    std::chrono::milliseconds lock_wait = std::chrono::minutes(5));
 /// The PostgreSQL store; `conninfo` is the whole URL, as libpq reads it.
 std::unique_ptr<LedgerStore> open_postgres_store(const std::string& conninfo,
                                                  LedgerAccess access = LedgerAccess::create);

@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "cinetpay/detail/codes.hpp"
@@ -170,16 +171,32 @@ class PayoutWorker::Impl {
   }
 
   LedgerSummary run_until_idle(std::chrono::steady_clock::time_point deadline,
+                               const RunScope& scope,
                                const std::function<void(const LedgerSummary&)>& progress) {
+    for (const std::string& id : scope.client_transaction_ids) {
+      if (!store().find(id)) {
+        throw std::invalid_argument("run_until_idle: no payout '" + id + "' in this ledger");
+      }
+    }
+    // The claims of every pass of this run take only the payouts of the scope; run_once()
+    // called on its own afterwards takes from every payout again, however this run ended.
+    only_ = scope.client_transaction_ids;
+    struct Unscoped {
+      std::vector<std::string>& only;
+      ~Unscoped() { only.clear(); }
+    } unscoped{only_};
+    auto done = [&](const LedgerSummary& s) {
+      return scope.until == RunUntil::sent ? s.sent() : s.idle();
+    };
     // After a pass that could not reach CinetPay, a pause that doubles up to its cap, with
     // jitter so that a fleet does not come back in step.
     milliseconds outage_pause = options_.idle_pause;
     while (true) {
       WorkerPass pass = run_once();
-      LedgerSummary s = ledger_.summary();
+      LedgerSummary s = summary(scope.client_transaction_ids);
       if (progress) progress(s);
       auto now = std::chrono::steady_clock::now();
-      if (s.idle() || now >= deadline) return s;
+      if (done(s) || now >= deadline) return s;
       const auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
       if (pass.unreachable) {
         std::uniform_int_distribution<milliseconds::rep> jitter(outage_pause.count() / 2,
@@ -198,6 +215,14 @@ class PayoutWorker::Impl {
 
  private:
   detail::LedgerStore& store() { return ledger_.core_->store(); }
+  // The payouts of `only`, or of the whole ledger when it is empty.
+  LedgerSummary summary(const std::vector<std::string>& only) {
+    if (only.empty()) return ledger_.summary();
+    LedgerSummary s;
+    for (PayoutState state : all_payout_states()) s.by_state[state] = {};
+    for (const auto& [state, total] : store().totals(only)) s.by_state[state] = total;
+    return s;
+  }
   [[nodiscard]] TimePoint now() const { return options_.clock(); }
 
   // (a, b, c) Settles what needs a lookup, then claims and sends pending payouts, batch
@@ -297,6 +322,7 @@ class PayoutWorker::Impl {
     c.lease_until = c.now + options_.lease;
     c.limit = options_.batch_size;
     c.reason = std::move(reason);
+    c.only = only_;
     return c;
   }
 
@@ -594,6 +620,8 @@ class PayoutWorker::Impl {
   PayoutLedger ledger_;
   WorkerOptions options_;
   std::string crash_at_;
+  // The ids a run_until_idle is limited to; empty: every payout.
+  std::vector<std::string> only_;
   // Seeded by the worker's id: workers of a fleet differ, and a run replays.
   std::minstd_rand jitter_;
 };
@@ -608,7 +636,13 @@ WorkerPass PayoutWorker::run_once() { return impl_->run_once(); }
 LedgerSummary PayoutWorker::run_until_idle(
     std::chrono::steady_clock::time_point deadline,
     const std::function<void(const LedgerSummary&)>& progress) {
-  return impl_->run_until_idle(deadline, progress);
+  return impl_->run_until_idle(deadline, RunScope{}, progress);
+}
+
+LedgerSummary PayoutWorker::run_until_idle(
+    std::chrono::steady_clock::time_point deadline, const RunScope& scope,
+    const std::function<void(const LedgerSummary&)>& progress) {
+  return impl_->run_until_idle(deadline, scope, progress);
 }
 
 const std::string& PayoutWorker::worker_id() const noexcept { return impl_->worker_id(); }

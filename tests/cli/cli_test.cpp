@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cinetpay/ledger.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -825,6 +827,144 @@ TEST_F(CliTest, PayoutsRunWithoutUntilIdleMakesOnePass) {
   EXPECT_EQ(summary["states"]["accepted"]["count"], 1);
   EXPECT_EQ(summary["idle"], false);
   EXPECT_EQ(sb.transfers_with("ONE-1"), 1);
+}
+
+// Issue 17: a 10 MB CSV took about 300 MB to submit, read and held whole. The file is now
+// streamed a chunk at a time, and still checked whole before anything is recorded: a bad
+// row, or an id recorded before with other fields, in its last chunk records nothing.
+TEST_F(CliTest, PayoutsSubmitOfAFileOfSeveralChunksChecksItWholeFirst) {
+  const std::string db = "sqlite:" + dir_ + "/ledger.db";
+  const std::size_t rows = 2 * PayoutLedger::kSubmitChunk + 500;
+  auto big = [&](const std::string& name, const std::string& last_amount) {
+    std::string csv = "prefix,phone,amount,notify_url,client_transaction_id\n";
+    for (std::size_t i = 0; i + 1 < rows; ++i) {
+      csv += "225,0102030405,500,http://127.0.0.1:9/n,BF-" + std::to_string(i) + "\n";
+    }
+    csv += "225,0102030405," + last_amount + ",http://127.0.0.1:9/n,BF-LAST\n";
+    return file(name, csv);
+  };
+  Outcome bad = cli("payouts submit --db " + db + " --file " + big("bad.csv", "50x"));
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("bad.csv:" + std::to_string(rows + 1) + ": column 3 (amount)"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/ledger.db"));  // a bad file creates no ledger
+
+  std::string one = file("one.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id\n"
+                         "225,0102030405,700,http://127.0.0.1:9/n,BF-LAST\n");
+  ASSERT_EQ(cli("payouts submit --db " + db + " --file " + one).code, 0);
+  Outcome conflict = cli("payouts submit --db " + db + " --file " + big("good.csv", "500"));
+  EXPECT_EQ(conflict.code, 2);
+  EXPECT_THAT(conflict.err, HasSubstr("good.csv:" + std::to_string(rows + 1) + ":"));
+  EXPECT_THAT(conflict.err, HasSubstr("nothing of this batch was recorded"));
+  EXPECT_EQ(json::parse(cli("--json payouts list --db " + db).out).size(), 1U);
+
+  std::string fresh_db = "sqlite:" + dir_ + "/fresh.db";
+  Outcome recorded = cli("payouts submit --db " + fresh_db + " --file " + dir_ + "/good.csv");
+  ASSERT_EQ(recorded.code, 0) << recorded.err;
+  EXPECT_THAT(recorded.out, HasSubstr("submitted " + std::to_string(rows) + " payout(s); 0"));
+  Outcome listed = cli("--json payouts list --db " + fresh_db + " --limit 100000");
+  EXPECT_EQ(json::parse(listed.out).size(), rows);
+}
+
+// The largest resident set of any child this process has waited for, in KiB.
+long children_max_rss_kib() {
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  return usage.ru_maxrss;
+}
+
+// Issue 17: a 10 MB CSV took about 300 MB of memory to submit: the file, its records, its
+// rows and its payouts were all held at once. A 2.5 MB file, CSV or JSON, now costs little
+// more than one row: memory holds a chunk and the ids seen.
+TEST_F(CliTest, PayoutsSubmitStreamsItsFile) {
+  const std::string db = "sqlite:" + dir_ + "/ledger.db";
+  std::string one = file("one.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id\n"
+                         "225,0102030405,500,https://shop.example.com/notify,SM-ONE\n");
+  ASSERT_EQ(cli("payouts submit --db " + db + " --file " + one).code, 0);
+  const long small = children_max_rss_kib();
+  std::string csv = "prefix,phone,amount,notify_url,client_transaction_id\n";
+  for (int i = 0; csv.size() < 2'500'000; ++i) {
+    csv += "225,0102030405,500,https://shop.example.com/notify,SM-" + std::to_string(i) + "\n";
+  }
+  Outcome big = cli("payouts submit --db " + db + " --file " + file("big.csv", csv));
+  ASSERT_EQ(big.code, 0) << big.err;
+  EXPECT_LT(children_max_rss_kib() - small, 25 * 1024) << "KiB more than for a one-row file";
+
+  std::string doc = "[";
+  for (int i = 0; doc.size() < 2'500'000; ++i) {
+    doc += R"({"prefix": "225", "phone": "0102030405", "amount": 500, )"
+           R"("notify_url": "https://shop.example.com/notify", "client_transaction_id": "SJ-)" +
+           std::to_string(i) + "\"},\n";
+  }
+  doc.replace(doc.size() - 2, 2, "]");
+  Outcome big_json = cli("payouts submit --db " + db + " --file " + file("big.json", doc));
+  ASSERT_EQ(big_json.code, 0) << big_json.err;
+  EXPECT_LT(children_max_rss_kib() - small, 25 * 1024) << "KiB more than for a one-row file";
+}
+
+// Issue 17: a run could not be limited to given payouts, and waited for every payout of
+// the ledger to turn final.
+TEST_F(CliTest, PayoutsRunWithIdsSendsThoseOnlyAndUntilSentStopsAtAccepted) {
+  sb.add_contact("0102030405");
+  const std::string db = "sqlite:" + dir_ + "/ledger.db";
+  std::string csv = file("three.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id\n"
+                         "225,0102030405,500,http://127.0.0.1:9/n,LI-1\n"
+                         "225,0102030405,600,http://127.0.0.1:9/n,LI-2\n"
+                         "225,0102030405,700,http://127.0.0.1:9/n,LI-3\n");
+  ASSERT_EQ(cli("payouts submit --db " + db + " --file " + csv).code, 0);
+  Outcome some = cli("--json payouts run --db " + db + " --id LI-1 --id LI-3 --max-seconds 60");
+  ASSERT_EQ(some.code, 0) << some.err;
+  json summary = json::parse(some.out);
+  EXPECT_EQ(summary["idle"], true);
+  EXPECT_EQ(summary["states"]["paid"]["count"], 2);
+  EXPECT_EQ(summary["states"]["pending"]["count"], 0);
+  EXPECT_EQ(sb.transfers_with("LI-2"), 0);
+  EXPECT_EQ(json::parse(cli("--json payouts show --db " + db + " LI-2").out)["state"], "pending");
+
+  Outcome missing = cli("payouts run --db " + db + " --id LI-2 --id NOPE");
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("NOPE"));
+  EXPECT_EQ(sb.transfers_with("LI-2"), 0);
+
+  Outcome sent = cli("--json payouts run --db " + db + " --until-sent --max-seconds 60");
+  ASSERT_EQ(sent.code, 0) << sent.err;
+  EXPECT_EQ(json::parse(sent.out)["sent"], true);
+  EXPECT_EQ(sb.transfers_with("LI-2"), 1);
+}
+
+// Issue 17: the change feed's cursor was the merchant's to keep; a consumer's place is now
+// the ledger's, moved by --ack once what was printed reached stdout.
+TEST_F(CliTest, PayoutsChangesForAConsumerResumeAfterItsAck) {
+  for (const char* phone : {"0102030405", "0102030499"}) sb.add_contact(phone);
+  const std::string db = "sqlite:" + dir_ + "/ledger.db";
+  std::string csv = file("two.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id\n"
+                         "225,0102030405,500,http://127.0.0.1:9/n,LC-1\n"
+                         "225,0102030499,600,http://127.0.0.1:9/n,LC-2\n");
+  ASSERT_EQ(cli("payouts submit --db " + db + " --file " + csv).code, 0);
+  ASSERT_EQ(cli("payouts run --db " + db + " --until-idle --max-seconds 60").code, 0);
+
+  const std::string orders = "--json payouts changes --db " + db + " --consumer orders";
+  Outcome peek = cli(orders + " --limit 1");
+  ASSERT_EQ(peek.code, 0) << peek.err;
+  ASSERT_EQ(json::parse(peek.out).size(), 1U);
+  Outcome first = cli(orders + " --limit 1 --ack");
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_EQ(json::parse(first.out), json::parse(peek.out));  // not acknowledged before
+  Outcome second = cli(orders + " --ack");
+  ASSERT_EQ(second.code, 0) << second.err;
+  json rest = json::parse(second.out);
+  ASSERT_EQ(rest.size(), 1U);
+  EXPECT_NE(rest[0]["client_transaction_id"], json::parse(first.out)[0]["client_transaction_id"]);
+  EXPECT_TRUE(json::parse(cli(orders).out).empty());
+
+  Outcome all = cli("payouts changes --db " + db + " --since 0");
+  ASSERT_EQ(all.code, 0) << all.err;
+  EXPECT_THAT(all.out, HasSubstr("Transfert rejet"));  // the REJ's comment
+  EXPECT_EQ(cli("payouts changes --db " + db + " --ack").code, 2);
+  EXPECT_EQ(cli("payouts changes --db " + db + " --since 0 --consumer orders").code, 2);
 }
 
 // One payout file for the ledger's commands.

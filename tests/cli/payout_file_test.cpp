@@ -218,5 +218,56 @@ TEST_F(FileTest, ContactFiles) {
               HasSubstr(path_ + ": item 1: phone: missing"));
 }
 
+// A file read in chunks: each chunk is checked and handed over in file order, and a problem
+// in a later chunk names its own line (CSV, past an empty line and quoted fields) or item
+// (JSON).
+TEST_F(FileTest, ChunksKeepTheFilesOwnLinesAndItems) {
+  const std::string csv_text =
+      "prefix,phone,amount,notify_url,client_transaction_id,payment_method\n"
+      "225,0102030405,500,http://127.0.0.1:9/n,K-1,\n"
+      "\n"
+      "225,0102030405,500,http://127.0.0.1:9/n,\"K-2\",\"\"\n"
+      "225,0102030405,500,http://127.0.0.1:9/n,K-3,\n"
+      "225,0102030405,5x,http://127.0.0.1:9/n,K-4,\n";
+  std::vector<std::size_t> sizes;
+  FileError csv = error_of([&] {
+    for_each_payout_chunk(file(csv_text), 2,
+                          [&](const PayoutFile& part) { sizes.push_back(part.items.size()); });
+  });
+  EXPECT_EQ(sizes, std::vector<std::size_t>{2});
+  EXPECT_EQ(csv.place().line, 6U);
+  EXPECT_EQ(csv.place().field, "amount");
+
+  std::string json_text = "[";
+  for (int i = 1; i <= 4; ++i) {
+    json_text += R"({"prefix":"225","phone":"0102030405","amount":500,)"
+                 R"("notify_url":"http://127.0.0.1:9/n","client_transaction_id":"J-)" +
+                 std::to_string(i) + "\"},";
+  }
+  json_text += "7]";
+  sizes.clear();
+  std::vector<std::string> ids;
+  FileError json = error_of([&] {
+    for_each_payout_chunk(file(json_text), 3, [&](const PayoutFile& part) {
+      sizes.push_back(part.items.size());
+      for (const TransferRequest& t : part.items) ids.push_back(t.client_transaction_id);
+    });
+  });
+  EXPECT_EQ(sizes, std::vector<std::size_t>{3});
+  EXPECT_EQ(ids, (std::vector<std::string>{"J-1", "J-2", "J-3"}));
+  EXPECT_EQ(json.place().item, 5U);
+  EXPECT_THAT(json.what(), HasSubstr("must be an object"));
+
+  FileError twice = error_of([&] {
+    for_each_payout_chunk(file("prefix,phone,amount,notify_url,client_transaction_id\n"
+                               "225,0102030405,500,http://127.0.0.1:9/n,T-1\n"
+                               "225,0102030405,500,http://127.0.0.1:9/n,T-2\n"
+                               "225,0102030405,500,http://127.0.0.1:9/n,T-1\n"),
+                          1, [](const PayoutFile&) {});
+  });
+  EXPECT_THAT(twice.what(),
+              HasSubstr(":4: column 5 (client_transaction_id): T-1 is also on line 2"));
+}
+
 }  // namespace
 }  // namespace cinetpay::cli

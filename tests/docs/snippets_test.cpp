@@ -79,6 +79,44 @@ cinetpay::PayoutLedger open_for_a_worker() {
   return ledger;
 }
 
+// docs/ledger-operations.md: the operator's calls. Compiled only: the paths are production
+// ones.
+void operate(const cinetpay::TransferClient& client, const cinetpay::Notification& notification) {
+  // docs:begin lock-wait
+  cinetpay::LedgerOptions options;
+  options.access = cinetpay::LedgerAccess::existing;
+  options.lock_wait = std::chrono::seconds(30);  // fail sooner than the default 5 minutes
+  auto ledger = cinetpay::PayoutLedger::open("sqlite:/var/lib/payouts/ledger.db", options);
+  // docs:end lock-wait
+  {
+    // docs:begin run-scope
+    cinetpay::RunScope scope;
+    scope.client_transaction_ids = {"ORDER-42", "ORDER-43"};
+    scope.until = cinetpay::RunUntil::sent;
+    cinetpay::PayoutWorker worker(client, ledger);
+    cinetpay::LedgerSummary s =
+        worker.run_until_idle(std::chrono::steady_clock::now() + std::chrono::minutes(5), scope);
+    if (!s.sent()) { /* some are still pending or unknown: run again later */
+    }
+    // docs:end run-scope
+  }
+  // docs:begin consumer
+  for (;;) {
+    std::vector<cinetpay::PayoutChange> changes = ledger.changes_for("orders", 100);
+    if (changes.empty()) break;
+    for (const cinetpay::PayoutChange& c : changes) {
+      mark_order(c.client_transaction_id, c.state);  // your order system; c.reason says why
+    }
+    ledger.acknowledge("orders", changes.back().cursor);
+  }
+  // docs:end consumer
+  // docs:begin webhook-deadline
+  cinetpay::NotificationResult r = ledger.apply_notification(
+      client, notification, cinetpay::CallOptions(std::chrono::seconds(2)));
+  // docs:end webhook-deadline
+  (void)r;
+}
+
 TEST(DocsValidation, NamesTheCulprit) {
   cinetpay::TransferRequest t{"+225", "0701020304", 500, "https://shop.example/notify", "A-1", ""};
   EXPECT_EQ(check({t}), "prefix");

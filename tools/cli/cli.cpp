@@ -7,7 +7,8 @@
 
 namespace cinetpay::cli {
 
-Flags::Flags(const std::vector<std::string>& args, const std::vector<std::string>& switches) {
+Flags::Flags(const std::vector<std::string>& args, const std::vector<std::string>& switches,
+             const std::vector<std::string>& repeatable) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i].rfind("--", 0) != 0) {
       positional_.push_back(args[i]);
@@ -20,6 +21,13 @@ Flags::Flags(const std::vector<std::string>& args, const std::vector<std::string
     }
     if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)
       throw UsageError(args[i] + " needs a value");
+    const std::string name = args[i].substr(2);
+    if (std::find(repeatable.begin(), repeatable.end(), name) != repeatable.end()) {
+      values_.emplace(name, args[i + 1]);
+      repeated_[name].push_back(args[i + 1]);
+      ++i;
+      continue;
+    }
     if (!values_.emplace(args[i].substr(2), args[i + 1]).second)
       throw UsageError(args[i] + " is given twice");
     ++i;
@@ -37,6 +45,11 @@ void Flags::allow(std::initializer_list<const char*> names) const {
 std::string Flags::get(const std::string& name) const {
   auto it = values_.find(name);
   return it == values_.end() ? std::string() : it->second;
+}
+
+std::vector<std::string> Flags::all(const std::string& name) const {
+  auto it = repeated_.find(name);
+  return it == repeated_.end() ? std::vector<std::string>() : it->second;
 }
 
 std::string Flags::need(const std::string& name) const {

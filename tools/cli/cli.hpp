@@ -44,18 +44,22 @@ struct UsageError : std::runtime_error {
 };
 
 /// `--name value` pairs and positional words after a command's words. Each flag at most
-/// once; a flag's value never starts with `--`. The flags named in `switches` take no value
+/// once, except those named in `repeatable` (`--id A --id B`: all() has every value); a
+/// flag's value never starts with `--`. The flags named in `switches` take no value
 /// (`--until-idle`): has() tells whether they were given. Immutable once made: safe to share.
 class Flags {
  public:
   explicit Flags(const std::vector<std::string>& args,
-                 const std::vector<std::string>& switches = {});
+                 const std::vector<std::string>& switches = {},
+                 const std::vector<std::string>& repeatable = {});
 
   /// Throws UsageError for any flag not in `names`.
   void allow(std::initializer_list<const char*> names) const;
   [[nodiscard]] bool has(const std::string& name) const { return values_.count(name) != 0; }
-  /// The value, or an empty string.
+  /// The value, or an empty string; the first one of a repeatable flag.
   [[nodiscard]] std::string get(const std::string& name) const;
+  /// Every value of a repeatable flag, in the order given.
+  [[nodiscard]] std::vector<std::string> all(const std::string& name) const;
   /// The value; throws UsageError when it is missing or empty.
   [[nodiscard]] std::string need(const std::string& name) const;
   /// A whole number of seconds from 0 to `max`, digits only; `fallback` when absent.
@@ -65,6 +69,7 @@ class Flags {
 
  private:
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> repeated_;
   std::vector<std::string> positional_;
 };
 
@@ -97,13 +102,14 @@ struct Command {
   std::vector<std::string> synopses;  ///< the forms of its flags and arguments
   std::string notes;                  ///< for --help, lines separated by '\n'; may be empty
   std::function<int(Context&, const Flags&)> run;
-  std::vector<std::string> switches = {};  ///< its flags without a value, e.g. "until-idle"
+  std::vector<std::string> switches = {};    ///< its flags without a value, e.g. "until-idle"
+  std::vector<std::string> repeatable = {};  ///< its flags that may be given more than once
 };
 
 /// balance, contact add|import, send, status, wait (transfers.cpp).
 std::vector<Command> transfer_commands();
 
-/// payouts submit|run|list|show, over a payout ledger (payouts.cpp).
+/// payouts submit|run|list|show|changes, over a payout ledger (payouts.cpp).
 std::vector<Command> payout_commands();
 
 }  // namespace cinetpay::cli

@@ -155,7 +155,7 @@ int run(const std::vector<std::string>& args, const Output& out) {
       std::move(options), out);
   return best->run(
       ctx, Flags({args.begin() + static_cast<std::ptrdiff_t>(i + best->words.size()), args.end()},
-                 best->switches));
+                 best->switches, best->repeatable));
 }
 
 int fail(const Output& out, int code, const std::string& type, const std::string& message,

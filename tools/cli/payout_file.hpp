@@ -5,9 +5,11 @@
 // and the field). Plain functions over plain values: safe to call from several threads.
 #pragma once
 
+#include <cinetpay/errors.hpp>
 #include <cinetpay/models.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,13 +30,16 @@ struct FilePlace {
 /// what() reads `FILE:LINE: column N (NAME): PROBLEM` or `FILE: item K: NAME: PROBLEM`.
 class FileError : public std::runtime_error {
  public:
-  FileError(std::string path, FilePlace place, const std::string& problem);
+  FileError(std::string path, FilePlace place, std::string problem);
   [[nodiscard]] const std::string& path() const noexcept { return path_; }
   [[nodiscard]] const FilePlace& place() const noexcept { return place_; }
+  /// What is wrong there, without the place.
+  [[nodiscard]] const std::string& problem() const noexcept { return problem_; }
 
  private:
   std::string path_;
   FilePlace place_;
+  std::string problem_;
 };
 
 /// Payouts read from a file, each with the place it came from (for later messages).
@@ -43,11 +48,22 @@ struct PayoutFile {
   std::vector<FilePlace> places;  ///< the row (or item) of items[i]
 };
 
+/// The SDK's words about the field of `e`, without its own "item N: field:" frame.
+std::string problem_of(const ValidationError& e);
+
 /// Reads and checks a payout file: columns prefix, phone, amount, notify_url,
 /// client_transaction_id and optionally payment_method. Every row needs its own
 /// client_transaction_id (so that running the file again can never pay twice); amounts are
 /// digits only; the SDK's validate_transfers runs too. Throws FileError.
 PayoutFile read_payout_file(const std::string& path);
+
+/// Reads a payout file as read_payout_file does, and hands it to `each` in chunks of up to
+/// `chunk` payouts, in file order, each chunk checked before it is handed over (ids are
+/// unique across the whole file). The file is read as a stream, CSV or JSON: memory holds
+/// one chunk and the ids seen so far. Throws FileError at the first problem, after the
+/// chunks before it were handed over.
+void for_each_payout_chunk(const std::string& path, std::size_t chunk,
+                           const std::function<void(const PayoutFile&)>& each);
 
 /// Reads and checks a contact file: columns prefix, phone, name, surname, email; the SDK's
 /// validate_contacts runs too. Throws FileError.

@@ -1,4 +1,4 @@
-// The commands over a payout ledger: payouts submit, run, list, show.
+// The commands over a payout ledger: payouts submit, run, list, show, changes.
 #include <unistd.h>
 
 #include <chrono>
@@ -91,30 +91,58 @@ PayoutLedger open_ledger(const Flags& f, LedgerAccess access) {
   }
 }
 
+// Payouts read from a file, checked and recorded at a time: what memory holds of it.
+constexpr std::size_t kFileChunk = PayoutLedger::kSubmitChunk;
+
+// The ledger's ValidationError about payout `index` of `part`, told at its place in the file.
+template <typename Call>
+void at_file_place(const std::string& path, const PayoutFile& part, const Call& call) {
+  try {
+    call();
+  } catch (const ValidationError& e) {
+    if (!e.index() || *e.index() >= part.places.size()) throw;
+    FilePlace place = part.places[*e.index()];
+    place.field = e.field();
+    throw FileError(path, place, problem_of(e));
+  }
+}
+
+// The file is read three times, a chunk at a time, so that memory never holds it whole:
+// checked alone (a bad file creates no ledger), checked against the ledger (a file whose id
+// was submitted with other fields records nothing), then recorded chunk by chunk.
 int submit(Context& ctx, const Flags& f) {
   f.allow({"db", "file"});
-  PayoutFile file = read_payout_file(f.need("file"));
+  const std::string path = f.need("file");
+  for_each_payout_chunk(path, kFileChunk, [](const PayoutFile&) {});
   PayoutLedger ledger = open_ledger(f, LedgerAccess::create);
-  std::vector<SubmitResult> results = ledger.submit(file.items);
+  for_each_payout_chunk(path, kFileChunk, [&](const PayoutFile& part) {
+    at_file_place(path, part, [&] { (void)ledger.check(part.items); });
+  });
+  std::size_t fresh = 0;
   std::size_t already = 0;
-  for (const SubmitResult& r : results) already += r.already_submitted ? 1 : 0;
-  if (ctx.out().as_json()) {
-    json out = json::array();
+  json out = json::array();
+  for_each_payout_chunk(path, kFileChunk, [&](const PayoutFile& part) {
+    std::vector<SubmitResult> results;
+    at_file_place(path, part, [&] { results = ledger.submit(part.items); });
     for (const SubmitResult& r : results) {
-      out.push_back({{"client_transaction_id", r.client_transaction_id},
-                     {"already_submitted", r.already_submitted}});
+      ++(r.already_submitted ? already : fresh);
+      if (ctx.out().as_json()) {
+        out.push_back({{"client_transaction_id", r.client_transaction_id},
+                       {"already_submitted", r.already_submitted}});
+      }
     }
+  });
+  if (ctx.out().as_json()) {
     Output::document(out);
   } else {
-    std::cout << "submitted " << results.size() - already << " payout(s); " << already
-              << " already submitted\n";
+    std::cout << "submitted " << fresh << " payout(s); " << already << " already submitted\n";
   }
   return kOk;
 }
 
 int run(Context& ctx, const Flags& f) {
-  f.allow({"db", "until-idle", "max-seconds", "lease-seconds", "resend-grace-seconds", "batch-size",
-           "worker-id"});
+  f.allow({"db", "until-idle", "until-sent", "id", "max-seconds", "lease-seconds",
+           "resend-grace-seconds", "batch-size", "worker-id"});
   if (!f.positional().empty()) throw UsageError("payouts run takes no positional argument");
   WorkerOptions options;
   options.worker_id = f.get("worker-id");
@@ -127,7 +155,12 @@ int run(Context& ctx, const Flags& f) {
     options.batch_size = static_cast<std::size_t>(*n);
   }
   const auto max = std::chrono::seconds(f.seconds("max-seconds", 3600, kMaxSeconds));
-  const bool until_idle = f.has("until-idle");
+  RunScope scope;
+  scope.client_transaction_ids = f.all("id");
+  if (f.has("until-sent")) scope.until = RunUntil::sent;
+  // Naming payouts, or waiting for their sending only, is a run until idle.
+  const bool until_idle =
+      f.has("until-idle") || f.has("until-sent") || !scope.client_transaction_ids.empty();
   PayoutLedger ledger = open_ledger(f, LedgerAccess::existing);
   PayoutWorker worker(ctx.client(), ledger, options);
 
@@ -138,20 +171,90 @@ int run(Context& ctx, const Flags& f) {
   };
   LedgerSummary s;
   if (until_idle) {
-    s = worker.run_until_idle(std::chrono::steady_clock::now() + max, progress);
+    try {
+      s = worker.run_until_idle(std::chrono::steady_clock::now() + max, scope, progress);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--id: ") + e.what());
+    }
   } else {
     worker.run_once();
     s = ledger.summary();
     progress(s);
   }
   if (tty) std::cerr << "\n";
+  const bool done = scope.until == RunUntil::sent ? s.sent() : s.idle();
   if (ctx.out().as_json()) {
-    Output::document(
-        {{"worker_id", worker.worker_id()}, {"idle", s.idle()}, {"states", summary_json(s)}});
+    Output::document({{"worker_id", worker.worker_id()},
+                      {"idle", s.idle()},
+                      {"sent", s.sent()},
+                      {"states", summary_json(s)}});
   } else {
     std::cout << counts_line(s) << "\n";
   }
-  return !until_idle || s.idle() ? kOk : kUnknownOutcome;
+  return !until_idle || done ? kOk : kUnknownOutcome;
+}
+
+int changes(Context& ctx, const Flags& f) {
+  f.allow({"db", "since", "consumer", "ack", "limit"});
+  if (!f.positional().empty()) throw UsageError("payouts changes takes no positional argument");
+  if (f.has("since") && f.has("consumer"))
+    throw UsageError("--since and --consumer: give one (a consumer's place is kept by the ledger)");
+  if (f.has("ack") && !f.has("consumer")) throw UsageError("--ack needs --consumer");
+  std::int64_t since = 0;
+  if (f.has("since")) {
+    auto n = parse_whole_number(f.need("since"));
+    if (!n) throw UsageError("--since must be a cursor: a whole number");
+    since = *n;
+  }
+  std::size_t limit = 1000;
+  if (f.has("limit")) {
+    auto n = parse_whole_number(f.need("limit"));
+    if (!n || *n == 0) throw UsageError("--limit must be a positive whole number");
+    limit = static_cast<std::size_t>(*n);
+  }
+  const std::string consumer = f.get("consumer");
+  // Acknowledging writes; reading alone works on a ledger it may not write.
+  PayoutLedger ledger =
+      open_ledger(f, f.has("ack") ? LedgerAccess::existing : LedgerAccess::read_only);
+  std::vector<PayoutChange> feed;
+  try {
+    feed =
+        consumer.empty() ? ledger.changes_since(since, limit) : ledger.changes_for(consumer, limit);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--consumer: ") + e.what());
+  }
+  if (ctx.out().as_json()) {
+    json out = json::array();
+    for (const PayoutChange& c : feed) {
+      out.push_back({{"cursor", c.cursor},
+                     {"client_transaction_id", c.client_transaction_id},
+                     {"state", std::string(to_string(c.state))},
+                     {"transaction_id", c.transaction_id},
+                     {"amount", c.amount},
+                     {"api_code", c.api_code},
+                     {"at", timestamp(c.at)},
+                     {"reason", c.reason}});
+    }
+    Output::document(out);
+  } else {
+    std::vector<std::vector<std::string>> rows;
+    rows.reserve(feed.size());
+    for (const PayoutChange& c : feed) {
+      rows.push_back({std::to_string(c.cursor), c.client_transaction_id,
+                      std::string(to_string(c.state)), std::to_string(c.amount), c.transaction_id,
+                      c.api_code != 0 ? std::to_string(c.api_code) : "", timestamp(c.at),
+                      c.reason});
+    }
+    Output::table({"cursor", "client_transaction_id", "state", "amount", "transaction_id", "code",
+                   "at", "reason"},
+                  rows);
+  }
+  // Only what surely reached stdout is acknowledged: a change printed nowhere is told again.
+  std::cout.flush();
+  if (f.has("ack") && !feed.empty() && std::cout.good()) {
+    ledger.acknowledge(consumer, feed.back().cursor);
+  }
+  return kOk;
 }
 
 int list(Context& ctx, const Flags& f) {
@@ -231,17 +334,28 @@ std::vector<Command> payout_commands() {
        "creates a ledger: run, list and show exit 8 when there is none at --db",
        submit},
       {{"payouts", "run"},
-       {"--db URL [--until-idle] [--max-seconds N] [--lease-seconds N] "
-        "[--resend-grace-seconds N] [--batch-size N] [--worker-id ID]"},
+       {"--db URL [--until-idle | --until-sent] [--id ID]... [--max-seconds N] "
+        "[--lease-seconds N] [--resend-grace-seconds N] [--batch-size N] [--worker-id ID]"},
        "sends the ledger's payouts and follows them until final; safe to kill and run again,\n"
-       "and to run several at once. Exit 4 when --until-idle ends before every payout is final",
+       "and to run several at once. --id (repeatable) sends and waits for those payouts only;\n"
+       "--until-sent stops once every payout is accepted or final, without waiting for VAL or\n"
+       "REJ. Exit 4 when the run ends (--max-seconds) before that; exit 2 for an --id the\n"
+       "ledger does not hold",
        run,
-       {"until-idle"}},
+       {"until-idle", "until-sent"},
+       {"id"}},
       {{"payouts", "list"},
        {"--db URL [--state STATE] [--limit N]"},
        "reads only: works on a ledger file it may not write",
        list},
       {{"payouts", "show"}, {"--db URL ID"}, "one payout and its history; reads only", show},
+      {{"payouts", "changes"},
+       {"--db URL [--since CURSOR | --consumer NAME [--ack]] [--limit N]"},
+       "payouts that became final, oldest first, with their cursor and reason. --consumer: after\n"
+       "the last cursor NAME acknowledged, a place the ledger keeps; --ack acknowledges what was\n"
+       "printed, once stdout took it. Reads only without --ack",
+       changes,
+       {"ack"}},
   };
 }
 
