@@ -196,7 +196,11 @@ struct ReconcileResult {
   };
   State state = State::unknown;          ///< found, not_found or unknown
   std::optional<TransferStatus> status;  ///< when found
-  std::string detail;                    ///< for people: how it was settled
+  /// CinetPay listed records under this id: when found, and when its records contradict
+  /// each other (state unknown). A payout whose id CinetPay listed is never taken for absent
+  /// until a whole grace has passed since.
+  bool listed = false;
+  std::string detail;  ///< for people: how it was settled
 };
 
 /// "found", "not_found" or "unknown". Throws nothing.

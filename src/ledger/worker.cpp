@@ -51,7 +51,8 @@ class LeaseRenewer {
             lock.unlock();
             try {
               store.renew(worker_id, clock() + lease);
-            } catch (const LedgerError&) {  // the next renewal tries again; claims expire safely
+            } catch (...) {  // the next renewal tries again; claims expire safely, and an
+                             // exception must not leave this thread
             }
             lock.lock();
           }
@@ -413,14 +414,17 @@ class PayoutWorker::Impl {
           break;
         }
         case evidence::Next::look_again:
-        case evidence::Next::unknown:
+        case evidence::Next::unknown: {
+          PayoutRow next = released(row, PayoutState::unknown, options_.settle_interval);
+          // Records listed under the id that prove nothing: an absence proves nothing until a
+          // whole grace has passed since (the grace counts from then, as from a send).
+          if (found.listed) next.last_sent_at = t;
           // A record that proves nothing is worth a line in the history; absence within the
           // grace, or a lookup that could not be made, is not.
           settled.push_back(detail::transition(
-              row, released(row, PayoutState::unknown, options_.settle_interval), t, me,
-              found.state == ReconcileResult::State::found ? proof.why + ": looked up again later"
-                                                           : ""));
+              row, next, t, me, found.listed ? proof.why + ": looked up again later" : ""));
           break;
+        }
       }
     }
     record(settled, pass);
@@ -462,6 +466,13 @@ class PayoutWorker::Impl {
         outcomes.push_back(never_sent(row, std::string("never reached CinetPay: ") + e.what(), 0));
       }
       sent.unreachable = true;
+    } catch (const Error& e) {
+      // Thrown before anything left (its contract): an unreadable login answer, a payout
+      // the client refuses to send… Nothing was sent, and the next send would meet it too.
+      for (const PayoutRow& row : rows) {
+        outcomes.push_back(never_sent(row, std::string("could not be sent: ") + e.what(), 0));
+      }
+      sent.unreachable = true;
     } catch (const std::exception& e) {
       for (const PayoutRow& row : rows) {
         outcomes.push_back(release(row, PayoutState::unknown, options_.settle_interval,
@@ -476,7 +487,7 @@ class PayoutWorker::Impl {
       const std::string why = r.detail.empty() ? std::string(to_string(r.outcome)) : r.detail;
       auto refusal = r.error ? account_refusal(*r.error) : std::nullopt;
       if (refusal && r.outcome != TransferOutcome::accepted) sent.refused = refusal;
-      if (row.payout.sends > 1 && !evidence::resend_result_stands(r)) {
+      if (row.payout.sends > 1 && !evidence::resend_result_stands(r, /*id_seen=*/false)) {
         // Sent again after lookups found it absent: its earlier send may still be listed
         // late, so this result proves nothing about it. Settled by lookup.
         const std::string answer =
@@ -570,7 +581,8 @@ class PayoutWorker::Impl {
       for (std::size_t i = next_query++; i < queries.size(); i = next_query++) {
         try {
           answers[i] = client_.check_transfer(queries[i]);
-        } catch (const Error&) {  // not visible or not reachable now: the backoff tries again
+        } catch (...) {  // not visible or not reachable now: the backoff tries again; and an
+                         // exception must not leave this thread
         }
       }
     };

@@ -1124,6 +1124,76 @@ TEST(Evidence, RecordsThatContradictEachOtherProveNothing) {
                ProtocolError);
 }
 
+// Review of session 6: CinetPay listed records under the id (contradicting each other, or
+// one without amount and recipient), and a 723 before or after them was taken for absence:
+// the payout was sent again though CinetPay had shown it held the id.
+TEST(Evidence, AnIdCinetPayListedIsNeverTakenForAbsentWithinTheGrace) {
+  auto contradicting = nlohmann::json::parse(status_body("A", "REC"));
+  auto val = nlohmann::json::parse(status_body("A", "VAL"))["data"][0];
+  contradicting["data"].push_back(val);
+  auto sparse = nlohmann::json::parse(status_body("A", "VAL"));
+  sparse["data"][0].erase("amount");
+  for (const std::string& seen : {contradicting.dump(), sparse.dump()}) {
+    for (bool seen_first : {false, true}) {
+      FakeWorld w;
+      w.transport->on("/money/send/contact", [](const HttpRequest&) -> HttpResponse {
+        throw TransportError("reset", true);
+      });
+      if (seen_first) {
+        w.transport->on_json("/check/money", 200, seen).then_json("/check/money", 200, kNotFound);
+      } else {
+        w.transport->on_json("/check/money", 200, kNotFound)
+            .then_json("/check/money", 200, seen)
+            .then_json("/check/money", 200, kNotFound);
+      }
+      auto o = w.options();
+      o.reconcile_grace = 10s;
+      o.reconcile_interval = 2s;
+      auto results = w.client(o).send_money({payout("A")});
+      EXPECT_EQ(results[0].outcome, TransferOutcome::unknown) << results[0].detail;
+      EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u)
+          << "never sent again: " << seen << (seen_first ? " first" : " second");
+    }
+  }
+}
+
+// Review of session 6: a batch refused whole whose data lists an item as a success without
+// its transaction_id was split and its items sent again at once, though CinetPay may have
+// processed them before failing. Its items are looked up instead.
+TEST(Evidence, AWholeRefusalListingASuccessWithoutItsTransferIsLookedUpNotSplit) {
+  FakeWorld w;
+  w.transport->on_json(
+      "/money/send/contact", 200,
+      R"({"code":-1,"message":"OPERATION_ERROR","data":[[{"client_transaction_id":"A",)"
+      R"("code":0,"status":"success"}]]})");
+  auto both = nlohmann::json::parse(status_body("A", "REC"));
+  w.transport->on("/check/money", [](const HttpRequest& r) {
+    const std::string id = query_param(r.url, "client_transaction_id");
+    return answers::json(200, status_body(id, "REC"));
+  });
+  auto results = w.client().send_money({payout("A"), payout("B")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::accepted) << results[0].detail;
+  EXPECT_EQ(results[1].outcome, TransferOutcome::accepted) << results[1].detail;
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 1u) << "no split";
+}
+
+// Review of session 6: the first send answered 805 (CinetPay held the id), lookups answered
+// 723 for the whole grace, and the resend refused with 724 was taken as "nothing paid".
+TEST(Evidence, AResendRefusedAfterCinetPayAnswered805ProvesNothing) {
+  FakeWorld w;
+  w.transport
+      ->on_json("/money/send/contact", 200,
+                R"({"code":805,"message":"CLIENT_TRANSACTION_ID_EXIST","data":[]})")
+      .then_json("/money/send/contact", 200,
+                 R"({"code":724,"message":"ERROR_PHONE_NOT_MY_CONTACT","data":[]})");
+  w.transport->on_json("/check/money", 200, kNotFound);
+  auto o = w.options();
+  o.reconcile_grace = 0s;
+  auto results = w.client(o).send_money({payout("A")});
+  EXPECT_EQ(results[0].outcome, TransferOutcome::unknown) << results[0].detail;
+  EXPECT_EQ(w.transport->requests_to("/money/send/contact").size(), 2u);
+}
+
 // A record that tells the recipient but not the amount is not this payout (a mutant that
 // dropped the amount from the rule survived every test before this one).
 TEST(SendMatching, FoundWithoutAmountIsUnknownNotAccepted) {

@@ -240,6 +240,9 @@ TEST(EvidenceRecords, ALookupProvesAbsenceOnlyBy723) {
   EXPECT_EQ(evidence::of_lookup(payout(), std::nullopt, false, "timeout").verdict,
             Verdict::unclear);
   EXPECT_EQ(evidence::of_lookup(payout(), record(), false, "").verdict, Verdict::transfer);
+  EXPECT_TRUE(evidence::of_lookup(payout(), record(), false, "").listed);
+  EXPECT_TRUE(evidence::of_lookup(payout(), std::nullopt, false, "contradict", true).listed);
+  EXPECT_FALSE(evidence::of_lookup(payout(), std::nullopt, true, "").listed);
 }
 
 TEST(EvidenceReconciliation, EveryDecisionAfterALookup) {
@@ -275,15 +278,23 @@ TEST(EvidenceReconciliation, WhichResultsOfASendMadeAgainStand) {
     if (code) r.error = ApiErrorInfo{*code, "X", ""};
     return r;
   };
-  EXPECT_TRUE(evidence::resend_result_stands(result(TransferOutcome::accepted, std::nullopt)));
-  EXPECT_TRUE(evidence::resend_result_stands(result(TransferOutcome::rejected, 724)));
+  EXPECT_TRUE(
+      evidence::resend_result_stands(result(TransferOutcome::accepted, std::nullopt), false));
+  EXPECT_TRUE(evidence::resend_result_stands(result(TransferOutcome::rejected, 724), false));
   EXPECT_TRUE(evidence::resend_result_stands(
-      result(TransferOutcome::rejected, kCodeClientTransactionIdConflict)));
+      result(TransferOutcome::rejected, kCodeClientTransactionIdConflict), false));
+  EXPECT_FALSE(evidence::resend_result_stands(result(TransferOutcome::rejected, 724), true))
+      << "CinetPay had said it held the id";
+  EXPECT_TRUE(
+      evidence::resend_result_stands(result(TransferOutcome::accepted, std::nullopt), true));
   for (int code : kOfTheMoment) {
-    EXPECT_FALSE(evidence::resend_result_stands(result(TransferOutcome::rejected, code))) << code;
+    EXPECT_FALSE(evidence::resend_result_stands(result(TransferOutcome::rejected, code), false))
+        << code;
   }
-  EXPECT_FALSE(evidence::resend_result_stands(result(TransferOutcome::not_sent, std::nullopt)));
-  EXPECT_FALSE(evidence::resend_result_stands(result(TransferOutcome::unknown, std::nullopt)));
+  EXPECT_FALSE(
+      evidence::resend_result_stands(result(TransferOutcome::not_sent, std::nullopt), false));
+  EXPECT_FALSE(
+      evidence::resend_result_stands(result(TransferOutcome::unknown, std::nullopt), false));
 }
 
 }  // namespace

@@ -384,10 +384,19 @@ CINETPAY_INLINE ReconcileResult ClientImpl::lookup(const std::string& client_tra
     throw ValidationError("client_transaction_id", std::nullopt, "must not be empty");
   }
   ReconcileResult r;
+  const auto query = TransferQuery::by_client_transaction_id(client_transaction_id);
   try {
-    r.status =
-        check(TransferQuery::by_client_transaction_id(client_transaction_id), context).front();
-    r.state = ReconcileResult::State::found;
+    std::vector<TransferStatus> mine =
+        evidence::records_for(query, answered_records(query, context));
+    if (mine.empty()) {
+      r.detail = "check/money answered other transfers only";
+      return r;
+    }
+    r.listed = true;
+    std::string why;
+    r.status = evidence::the_record(query, std::move(mine), why);
+    r.state = r.status ? ReconcileResult::State::found : ReconcileResult::State::unknown;
+    r.detail = secrets_.mask(why);
   } catch (const NotFoundError&) {
     r.state = ReconcileResult::State::not_found;
     r.detail = "check/money: 723 NOT_FOUND";

@@ -55,6 +55,9 @@ struct Proof {
   std::optional<ApiErrorInfo> refusal;     ///< for `refused`
   /// CinetPay answered 805: it had a transfer under this id before this send.
   bool id_exists = false;
+  /// CinetPay listed records under the payout's id (whatever they prove): absence seen
+  /// before or after proves nothing until a whole grace has passed since.
+  bool listed = false;
   std::string why;  ///< for people: what was seen
 };
 
@@ -273,12 +276,16 @@ inline Proof of_record(const TransferRequest& payout, const TransferStatus& reco
 /// check/money gave for the id (the_record), absent after 723, unclear when the lookup
 /// could not be made or its records proved nothing (`failure` says why).
 inline Proof of_lookup(const TransferRequest& payout, const std::optional<TransferStatus>& record,
-                       bool not_found, const std::string& failure,
+                       bool not_found, const std::string& failure, bool listed = false,
                        const std::string& known_transaction_id = {}) {
-  if (record) return of_record(payout, *record, known_transaction_id);
   Proof p;
-  p.verdict = not_found ? Verdict::absent : Verdict::unclear;
-  p.why = not_found ? "check/money: 723 NOT_FOUND" : failure;
+  if (record) {
+    p = of_record(payout, *record, known_transaction_id);
+  } else {
+    p.verdict = not_found ? Verdict::absent : Verdict::unclear;
+    p.why = not_found ? "check/money: 723 NOT_FOUND" : failure;
+  }
+  p.listed = record.has_value() || listed;
   return p;
 }
 
@@ -417,12 +424,14 @@ constexpr Next after_lookup(Verdict lookup, bool grace_over, bool may_send_again
 /// the earlier send, which CinetPay may list late and which may even be what took the
 /// balance; nor does a resend that never left. A refusal of the request itself would have
 /// met the earlier send too, and stands.
-inline bool resend_result_stands(const TransferResult& resent) {
+/// `id_seen`: CinetPay said it held the id before (805, or records listed under it): then
+/// no refusal of the resend proves anything about the earlier send.
+inline bool resend_result_stands(const TransferResult& resent, bool id_seen) {
   switch (resent.outcome) {
     case TransferOutcome::accepted:
       return true;
     case TransferOutcome::rejected:
-      return !resent.error || !is_refusal_of_the_moment(resent.error->code);
+      return !id_seen && (!resent.error || !is_refusal_of_the_moment(resent.error->code));
     case TransferOutcome::not_sent:
     case TransferOutcome::unknown:
       break;

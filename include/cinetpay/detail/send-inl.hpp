@@ -146,12 +146,24 @@ CINETPAY_INLINE TransferResult not_attempted(const TransferRequest& t,
   return r;
 }
 
-// Whether an answer refusing a whole batch lists a transfer in its `data` all the same (an
-// item with a transaction_id): then the refusal does not prove that nothing was paid.
+// Whether an answer refusing a whole batch lists in its `data` what may be a transfer all
+// the same: then the refusal does not prove that nothing was paid.
 CINETPAY_INLINE bool lists_a_transfer(const Envelope& answer) {
-  const auto items = data_items(answer);
-  return std::any_of(items.begin(), items.end(),
-                     [](const auto* item) { return !text_field(*item, "transaction_id").empty(); });
+  // Anything but an item refused with a code that proves nothing paid, naming no transfer
+  // and no lot, may be a payout processed before the failure: a success without its
+  // transaction_id, an item without a code, one that cannot be read.
+  try {
+    for (const auto* item : data_items(answer)) {
+      const SentItem s = parse_sent_item(*item);
+      if (s.code == codes::kSuccess || !s.transaction_id.empty() || !s.lot.empty() ||
+          !evidence::proves_nothing_paid(s.code, answer.http_status)) {
+        return true;
+      }
+    }
+  } catch (const ProtocolError&) {
+    return true;
+  }
+  return false;
 }
 
 CINETPAY_INLINE std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items,
@@ -369,6 +381,9 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
   // earlier answer (a lookup clipped at the end of the grace would otherwise turn "absent"
   // unknown).
   std::vector<evidence::Proof> last(items.size());
+  // Per item, whether CinetPay listed records under its id at any lookup: then an absence
+  // seen before or after proves nothing within this grace, and nothing is sent again.
+  std::vector<bool> listed(items.size(), false);
   std::vector<std::size_t> pending(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
     pending[i] = i;
@@ -396,6 +411,7 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
         continue;
       }
       ReconcileResult found = lookup(items[i].client_transaction_id, grace);
+      listed[i] = listed[i] || found.listed;
       if (found.state != ReconcileResult::State::unknown) {
         last[i] = evidence::of_lookup(
             items[i], found.status, found.state == ReconcileResult::State::not_found, found.detail);
@@ -414,13 +430,15 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
 
   std::vector<std::size_t> absent;
   for (std::size_t i : pending) {
-    if (evidence::after_lookup(last[i].verdict, /*grace_over=*/true, may_resend) ==
+    if (evidence::after_lookup(last[i].verdict, /*grace_over=*/!listed[i], may_resend) ==
         evidence::Next::send_again) {
       absent.push_back(i);
     } else {
-      results[i] = unknown(items[i], sent[i].why + (last[i].verdict == evidence::Verdict::absent
-                                                        ? "; not found after the grace period"
-                                                        : "; " + last[i].why));
+      std::string why = last[i].verdict == evidence::Verdict::absent
+                            ? "; not found after the grace period"
+                            : "; " + last[i].why;
+      if (listed[i]) why += "; CinetPay listed records under its id meanwhile";
+      results[i] = unknown(items[i], sent[i].why + why);
     }
   }
   if (absent.empty()) return results;
@@ -434,7 +452,7 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
   std::vector<TransferResult> resent =
       settle_batch(again, attempt, /*may_resend=*/false, context).results;
   for (std::size_t k = 0; k < absent.size(); ++k) {
-    results[absent[k]] = evidence::resend_result_stands(resent[k])
+    results[absent[k]] = evidence::resend_result_stands(resent[k], sent[absent[k]].id_exists)
                              ? std::move(resent[k])
                              : first_send_may_stand(again[k], resent[k], sent[absent[k]].why);
   }
