@@ -96,7 +96,8 @@ void operate(const cinetpay::TransferClient& client, const cinetpay::Notificatio
     cinetpay::PayoutWorker worker(client, ledger);
     cinetpay::LedgerSummary s =
         worker.run_until_idle(std::chrono::steady_clock::now() + std::chrono::minutes(5), scope);
-    if (!s.sent()) { /* some are still pending or unknown: run again later */
+    if (!s.sent()) {
+      // some are still pending or unknown: run again later
     }
     // docs:end run-scope
   }
