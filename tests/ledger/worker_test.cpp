@@ -630,12 +630,17 @@ TEST_P(WorkerTest, AnUnreachableApiEndsThePassAndTheRunBacksOff) {
         ++sends;
         throw TransportError("connection refused", false);
       });
+  // The sleeper records each pause and ends the run after six: no real time passes.
+  struct Enough {};
   std::vector<std::chrono::milliseconds> pauses;
   WorkerOptions options = fast("w1");
   options.batch_size = 2;
   options.idle_pause = 100ms;
   options.outage_pause_max = 400ms;
-  options.sleeper = [&pauses](std::chrono::milliseconds d) { pauses.push_back(d); };
+  options.sleeper = [&pauses](std::chrono::milliseconds d) {
+    pauses.push_back(d);
+    if (pauses.size() == 6) throw Enough{};
+  };
   PayoutWorker worker(TransferClient(api), ledger, options);
   WorkerPass pass = worker.run_once();
   EXPECT_TRUE(pass.unreachable);
@@ -645,16 +650,18 @@ TEST_P(WorkerTest, AnUnreachableApiEndsThePassAndTheRunBacksOff) {
     EXPECT_EQ(p.state, PayoutState::pending) << t.client_transaction_id;
     EXPECT_EQ(p.sends, 0) << t.client_transaction_id;
   }
-  // Passes until the run's deadline (the sleeper only records): each pause about double the
-  // last, never over the cap.
-  (void)worker.run_until_idle(std::chrono::steady_clock::now() + 500ms);
-  ASSERT_GE(pauses.size(), 4U);
+  // Each pause about double the last (with jitter down to half), never over the cap.
+  EXPECT_THROW((void)worker.run_until_idle(std::chrono::steady_clock::now() + 1h), Enough);
+  ASSERT_EQ(pauses.size(), 6U);
   EXPECT_GE(pauses[0], 50ms);
   EXPECT_LE(pauses[0], 100ms);
   EXPECT_GE(pauses[1], 100ms);
   EXPECT_LE(pauses[1], 200ms);
-  EXPECT_GE(pauses[2], 200ms);
-  for (std::chrono::milliseconds p : pauses) EXPECT_LE(p, 400ms);
+  for (std::size_t i = 2; i < pauses.size(); ++i) {
+    EXPECT_GE(pauses[i], 200ms) << i;
+    EXPECT_LE(pauses[i], 400ms) << i;
+  }
+  EXPECT_EQ(sends, 7) << "one send a pass, each ended by the outage";
 }
 
 // The sandbox's transport, answering each send's items with an error code though CinetPay
