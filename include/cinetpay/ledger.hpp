@@ -81,11 +81,44 @@ struct PayoutEvent {
   std::string reason;                                 ///< why, for people
   int api_code = 0;                                   ///< the API's code, when it gave one
   std::string treatment_status;  ///< the API's word (NEW, REC, VAL, REJ…), when known
+  /// How many times this very event happened in a row (an outage's claim and release,
+  /// repeated): the ledger keeps one row for them, so that no outage grows the history
+  /// without bound. An event equal to one of the two before it (all but its times) is
+  /// counted there.
+  int repeats = 1;
+  /// When it happened last, for a repeated event; equal to `at` otherwise.
+  std::chrono::system_clock::time_point last_at;
+};
+
+/// Who receives a payout, as CinetPay registers a contact: CinetPay pays only registered
+/// contacts. A plain value.
+struct Recipient {
+  std::string name;     ///< the receiver's first name
+  std::string surname;  ///< the receiver's family name
+  std::string email;    ///< the receiver's email address
+};
+
+/// A payout as a merchant submits it to the ledger. A plain value.
+struct PayoutRequest {
+  TransferRequest transfer;  ///< what is sent; its client_transaction_id is the payout's key
+  /// With a recipient, the worker registers the phone as a CinetPay contact (once per
+  /// prefix and phone and ledger; "already a contact", 726, counts as registered) before
+  /// the payout's first send; a payout whose contact CinetPay refuses ends `rejected` alone,
+  /// with CinetPay's code. Without one, the phone must be a contact already.
+  std::optional<Recipient> recipient;
+  /// The merchant's own data about the payout (an order id, a reference…): a JSON object of
+  /// at most kMaxMetadata bytes, or empty for none. Kept as given, never sent to CinetPay,
+  /// read back in get(), list(), the change feed and notification results.
+  std::string metadata;
+  /// The longest metadata accepted, in bytes.
+  static constexpr std::size_t kMaxMetadata = 4096;
 };
 
 /// A payout as the ledger knows it. A plain value.
 struct Payout {
   TransferRequest request;                            ///< the payout as submitted
+  std::optional<Recipient> recipient;                 ///< as submitted: registered before sending
+  std::string metadata;                               ///< as submitted: a JSON object, or empty
   PayoutState state = PayoutState::pending;           ///< where it stands
   std::string transaction_id;                         ///< CinetPay's, once known
   std::string lot;                                    ///< CinetPay's batch id, once known
@@ -119,6 +152,7 @@ struct PayoutChange {
   /// comment CinetPay gave, for a rejected one CinetPay's code and message (or what the
   /// ledger found: an id that belongs to another transfer).
   std::string reason;
+  std::string metadata;  ///< the payout's metadata, as submitted
 };
 
 /// What apply_notification did with a verified notification.
@@ -199,8 +233,10 @@ class CINETPAY_API PayoutLedger {
   /// password of the URL.
   static PayoutLedger open(const std::string& url, LedgerOptions options = {});
 
-  /// Records payouts, validated whole first (the rules of send_money; the
-  /// client_transaction_id is required), durable before it returns. The same id with the
+  /// Records payouts, validated whole first (the rules of send_money, the client_transaction_id
+  /// required; a recipient by the rules of add_contacts; metadata a JSON object of at most
+  /// PayoutRequest::kMaxMetadata bytes: ValidationError naming the field and the item),
+  /// durable before it returns. The same id with the
   /// same fields is reported already_submitted; the same id with different fields (in the
   /// ledger or twice in `payouts`) throws ValidationError naming the id, and nothing is
   /// recorded: every id is checked before the first write, without the write lock.
@@ -212,12 +248,17 @@ class CINETPAY_API PayoutLedger {
   /// was recorded is reported already_submitted.
   /// Its result may be ignored: what matters is that the payouts are recorded.
   std::vector<SubmitResult> submit(  // NOLINT(modernize-use-nodiscard)
+      const std::vector<PayoutRequest>& payouts) const;
+  /// The same, for payouts to phones that are contacts already and without metadata.
+  std::vector<SubmitResult> submit(  // NOLINT(modernize-use-nodiscard)
       const std::vector<TransferRequest>& payouts) const;
 
   /// What submit(payouts) would do, without writing anything and without the write lock:
   /// throws the ValidationError submit would throw, and says of each payout whether it is
   /// already submitted. For a caller that records a big batch in parts (a file read a chunk
   /// at a time) and wants every part checked before the first is written.
+  [[nodiscard]] std::vector<SubmitResult> check(const std::vector<PayoutRequest>& payouts) const;
+  /// The same, for payouts without recipient nor metadata.
   [[nodiscard]] std::vector<SubmitResult> check(const std::vector<TransferRequest>& payouts) const;
 
   /// The payout with its history, or nullopt.

@@ -4,7 +4,9 @@
 #include <array>
 #include <cctype>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <tuple>
 #include <string_view>
 #include <utility>
 
@@ -139,10 +141,17 @@ bool LedgerSummary::sent() const {
 
 namespace detail {
 
-bool same_request(const TransferRequest& a, const TransferRequest& b) {
-  return a.client_transaction_id == b.client_transaction_id && a.prefix == b.prefix &&
-         a.phone == b.phone && a.amount == b.amount && a.notify_url == b.notify_url &&
-         a.payment_method == b.payment_method;
+bool same_submission(const Payout& a, const Payout& b) {
+  const TransferRequest& x = a.request;
+  const TransferRequest& y = b.request;
+  auto recipient = [](const Payout& p) {
+    Recipient r = p.recipient.value_or(Recipient{});
+    return std::make_tuple(std::move(r.name), std::move(r.surname), std::move(r.email));
+  };
+  return x.client_transaction_id == y.client_transaction_id && x.prefix == y.prefix &&
+         x.phone == y.phone && x.amount == y.amount && x.notify_url == y.notify_url &&
+         x.payment_method == y.payment_method && recipient(a) == recipient(b) &&
+         a.metadata == b.metadata;
 }
 
 std::int64_t to_millis(TimePoint t) {
@@ -257,19 +266,67 @@ void in_chunks(std::size_t count, const Each& each) {
   }
 }
 
+std::vector<PayoutRequest> as_payouts(const std::vector<TransferRequest>& transfers) {
+  std::vector<PayoutRequest> out;
+  out.reserve(transfers.size());
+  for (const TransferRequest& t : transfers) out.push_back({t, std::nullopt, {}});
+  return out;
+}
+
+// The payouts `requests` describe, each checked by the rules of what it will be sent with:
+// its transfer by send_money's, its recipient by add_contacts', its metadata a bounded JSON
+// object (the merchant's own key-value data, read back by programs).
+std::vector<Payout> validated(const std::vector<PayoutRequest>& requests) {
+  std::vector<TransferRequest> transfers;
+  transfers.reserve(requests.size());
+  for (const PayoutRequest& r : requests) transfers.push_back(r.transfer);
+  validate_transfers(transfers);
+  std::vector<Payout> payouts(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    const PayoutRequest& r = requests[i];
+    if (r.recipient) {
+      try {
+        validate_contacts({{r.transfer.prefix, r.transfer.phone, r.recipient->name,
+                            r.recipient->surname, r.recipient->email}});
+      } catch (const ValidationError& e) {
+        throw ValidationError(e.field(), i, e.problem());
+      }
+    }
+    if (!r.metadata.empty()) {
+      if (r.metadata.size() > PayoutRequest::kMaxMetadata) {
+        throw ValidationError("metadata", i,
+                              "is " + std::to_string(r.metadata.size()) + " bytes, more than " +
+                                  std::to_string(PayoutRequest::kMaxMetadata));
+      }
+      const auto parsed = nlohmann::json::parse(r.metadata, nullptr, /*allow_exceptions=*/false);
+      if (!parsed.is_object()) {
+        throw ValidationError("metadata", i, "must be a JSON object in UTF-8, such as {\"order\":\"A-17\"}");
+      }
+    }
+    payouts[i].request = r.transfer;
+    payouts[i].recipient = r.recipient;
+    payouts[i].metadata = r.metadata;
+  }
+  return payouts;
+}
+
 }  // namespace
 
 std::vector<SubmitResult> PayoutLedger::check(const std::vector<TransferRequest>& payouts) const {
-  validate_transfers(payouts);
+  return check(as_payouts(payouts));
+}
+
+std::vector<SubmitResult> PayoutLedger::check(const std::vector<PayoutRequest>& requests) const {
+  const std::vector<Payout> payouts = validated(requests);
   std::map<std::string_view, std::size_t> first_at;
   for (std::size_t i = 0; i < payouts.size(); ++i) {
-    const std::string& id = payouts[i].client_transaction_id;
+    const std::string& id = payouts[i].request.client_transaction_id;
     if (id.empty()) {
       throw ValidationError("client_transaction_id", i,
                             "is required by the ledger: it is the payout's key");
     }
     auto [it, fresh] = first_at.emplace(id, i);
-    if (!fresh && !detail::same_request(payouts[it->second], payouts[i])) {
+    if (!fresh && !detail::same_submission(payouts[it->second], payouts[i])) {
       throw ValidationError("client_transaction_id", i,
                             "'" + id + "' is also item " + std::to_string(it->second) +
                                 " of this batch, with different fields; nothing of this batch "
@@ -281,26 +338,31 @@ std::vector<SubmitResult> PayoutLedger::check(const std::vector<TransferRequest>
   in_chunks(payouts.size(), [&](std::size_t start, std::size_t end) {
     std::vector<std::string> ids;
     ids.reserve(end - start);
-    for (std::size_t i = start; i < end; ++i) ids.push_back(payouts[i].client_transaction_id);
-    const auto recorded = core_->store().requests(ids);
+    for (std::size_t i = start; i < end; ++i) ids.push_back(payouts[i].request.client_transaction_id);
+    const auto recorded = core_->store().recorded(ids);
     for (std::size_t i = start; i < end; ++i) {
-      auto it = recorded.find(payouts[i].client_transaction_id);
-      if (it != recorded.end() && !detail::same_request(it->second, payouts[i])) {
+      auto it = recorded.find(payouts[i].request.client_transaction_id);
+      if (it != recorded.end() && !detail::same_submission(it->second, payouts[i])) {
         throw ValidationError("client_transaction_id", i,
                               "'" + it->first +
                                   "' was submitted before with different fields; nothing of "
                                   "this batch was recorded");
       }
-      results.push_back({payouts[i].client_transaction_id, it != recorded.end()});
+      results.push_back({payouts[i].request.client_transaction_id, it != recorded.end()});
     }
   });
   return results;
 }
 
 std::vector<SubmitResult> PayoutLedger::submit(const std::vector<TransferRequest>& payouts) const {
+  return submit(as_payouts(payouts));
+}
+
+std::vector<SubmitResult> PayoutLedger::submit(const std::vector<PayoutRequest>& requests) const {
   // Every id against the ledger before the first write, and without the write lock: a
   // batch that conflicts with what is recorded records nothing.
-  (void)check(payouts);
+  (void)check(requests);
+  const std::vector<Payout> payouts = validated(requests);
   std::vector<SubmitResult> results;
   results.reserve(payouts.size());
   in_chunks(payouts.size(), [&](std::size_t start, std::size_t end) {
@@ -308,7 +370,7 @@ std::vector<SubmitResult> PayoutLedger::submit(const std::vector<TransferRequest
     std::vector<detail::PayoutRow> rows(end - start);
     for (std::size_t i = start; i < end; ++i) {
       detail::PayoutRow& row = rows[i - start];
-      row.payout.request = payouts[i];
+      row.payout = payouts[i];
       row.payout.created_at = now;
       row.payout.updated_at = now;
       row.next_check_at = now;
@@ -323,14 +385,14 @@ std::vector<SubmitResult> PayoutLedger::submit(const std::vector<TransferRequest
       const std::size_t at = start + *inserted.conflict;
       throw ValidationError(
           "client_transaction_id", at,
-          "'" + payouts[at].client_transaction_id +
+          "'" + payouts[at].request.client_transaction_id +
               "' was just submitted by another process with different fields; the first " +
               std::to_string(start) +
               " payouts of this batch were recorded, none from there on (submitting the batch "
               "again reports those already submitted)");
     }
     for (std::size_t i = start; i < end; ++i) {
-      results.push_back({payouts[i].client_transaction_id, inserted.already[i - start]});
+      results.push_back({payouts[i].request.client_transaction_id, inserted.already[i - start]});
     }
   });
   return results;

@@ -20,8 +20,10 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "pq.hpp"
+#include "schema.hpp"
 #include "store.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
@@ -35,45 +37,8 @@ constexpr std::int64_t kChangeFeedLock = kMigrationLock + 1;
 // A deadlock or serialization failure rolls the transaction back; run it again.
 constexpr int kAttempts = 5;
 
-// Migration N brings the schema from version N to N + 1; never edit one that shipped.
-constexpr const char* kMigrations[] = {
-    R"(CREATE TABLE payouts (
-         client_transaction_id TEXT PRIMARY KEY,
-         prefix TEXT NOT NULL, phone TEXT NOT NULL, amount BIGINT NOT NULL,
-         notify_url TEXT NOT NULL, payment_method TEXT NOT NULL,
-         state TEXT NOT NULL,
-         transaction_id TEXT NOT NULL DEFAULT '', lot TEXT NOT NULL DEFAULT '',
-         treatment_status TEXT NOT NULL DEFAULT '',
-         api_code INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '',
-         worker_id TEXT NOT NULL DEFAULT '', lease_until BIGINT NOT NULL DEFAULT 0,
-         sends INTEGER NOT NULL DEFAULT 0, last_sent_at BIGINT NOT NULL DEFAULT 0,
-         checks INTEGER NOT NULL DEFAULT 0, next_check_at BIGINT NOT NULL DEFAULT 0,
-         created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
-         position BIGSERIAL NOT NULL);
-       CREATE INDEX payouts_by_state ON payouts (state, next_check_at);
-       CREATE INDEX payouts_by_position ON payouts (position);
-       CREATE TABLE history (
-         seq BIGSERIAL PRIMARY KEY,
-         client_transaction_id TEXT NOT NULL, at BIGINT NOT NULL,
-         from_state TEXT, to_state TEXT NOT NULL, worker_id TEXT NOT NULL,
-         lease_until BIGINT NOT NULL, reason TEXT NOT NULL, api_code INTEGER NOT NULL,
-         treatment_status TEXT NOT NULL);
-       CREATE INDEX history_by_payout ON history (client_transaction_id, seq);
-       CREATE TABLE changes (
-         cursor BIGSERIAL PRIMARY KEY,
-         client_transaction_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, at BIGINT NOT NULL);)",
-    R"(ALTER TABLE changes ADD COLUMN reason TEXT NOT NULL DEFAULT '';
-       UPDATE changes c SET reason = p.detail FROM payouts p
-         WHERE p.client_transaction_id = c.client_transaction_id;
-       CREATE TABLE consumers (
-         name TEXT PRIMARY KEY, cursor BIGINT NOT NULL, updated_at BIGINT NOT NULL);)",
-};
-constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
-
-constexpr const char* kPayoutColumns =
-    "client_transaction_id, prefix, phone, amount, notify_url, payment_method, state, "
-    "transaction_id, lot, treatment_status, api_code, detail, worker_id, lease_until, sends, "
-    "last_sent_at, checks, next_check_at, created_at, updated_at";
+const int kSchemaVersion = static_cast<int>(schema::migrations().size());
+const std::string& kPayoutColumns = schema::payout_column_list();
 
 std::string select_payouts(const std::string& rest) {
   return std::string("SELECT ") + kPayoutColumns + " FROM payouts " + rest;
@@ -98,30 +63,10 @@ int int_at(const pq::Result& r, int row, int col) { return static_cast<int>(r.in
 
 // Reads the columns of kPayoutColumns, starting at column `first`.
 PayoutRow read_row(const pq::Result& r, int row, int first = 0) {
-  auto text = [&](int col) { return std::string(r.text(row, first + col)); };
-  PayoutRow out;
-  Payout& p = out.payout;
-  p.request.client_transaction_id = text(0);
-  p.request.prefix = text(1);
-  p.request.phone = text(2);
-  p.request.amount = r.integer(row, first + 3);
-  p.request.notify_url = text(4);
-  p.request.payment_method = text(5);
-  p.state = state_at(r, row, first + 6);
-  p.transaction_id = text(7);
-  p.lot = text(8);
-  p.treatment_status = text(9);
-  p.api_code = int_at(r, row, first + 10);
-  p.detail = text(11);
-  p.worker_id = text(12);
-  p.lease_until = time_at(r, row, first + 13);
-  p.sends = int_at(r, row, first + 14);
-  out.last_sent_at = time_at(r, row, first + 15);
-  out.checks = int_at(r, row, first + 16);
-  out.next_check_at = time_at(r, row, first + 17);
-  p.created_at = time_at(r, row, first + 18);
-  p.updated_at = time_at(r, row, first + 19);
-  return out;
+  return schema::read_payout([&](int i, bool is_text) -> schema::Value {
+    if (is_text) return std::string(r.text(row, first + i));
+    return r.integer(row, first + i);
+  });
 }
 
 std::vector<PayoutRow> read_rows(const pq::Result& r) {
@@ -131,46 +76,74 @@ std::vector<PayoutRow> read_rows(const pq::Result& r) {
   return rows;
 }
 
-void add_event(pq::Connection& db, const std::string& id, const PayoutEvent& e) {
-  db.exec_with(
-      "INSERT INTO history (client_transaction_id, at, from_state, to_state, worker_id, "
-      "lease_until, reason, api_code, treatment_status) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
-      id, to_millis(e.at), e.from ? std::optional<std::string>(word(*e.from)) : std::nullopt,
-      word(e.to), e.worker_id, to_millis(e.lease_until), e.reason, e.api_code, e.treatment_status);
+// The CTEs that write the events of `events`, a CTE with columns id, at, from_state,
+// to_state, worker_id, lease_until, reason, api_code, treatment_status and ord (the order of
+// new rows), one row per payout at most, by schema::plan_event's rule: `recent` is each
+// payout's last three events (n = 1 the newest), `plan` what the rule makes of them.
+std::string logging(const std::string& events) {
+  return "recent AS (SELECT e.id, l.seq, l.repeats, l.n, (l.from_state IS NOT DISTINCT FROM "
+         "e.from_state AND l.to_state = e.to_state AND l.worker_id = e.worker_id AND l.reason = "
+         "e.reason AND l.api_code = e.api_code AND l.treatment_status = e.treatment_status) AS "
+         "like_new, ROW(l.from_state, l.to_state, l.worker_id, l.reason, l.api_code, "
+         "l.treatment_status) AS k FROM " +
+         events +
+         " e CROSS JOIN LATERAL (SELECT h.*, row_number() OVER (ORDER BY h.seq DESC) AS n FROM "
+         "(SELECT * FROM history WHERE client_transaction_id = e.id ORDER BY seq DESC LIMIT 3) h) "
+         "l), "
+         "plan AS (SELECT r1.id, CASE WHEN r1.like_new THEN 'last' WHEN r2.like_new AND r3.seq "
+         "IS NOT NULL AND r1.k IS NOT DISTINCT FROM r3.k THEN 'pair' END AS how, r1.seq AS s1, "
+         "r1.repeats AS n1, r2.seq AS s2, r3.seq AS s3 FROM recent r1 LEFT JOIN recent r2 ON "
+         "r2.id = r1.id AND r2.n = 2 LEFT JOIN recent r3 ON r3.id = r1.id AND r3.n = 3 WHERE "
+         "r1.n = 1), "
+         "counted AS (UPDATE history h SET repeats = h.repeats + CASE WHEN p.how = 'pair' AND "
+         "h.seq = p.s3 THEN p.n1 ELSE 1 END, last_at = e.at, lease_until = e.lease_until FROM "
+         "plan p JOIN " +
+         events +
+         " e USING (id) WHERE (p.how = 'last' AND h.seq = p.s1) OR (p.how = 'pair' AND h.seq IN "
+         "(p.s2, p.s3))), "
+         "folded AS (DELETE FROM history h USING plan p WHERE p.how = 'pair' AND h.seq = p.s1), "
+         "logged AS (INSERT INTO history (client_transaction_id, at, from_state, to_state, "
+         "worker_id, lease_until, reason, api_code, treatment_status, last_at) SELECT e.id, e.at, "
+         "e.from_state, e.to_state, e.worker_id, e.lease_until, e.reason, e.api_code, "
+         "e.treatment_status, e.at FROM " +
+         events +
+         " e WHERE NOT EXISTS (SELECT 1 FROM plan p WHERE p.id = e.id AND p.how IS NOT NULL) "
+         "ORDER BY e.ord)";
 }
 
 // Applies a batch of transitions in one round trip: each row of $1 (a JSON array, see
 // transitions_json) is a compare-and-set of one payout; its event and, when it became
 // final, its change-feed entry go in only if it applied. Returns the applied rows' `i`.
-constexpr const char* kApplyStatement = R"(
-WITH t AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
-    i BIGINT, id TEXT, expected_state TEXT, expected_worker TEXT, expected_treatment TEXT,
-    state TEXT, transaction_id TEXT, lot TEXT, treatment_status TEXT, api_code INTEGER,
-    detail TEXT, worker_id TEXT, lease_until BIGINT, sends INTEGER, last_sent_at BIGINT,
-    checks INTEGER, next_check_at BIGINT, updated_at BIGINT, feeds BOOLEAN, event BOOLEAN,
-    at BIGINT, from_state TEXT, to_state TEXT, event_worker TEXT, event_lease BIGINT,
-    reason TEXT, event_code INTEGER, event_treatment TEXT)),
-applied AS (
-  UPDATE payouts p SET state = t.state, transaction_id = t.transaction_id, lot = t.lot,
-    treatment_status = t.treatment_status, api_code = t.api_code, detail = t.detail,
-    worker_id = t.worker_id, lease_until = t.lease_until, sends = t.sends,
-    last_sent_at = t.last_sent_at, checks = t.checks, next_check_at = t.next_check_at,
-    updated_at = t.updated_at
-  FROM t WHERE p.client_transaction_id = t.id AND p.state = t.expected_state AND
-    p.worker_id = t.expected_worker AND p.treatment_status = t.expected_treatment
-  RETURNING t.i),
-logged AS (
-  INSERT INTO history (client_transaction_id, at, from_state, to_state, worker_id,
-    lease_until, reason, api_code, treatment_status)
-  SELECT t.id, t.at, t.from_state, t.to_state, t.event_worker, t.event_lease, t.reason,
-    t.event_code, t.event_treatment
-  FROM t JOIN applied USING (i) WHERE t.event ORDER BY t.i),
-fed AS (
-  INSERT INTO changes (client_transaction_id, state, at, reason)
-  SELECT t.id, t.state, t.updated_at, t.detail FROM t JOIN applied USING (i) WHERE t.feeds
-  ORDER BY t.i)
-SELECT i FROM applied)";
+const std::string& apply_statement() {
+  static const std::string kSql = [] {
+    std::string fields;  // the progress columns, as the JSON rows carry them
+    std::string set;     // and as the UPDATE writes them
+    for (const schema::Column& c : schema::payout_columns()) {
+      if (!c.progress) continue;
+      fields += std::string(c.name) + (c.is_text ? " TEXT, " : " BIGINT, ");
+      set += std::string(set.empty() ? "" : ", ") + c.name + " = t." + c.name;
+    }
+    return "WITH t AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(i BIGINT, id TEXT, "
+           "expected_state TEXT, expected_worker TEXT, expected_treatment TEXT, " +
+           fields +
+           "feeds BOOLEAN, event BOOLEAN, at BIGINT, from_state TEXT, to_state TEXT, "
+           "event_worker TEXT, event_lease BIGINT, reason TEXT, event_code INTEGER, "
+           "event_treatment TEXT)), "
+           "applied AS (UPDATE payouts p SET " +
+           set +
+           " FROM t WHERE p.client_transaction_id = t.id AND p.state = t.expected_state AND "
+           "p.worker_id = t.expected_worker AND p.treatment_status = t.expected_treatment "
+           "RETURNING t.i), "
+           "events AS (SELECT t.id, t.at, t.from_state, t.to_state, t.event_worker AS worker_id, "
+           "t.event_lease AS lease_until, t.reason, t.event_code AS api_code, t.event_treatment "
+           "AS treatment_status, t.i AS ord FROM t JOIN applied USING (i) WHERE t.event), " +
+           logging("events") +
+           ", fed AS (INSERT INTO changes (client_transaction_id, state, at, reason) SELECT t.id, "
+           "t.state, t.updated_at, t.detail FROM t JOIN applied USING (i) WHERE t.feeds ORDER BY "
+           "t.i) SELECT i FROM applied";
+  }();
+  return kSql;
+}
 
 // PostgreSQL's text and jsonb hold no NUL: one in an answer (a lot, a status, a message)
 // would make the transition unrecordable, and every later pass fail on that payout. It is
@@ -190,7 +163,7 @@ std::string storable(const std::string& text) {
   return out;
 }
 
-// transitions[start, end) as the rows kApplyStatement reads.
+// transitions[start, end) as the rows apply_statement() reads.
 std::string transitions_json(const std::vector<Transition>& transitions, std::size_t start,
                              std::size_t end) {
   nlohmann::json rows = nlohmann::json::array();
@@ -203,22 +176,18 @@ std::string transitions_json(const std::vector<Transition>& transitions, std::si
         {"expected_state", word(t.expected_state)},
         {"expected_worker", storable(t.expected_worker)},
         {"expected_treatment", storable(t.expected_treatment_status)},
-        {"state", word(p.state)},
-        {"transaction_id", storable(p.transaction_id)},
-        {"lot", storable(p.lot)},
-        {"treatment_status", storable(p.treatment_status)},
-        {"api_code", p.api_code},
-        {"detail", storable(p.detail)},
-        {"worker_id", storable(p.worker_id)},
-        {"lease_until", to_millis(p.lease_until)},
-        {"sends", p.sends},
-        {"last_sent_at", to_millis(t.next.last_sent_at)},
-        {"checks", t.next.checks},
-        {"next_check_at", to_millis(t.next.next_check_at)},
-        {"updated_at", to_millis(p.updated_at)},
         {"feeds", is_final(p.state) && !is_final(t.expected_state)},
         {"event", t.event.has_value()},
     };
+    for (const schema::Column& c : schema::payout_columns()) {
+      if (!c.progress) continue;
+      schema::Value v = c.get(t.next);
+      if (const auto* text = std::get_if<std::string>(&v)) {
+        row[c.name] = storable(*text);
+      } else {
+        row[c.name] = std::get<std::int64_t>(v);
+      }
+    }
     if (t.event) {
       const PayoutEvent& e = *t.event;
       row["at"] = to_millis(e.at);
@@ -264,23 +233,33 @@ class PostgresStore final : public LedgerStore {
         const Payout& p = rows[i].payout;
         const TransferRequest& t = p.request;
         // Waits for a concurrent insert of the same id to end, then sees its row.
-        pq::Result inserted = db.exec_with(
-            std::string("INSERT INTO payouts (") + kPayoutColumns +
-                ") VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,"
-                "$20) ON CONFLICT (client_transaction_id) DO NOTHING",
-            t.client_transaction_id, t.prefix, t.phone, t.amount, t.notify_url, t.payment_method,
-            word(p.state), p.transaction_id, p.lot, p.treatment_status, p.api_code, p.detail,
-            p.worker_id, to_millis(p.lease_until), p.sends, to_millis(rows[i].last_sent_at),
-            rows[i].checks, to_millis(rows[i].next_check_at), to_millis(p.created_at),
-            to_millis(p.updated_at));
+        std::vector<pq::Param> values;
+        std::string marks;
+        for (const schema::Column& c : schema::payout_columns()) {
+          schema::Value v = c.get(rows[i]);
+          values.push_back(std::holds_alternative<std::string>(v)
+                               ? pq::Param(storable(std::get<std::string>(v)))
+                               : pq::param(std::get<std::int64_t>(v)));
+          marks += (marks.empty() ? "$" : ",$") + std::to_string(values.size());
+        }
+        pq::Result inserted =
+            db.exec("INSERT INTO payouts (" + kPayoutColumns + ") VALUES (" + marks +
+                        ") ON CONFLICT (client_transaction_id) DO NOTHING",
+                    values);
         if (inserted.affected() == 1) {
-          add_event(db, t.client_transaction_id, submitted);
+          // A submission is its payout's first event: never a repeat.
+          db.exec_with(
+              "INSERT INTO history (client_transaction_id, at, to_state, worker_id, lease_until, "
+              "reason, api_code, treatment_status, last_at) VALUES ($1, $2, $3, '', 0, $4, 0, '', "
+              "$2)",
+              t.client_transaction_id, to_millis(submitted.at), word(submitted.to),
+              submitted.reason);
           result.already.push_back(false);
           continue;
         }
         pq::Result found = db.exec_with(select_payouts("WHERE client_transaction_id = $1"),
                                         t.client_transaction_id);
-        if (!same_request(read_row(found, 0).payout.request, t)) {
+        if (!same_submission(read_row(found, 0).payout, p)) {
           result.conflict = i;
           return result;  // rolled back: nothing of this batch is recorded
         }
@@ -291,16 +270,16 @@ class PostgresStore final : public LedgerStore {
     });
   }
 
-  std::map<std::string, TransferRequest> requests(const std::vector<std::string>& ids) override {
+  std::map<std::string, Payout> recorded(const std::vector<std::string>& ids) override {
     return run([&](pq::Connection& db) {
       pq::Result r = db.exec_with(select_payouts("WHERE client_transaction_id IN "
                                                  "(SELECT jsonb_array_elements_text($1::jsonb))"),
                                   ids_json(ids));
-      std::map<std::string, TransferRequest> out;
+      std::map<std::string, Payout> out;
       for (int i = 0; i < r.rows(); ++i) {
-        TransferRequest t = read_row(r, i).payout.request;
-        std::string id = t.client_transaction_id;
-        out.emplace(std::move(id), std::move(t));
+        Payout p = read_row(r, i).payout;
+        std::string id = p.request.client_transaction_id;
+        out.emplace(std::move(id), std::move(p));
       }
       return out;
     });
@@ -319,7 +298,8 @@ class PostgresStore final : public LedgerStore {
     return run([&](pq::Connection& db) {
       pq::Result r = db.exec_with(
           "SELECT at, from_state, to_state, worker_id, lease_until, reason, api_code, "
-          "treatment_status FROM history WHERE client_transaction_id = $1 ORDER BY seq",
+          "treatment_status, repeats, last_at FROM history WHERE client_transaction_id = $1 "
+          "ORDER BY seq",
           client_transaction_id);
       std::vector<PayoutEvent> events;
       events.reserve(static_cast<std::size_t>(r.rows()));
@@ -333,6 +313,8 @@ class PostgresStore final : public LedgerStore {
         e.reason = r.text(i, 5);
         e.api_code = int_at(r, i, 6);
         e.treatment_status = r.text(i, 7);
+        e.repeats = int_at(r, i, 8);
+        e.last_at = e.repeats > 1 ? time_at(r, i, 9) : e.at;
         events.push_back(std::move(e));
       }
       return events;
@@ -368,7 +350,7 @@ class PostgresStore final : public LedgerStore {
     return run([&](pq::Connection& db) {
       pq::Result r = db.exec_with(
           "SELECT c.cursor, c.client_transaction_id, c.state, p.transaction_id, p.amount, "
-          "p.api_code, c.at, c.reason FROM changes c JOIN payouts p USING "
+          "p.api_code, c.at, c.reason, p.metadata FROM changes c JOIN payouts p USING "
           "(client_transaction_id) WHERE c.cursor > $1 ORDER BY c.cursor LIMIT $2",
           cursor, static_cast<std::int64_t>(limit));
       std::vector<PayoutChange> out;
@@ -376,7 +358,8 @@ class PostgresStore final : public LedgerStore {
       for (int i = 0; i < r.rows(); ++i) {
         out.push_back({r.integer(i, 0), std::string(r.text(i, 1)), state_at(r, i, 2),
                        std::string(r.text(i, 3)), r.integer(i, 4), int_at(r, i, 5),
-                       time_at(r, i, 6), std::string(r.text(i, 7))});
+                       time_at(r, i, 6), std::string(r.text(i, 7)),
+                       std::string(r.text(i, 8))});
       }
       return out;
     });
@@ -422,12 +405,10 @@ class PostgresStore final : public LedgerStore {
         (send ? ", sends = p.sends + 1, last_sent_at = $3" : "") +
         " FROM picked WHERE p.client_transaction_id = picked.client_transaction_id "
         "RETURNING picked.from_state, p.*), "
-        "logged AS (INSERT INTO history (client_transaction_id, at, from_state, to_state, "
-        "worker_id, lease_until, reason, api_code, treatment_status) "
-        "SELECT client_transaction_id, $3, from_state, $2, $4, $5, $6, 0, treatment_status "
-        "FROM claimed ORDER BY position) "
-        "SELECT " +
-        kPayoutColumns + " FROM claimed ORDER BY position";
+        "events AS (SELECT client_transaction_id AS id, $3::bigint AS at, from_state, "
+        "$2::text AS to_state, $4::text AS worker_id, $5::bigint AS lease_until, $6::text AS "
+        "reason, 0 AS api_code, treatment_status, position AS ord FROM claimed), " +
+        logging("events") + " SELECT " + kPayoutColumns + " FROM claimed ORDER BY position";
     return run([&](pq::Connection& db) {
       return read_rows(db.exec_with(sql, static_cast<std::int64_t>(c.limit), word(to),
                                     to_millis(c.now), c.worker_id, to_millis(c.lease_until),
@@ -470,13 +451,39 @@ class PostgresStore final : public LedgerStore {
                ids.insert(transitions[end].next.payout.request.client_transaction_id).second) {
           ++end;
         }
-        pq::Result r = db.exec_with(kApplyStatement, transitions_json(transitions, start, end));
+        pq::Result r = db.exec_with(apply_statement(), transitions_json(transitions, start, end));
         for (int i = 0; i < r.rows(); ++i)
           applied[static_cast<std::size_t>(r.integer(i, 0))] = true;
         start = end;
       }
       tx.commit();
       return applied;
+    });
+  }
+
+  std::set<std::pair<std::string, std::string>> registered(
+      const std::vector<Contact>& contacts) override {
+    nlohmann::json keys = nlohmann::json::array();
+    for (const Contact& c : contacts) keys.push_back({storable(c.prefix), storable(c.phone)});
+    return run([&](pq::Connection& db) {
+      pq::Result r = db.exec_with(
+          "SELECT prefix, phone FROM contacts WHERE (prefix, phone) IN (SELECT k->>0, k->>1 FROM "
+          "jsonb_array_elements($1::jsonb) k)",
+          keys.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      std::set<std::pair<std::string, std::string>> out;
+      for (int i = 0; i < r.rows(); ++i) out.emplace(r.text(i, 0), r.text(i, 1));
+      return out;
+    });
+  }
+
+  void remember(const std::vector<Contact>& contacts, TimePoint at) override {
+    nlohmann::json keys = nlohmann::json::array();
+    for (const Contact& c : contacts) keys.push_back({storable(c.prefix), storable(c.phone)});
+    run([&](pq::Connection& db) {
+      db.exec_with(
+          "INSERT INTO contacts (prefix, phone, registered_at) SELECT k->>0, k->>1, $2 FROM "
+          "jsonb_array_elements($1::jsonb) k ON CONFLICT (prefix, phone) DO NOTHING",
+          keys.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), to_millis(at));
     });
   }
 
@@ -535,7 +542,10 @@ class PostgresStore final : public LedgerStore {
       version = 0;
     }
     check_not_newer(version);
-    for (int v = version; v < kSchemaVersion; ++v) db.exec_script(kMigrations[v]);
+    for (int v = version; v < kSchemaVersion; ++v) {
+      db.exec_script(schema::migration_sql(schema::migrations()[static_cast<std::size_t>(v)],
+                                           schema::Dialect::postgresql));
+    }
     db.exec_with("UPDATE schema_version SET version = $1", kSchemaVersion);
     tx.commit();
   }

@@ -15,7 +15,9 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <variant>
 
+#include "schema.hpp"
 #include "store.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
@@ -28,45 +30,8 @@ namespace {
 constexpr std::chrono::milliseconds kBusyPoll{2};
 constexpr std::chrono::milliseconds kGapBetweenChunks{20};
 
-// Migration N brings the schema from version N to N + 1; never edit one that shipped.
-constexpr const char* kMigrations[] = {
-    R"(CREATE TABLE payouts (
-         client_transaction_id TEXT PRIMARY KEY,
-         prefix TEXT NOT NULL, phone TEXT NOT NULL, amount INTEGER NOT NULL,
-         notify_url TEXT NOT NULL, payment_method TEXT NOT NULL,
-         state TEXT NOT NULL,
-         transaction_id TEXT NOT NULL DEFAULT '', lot TEXT NOT NULL DEFAULT '',
-         treatment_status TEXT NOT NULL DEFAULT '',
-         api_code INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '',
-         worker_id TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0,
-         sends INTEGER NOT NULL DEFAULT 0, last_sent_at INTEGER NOT NULL DEFAULT 0,
-         checks INTEGER NOT NULL DEFAULT 0, next_check_at INTEGER NOT NULL DEFAULT 0,
-         created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-         position INTEGER NOT NULL);
-       CREATE INDEX payouts_by_state ON payouts (state, next_check_at);
-       CREATE INDEX payouts_by_position ON payouts (position);
-       CREATE TABLE history (
-         seq INTEGER PRIMARY KEY AUTOINCREMENT,
-         client_transaction_id TEXT NOT NULL, at INTEGER NOT NULL,
-         from_state TEXT, to_state TEXT NOT NULL, worker_id TEXT NOT NULL,
-         lease_until INTEGER NOT NULL, reason TEXT NOT NULL, api_code INTEGER NOT NULL,
-         treatment_status TEXT NOT NULL);
-       CREATE INDEX history_by_payout ON history (client_transaction_id, seq);
-       CREATE TABLE changes (
-         cursor INTEGER PRIMARY KEY AUTOINCREMENT,
-         client_transaction_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, at INTEGER NOT NULL);)",
-    R"(ALTER TABLE changes ADD COLUMN reason TEXT NOT NULL DEFAULT '';
-       UPDATE changes SET reason = COALESCE((SELECT detail FROM payouts p
-         WHERE p.client_transaction_id = changes.client_transaction_id), '');
-       CREATE TABLE consumers (
-         name TEXT PRIMARY KEY, cursor INTEGER NOT NULL, updated_at INTEGER NOT NULL);)",
-};
-constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
-
-constexpr const char* kPayoutColumns =
-    "client_transaction_id, prefix, phone, amount, notify_url, payment_method, state, "
-    "transaction_id, lot, treatment_status, api_code, detail, worker_id, lease_until, sends, "
-    "last_sent_at, checks, next_check_at, created_at, updated_at";
+const int kSchemaVersion = static_cast<int>(schema::migrations().size());
+const std::string& kPayoutColumns = schema::payout_column_list();
 
 // A claim's filter on ids: ?3 is null (any payout) or a JSON array of ids.
 constexpr const char* kOnly =
@@ -100,6 +65,9 @@ class Statement {
   }
   Statement& bind(TimePoint t) { return bind(to_millis(t)); }
   Statement& bind(PayoutState s) { return bind(std::string(to_string(s))); }
+  Statement& bind(const schema::Value& v) {
+    return std::visit([this](const auto& x) -> Statement& { return bind(x); }, v);
+  }
   Statement& bind_null() {
     check(sqlite3_bind_null(stmt_, ++next_));
     return *this;
@@ -137,6 +105,13 @@ class Statement {
     auto s = payout_state_from(text(col));
     if (!s) throw LedgerError("ledger (sqlite): unknown state '" + text(col) + "' in the database");
     return *s;
+  }
+  /// The payout whose columns (schema::payout_columns()) start at `first`.
+  PayoutRow payout(int first = 0) const {
+    return schema::read_payout([&](int i, bool is_text) -> schema::Value {
+      if (is_text) return text(first + i);
+      return integer(first + i);
+    });
   }
 
  private:
@@ -244,53 +219,21 @@ class Transaction {
   bool done_ = false;
 };
 
-// Binds what a payout's progress changes, state to next_check_at, in the column order
-// of kPayoutColumns: the insert and the compare-and-set update write the same columns.
-Statement& bind_progress(Statement& s, const PayoutRow& row) {
-  const Payout& p = row.payout;
-  return s.bind(p.state)
-      .bind(p.transaction_id)
-      .bind(p.lot)
-      .bind(p.treatment_status)
-      .bind(std::int64_t{p.api_code})
-      .bind(p.detail)
-      .bind(p.worker_id)
-      .bind(p.lease_until)
-      .bind(std::int64_t{p.sends})
-      .bind(row.last_sent_at)
-      .bind(std::int64_t{row.checks})
-      .bind(row.next_check_at);
-}
-
-PayoutRow read_row(const Statement& s) {
-  PayoutRow r;
-  Payout& p = r.payout;
-  p.request.client_transaction_id = s.text(0);
-  p.request.prefix = s.text(1);
-  p.request.phone = s.text(2);
-  p.request.amount = s.integer(3);
-  p.request.notify_url = s.text(4);
-  p.request.payment_method = s.text(5);
-  p.state = s.state(6);
-  p.transaction_id = s.text(7);
-  p.lot = s.text(8);
-  p.treatment_status = s.text(9);
-  p.api_code = static_cast<int>(s.integer(10));
-  p.detail = s.text(11);
-  p.worker_id = s.text(12);
-  p.lease_until = s.time(13);
-  p.sends = static_cast<int>(s.integer(14));
-  r.last_sent_at = s.time(15);
-  r.checks = static_cast<int>(s.integer(16));
-  r.next_check_at = s.time(17);
-  p.created_at = s.time(18);
-  p.updated_at = s.time(19);
-  return r;
+// "state = ?, transaction_id = ?, …": the columns a transition writes.
+const std::string& progress_assignments() {
+  static const std::string kSet = [] {
+    std::string set;
+    for (const schema::Column& c : schema::payout_columns()) {
+      if (c.progress) set += (set.empty() ? "" : ", ") + std::string(c.name) + " = ?";
+    }
+    return set;
+  }();
+  return kSet;
 }
 
 std::vector<PayoutRow> read_rows(Statement& s) {
   std::vector<PayoutRow> rows;
-  while (s.step()) rows.push_back(read_row(s));
+  while (s.step()) rows.push_back(s.payout());
   return rows;
 }
 
@@ -337,37 +280,26 @@ class SqliteStore final : public LedgerStore {
     std::int64_t next_position = position.integer(0);
     auto found = db_.prepare(std::string("SELECT ") + kPayoutColumns +
                              " FROM payouts WHERE client_transaction_id = ?");
-    Statement insert =
-        db_.prepare(std::string("INSERT INTO payouts (") + kPayoutColumns +
-                    ", position) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    Statement event = prepare_event();
+    std::string marks;
+    for (std::size_t k = 0; k <= schema::payout_columns().size(); ++k) marks += k == 0 ? "?" : ",?";
+    Statement insert = db_.prepare("INSERT INTO payouts (" + kPayoutColumns + ", position) VALUES (" +
+                                   marks + ")");
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const TransferRequest& t = rows[i].payout.request;
       found.reset();
       found.bind(t.client_transaction_id);
       if (found.step()) {
-        if (!same_request(read_row(found).payout.request, t)) {
+        if (!same_submission(found.payout().payout, rows[i].payout)) {
           result.conflict = i;
           return result;
         }
         result.already.push_back(true);
         continue;
       }
-      const Payout& p = rows[i].payout;
       insert.reset();
-      insert.bind(t.client_transaction_id)
-          .bind(t.prefix)
-          .bind(t.phone)
-          .bind(t.amount)
-          .bind(t.notify_url)
-          .bind(t.payment_method);
-      bind_progress(insert, rows[i])
-          .bind(p.created_at)
-          .bind(p.updated_at)
-          .bind(++next_position)
-          .run();
-      event.reset();
-      add_event(event, t.client_transaction_id, submitted);
+      for (const schema::Column& c : schema::payout_columns()) insert.bind(c.get(rows[i]));
+      insert.bind(++next_position).run();
+      add_event(t.client_transaction_id, submitted);
       result.already.push_back(false);
     }
     tx.commit();
@@ -375,18 +307,18 @@ class SqliteStore final : public LedgerStore {
     return result;
   }
 
-  std::map<std::string, TransferRequest> requests(const std::vector<std::string>& ids) override {
+  std::map<std::string, Payout> recorded(const std::vector<std::string>& ids) override {
     std::lock_guard<std::mutex> lock(mu_);
     // One read transaction: one snapshot, and no write lock.
     db_.exec("BEGIN DEFERRED");
-    std::map<std::string, TransferRequest> out;
+    std::map<std::string, Payout> out;
     try {
       auto found = db_.prepare(std::string("SELECT ") + kPayoutColumns +
                                " FROM payouts WHERE client_transaction_id = ?");
       for (const std::string& id : ids) {
         found.reset();
         found.bind(id);
-        if (found.step()) out.emplace(id, read_row(found).payout.request);
+        if (found.step()) out.emplace(id, found.payout().payout);
       }
     } catch (...) {
       db_.exec("ROLLBACK");
@@ -402,14 +334,15 @@ class SqliteStore final : public LedgerStore {
                          " FROM payouts WHERE client_transaction_id = ?");
     s.bind(client_transaction_id);
     if (!s.step()) return std::nullopt;
-    return read_row(s);
+    return s.payout();
   }
 
   std::vector<PayoutEvent> history(const std::string& client_transaction_id) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto s = db_.prepare(
         "SELECT at, from_state, to_state, worker_id, lease_until, reason, api_code, "
-        "treatment_status FROM history WHERE client_transaction_id = ? ORDER BY seq");
+        "treatment_status, repeats, last_at FROM history WHERE client_transaction_id = ? "
+        "ORDER BY seq");
     s.bind(client_transaction_id);
     std::vector<PayoutEvent> events;
     while (s.step()) {
@@ -422,6 +355,8 @@ class SqliteStore final : public LedgerStore {
       e.reason = s.text(5);
       e.api_code = static_cast<int>(s.integer(6));
       e.treatment_status = s.text(7);
+      e.repeats = static_cast<int>(s.integer(8));
+      e.last_at = e.repeats > 1 ? s.time(9) : e.at;
       events.push_back(std::move(e));
     }
     return events;
@@ -455,13 +390,14 @@ class SqliteStore final : public LedgerStore {
     std::lock_guard<std::mutex> lock(mu_);
     auto s = db_.prepare(
         "SELECT c.cursor, c.client_transaction_id, c.state, p.transaction_id, p.amount, "
-        "p.api_code, c.at, c.reason FROM changes c JOIN payouts p USING (client_transaction_id) "
+        "p.api_code, c.at, c.reason, p.metadata FROM changes c JOIN payouts p "
+        "USING (client_transaction_id) "
         "WHERE c.cursor > ? ORDER BY c.cursor LIMIT ?");
     s.bind(cursor).bind(static_cast<std::int64_t>(limit));
     std::vector<PayoutChange> out;
     while (s.step()) {
       out.push_back({s.integer(0), s.text(1), s.state(2), s.text(3), s.integer(4),
-                     static_cast<int>(s.integer(5)), s.time(6), s.text(7)});
+                     static_cast<int>(s.integer(5)), s.time(6), s.text(7), s.text(8)});
     }
     return out;
   }
@@ -562,15 +498,13 @@ class SqliteStore final : public LedgerStore {
     for (const Transition& t : transitions) {
       const Payout& p = t.next.payout;
       const std::string& id = p.request.client_transaction_id;
-      Statement update = db_.prepare(
-          "UPDATE payouts SET state = ?, transaction_id = ?, lot = ?, treatment_status = ?, "
-          "api_code = ?, detail = ?, worker_id = ?, lease_until = ?, sends = ?, "
-          "last_sent_at = ?, checks = ?, next_check_at = ?, updated_at = ? "
-          "WHERE client_transaction_id = ? AND state = ? AND worker_id = ? AND "
-          "treatment_status = ?");
-      bind_progress(update, t.next)
-          .bind(p.updated_at)
-          .bind(id)
+      Statement update = db_.prepare("UPDATE payouts SET " + progress_assignments() +
+                                     " WHERE client_transaction_id = ? AND state = ? AND "
+                                     "worker_id = ? AND treatment_status = ?");
+      for (const schema::Column& c : schema::payout_columns()) {
+        if (c.progress) update.bind(c.get(t.next));
+      }
+      update.bind(id)
           .bind(t.expected_state)
           .bind(t.expected_worker)
           .bind(t.expected_treatment_status)
@@ -591,6 +525,32 @@ class SqliteStore final : public LedgerStore {
     }
     tx.commit();
     return applied;
+  }
+
+  std::set<std::pair<std::string, std::string>> registered(
+      const std::vector<Contact>& contacts) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = db_.prepare("SELECT 1 FROM contacts WHERE prefix = ? AND phone = ?");
+    std::set<std::pair<std::string, std::string>> out;
+    for (const Contact& c : contacts) {
+      s.reset();
+      s.bind(c.prefix).bind(c.phone);
+      if (s.step()) out.emplace(c.prefix, c.phone);
+    }
+    return out;
+  }
+
+  void remember(const std::vector<Contact>& contacts, TimePoint at) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(db_);
+    auto s = db_.prepare(
+        "INSERT INTO contacts (prefix, phone, registered_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (prefix, phone) DO NOTHING");
+    for (const Contact& c : contacts) {
+      s.reset();
+      s.bind(c.prefix).bind(c.phone).bind(at).run();
+    }
+    tx.commit();
   }
 
   std::size_t renew(const std::string& worker_id, TimePoint lease_until) override {
@@ -646,44 +606,71 @@ class SqliteStore final : public LedgerStore {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(db_);
     db_.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    auto s = db_.prepare("SELECT version FROM schema_version");
-    int version = s.step() ? static_cast<int>(s.integer(0)) : -1;
+    // Read and let go: SQLite drops no table (a migration may) under a pending statement.
+    int version = -1;
+    {
+      auto s = db_.prepare("SELECT version FROM schema_version");
+      if (s.step()) version = static_cast<int>(s.integer(0));
+    }
     if (version < 0) {
       db_.exec("INSERT INTO schema_version (version) VALUES (0)");
       version = 0;
     }
     check_not_newer(version);
-    for (int v = version; v < kSchemaVersion; ++v) db_.exec(kMigrations[v]);
+    for (int v = version; v < kSchemaVersion; ++v) {
+      db_.exec(schema::migration_sql(schema::migrations()[static_cast<std::size_t>(v)],
+                                     schema::Dialect::sqlite));
+    }
     db_.prepare("UPDATE schema_version SET version = ?")
         .bind(static_cast<std::int64_t>(kSchemaVersion))
         .run();
     tx.commit();
   }
 
-  Statement prepare_event() {
-    return db_.prepare(
-        "INSERT INTO history (client_transaction_id, at, from_state, to_state, worker_id, "
-        "lease_until, reason, api_code, treatment_status) VALUES (?,?,?,?,?,?,?,?,?)");
-  }
-
+  // Written as schema::plan_event says: a repeat is counted on the row it repeats.
   void add_event(const std::string& id, const PayoutEvent& e) {
-    Statement s = prepare_event();
-    add_event(s, id, e);
-  }
-
-  static void add_event(Statement& s, const std::string& id, const PayoutEvent& e) {
-    s.bind(id).bind(e.at);
-    if (e.from) {
-      s.bind(*e.from);
-    } else {
-      s.bind_null();
+    auto recent = db_.prepare(
+        "SELECT seq, repeats, from_state, to_state, worker_id, reason, api_code, "
+        "treatment_status FROM history WHERE client_transaction_id = ? ORDER BY seq DESC LIMIT 3");
+    recent.bind(id);
+    std::vector<schema::Recent> last;
+    while (recent.step()) {
+      last.push_back({recent.integer(0), recent.integer(1),
+                      schema::event_key(recent.is_null(2) ? "" : recent.text(2), recent.text(3),
+                                        recent.text(4), recent.text(5), recent.integer(6),
+                                        recent.text(7))});
     }
-    s.bind(e.to)
+    const schema::EventPlan plan = schema::plan_event(
+        last, schema::event_key(e.from ? std::string(to_string(*e.from)) : "",
+                                std::string(to_string(e.to)), e.worker_id, e.reason, e.api_code,
+                                e.treatment_status));
+    for (const auto& [seq, by] : plan.count) {
+      db_.prepare(
+             "UPDATE history SET repeats = repeats + ?, last_at = ?, lease_until = ? WHERE seq = ?")
+          .bind(by)
+          .bind(e.at)
+          .bind(e.lease_until)
+          .bind(seq)
+          .run();
+    }
+    if (plan.remove) db_.prepare("DELETE FROM history WHERE seq = ?").bind(*plan.remove).run();
+    if (!plan.insert) return;
+    Statement add = db_.prepare(
+        "INSERT INTO history (client_transaction_id, at, from_state, to_state, worker_id, "
+        "lease_until, reason, api_code, treatment_status, last_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    add.bind(id).bind(e.at);
+    if (e.from) {
+      add.bind(*e.from);
+    } else {
+      add.bind_null();
+    }
+    add.bind(e.to)
         .bind(e.worker_id)
         .bind(e.lease_until)
         .bind(e.reason)
         .bind(std::int64_t{e.api_code})
         .bind(e.treatment_status)
+        .bind(e.at)
         .run();
   }
 

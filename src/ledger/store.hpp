@@ -15,7 +15,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cinetpay/export.hpp"
@@ -80,8 +82,9 @@ class LedgerStore {
   /// pending) as first event; all or nothing, in one transaction (PayoutLedger::submit
   /// keeps it to kSubmitChunk rows). Existing ones are compared with same_request().
   virtual InsertResult insert(const std::vector<PayoutRow>& rows, const PayoutEvent& submitted) = 0;
-  /// The recorded requests of those of `ids` the ledger holds, read without the write lock.
-  virtual std::map<std::string, TransferRequest> requests(const std::vector<std::string>& ids) = 0;
+  /// The payouts (as submitted: no progress needed) of those of `ids` the ledger holds,
+  /// read without the write lock.
+  virtual std::map<std::string, Payout> recorded(const std::vector<std::string>& ids) = 0;
 
   virtual std::optional<PayoutRow> find(const std::string& client_transaction_id) = 0;
   virtual std::vector<PayoutEvent> history(const std::string& client_transaction_id) = 0;
@@ -104,10 +107,16 @@ class LedgerStore {
   virtual std::vector<bool> apply(const std::vector<Transition>& transitions) = 0;
   /// Extends the lease of every `sending` or `unknown` payout `worker_id` holds.
   virtual std::size_t renew(const std::string& worker_id, TimePoint lease_until) = 0;
+
+  /// Those of `contacts` whose prefix and phone were registered at CinetPay before.
+  virtual std::set<std::pair<std::string, std::string>> registered(
+      const std::vector<Contact>& contacts) = 0;
+  /// Records the prefix and phone of `contacts` as registered at `at` (kept when known).
+  virtual void remember(const std::vector<Contact>& contacts, TimePoint at) = 0;
 };
 
-/// True when two requests are the same payout (every field equal).
-bool same_request(const TransferRequest& a, const TransferRequest& b);
+/// True when two payouts were submitted the same (request, recipient and metadata equal).
+bool same_submission(const Payout& a, const Payout& b);
 
 /// Milliseconds since the Unix epoch, as stores keep times.
 std::int64_t to_millis(TimePoint t);

@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -251,6 +252,7 @@ class PayoutWorker::Impl {
     };
 
     auto record_sent = [&](const Sent& sent) {
+      if (!sent.registered.empty()) store().remember(sent.registered, now());
       if (sent.outcomes.empty()) return;
       record(sent.outcomes, pass);
       crash_point("after_record");
@@ -364,7 +366,8 @@ class PayoutWorker::Impl {
   struct Sent {
     std::vector<Transition> outcomes;
     std::optional<AccountRefusal> refused;
-    bool unreachable = false;  ///< the send never reached CinetPay
+    bool unreachable = false;        ///< the send never reached CinetPay
+    std::vector<Contact> registered;  ///< phones CinetPay now has as contacts
   };
 
   // (c) Payouts of dead workers and of unknown outcome: looked up first. Returns those
@@ -437,15 +440,113 @@ class PayoutWorker::Impl {
     return to_send;
   }
 
+  using Phone = std::pair<std::string, std::string>;  // prefix, phone
+
+  // Registers `contacts` at CinetPay. A batch CinetPay refuses whole for the request itself
+  // is registered again one contact at a time, so that one bad recipient fails alone: its
+  // refusal comes back as its item's code. Throws a refusal of the login or of the moment
+  // (the evidence module's table), and what could not reach CinetPay.
+  std::vector<ContactResult> register_contacts(const std::vector<Contact>& contacts) const {
+    try {
+      return client_.add_contacts(contacts);
+    } catch (const ApiError& e) {
+      if (is_authentication_code(e.code()) || evidence::is_refusal_of_the_moment(e.code())) throw;
+      if (contacts.size() == 1) {
+        ContactResult refused;
+        refused.contact = contacts.front();
+        refused.code = e.code();
+        refused.message = e.api_message();
+        return {refused};
+      }
+      std::vector<ContactResult> each;
+      for (const Contact& c : contacts) {
+        std::vector<ContactResult> one = register_contacts({c});
+        each.insert(each.end(), one.begin(), one.end());
+      }
+      return each;
+    }
+  }
+
+  // (a) CinetPay pays only its contacts: before the first send of a payout with a
+  // recipient, its phone is registered, unless this ledger registered it before. Returns
+  // the payouts to send; a payout whose contact CinetPay refused ends rejected alone (with
+  // CinetPay's code; nothing was sent), and a refused login or an unreachable API ends the
+  // send with every payout never sent. Reads the store, never writes it: the phones
+  // registered are written with the outcomes (`sent.registered`).
+  std::vector<PayoutRow> with_contacts(const std::vector<PayoutRow>& rows, Sent& sent) const {
+    std::vector<Contact> wanted;
+    std::set<Phone> seen;
+    for (const PayoutRow& r : rows) {
+      const Payout& p = r.payout;
+      if (!p.recipient || p.sends > 1) continue;
+      if (seen.emplace(p.request.prefix, p.request.phone).second) {
+        wanted.push_back({p.request.prefix, p.request.phone, p.recipient->name,
+                          p.recipient->surname, p.recipient->email});
+      }
+    }
+    if (wanted.empty()) return rows;
+    const std::set<Phone> known = ledger_.core_->store().registered(wanted);
+    std::vector<Contact> unknown;
+    for (const Contact& c : wanted) {
+      if (known.count({c.prefix, c.phone}) == 0) unknown.push_back(c);
+    }
+    if (unknown.empty()) return rows;
+    std::vector<ContactResult> results;
+    try {
+      results = register_contacts(unknown);
+    } catch (const ApiError& e) {
+      for (const PayoutRow& row : rows) sent.outcomes.push_back(never_sent(row, e.what(), e.code()));
+      sent.refused = AccountRefusal{std::current_exception(), "the login was refused", e.what()};
+      return {};
+    } catch (const Error& e) {
+      for (const PayoutRow& row : rows) {
+        sent.outcomes.push_back(
+            never_sent(row, std::string("its contact could not be registered: ") + e.what(), 0));
+      }
+      sent.unreachable = true;
+      return {};
+    }
+    std::map<Phone, const ContactResult*> refused;
+    for (const ContactResult& r : results) {
+      if (r.ok()) {
+        sent.registered.push_back(r.contact);
+      } else if (r.code != kCodeMissingFromAnswer) {
+        // Unmentioned: sent anyway; CinetPay's refusal to pay a non-contact says the rest.
+        refused[{r.contact.prefix, r.contact.phone}] = &r;
+      }
+    }
+    std::vector<PayoutRow> sendable;
+    for (const PayoutRow& row : rows) {
+      auto it = refused.find({row.payout.request.prefix, row.payout.request.phone});
+      if (it == refused.end() || !row.payout.recipient || row.payout.sends > 1) {
+        sendable.push_back(row);
+        continue;
+      }
+      const ContactResult& r = *it->second;
+      PayoutRow next = released(row, PayoutState::rejected, {});
+      next.payout.sends = std::max(0, row.payout.sends - 1);
+      next.payout.api_code = r.code;
+      next.payout.detail = "not sent: CinetPay refused its recipient as a contact: " +
+                           std::to_string(r.code) + " " + r.message;
+      sent.outcomes.push_back(detail::transition(row, next, now(), options_.worker_id,
+                                                 next.payout.detail, r.code));
+    }
+    return sendable;
+  }
+
   // (a, b) Sends claimed payouts; their outcomes, to be recorded in one transaction. Runs
-  // beside the ledger's writes: it touches the network only, never the store.
-  [[nodiscard]] Sent send(const std::vector<PayoutRow>& rows) const {
+  // beside the ledger's writes: it reads the store (which phones are contacts) but never
+  // writes it.
+  [[nodiscard]] Sent send(const std::vector<PayoutRow>& claimed) const {
+    Sent sent;
+    const std::vector<PayoutRow> rows = with_contacts(claimed, sent);
+    if (sent.refused || sent.unreachable) return sent;
+    if (rows.empty()) return sent;
     std::vector<TransferRequest> requests;
     requests.reserve(rows.size());
     for (const PayoutRow& r : rows) requests.push_back(r.payout.request);
 
     std::vector<TransferResult> results;
-    Sent sent;
     std::vector<Transition>& outcomes = sent.outcomes;
     const std::string& me = options_.worker_id;
     // No reconciliation inside the call: an unclear item comes back unknown and is settled

@@ -252,6 +252,12 @@ TEST(SqliteMigration, AVersionOneLedgerGainsConsumersAndReasons) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE consumers; ALTER TABLE changes DROP COLUMN reason; "
+                         "DROP TABLE contacts; ALTER TABLE history DROP COLUMN repeats; "
+                         "ALTER TABLE history DROP COLUMN last_at; "
+                         "ALTER TABLE payouts DROP COLUMN name; "
+                         "ALTER TABLE payouts DROP COLUMN surname; "
+                         "ALTER TABLE payouts DROP COLUMN email; "
+                         "ALTER TABLE payouts DROP COLUMN metadata; "
                          "UPDATE schema_version SET version = 1",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);

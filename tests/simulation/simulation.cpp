@@ -36,8 +36,8 @@ class CrashingStore : public detail::LedgerStore {
                               const PayoutEvent& submitted) override {
     return op("insert", /*writes=*/true, [&] { return inner_->insert(rows, submitted); });
   }
-  std::map<std::string, TransferRequest> requests(const std::vector<std::string>& ids) override {
-    return op("requests", /*writes=*/false, [&] { return inner_->requests(ids); });
+  std::map<std::string, Payout> recorded(const std::vector<std::string>& ids) override {
+    return op("recorded", /*writes=*/false, [&] { return inner_->recorded(ids); });
   }
   std::optional<detail::PayoutRow> find(const std::string& id) override {
     return op("find", /*writes=*/false, [&] { return inner_->find(id); });
@@ -77,6 +77,16 @@ class CrashingStore : public detail::LedgerStore {
   }
   std::size_t renew(const std::string& worker_id, detail::TimePoint lease_until) override {
     return op("renew", /*writes=*/true, [&] { return inner_->renew(worker_id, lease_until); });
+  }
+  std::set<std::pair<std::string, std::string>> registered(
+      const std::vector<Contact>& contacts) override {
+    return op("registered", /*writes=*/false, [&] { return inner_->registered(contacts); });
+  }
+  void remember(const std::vector<Contact>& contacts, detail::TimePoint at) override {
+    op("remember", /*writes=*/true, [&] {
+      inner_->remember(contacts, at);
+      return true;
+    });
   }
 
  private:
@@ -420,15 +430,15 @@ class WorkerSeed {
     observer_.emplace(PayoutLedger::open("sqlite:" + path_, lo));
     // Some payouts are submitted while the workers already run.
     submitted_ = rng.chance(300) ? std::max<std::size_t>(1, payouts_.size() / 2) : payouts_.size();
-    observer_->submit(
-        {payouts_.begin(), payouts_.begin() + static_cast<std::ptrdiff_t>(submitted_)});
+    observer_->submit(std::vector<TransferRequest>(
+        payouts_.begin(), payouts_.begin() + static_cast<std::ptrdiff_t>(submitted_)));
 
     const std::int64_t end = world_.honest_from() + std::int64_t{15} * 60 * 1000;
     for (int step = 0; step < 10000 && world_.now_ms() < end; ++step) {
       world_.tick();
       if (submitted_ < payouts_.size() && rng.chance(50)) {
-        observer_->submit(
-            {payouts_.begin() + static_cast<std::ptrdiff_t>(submitted_), payouts_.end()});
+        observer_->submit(std::vector<TransferRequest>(
+            payouts_.begin() + static_cast<std::ptrdiff_t>(submitted_), payouts_.end()));
         submitted_ = payouts_.size();
       }
       if (!world_.hostile() && submitted_ == payouts_.size() && observer_->summary().idle()) break;
