@@ -61,7 +61,7 @@ CINETPAY_API const std::vector<PayoutState>& all_payout_states();
 /// A wall clock; injectable so that leases and backoff are tested without waiting.
 using WallClock = std::function<std::chrono::system_clock::time_point()>;
 
-#ifdef CINETPAY_LEDGER_STORE_SEAM
+#ifdef CINETPAY_LEDGER_TEST_SEAMS
 class PayoutLedger;
 namespace detail {
 class LedgerStore;
@@ -268,6 +268,8 @@ class CINETPAY_API PayoutLedger {
                                          std::size_t limit = 1000) const;
   /// Counts and amounts by state.
   [[nodiscard]] LedgerSummary summary() const;
+  /// Counts and amounts by state of the payouts with these ids (of all when it is empty).
+  [[nodiscard]] LedgerSummary summary(const std::vector<std::string>& client_transaction_ids) const;
 
   /// Payouts submit() writes in one transaction, at most.
   static constexpr std::size_t kSubmitChunk = 2000;
@@ -311,7 +313,7 @@ class CINETPAY_API PayoutLedger {
 
  private:
   friend class PayoutWorker;
-#ifdef CINETPAY_LEDGER_STORE_SEAM
+#ifdef CINETPAY_LEDGER_TEST_SEAMS
   friend PayoutLedger detail::ledger_over_store(std::unique_ptr<detail::LedgerStore> store,
                                                 WallClock clock);
 #endif

@@ -250,7 +250,7 @@ PayoutLedger PayoutLedger::open(const std::string& url, LedgerOptions options) {
       std::make_shared<detail::LedgerCore>(open_store(url, options), options.clock));
 }
 
-#ifdef CINETPAY_LEDGER_STORE_SEAM
+#ifdef CINETPAY_LEDGER_TEST_SEAMS
 PayoutLedger detail::ledger_over_store(std::unique_ptr<LedgerStore> store, WallClock clock) {
   return PayoutLedger(std::make_shared<LedgerCore>(std::move(store), std::move(clock)));
 }
@@ -411,10 +411,14 @@ std::vector<Payout> PayoutLedger::list(std::optional<PayoutState> state, std::si
   return out;
 }
 
-LedgerSummary PayoutLedger::summary() const {
+LedgerSummary PayoutLedger::summary() const { return summary(std::vector<std::string>{}); }
+
+LedgerSummary PayoutLedger::summary(const std::vector<std::string>& client_transaction_ids) const {
   LedgerSummary s;
   for (PayoutState state : all_payout_states()) s.by_state[state] = {};
-  for (const auto& [state, total] : core_->store().totals({})) s.by_state[state] = total;
+  for (const auto& [state, total] : core_->store().totals(client_transaction_ids)) {
+    s.by_state[state] = total;
+  }
   return s;
 }
 

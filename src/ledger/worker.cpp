@@ -141,9 +141,12 @@ class PayoutWorker::Impl {
       options_.sleeper = [](milliseconds d) { std::this_thread::sleep_for(d); };
     if (options_.batch_size == 0) options_.batch_size = 1;
     if (options_.batches_per_pass == 0) options_.batches_per_pass = 1;
-    // Test-only: the crash test makes the worker die at a named point (see README).
+#ifdef CINETPAY_LEDGER_TEST_SEAMS
+    // The tests' build of the ledger only: the crash tests make the worker die at a named
+    // point. The released library has no such hook.
     const char* crash = std::getenv("CINETPAY_LEDGER_CRASH_AT");  // NOLINT(concurrency-mt-unsafe)
     if (crash != nullptr) crash_at_ = crash;
+#endif
   }
 
   WorkerPass run_once() {
@@ -195,7 +198,7 @@ class PayoutWorker::Impl {
     milliseconds outage_pause = options_.idle_pause;
     while (true) {
       WorkerPass pass = run_once();
-      LedgerSummary s = summary(scope.client_transaction_ids);
+      LedgerSummary s = ledger_.summary(scope.client_transaction_ids);
       if (progress) progress(s);
       auto now = std::chrono::steady_clock::now();
       if (done(s) || now >= deadline) return s;
@@ -217,14 +220,6 @@ class PayoutWorker::Impl {
 
  private:
   detail::LedgerStore& store() { return ledger_.core_->store(); }
-  // The payouts of `only`, or of the whole ledger when it is empty.
-  LedgerSummary summary(const std::vector<std::string>& only) {
-    if (only.empty()) return ledger_.summary();
-    LedgerSummary s;
-    for (PayoutState state : all_payout_states()) s.by_state[state] = {};
-    for (const auto& [state, total] : store().totals(only)) s.by_state[state] = total;
-    return s;
-  }
   [[nodiscard]] TimePoint now() const { return options_.clock(); }
 
   // (a, b, c) Settles what needs a lookup, then claims and sends pending payouts, batch
@@ -329,8 +324,10 @@ class PayoutWorker::Impl {
     return c;
   }
 
-  void crash_point(const char* name) const {
+  void crash_point([[maybe_unused]] const char* name) const {
+#ifdef CINETPAY_LEDGER_TEST_SEAMS
     if (crash_at_ == name) std::raise(SIGKILL);
+#endif
   }
 
   // The row released by this worker, to be looked at again after `pause`.
@@ -732,7 +729,9 @@ class PayoutWorker::Impl {
   TransferClient client_;
   PayoutLedger ledger_;
   WorkerOptions options_;
+#ifdef CINETPAY_LEDGER_TEST_SEAMS
   std::string crash_at_;
+#endif
   // The ids a run_until_idle is limited to; empty: every payout.
   std::vector<std::string> only_;
   // Seeded by the worker's id: workers of a fleet differ, and a run replays.

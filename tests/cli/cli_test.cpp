@@ -735,7 +735,10 @@ TEST_F(CliTest, PayoutsSubmitRunListShow) {
 
   Outcome run =
       cli("--json payouts run --db " + db + " --until-idle --max-seconds 60 --worker-id cli-w");
-  ASSERT_EQ(run.code, 0) << run.err;
+  // Issue 17: a run in which a payout ended failed (REJ) exited 0.
+  ASSERT_EQ(run.code, 1) << "LP-2 ended failed during the run: " << run.err;
+  Outcome quiet = cli("payouts run --db " + db + " --until-idle --max-seconds 60");
+  EXPECT_EQ(quiet.code, 0) << "nothing ended refused during this one: " << quiet.err;
   json summary = json::parse(run.out);
   EXPECT_EQ(summary["idle"], true);
   EXPECT_EQ(summary["worker_id"], "cli-w");
@@ -935,7 +938,8 @@ TEST_F(CliTest, PayoutsChangesForAConsumerResumeAfterItsAck) {
                          "225,0102030405,500,http://127.0.0.1:9/n,LC-1\n"
                          "225,0102030499,600,http://127.0.0.1:9/n,LC-2\n");
   ASSERT_EQ(cli("payouts submit --db " + db + " --file " + csv).code, 0);
-  ASSERT_EQ(cli("payouts run --db " + db + " --until-idle --max-seconds 60").code, 0);
+  ASSERT_EQ(cli("payouts run --db " + db + " --until-idle --max-seconds 60").code, 1)
+      << "LC-2 ends failed (REJ)";
 
   const std::string orders = "--json payouts changes --db " + db + " --consumer orders";
   Outcome peek = cli(orders + " --limit 1");

@@ -132,6 +132,50 @@ TEST_P(LedgerTest, SameIdSameFieldsIsReportedAlreadySubmitted) {
   EXPECT_EQ(ledger.get("L-2")->history.size(), 1U);
 }
 
+// Issue 17: payouts carried no metadata, so merchants encoded their order ids into the
+// client_transaction_id. Metadata is a bounded JSON object, kept as given, read back, and
+// part of what makes a resubmission the same payout.
+TEST_P(LedgerTest, MetadataAndRecipientAreKeptAndCheckedBeforeAnyWrite) {
+  PayoutLedger ledger = open();
+  const Recipient awa{"Awa", "Kone", "awa@example.com"};
+  const std::string order = R"({"order": "A-17", "lines": [1, 2]})";
+  ledger.submit(std::vector<PayoutRequest>{{payout_to("0102030405", 500, "M-1"), awa, order},
+                                           {payout_to("0102030405", 505, "M-2"), std::nullopt, ""}});
+  const Payout p = *ledger.get("M-1");
+  EXPECT_EQ(p.metadata, order);
+  ASSERT_TRUE(p.recipient.has_value());
+  EXPECT_EQ(p.recipient->email, "awa@example.com");
+  EXPECT_FALSE(ledger.get("M-2")->recipient.has_value());
+  EXPECT_EQ(ledger.list().front().metadata, order);
+  EXPECT_TRUE(ledger.submit(std::vector<PayoutRequest>{{payout_to("0102030405", 500, "M-1"), awa,
+                                                        order}})
+                  .front()
+                  .already_submitted);
+
+  auto refused = [&](PayoutRequest bad, const std::string& field) {
+    try {
+      ledger.submit(std::vector<PayoutRequest>{{payout_to("0102030405", 5, "M-9"), {}, ""}, bad});
+      ADD_FAILURE() << "expected a ValidationError on " << field;
+    } catch (const ValidationError& e) {
+      EXPECT_EQ(e.field(), field);
+      EXPECT_EQ(e.index(), std::optional<std::size_t>(1)) << field;
+    }
+    EXPECT_FALSE(ledger.get("M-9").has_value()) << field << ": nothing recorded";
+  };
+  refused({payout_to("0102030405", 5, "M-3"), std::nullopt, "[1, 2]"}, "metadata");
+  refused({payout_to("0102030405", 5, "M-3"), std::nullopt, "{\"a\": "}, "metadata");
+  refused({payout_to("0102030405", 5, "M-3"), std::nullopt, "{\"a\": \"\xff\"}"}, "metadata");
+  refused({payout_to("0102030405", 5, "M-3"), std::nullopt,
+           "{\"a\": \"" + std::string(PayoutRequest::kMaxMetadata, 'x') + "\"}"},
+          "metadata");
+  refused({payout_to("0102030405", 5, "M-3"), Recipient{"Awa", "Kone", "not-an-email"}, ""},
+          "email");
+  // The same id with other metadata, or another recipient, is another payout.
+  refused({payout_to("0102030405", 500, "M-1"), awa, R"({"order": "B-1"})"},
+          "client_transaction_id");
+  refused({payout_to("0102030405", 500, "M-1"), std::nullopt, order}, "client_transaction_id");
+}
+
 TEST_P(LedgerTest, SameIdDifferentFieldsNamesTheIdAndRecordsNothing) {
   PayoutLedger ledger = open();
   ledger.submit(three_payouts());

@@ -662,6 +662,63 @@ TEST_P(WorkerTest, AnUnreachableApiEndsThePassAndTheRunBacksOff) {
     EXPECT_LE(pauses[i], 400ms) << i;
   }
   EXPECT_EQ(sends, 7) << "one send a pass, each ended by the outage";
+  // Issue 17: each claim and its release were a history row (20,900 rows in 10 s of
+  // outage). A repeated cycle is counted on its first rows: the history stays a chain of
+  // three rows, whatever the outage's length.
+  const Payout first = *ledger.get("U-0");
+  ASSERT_EQ(first.history.size(), 3U) << history_problem(first);
+  EXPECT_EQ(history_problem(first), "");
+  EXPECT_EQ(first.history[1].to, PayoutState::sending);
+  EXPECT_EQ(first.history[1].repeats, 7);
+  EXPECT_EQ(first.history[2].to, PayoutState::pending);
+  EXPECT_EQ(first.history[2].repeats, 7);
+  EXPECT_GT(first.history[2].last_at, first.history[2].at);
+}
+
+// Issue 17: CinetPay pays only its contacts, and the ledger never registered any: ten
+// payouts with one non-contact all ended rejected (724). A payout carries its recipient; the
+// worker registers each phone once, before the first send, and a phone CinetPay refuses as a
+// contact (the sandbox's magic …97, refused with 802) fails its payouts alone.
+TEST_P(WorkerTest, RecipientsAreRegisteredOnceAndOneRefusedContactFailsAlone) {
+  PayoutLedger ledger = open();
+  const std::vector<std::string> phones = {"0700000011", "0500000012", "0100000097"};
+  std::vector<PayoutRequest> payouts;
+  for (int i = 0; i < 6; ++i) {
+    const std::string n = std::to_string(i);
+    payouts.push_back({payout_to(phones[static_cast<std::size_t>(i / 2)], 100 + 5 * i, "R-" + n),
+                       Recipient{"Awa", "Kone", "awa@example.com"}, R"({"order":"A-)" + n + "\"}"});
+  }
+  ledger.submit(payouts);
+  const int before = sandbox_.api_requests("/v1/transfer/contact");  // the fixture's own
+  WorkerOptions options = fast("w1");
+  options.batch_size = 10;
+  PayoutWorker worker(sandbox_.client(), ledger, options);
+  run_to_the_end(worker);
+  expect_exactly_once(ledger);
+  for (int i = 0; i < 6; ++i) {
+    const Payout p = *ledger.get("R-" + std::to_string(i));
+    EXPECT_EQ(p.metadata, payouts[static_cast<std::size_t>(i)].metadata);
+    ASSERT_TRUE(p.recipient.has_value());
+    EXPECT_EQ(p.recipient->surname, "Kone");
+    if (i < 4) {
+      EXPECT_EQ(p.state, PayoutState::paid) << i << ": " << p.detail;
+    } else {
+      EXPECT_EQ(p.state, PayoutState::rejected) << i;
+      EXPECT_EQ(p.api_code, 802) << i;
+      EXPECT_THAT(p.detail, HasSubstr("contact")) << i;
+      EXPECT_EQ(p.sends, 0) << i << ": nothing was sent";
+    }
+  }
+  EXPECT_EQ(sandbox_.api_requests("/v1/transfer/contact"), before + 1) << "three phones, one request";
+  for (const PayoutChange& c : ledger.changes_since(0)) {
+    EXPECT_THAT(c.metadata, HasSubstr("A-")) << c.client_transaction_id;
+  }
+  // A later payout to a phone the ledger registered asks nothing more of transfer/contact.
+  ledger.submit(std::vector<PayoutRequest>{
+      {payout_to(phones[0], 500, "R-late"), Recipient{"Awa", "Kone", "awa@example.com"}, ""}});
+  run_to_the_end(worker);
+  EXPECT_EQ(ledger.get("R-late")->state, PayoutState::paid);
+  EXPECT_EQ(sandbox_.api_requests("/v1/transfer/contact"), before + 1);
 }
 
 // The sandbox's transport, answering each send's items with an error code though CinetPay

@@ -172,9 +172,14 @@ TEST(LedgerContacts, AKnownContactIsReportedNotAddedTwice) {
   auto first = ledger.add_contacts({{"225", "0102030405", "A", "B", "c@d.e"}});
   auto again = ledger.add_contacts(
       {{"225", "0102030405", "A", "B", "c@d.e"}, {"225", "0708091011", "F", "G", "h@i.j"}});
-  EXPECT_EQ(std::get<ContactsAdded>(first).already_known, std::vector<bool>{false});
-  EXPECT_EQ(std::get<ContactsAdded>(again).already_known, (std::vector<bool>{true, false}));
+  EXPECT_EQ(std::get<ContactsAdded>(first).codes, std::vector<int>{0});
+  EXPECT_EQ(std::get<ContactsAdded>(again).codes, (std::vector<int>{726, 0}));
   EXPECT_EQ(ledger.contacts().size(), 2u);
+  // The magic number ending in 97 is refused alone (802), the rest of its batch registered.
+  auto magic = ledger.add_contacts(
+      {{"225", "0102030497", "A", "B", "c@d.e"}, {"225", "0504030201", "F", "G", "h@i.j"}});
+  EXPECT_EQ(std::get<ContactsAdded>(magic).codes, (std::vector<int>{802, 0}));
+  EXPECT_EQ(ledger.contacts().size(), 3u);
   auto bad = ledger.add_contacts({{"+225", "0102030405", "", "", ""}});
   EXPECT_EQ(std::get<Refusal>(bad).code(), -1);
   ledger.reset();

@@ -169,6 +169,17 @@ int run(Context& ctx, const Flags& f) {
   auto progress = [tty](const LedgerSummary& s) {
     if (tty) std::cerr << "\r" << counts_line(s) << "   " << std::flush;
   };
+  // Payouts that end refused while this run runs make its exit code 1: a script that only
+  // checks the code must not take a run with rejected payouts for a clean one.
+  auto refused = [](const LedgerSummary& summary) {
+    std::size_t n = 0;
+    for (PayoutState state : {PayoutState::rejected, PayoutState::failed}) {
+      auto it = summary.by_state.find(state);
+      if (it != summary.by_state.end()) n += it->second.count;
+    }
+    return n;
+  };
+  const std::size_t refused_before = refused(ledger.summary(scope.client_transaction_ids));
   LedgerSummary s;
   if (until_idle) {
     try {
@@ -191,7 +202,10 @@ int run(Context& ctx, const Flags& f) {
   } else {
     std::cout << counts_line(s) << "\n";
   }
-  return !until_idle || done ? kOk : kUnknownOutcome;
+  if (until_idle && !done) return kUnknownOutcome;
+  return refused(until_idle ? s : ledger.summary(scope.client_transaction_ids)) > refused_before
+             ? kRefused
+             : kOk;
 }
 
 int changes(Context& ctx, const Flags& f) {
@@ -339,8 +353,9 @@ std::vector<Command> payout_commands() {
        "sends the ledger's payouts and follows them until final; safe to kill and run again,\n"
        "and to run several at once. --id (repeatable) sends and waits for those payouts only;\n"
        "--until-sent stops once every payout is accepted or final, without waiting for VAL or\n"
-       "REJ. Exit 4 when the run ends (--max-seconds) before that; exit 2 for an --id the\n"
-       "ledger does not hold",
+       "REJ. Exit 1 when payouts ended rejected or failed (REJ) during the run; exit 4 when\n"
+       "the run ends (--max-seconds) before the payouts are final (or sent); exit 2 for an\n"
+       "--id the ledger does not hold",
        run,
        {"until-idle", "until-sent"},
        {"id"}},

@@ -128,8 +128,13 @@ std::variant<ContactsAdded, Refusal> Ledger::add_contacts(const std::vector<Cont
       return refusal(Refusal::Reason::invalid_contact, i);
   }
   ContactsAdded added{new_lot(), {}};
-  for (const Contact& c : contacts)
-    added.already_known.push_back(!contacts_.emplace(contact_key(c.prefix, c.phone), c).second);
+  for (const Contact& c : contacts) {
+    if (ends_with(c.phone, "97")) {
+      added.codes.push_back(802);  // INVALID_PHONE, item by item, as for a wrong operator
+      continue;
+    }
+    added.codes.push_back(contacts_.emplace(contact_key(c.prefix, c.phone), c).second ? 0 : 726);
+  }
   return added;
 }
 

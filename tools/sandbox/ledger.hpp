@@ -68,7 +68,8 @@ struct Sent {
 
 struct ContactsAdded {
   std::string lot;
-  std::vector<bool> already_known;  ///< per item: 726 rather than 0
+  /// Per item: 0 (added), 726 (already a contact) or 802 (a magic number CinetPay refuses).
+  std::vector<int> codes;
 };
 
 enum class LookupKey { transaction_id, client_transaction_id, lot };

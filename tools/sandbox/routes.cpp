@@ -389,9 +389,11 @@ class Api {
     json items = json::array();
     for (std::size_t i = 0; i < data->size(); ++i) {
       json out = (*data)[i];
-      bool known = added.already_known[i];
-      out["code"] = known ? 726 : 0;
-      out["status"] = known ? "ERROR_PHONE_ALREADY_MY_CONTACT" : "success";
+      const int code = added.codes[i];
+      out["code"] = code;
+      out["status"] = code == 0     ? "success"
+                      : code == 726 ? "ERROR_PHONE_ALREADY_MY_CONTACT"
+                                    : "INVALID_PHONE";
       out["lot"] = added.lot;
       items.push_back(out);
     }

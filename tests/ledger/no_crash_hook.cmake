@@ -1,0 +1,10 @@
+# Fails when the library at LIBRARY names the tests' crash hook (CINETPAY_LEDGER_CRASH_AT).
+file(STRINGS "${LIBRARY}" hooks REGEX "CINETPAY_LEDGER_CRASH_AT")
+if(hooks)
+  message(FATAL_ERROR "${LIBRARY} holds the tests' crash hook: ${hooks}")
+endif()
+file(STRINGS "${LIBRARY}" payouts REGEX "claimed for sending")
+if(NOT payouts)
+  message(FATAL_ERROR "${LIBRARY} does not look like the ledger library: nothing was checked")
+endif()
+message(STATUS "${LIBRARY}: no crash hook")
