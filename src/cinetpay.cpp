@@ -5,6 +5,7 @@
 #include "cinetpay/detail/curl_transport-inl.hpp"
 #include "cinetpay/detail/errors-inl.hpp"
 #include "cinetpay/detail/http-inl.hpp"
+#include "cinetpay/detail/metrics-inl.hpp"
 #include "cinetpay/detail/models-inl.hpp"
 #include "cinetpay/detail/notification-inl.hpp"
 #include "cinetpay/detail/observe-inl.hpp"

@@ -65,6 +65,10 @@ struct RequestEvent {
   std::optional<RequestFault> fault;
 };
 
+/// What an attempt came to, in one word: the fault's name (to_string(RequestFault)) when it
+/// failed; else "ok" (CinetPay answered code 0) or "refused" (another code). Throws nothing.
+CINETPAY_API std::string_view request_outcome(const RequestEvent& event) noexcept;
+
 /// Called once per HTTP attempt of a client, after the attempt ends and before the client
 /// acts on it (retries, throws, returns). Called from the thread of the call, so from
 /// several threads at once for a client used by several: it must be thread-safe, and

@@ -109,8 +109,7 @@ CINETPAY_INLINE ClientImpl::ClientImpl(Credentials credentials, ClientOptions op
               options_.token_lifetime, options_.token_refresh_margin) {}
 
 CINETPAY_INLINE CallContext ClientImpl::start(const CallOptions& call_options) {
-  std::call_once(announced_,
-                 [this] {
+  std::call_once(announced_, [this] {
     log(LogLevel::info, "client_start", "using the CinetPay API at " + options_.base_url,
         {{"base_url", options_.base_url}});
   });
@@ -219,7 +218,8 @@ CINETPAY_INLINE HttpResponse ClientImpl::transmit(const char* operation, Idempot
     event.operation = operation;
     event.attempt = attempt;
     auto ended = [&] {
-      event.duration = std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock() - now);
+      event.duration =
+          std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock() - now);
     };
     RetryDecision decision;
     const bool left_before = context.send_left;
@@ -232,8 +232,8 @@ CINETPAY_INLINE HttpResponse ClientImpl::transmit(const char* operation, Idempot
       if (logging()) {
         log(LogLevel::debug, "request",
             std::string(method_name(request)) + " " + redact_url(request.url) + " -> HTTP " +
-                std::to_string(response.status) + " in " +
-                std::to_string(event.duration.count()) + " ms",
+                std::to_string(response.status) + " in " + std::to_string(event.duration.count()) +
+                " ms",
             {{"operation", operation},
              {"attempt", std::to_string(attempt)},
              {"method", method_name(request)},

@@ -81,6 +81,13 @@ CINETPAY_INLINE std::string_view to_string(RequestFault fault) noexcept {
   return "transport";
 }
 
+CINETPAY_INLINE std::string_view request_outcome(const RequestEvent& event) noexcept {
+  if (event.fault) return to_string(*event.fault);
+  // Without a fault the answer was read, so its code is there (an event is never made
+  // otherwise); a missing one is not taken for success.
+  return event.api_code == 0 ? "ok" : "refused";
+}
+
 CINETPAY_INLINE std::string format_log_record(const LogRecord& record, LogFormat format) {
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
   pairs.reserve(record.fields.size() + 3);
