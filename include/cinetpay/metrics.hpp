@@ -153,14 +153,14 @@ class CINETPAY_API MetricsRegistry {
 
   /// The counter family `name` (by convention ending in `_total`).
   MetricFamily<Counter>& counter(const std::string& name, const std::string& help,
-                                 std::vector<std::string> label_names = {});
+                                 const std::vector<std::string>& label_names = {});
   /// The gauge family `name`.
   MetricFamily<Gauge>& gauge(const std::string& name, const std::string& help,
-                             std::vector<std::string> label_names = {});
+                             const std::vector<std::string>& label_names = {});
   /// The histogram family `name`, every series with buckets bounded by `bounds`.
   MetricFamily<Histogram>& histogram(const std::string& name, const std::string& help,
-                                     std::vector<double> bounds,
-                                     std::vector<std::string> label_names = {});
+                                     const std::vector<double>& bounds,
+                                     const std::vector<std::string>& label_names = {});
 
   /// Every family, ordered by name, in the text format 0.0.4: `# HELP` and `# TYPE` lines,
   /// then one line per series (a histogram's as `_bucket{…,le="…"}` up to `le="+Inf"`,

@@ -86,7 +86,7 @@ struct LogField {
 /// A log line as data. The client masks its secrets (token, API key, password) in every
 /// value before anyone sees the record. A plain value.
 struct LogRecord {
-  LogLevel level = LogLevel::info;
+  LogLevel level = LogLevel::info;  ///< how much the line matters
   /// What happened, one lower_snake_case word that stays the same across releases:
   /// "client_start", "request", "retry", "not_retried", "token_refused", "login",
   /// "send_unclear", "send_refused_whole", "send_again"…

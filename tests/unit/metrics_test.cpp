@@ -114,7 +114,9 @@ TEST(MetricsRegistry, ConcurrentUpdatesAreAllCountedAndHistogramsStayConsistent)
   auto& h = registry.histogram("v", "V", {0.5});
   constexpr int kPerThread = 20000;
   std::vector<std::thread> threads;
+  threads.reserve(2);
   std::vector<std::string> expositions;
+  expositions.reserve(50);
   for (int t = 0; t < 2; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {

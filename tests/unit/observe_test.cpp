@@ -57,7 +57,7 @@ TransferRequest payout(const std::string& id) {
 }
 
 // A handler that takes `ms` of the manual clock, then answers `response`.
-testing::ScriptedTransport::Handler slow(FakeWorld& w, int ms, HttpResponse response) {
+testing::ScriptedTransport::Handler slow(FakeWorld& w, int ms, const HttpResponse& response) {
   return [&w, ms, response](const HttpRequest&) {
     w.clock.advance(std::chrono::milliseconds(ms));
     return response;

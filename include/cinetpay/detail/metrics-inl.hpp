@@ -31,7 +31,7 @@ CINETPAY_INLINE std::string prometheus_number(double value) {
   char buffer[32];
   auto [end, error] = std::to_chars(std::begin(buffer), std::end(buffer), value);
   if (error != std::errc()) return "NaN";  // 32 characters hold any double: never taken
-  return std::string(std::begin(buffer), end);
+  return {std::begin(buffer), end};
 }
 
 CINETPAY_INLINE bool is_metric_name(std::string_view name) {
@@ -150,8 +150,9 @@ CINETPAY_INLINE MetricsRegistry::Entry& MetricsRegistry::find_or_add(
   }
   for (const std::string& label : label_names) {
     if (!detail::is_label_name(label) || (type == detail::kHistogramType && label == "le")) {
-      throw std::invalid_argument("cinetpay::MetricsRegistry: '" + label + "' of " + name +
-                                  " is not a label name it may use");
+      std::string why = "cinetpay::MetricsRegistry: '";
+      why.append(label).append("' of ").append(name).append(" is not a label name it may use");
+      throw std::invalid_argument(why);
     }
   }
   std::unique_ptr<Entry>& slot = entries_[name];
@@ -184,21 +185,20 @@ CINETPAY_INLINE MetricsRegistry::Entry& MetricsRegistry::find_or_add(
 }
 
 CINETPAY_INLINE MetricFamily<Counter>& MetricsRegistry::counter(
-    const std::string& name, const std::string& help, std::vector<std::string> label_names) {
+    const std::string& name, const std::string& help, const std::vector<std::string>& label_names) {
   std::lock_guard<std::mutex> lock(mu_);
   return *find_or_add(name, help, detail::kCounterType, label_names, {}).counters;
 }
 
-CINETPAY_INLINE MetricFamily<Gauge>& MetricsRegistry::gauge(const std::string& name,
-                                                            const std::string& help,
-                                                            std::vector<std::string> label_names) {
+CINETPAY_INLINE MetricFamily<Gauge>& MetricsRegistry::gauge(
+    const std::string& name, const std::string& help, const std::vector<std::string>& label_names) {
   std::lock_guard<std::mutex> lock(mu_);
   return *find_or_add(name, help, detail::kGaugeType, label_names, {}).gauges;
 }
 
 CINETPAY_INLINE MetricFamily<Histogram>& MetricsRegistry::histogram(
-    const std::string& name, const std::string& help, std::vector<double> bounds,
-    std::vector<std::string> label_names) {
+    const std::string& name, const std::string& help, const std::vector<double>& bounds,
+    const std::vector<std::string>& label_names) {
   Histogram check(bounds);  // bad bounds throw here, before anything is registered
   std::lock_guard<std::mutex> lock(mu_);
   return *find_or_add(name, help, detail::kHistogramType, label_names, bounds).histograms;
