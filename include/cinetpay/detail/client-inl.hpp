@@ -217,9 +217,14 @@ CINETPAY_INLINE HttpResponse ClientImpl::transmit(const char* operation, Idempot
     RequestEvent event;
     event.operation = operation;
     event.attempt = attempt;
-    auto ended = [&] {
-      event.duration =
-          std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock() - now);
+    // Observing never changes what a call throws: a clock that throws here leaves the
+    // duration at zero, and the failure being handled is the one that propagates.
+    auto ended = [&]() noexcept {
+      try {
+        event.duration =
+            std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock() - now);
+      } catch (...) {  // NOLINT(bugprone-empty-catch): see above
+      }
     };
     RetryDecision decision;
     const bool left_before = context.send_left;
