@@ -10,12 +10,15 @@
 #          tests    what the project's own test suite adds: a PostgreSQL server, doxygen for
 #                   the test that keeps the API reference free of warnings, dpkg-dev for the
 #                   package tests, curl and openssl for the examples' and transport tests
+#          js       node and npm, and the npm packages of tests/metrics/package-lock.json
+#                   (a Prometheus text parser that reads the metrics' exposition), installed
+#                   by `npm ci` into tests/metrics/node_modules, as the user running this
 #          docs     make docs     package  make package
 #          bench    make bench    fuzz     make fuzz (clang, its libFuzzer and sanitizers)
 set -euo pipefail
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(core ledger tools testing tests)
+[ ${#parts[@]} -gt 0 ] || parts=(core ledger tools testing tests js)
 
 packages=()
 for part in "${parts[@]}"; do
@@ -25,6 +28,9 @@ for part in "${parts[@]}"; do
     tools) packages+=(libcpp-httplib-dev) ;;
     testing) packages+=(libgtest-dev libgmock-dev) ;;
     tests) packages+=(postgresql-15 doxygen dpkg-dev curl openssl) ;;
+    # A node and npm of another origin (NodeSource's nodejs ships its own npm, which
+    # Debian's npm package conflicts with) do as well.
+    js) command -v node > /dev/null && command -v npm > /dev/null || packages+=(nodejs npm) ;;
     docs) packages+=(doxygen) ;;
     package) packages+=(dpkg-dev) ;;
     bench) packages+=(libbenchmark-dev) ;;
@@ -39,14 +45,25 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-if [ "$(id -u)" -eq 0 ]; then
-  echo "installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-else
-  echo "Missing Debian packages. Run:" >&2
-  echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
-  exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "Missing Debian packages. Run:" >&2
+    echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
 fi
+
+# The npm packages, exactly as locked; again only when the lock changed since the last time.
+for part in "${parts[@]}"; do
+  [ "$part" = js ] || continue
+  js_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/metrics"
+  if ! cmp -s "$js_dir/package-lock.json" "$js_dir/node_modules/.package-lock.json.installed"; then
+    echo "installing npm packages of tests/metrics (npm ci)"
+    (cd "$js_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$js_dir/package-lock.json" "$js_dir/node_modules/.package-lock.json.installed"
+  fi
+done

@@ -87,14 +87,18 @@ class CINETPAY_API NotFoundError : public ApiError {
 /// or the call's deadline passed before a request could start. Immutable, like every Error.
 class CINETPAY_API TransportError : public Error {
  public:
-  /// `what` must be redacted already: no key, password or token.
-  TransportError(const std::string& what, bool may_have_reached_server);
+  /// `what` must be redacted already: no key, password or token. `timed_out`: the request's
+  /// time ran out (rather than the network failing), which RequestEvent::fault reports.
+  TransportError(const std::string& what, bool may_have_reached_server, bool timed_out = false);
   /// False only when no byte of the request can have been delivered (DNS or connect
   /// failure): then the request certainly had no effect.
   [[nodiscard]] bool may_have_reached_server() const noexcept { return may_have_reached_server_; }
+  /// True when the request's own time (its timeout, clipped to the call's) ran out.
+  [[nodiscard]] bool timed_out() const noexcept { return timed_out_; }
 
  private:
   bool may_have_reached_server_;
+  bool timed_out_;
 };
 
 /// The answer could not be understood: not JSON, an HTML error page, missing fields, or

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "cinetpay/export.hpp"
+#include "cinetpay/observe.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
 
@@ -44,18 +45,8 @@ struct RetryPolicy {
   std::chrono::seconds max_retry_after{60};
 };
 
-/// How much a log line matters.
-enum class LogLevel {
-  debug,    ///< every request, with its HTTP status and duration
-  info,     ///< logins, retries and their delays
-  warning,  ///< what was not retried, and why
-  error,    ///< reserved for what a call could not settle
-};
-
-/// "debug", "info", "warning" or "error". Throws nothing.
-CINETPAY_API std::string_view to_string(LogLevel level) noexcept;
-
-/// Receives log lines. Lines are already redacted: tokens, API keys and passwords are masked.
+/// Receives log lines, each a LogRecord written in ClientOptions::log_format (key=value by
+/// default). Lines are already redacted: tokens, API keys and passwords are masked.
 /// May be called from several threads at once.
 using Logger = std::function<void(LogLevel, std::string_view)>;
 
@@ -102,7 +93,8 @@ struct CallOptions {
 
 /// Everything a TransferClient can be told. Every field has a working default.
 /// A plain value: the client copies it at construction; the callbacks it holds (logger,
-/// clock, sleeper, random) may then be called from several threads at once.
+/// structured_logger, request_observer, clock, sleeper, random) may then be called from
+/// several threads at once.
 struct ClientOptions {
   /// Root of the API: `https://host[:port][/path]`, no query, fragment or user info.
   /// `http://` is accepted for 127.0.0.0/8 and localhost (the sandbox), elsewhere only with
@@ -153,6 +145,14 @@ struct ClientOptions {
   std::shared_ptr<HttpTransport> transport;
   /// Null means no logging.
   Logger logger;
+  /// How each line given to `logger` is written: key=value (logfmt) or JSON.
+  LogFormat log_format = LogFormat::key_value;
+  /// Receives the same lines as records, with their fields (null: none). Independent of
+  /// `logger`: either, both or neither may be set.
+  StructuredLogger structured_logger;
+  /// Called once per HTTP attempt (null: none); see RequestEvent. request_metrics()
+  /// (<cinetpay/metrics.hpp>) makes one that counts requests into a MetricsRegistry.
+  RequestObserver request_observer;
   /// Null means std::chrono::steady_clock::now.
   Clock clock;
   /// Null means std::this_thread::sleep_for.

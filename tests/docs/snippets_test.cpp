@@ -10,7 +10,9 @@
 #include <cinetpay/transfer.hpp>
 #include <cinetpay/validation.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace docs_snippets {
@@ -121,6 +123,91 @@ void operate(const cinetpay::TransferClient& client, const cinetpay::Notificatio
 TEST(DocsValidation, NamesTheCulprit) {
   cinetpay::TransferRequest t{"+225", "0701020304", 500, "https://shop.example/notify", "A-1", ""};
   EXPECT_EQ(check({t}), "prefix");
+}
+
+// A stand-in with spdlog's names, so that the adapter of docs/client.md compiles (and runs)
+// without spdlog: it keeps what it is given.
+namespace spdlog {
+namespace level {
+enum level_enum { debug, info, warn, err };
+}  // namespace level
+std::vector<std::string> lines;
+template <typename... Args>
+void log(level::level_enum /*level*/, const char* /*format*/, const Args&... args) {
+  std::string line;
+  ((line += std::string(args) + "|"), ...);
+  lines.push_back(line);
+}
+}  // namespace spdlog
+
+// docs/client.md, "Observing the client": a client whose requests are counted, and the body
+// of a /metrics endpoint.
+std::string metrics_page(const cinetpay::Credentials& credentials, const std::string& base_url) {
+  // docs:begin metrics
+  auto registry = std::make_shared<cinetpay::MetricsRegistry>();  // one for the process
+  cinetpay::ClientOptions options;
+  options.base_url = base_url;
+  options.request_observer = cinetpay::request_metrics(registry);
+  cinetpay::TransferClient client(credentials, options);
+  (void)client.balance();
+
+  // Your GET /metrics handler answers this body, with this Content-Type:
+  std::string body = registry->expose();
+  std::string_view content_type = cinetpay::kPrometheusContentType;
+  // docs:end metrics
+  (void)content_type;
+  return body;
+}
+
+void observe(cinetpay::ClientOptions& options,
+             const std::shared_ptr<cinetpay::MetricsRegistry>& registry) {
+  // docs:begin observer
+  options.request_observer =
+      [metrics = cinetpay::request_metrics(registry)](const cinetpay::RequestEvent& e) {
+        metrics(e);  // observers compose: call each in turn
+        if (e.operation == "send" && e.fault && e.may_have_reached) {
+          alert("a send may have left unanswered: its payouts are unknown until settled");
+        }
+      };
+  // docs:end observer
+}
+
+void log_to_spdlog(cinetpay::ClientOptions& options) {
+  // docs:begin structured-logs
+  options.log_format = cinetpay::LogFormat::json;  // the lines `logger` gets: JSON objects
+  options.structured_logger = [](const cinetpay::LogRecord& r) {
+    static constexpr spdlog::level::level_enum kLevels[] = {
+        spdlog::level::debug, spdlog::level::info, spdlog::level::warn, spdlog::level::err};
+    std::string fields;  // an OpenTelemetry logger takes them as attributes instead
+    for (const cinetpay::LogField& f : r.fields) fields += " " + f.key + "=" + f.value;
+    spdlog::log(kLevels[static_cast<int>(r.level)], "cinetpay {}: {}{}", r.event, r.message,
+                fields);
+  };
+  // docs:end structured-logs
+}
+
+TEST(DocsObserve, MetricsPageCountsTheClientsRequests) {
+  cinetpay::sandbox::Sandbox sandbox;
+  sandbox.start();
+  const std::string page = metrics_page({"sandbox-key", "sandbox-password"}, sandbox.base_url());
+  EXPECT_NE(page.find("cinetpay_requests_total{operation=\"balance\",outcome=\"ok\"} 1\n"),
+            std::string::npos)
+      << page;
+}
+
+TEST(DocsObserve, ObserverAndLogAdapterReceiveTheClientsWork) {
+  cinetpay::sandbox::Sandbox sandbox;
+  sandbox.start();
+  auto registry = std::make_shared<cinetpay::MetricsRegistry>();
+  cinetpay::ClientOptions o;
+  o.base_url = sandbox.base_url();
+  observe(o, registry);
+  log_to_spdlog(o);
+  spdlog::lines.clear();
+  (void)cinetpay::TransferClient({"sandbox-key", "sandbox-password"}, o).balance();
+  EXPECT_NE(registry->expose().find("operation=\"login\",outcome=\"ok\"} 1"), std::string::npos);
+  ASSERT_FALSE(spdlog::lines.empty());
+  EXPECT_EQ(spdlog::lines.front().rfind("client_start|", 0), 0U) << spdlog::lines.front();
 }
 
 }  // namespace docs_snippets

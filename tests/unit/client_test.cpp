@@ -1452,7 +1452,9 @@ TEST(Config, BaseUrlLoggedAtInfoOnTheFirstCall) {
   (void)client.balance();
   (void)client.balance();
   std::string logs = w.all_logs();
-  const std::string line = "info: using the CinetPay API at https://api.test";
+  const std::string line =
+      "info: level=info event=client_start msg=\"using the CinetPay API at https://api.test\" "
+      "base_url=https://api.test";
   auto first = logs.find(line);
   ASSERT_NE(first, std::string::npos) << logs;
   EXPECT_EQ(logs.find("using the CinetPay API", first + line.size()), std::string::npos);

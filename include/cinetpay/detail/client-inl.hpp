@@ -109,8 +109,10 @@ CINETPAY_INLINE ClientImpl::ClientImpl(Credentials credentials, ClientOptions op
               options_.token_lifetime, options_.token_refresh_margin) {}
 
 CINETPAY_INLINE CallContext ClientImpl::start(const CallOptions& call_options) {
-  std::call_once(announced_,
-                 [this] { log(LogLevel::info, "using the CinetPay API at " + options_.base_url); });
+  std::call_once(announced_, [this] {
+    log(LogLevel::info, "client_start", "using the CinetPay API at " + options_.base_url,
+        {{"base_url", options_.base_url}});
+  });
   CallContext context;
   context.reconcile = call_options.reconcile;
   if (call_options.timeout.count() > 0) context.deadline = options_.clock() + call_options.timeout;
@@ -131,7 +133,7 @@ CINETPAY_INLINE void ClientImpl::rethrow_masked() const {
     throw_api_error(e.code(), mask(e.api_message()), mask(e.description()), e.http_status());
   } catch (const TransportError& e) {
     if (clean(e)) throw;
-    throw TransportError(mask(e.what()), e.may_have_reached_server());
+    throw TransportError(mask(e.what()), e.may_have_reached_server(), e.timed_out());
   } catch (const ProtocolError& e) {
     if (clean(e)) throw;
     throw ProtocolError(mask(e.what()), e.http_status());
@@ -153,11 +155,28 @@ CINETPAY_INLINE void ClientImpl::rethrow_masked() const {
   }
 }
 
-CINETPAY_INLINE void ClientImpl::log(LogLevel level, const std::string& line) const noexcept {
-  if (!options_.logger) return;
+CINETPAY_INLINE void ClientImpl::log(LogLevel level, const char* event, const std::string& message,
+                                     std::vector<LogField> fields) const noexcept {
+  if (!logging()) return;
   try {
-    options_.logger(level, secrets_.mask(line));
+    LogRecord record{level, event, secrets_.mask(message), std::move(fields)};
+    for (LogField& field : record.fields) field.value = secrets_.mask(field.value);
+    if (options_.structured_logger) {
+      try {
+        options_.structured_logger(record);
+      } catch (...) {  // NOLINT(bugprone-empty-catch): a log line must never change an outcome
+      }
+    }
+    if (options_.logger) options_.logger(level, format_log_record(record, options_.log_format));
   } catch (...) {  // NOLINT(bugprone-empty-catch): a log line must never change an outcome
+  }
+}
+
+CINETPAY_INLINE void ClientImpl::observe(const RequestEvent& event) const noexcept {
+  if (!options_.request_observer) return;
+  try {
+    options_.request_observer(event);
+  } catch (...) {  // NOLINT(bugprone-empty-catch): an observer must never change an outcome
   }
 }
 
@@ -167,9 +186,16 @@ CINETPAY_INLINE void ClientImpl::pause(std::chrono::milliseconds interval,
   options_.sleeper(std::max(std::chrono::milliseconds(0), std::min(interval, left)));
 }
 
+// The fault an answer's HTTP status shows, if any: the statuses the retry rules single out.
+CINETPAY_INLINE std::optional<RequestFault> fault_of_status(int status) {
+  if (status >= 500) return RequestFault::server_error;
+  if (status == 429) return RequestFault::throttled;
+  return std::nullopt;
+}
+
 CINETPAY_INLINE HttpResponse ClientImpl::transmit(const char* operation, Idempotency idempotency,
                                                   HttpRequest request, std::string* trail,
-                                                  CallContext& context) {
+                                                  CallContext& context, RequestEvent* answered) {
   for (int attempt = 1;; ++attempt) {
     const TimePoint now = options_.clock();
     if (now >= context.deadline) {
@@ -188,40 +214,98 @@ CINETPAY_INLINE HttpResponse ClientImpl::transmit(const char* operation, Idempot
       }
       return d;
     };
+    RequestEvent event;
+    event.operation = operation;
+    event.attempt = attempt;
+    // Observing never changes what a call throws: a clock that throws here leaves the
+    // duration at zero, and the failure being handled is the one that propagates.
+    auto ended = [&]() noexcept {
+      try {
+        event.duration =
+            std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock() - now);
+      } catch (...) {  // NOLINT(bugprone-empty-catch): see above
+      }
+    };
     RetryDecision decision;
     const bool left_before = context.send_left;
     try {
       if (idempotency == Idempotency::send) context.send_left = true;
       HttpResponse response = options_.transport->send(request);
-      if (options_.logger) {
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.clock() - now);
-        log(LogLevel::debug, std::string(method_name(request)) + " " + redact_url(request.url) +
-                                 " -> HTTP " + std::to_string(response.status) + " in " +
-                                 std::to_string(ms.count()) + " ms");
+      ended();
+      event.http_status = response.status;
+      event.fault = fault_of_status(response.status);
+      if (logging()) {
+        log(LogLevel::debug, "request",
+            std::string(method_name(request)) + " " + redact_url(request.url) + " -> HTTP " +
+                std::to_string(response.status) + " in " + std::to_string(event.duration.count()) +
+                " ms",
+            {{"operation", operation},
+             {"attempt", std::to_string(attempt)},
+             {"method", method_name(request)},
+             {"url", redact_url(request.url)},
+             {"http_status", std::to_string(response.status)},
+             {"duration_ms", std::to_string(event.duration.count())}});
       }
       decision = within_deadline(retry_.after_response(response, idempotency, attempt));
       if (!decision.retry) {
         if (!decision.reason.empty()) {
           *trail += decision.reason;
-          log(LogLevel::warning, std::string(operation) + ": " + decision.reason);
+          log(LogLevel::warning, "not_retried", std::string(operation) + ": " + decision.reason,
+              {{"operation", operation},
+               {"attempt", std::to_string(attempt)},
+               {"http_status", std::to_string(response.status)}});
         }
+        // Reported by `exchange` once it has read the answer's code.
+        *answered = std::move(event);
         return response;
       }
+      observe(event);  // retried unread: no code
     } catch (const TransportError& e) {
-      if (!e.may_have_reached_server()) context.send_left = left_before;
+      // Whether the request may have reached CinetPay is the transport's word, and the one
+      // rule: it both undoes `send_left` (evidence::Attempt) and is what the event reports.
+      event.may_have_reached = e.may_have_reached_server();
+      if (!event.may_have_reached) context.send_left = left_before;
+      ended();
+      event.fault = e.timed_out() ? RequestFault::timeout : RequestFault::transport;
+      observe(event);
       decision = within_deadline(retry_.after_transport_error(e, idempotency, attempt));
       if (!decision.retry) {
-        log(LogLevel::warning, std::string(operation) + ": " + e.what() + "; " + decision.reason);
+        log(LogLevel::warning, "not_retried",
+            std::string(operation) + ": " + e.what() + "; " + decision.reason,
+            {{"operation", operation},
+             {"attempt", std::to_string(attempt)},
+             {"fault", std::string(to_string(*event.fault))},
+             {"may_have_reached", event.may_have_reached ? "true" : "false"}});
         throw TransportError(
             std::string(operation) + ": " + e.what() + " [" + *trail + decision.reason + "]",
-            e.may_have_reached_server());
+            e.may_have_reached_server(), e.timed_out());
       }
+    } catch (const ProtocolError& e) {
+      // An answer the transport refused while it arrived (larger than max_response_bytes):
+      // the request was received.
+      ended();
+      if (e.http_status() != 0) event.http_status = e.http_status();
+      event.fault = RequestFault::protocol;
+      observe(event);
+      throw;
+    } catch (...) {
+      // Another transport's own exception proves nothing about the request: it may have
+      // left (`send_left` stays set), as the event says.
+      ended();
+      event.fault = RequestFault::transport;
+      observe(event);
+      throw;
     }
     *trail += decision.reason + ", ";
-    log(LogLevel::info, std::string(operation) + ": retrying in " +
-                            std::to_string(decision.delay.count()) + " ms: " + decision.reason +
-                            " (attempt " + std::to_string(attempt) + "/" +
-                            std::to_string(retry_.max_attempts()) + ")");
+    log(LogLevel::info, "retry",
+        std::string(operation) + ": retrying in " + std::to_string(decision.delay.count()) +
+            " ms: " + decision.reason + " (attempt " + std::to_string(attempt) + "/" +
+            std::to_string(retry_.max_attempts()) + ")",
+        {{"operation", operation},
+         {"attempt", std::to_string(attempt)},
+         {"max_attempts", std::to_string(retry_.max_attempts())},
+         {"delay_ms", std::to_string(decision.delay.count())},
+         {"reason", decision.reason}});
     options_.sleeper(decision.delay);
   }
 }
@@ -229,10 +313,18 @@ CINETPAY_INLINE HttpResponse ClientImpl::transmit(const char* operation, Idempot
 CINETPAY_INLINE Envelope ClientImpl::exchange(const char* operation, Idempotency idempotency,
                                               HttpRequest request, CallContext& context) {
   std::string trail;
-  HttpResponse response = transmit(operation, idempotency, std::move(request), &trail, context);
+  RequestEvent answered;
+  HttpResponse response =
+      transmit(operation, idempotency, std::move(request), &trail, context, &answered);
   try {
-    return parse_envelope(response);
+    Envelope envelope = parse_envelope(response);
+    answered.api_code = envelope.code;
+    observe(answered);
+    return envelope;
   } catch (const ProtocolError& e) {
+    // A 5xx page that is not JSON stays a server error: the status says more than the body.
+    if (!answered.fault) answered.fault = RequestFault::protocol;
+    observe(answered);
     // The answer that could not be read may be the last of several: say which.
     if (trail.empty()) throw;
     throw ProtocolError(std::string(operation) + ": " + e.what() + " [" + trail + "]",
@@ -246,7 +338,7 @@ CINETPAY_INLINE std::string ClientImpl::login(TimePoint deadline) {
   if (env.code != 0) throw_api_error(env.code, env.message, env.description, env.http_status);
   std::string token = parse_token(env);
   secrets_.add_token(token);
-  log(LogLevel::info, "login: new token");
+  log(LogLevel::info, "login", "login: new token", {{"operation", "login"}});
   return token;
 }
 
@@ -259,10 +351,14 @@ CINETPAY_INLINE Envelope ClientImpl::call(
     RetryDecision decision =
         RetryDecider::after_answer_code(env.code, env.http_status, idempotency, refusals);
     if (!decision.retry) {
-      if (!decision.reason.empty()) log(LogLevel::warning, operation + (": " + decision.reason));
+      if (!decision.reason.empty()) {
+        log(LogLevel::warning, "not_retried", operation + (": " + decision.reason),
+            {{"operation", operation}, {"api_code", std::to_string(env.code)}});
+      }
       return env;
     }
-    log(LogLevel::info, std::string(operation) + ": " + decision.reason);
+    log(LogLevel::info, "token_refused", std::string(operation) + ": " + decision.reason,
+        {{"operation", operation}, {"api_code", std::to_string(env.code)}});
     tokens_.invalidate(token.generation);
   }
 }

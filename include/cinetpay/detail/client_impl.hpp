@@ -132,8 +132,17 @@ class ClientImpl final : public TransferApi {
  private:
   CallContext start(const CallOptions& call_options);
   [[noreturn]] void rethrow_masked() const;
-  /// Logs a line with the secrets masked; a logger that throws loses its line, nothing more.
-  void log(LogLevel level, const std::string& line) const noexcept;
+  /// Logs a record (LogRecord: `event`, `message`, `fields`) with the secrets masked in
+  /// every value, to the structured logger and as one line to the logger; a logger that
+  /// throws loses its line, nothing more.
+  void log(LogLevel level, const char* event, const std::string& message,
+           std::vector<LogField> fields = {}) const noexcept;
+  /// Whether anyone receives log records: lines are not built for no one.
+  [[nodiscard]] bool logging() const noexcept {
+    return options_.logger || options_.structured_logger;
+  }
+  /// Hands `event` to the request observer; what it throws is ignored.
+  void observe(const RequestEvent& event) const noexcept;
   /// Sleeps `interval`, or until `deadline` if that comes first.
   void pause(std::chrono::milliseconds interval, TimePoint deadline) const;
 
@@ -147,9 +156,11 @@ class ClientImpl final : public TransferApi {
                    const std::function<HttpRequest(const std::string& token)>& build,
                    CallContext& context);
   /// One request with the retries its idempotency and the deadline allow; every retry
-  /// decision's reason is added to `trail`.
+  /// decision's reason is added to `trail`. Each attempt is observed (RequestEvent), but
+  /// the one whose answer is returned: its event is left in `answered`, for `exchange` to
+  /// add the answer's code and report it.
   HttpResponse transmit(const char* operation, Idempotency idempotency, HttpRequest request,
-                        std::string* trail, CallContext& context);
+                        std::string* trail, CallContext& context, RequestEvent* answered);
   /// `transmit`, then the envelope; an unreadable answer names the retries before it.
   Envelope exchange(const char* operation, Idempotency idempotency, HttpRequest request,
                     CallContext& context);

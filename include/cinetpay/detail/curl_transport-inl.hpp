@@ -201,7 +201,7 @@ class CurlTransport final : public HttpTransport {
           std::string(method_name(request)) + " " + without_query(request.url) +
               " failed: " + detail::redact_excerpt(reason, 200) +
               (not_sent ? " (nothing was sent)" : " (the request may have arrived)"),
-          !not_sent);
+          !not_sent, rc == CURLE_OPERATION_TIMEDOUT);
     }
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

@@ -48,8 +48,8 @@ CINETPAY_INLINE ApiError::ApiError(int code, std::string api_message, std::strin
       http_status_(http_status) {}
 
 CINETPAY_INLINE TransportError::TransportError(const std::string& what,
-                                               bool may_have_reached_server)
-    : Error(what), may_have_reached_server_(may_have_reached_server) {}
+                                               bool may_have_reached_server, bool timed_out)
+    : Error(what), may_have_reached_server_(may_have_reached_server), timed_out_(timed_out) {}
 
 CINETPAY_INLINE ProtocolError::ProtocolError(const std::string& what, int http_status)
     : Error(what), http_status_(http_status) {}

@@ -209,10 +209,13 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::send(std::vector<Transfe
           // Refused whole for the request itself (724, a bad prefix or amount…), which may
           // be one item's fault. Nothing of it was paid, so each half is sent again, same
           // ids, until the refused item stands alone: one bad payout fails alone.
-          log(LogLevel::warning, "send: a batch of " + std::to_string(positions.size()) +
-                                     " refused whole (" +
-                                     std::to_string(settled.refused_whole->code) +
-                                     "); sending each half again to find the item at fault");
+          log(LogLevel::warning, "send_refused_whole",
+              "send: a batch of " + std::to_string(positions.size()) + " refused whole (" +
+                  std::to_string(settled.refused_whole->code) +
+                  "); sending each half again to find the item at fault",
+              {{"operation", "send"},
+               {"items", std::to_string(positions.size())},
+               {"api_code", std::to_string(settled.refused_whole->code)}});
           const auto middle = positions.begin() + static_cast<std::ptrdiff_t>(positions.size() / 2);
           batches.emplace_front(middle, positions.end());
           batches.emplace_front(positions.begin(), middle);
@@ -375,8 +378,10 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
     for (std::size_t i = 0; i < items.size(); ++i) results[i] = unknown(items[i], sent[i].why);
     return results;
   }
-  log(LogLevel::warning, "send: outcome unknown after " + sent.front().why + "; reconciling " +
-                             std::to_string(items.size()) + " item(s) by client_transaction_id");
+  log(LogLevel::warning, "send_unclear",
+      "send: outcome unknown after " + sent.front().why + "; reconciling " +
+          std::to_string(items.size()) + " item(s) by client_transaction_id",
+      {{"operation", "send"}, {"items", std::to_string(items.size())}});
   // Per item, the last lookup that was answered: one that could not be made erases no
   // earlier answer (a lookup clipped at the end of the grace would otherwise turn "absent"
   // unknown).
@@ -445,9 +450,11 @@ CINETPAY_INLINE std::vector<TransferResult> ClientImpl::reconcile_batch(
   // Certainly absent after the grace period: one more send with the same id, which the API
   // refuses with 805 should the first one surface meanwhile.
   std::vector<TransferRequest> again = pick(items, absent);
-  log(LogLevel::warning, "send: " + std::to_string(again.size()) +
-                             " item(s) not found after the grace period; sending once more "
-                             "with the same client_transaction_id");
+  log(LogLevel::warning, "send_again",
+      "send: " + std::to_string(again.size()) +
+          " item(s) not found after the grace period; sending once more with the same "
+          "client_transaction_id",
+      {{"operation", "send"}, {"items", std::to_string(again.size())}});
   SendAttempt attempt = attempt_send(again, context);
   std::vector<TransferResult> resent =
       settle_batch(again, attempt, /*may_resend=*/false, context).results;
