@@ -6,8 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
-#include <tuple>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "cinetpay/validation.hpp"
@@ -300,7 +300,8 @@ std::vector<Payout> validated(const std::vector<PayoutRequest>& requests) {
       }
       const auto parsed = nlohmann::json::parse(r.metadata, nullptr, /*allow_exceptions=*/false);
       if (!parsed.is_object()) {
-        throw ValidationError("metadata", i, "must be a JSON object in UTF-8, such as {\"order\":\"A-17\"}");
+        throw ValidationError("metadata", i,
+                              "must be a JSON object in UTF-8, such as {\"order\":\"A-17\"}");
       }
     }
     payouts[i].request = r.transfer;
@@ -338,7 +339,8 @@ std::vector<SubmitResult> PayoutLedger::check(const std::vector<PayoutRequest>& 
   in_chunks(payouts.size(), [&](std::size_t start, std::size_t end) {
     std::vector<std::string> ids;
     ids.reserve(end - start);
-    for (std::size_t i = start; i < end; ++i) ids.push_back(payouts[i].request.client_transaction_id);
+    for (std::size_t i = start; i < end; ++i)
+      ids.push_back(payouts[i].request.client_transaction_id);
     const auto recorded = core_->store().recorded(ids);
     for (std::size_t i = start; i < end; ++i) {
       auto it = recorded.find(payouts[i].request.client_transaction_id);

@@ -358,8 +358,7 @@ class PostgresStore final : public LedgerStore {
       for (int i = 0; i < r.rows(); ++i) {
         out.push_back({r.integer(i, 0), std::string(r.text(i, 1)), state_at(r, i, 2),
                        std::string(r.text(i, 3)), r.integer(i, 4), int_at(r, i, 5),
-                       time_at(r, i, 6), std::string(r.text(i, 7)),
-                       std::string(r.text(i, 8))});
+                       time_at(r, i, 6), std::string(r.text(i, 7)), std::string(r.text(i, 8))});
       }
       return out;
     });

@@ -213,7 +213,8 @@ const std::vector<Column>& payout_columns() {
 const std::string& payout_column_list() {
   static const std::string kList = [] {
     std::string list;
-    for (const Column& c : payout_columns()) list += (list.empty() ? "" : ", ") + std::string(c.name);
+    for (const Column& c : payout_columns())
+      list += (list.empty() ? "" : ", ") + std::string(c.name);
     return list;
   }();
   return kList;

@@ -282,8 +282,8 @@ class SqliteStore final : public LedgerStore {
                              " FROM payouts WHERE client_transaction_id = ?");
     std::string marks;
     for (std::size_t k = 0; k <= schema::payout_columns().size(); ++k) marks += k == 0 ? "?" : ",?";
-    Statement insert = db_.prepare("INSERT INTO payouts (" + kPayoutColumns + ", position) VALUES (" +
-                                   marks + ")");
+    Statement insert = db_.prepare("INSERT INTO payouts (" + kPayoutColumns +
+                                   ", position) VALUES (" + marks + ")");
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const TransferRequest& t = rows[i].payout.request;
       found.reset();
@@ -635,15 +635,15 @@ class SqliteStore final : public LedgerStore {
     recent.bind(id);
     std::vector<schema::Recent> last;
     while (recent.step()) {
-      last.push_back({recent.integer(0), recent.integer(1),
-                      schema::event_key(recent.is_null(2) ? "" : recent.text(2), recent.text(3),
-                                        recent.text(4), recent.text(5), recent.integer(6),
-                                        recent.text(7))});
+      last.push_back(
+          {recent.integer(0), recent.integer(1),
+           schema::event_key(recent.is_null(2) ? "" : recent.text(2), recent.text(3),
+                             recent.text(4), recent.text(5), recent.integer(6), recent.text(7))});
     }
-    const schema::EventPlan plan = schema::plan_event(
-        last, schema::event_key(e.from ? std::string(to_string(*e.from)) : "",
-                                std::string(to_string(e.to)), e.worker_id, e.reason, e.api_code,
-                                e.treatment_status));
+    const schema::EventPlan plan =
+        schema::plan_event(last, schema::event_key(e.from ? std::string(to_string(*e.from)) : "",
+                                                   std::string(to_string(e.to)), e.worker_id,
+                                                   e.reason, e.api_code, e.treatment_status));
     for (const auto& [seq, by] : plan.count) {
       db_.prepare(
              "UPDATE history SET repeats = repeats + ?, last_at = ?, lease_until = ? WHERE seq = ?")

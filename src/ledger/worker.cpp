@@ -363,7 +363,7 @@ class PayoutWorker::Impl {
   struct Sent {
     std::vector<Transition> outcomes;
     std::optional<AccountRefusal> refused;
-    bool unreachable = false;        ///< the send never reached CinetPay
+    bool unreachable = false;         ///< the send never reached CinetPay
     std::vector<Contact> registered;  ///< phones CinetPay now has as contacts
   };
 
@@ -464,10 +464,12 @@ class PayoutWorker::Impl {
     }
   }
 
-  // (a) CinetPay pays only its contacts: before the first send of a payout with a
-  // recipient, its phone is registered, unless this ledger registered it before. Returns
-  // the payouts to send; a payout whose contact CinetPay refused ends rejected alone (with
-  // CinetPay's code; nothing was sent), and a refused login or an unreachable API ends the
+  // (a) CinetPay pays only its contacts: before a payout with a recipient is sent, its phone
+  // is registered, unless this ledger registered it before. Returns the payouts to send; a
+  // payout whose contact CinetPay refused ends rejected alone (with CinetPay's code) when
+  // this is its first send — nothing of it can have left — and is sent anyway when it is
+  // sent again (an earlier send may have reached CinetPay: the send's answer, judged by the
+  // evidence module, says what became of it). A refused login or an unreachable API ends the
   // send with every payout never sent. Reads the store, never writes it: the phones
   // registered are written with the outcomes (`sent.registered`).
   std::vector<PayoutRow> with_contacts(const std::vector<PayoutRow>& rows, Sent& sent) const {
@@ -475,7 +477,7 @@ class PayoutWorker::Impl {
     std::set<Phone> seen;
     for (const PayoutRow& r : rows) {
       const Payout& p = r.payout;
-      if (!p.recipient || p.sends > 1) continue;
+      if (!p.recipient) continue;
       if (seen.emplace(p.request.prefix, p.request.phone).second) {
         wanted.push_back({p.request.prefix, p.request.phone, p.recipient->name,
                           p.recipient->surname, p.recipient->email});
@@ -492,7 +494,8 @@ class PayoutWorker::Impl {
     try {
       results = register_contacts(unknown);
     } catch (const ApiError& e) {
-      for (const PayoutRow& row : rows) sent.outcomes.push_back(never_sent(row, e.what(), e.code()));
+      for (const PayoutRow& row : rows)
+        sent.outcomes.push_back(never_sent(row, e.what(), e.code()));
       sent.refused = AccountRefusal{std::current_exception(), "the login was refused", e.what()};
       return {};
     } catch (const Error& e) {
@@ -523,10 +526,11 @@ class PayoutWorker::Impl {
       PayoutRow next = released(row, PayoutState::rejected, {});
       next.payout.sends = std::max(0, row.payout.sends - 1);
       next.payout.api_code = r.code;
-      next.payout.detail = "not sent: CinetPay refused its recipient as a contact: " +
-                           std::to_string(r.code) + " " + r.message;
-      sent.outcomes.push_back(detail::transition(row, next, now(), options_.worker_id,
-                                                 next.payout.detail, r.code));
+      next.payout.detail =
+          "not sent: CinetPay refused its recipient as a contact: " + std::to_string(r.code) + " " +
+          r.message;
+      sent.outcomes.push_back(
+          detail::transition(row, next, now(), options_.worker_id, next.payout.detail, r.code));
     }
     return sendable;
   }

@@ -139,18 +139,19 @@ TEST_P(LedgerTest, MetadataAndRecipientAreKeptAndCheckedBeforeAnyWrite) {
   PayoutLedger ledger = open();
   const Recipient awa{"Awa", "Kone", "awa@example.com"};
   const std::string order = R"({"order": "A-17", "lines": [1, 2]})";
-  ledger.submit(std::vector<PayoutRequest>{{payout_to("0102030405", 500, "M-1"), awa, order},
-                                           {payout_to("0102030405", 505, "M-2"), std::nullopt, ""}});
+  ledger.submit(
+      std::vector<PayoutRequest>{{payout_to("0102030405", 500, "M-1"), awa, order},
+                                 {payout_to("0102030405", 505, "M-2"), std::nullopt, ""}});
   const Payout p = *ledger.get("M-1");
   EXPECT_EQ(p.metadata, order);
   ASSERT_TRUE(p.recipient.has_value());
   EXPECT_EQ(p.recipient->email, "awa@example.com");
   EXPECT_FALSE(ledger.get("M-2")->recipient.has_value());
   EXPECT_EQ(ledger.list().front().metadata, order);
-  EXPECT_TRUE(ledger.submit(std::vector<PayoutRequest>{{payout_to("0102030405", 500, "M-1"), awa,
-                                                        order}})
-                  .front()
-                  .already_submitted);
+  EXPECT_TRUE(
+      ledger.submit(std::vector<PayoutRequest>{{payout_to("0102030405", 500, "M-1"), awa, order}})
+          .front()
+          .already_submitted);
 
   auto refused = [&](PayoutRequest bad, const std::string& field) {
     try {

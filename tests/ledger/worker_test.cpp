@@ -709,7 +709,8 @@ TEST_P(WorkerTest, RecipientsAreRegisteredOnceAndOneRefusedContactFailsAlone) {
       EXPECT_EQ(p.sends, 0) << i << ": nothing was sent";
     }
   }
-  EXPECT_EQ(sandbox_.api_requests("/v1/transfer/contact"), before + 1) << "three phones, one request";
+  EXPECT_EQ(sandbox_.api_requests("/v1/transfer/contact"), before + 1)
+      << "three phones, one request";
   for (const PayoutChange& c : ledger.changes_since(0)) {
     EXPECT_THAT(c.metadata, HasSubstr("A-")) << c.client_transaction_id;
   }

@@ -627,8 +627,8 @@ SeedReport run_seed(std::uint64_t seed, const Settings& settings) {
   // A file of this run's own: a regression list may run one seed twice at once (under
   // different shapes), and the name has no part in what the seed does.
   static std::atomic<unsigned> runs{0};
-  const std::string path = settings.work_dir + "/seed-" + std::to_string(seed) + "-" +
-                           std::to_string(runs++) + ".db";
+  const std::string path =
+      settings.work_dir + "/seed-" + std::to_string(seed) + "-" + std::to_string(runs++) + ".db";
   // What escapes a seed (the observer's store failing, a SimulatedCrash where no process
   // should die) stops that seed alone: its payouts count as lost, the run goes on.
   try {

@@ -17,6 +17,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -143,6 +144,38 @@ inline std::vector<std::string> write_payouts(SandboxProcess& sandbox, const std
   return ids;
 }
 
+/// Payouts submitted with their recipients, to phones the sandbox never registered.
+struct RecipientPayouts {
+  std::vector<std::string> ids;   ///< every one
+  std::set<std::string> refused;  ///< those to the phone CinetPay refuses as a contact
+};
+
+/// Submits `n` payouts with recipients to four phones the sandbox never registered, through
+/// the C++ API (the CLI's file carries no recipients): the workers register each phone once
+/// before its first send. The fourth phone ends in 97, which the sandbox refuses as a contact
+/// (802): its payouts must end rejected, alone, and nothing of them sent.
+inline RecipientPayouts submit_to_new_recipients(const PayoutLedger& ledger,
+                                                 const std::string& id_prefix, int n) {
+  const std::vector<std::string> phones = {"0700001001", "0500001002", "0100001003", "0700001097"};
+  RecipientPayouts out;
+  std::vector<PayoutRequest> payouts;
+  for (int i = 0; i < n; ++i) {
+    const std::string& phone = phones[static_cast<std::size_t>(i) % phones.size()];
+    TransferRequest t;
+    t.prefix = "225";
+    t.phone = phone;
+    t.amount = 200 + 5 * i;
+    t.notify_url = "http://127.0.0.1:9/notify";
+    t.client_transaction_id = id_prefix + "R" + std::to_string(i);
+    out.ids.push_back(t.client_transaction_id);
+    if (phone == phones.back()) out.refused.insert(t.client_transaction_id);
+    payouts.push_back(
+        {t, Recipient{"Awa", "Kone", "awa@example.com"}, R"({"batch": "new recipients"})"});
+  }
+  ledger.submit(payouts);
+  return out;
+}
+
 /// What the audit found.
 struct Audit {
   int duplicates = 0;  ///< transfers at the sandbox beyond one per submitted id, or foreign
@@ -170,8 +203,10 @@ inline std::string history_lines(const Payout& p) {
 
 /// Compares the sandbox's transfers with the ledger's payouts `ids`, which all start with
 /// `id_prefix` (a transfer at the sandbox under another id is a duplicate).
+/// `refused_contacts` are the payouts that must end rejected, their contact refused.
 inline Audit audit(SandboxProcess& sandbox, const PayoutLedger& ledger,
-                   const std::vector<std::string>& ids, const std::string& id_prefix) {
+                   const std::vector<std::string>& ids, const std::string& id_prefix,
+                   const std::set<std::string>& refused_contacts = {}) {
   std::map<std::string, std::vector<std::string>> at_sandbox;  // id → statuses
   const nlohmann::json sandbox_ledger = sandbox.get("/_sandbox/ledger");
   for (const auto& t : sandbox_ledger["transfers"]) {
@@ -196,7 +231,17 @@ inline Audit audit(SandboxProcess& sandbox, const PayoutLedger& ledger,
     bool agrees = (p->state == PayoutState::paid && sandbox_status == "VAL") ||
                   (p->state == PayoutState::failed && sandbox_status == "REJ") ||
                   (p->state == PayoutState::rejected && sandbox_status.empty());
-    if (p->state == PayoutState::rejected) {
+    if (refused_contacts.count(id) != 0) {
+      // 802 when the contact's refusal rejected it before its first send; 724 ("not a
+      // contact") when it was sent again after a crash, and CinetPay refused the send.
+      if (p->state != PayoutState::rejected || (p->api_code != 802 && p->api_code != 724) ||
+          !sandbox_status.empty()) {
+        ++a.mismatches;
+        a.problems.push_back(id + ": its contact was refused, yet it ended " +
+                             std::string(to_string(p->state)) + " (code " +
+                             std::to_string(p->api_code) + "), sandbox '" + sandbox_status + "'");
+      }
+    } else if (p->state == PayoutState::rejected) {
       a.rejections.push_back(id + " rejected, code " + std::to_string(p->api_code) + ":\n" +
                              history_lines(*p));
     }
