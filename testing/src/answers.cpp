@@ -7,7 +7,7 @@
 
 #include "cinetpay/errors.hpp"
 
-namespace cinetpay::testing::answers {
+namespace cinetpay::mocks::answers {
 namespace {
 
 using Json = nlohmann::json;
@@ -21,7 +21,7 @@ HttpResponse success(Json data) {
 std::string message_of(int code) {
   std::optional<ApiCodeInfo> row = find_api_code(code);
   if (!row) {
-    throw std::invalid_argument("cinetpay::testing::answers: " + std::to_string(code) +
+    throw std::invalid_argument("cinetpay::mocks::answers: " + std::to_string(code) +
                                 " is not a code of CinetPay's table");
   }
   return std::string(row->message);
@@ -81,7 +81,7 @@ SendItem accepted(const TransferRequest& request, std::string transaction_id, st
 }
 
 SendItem refused(const TransferRequest& request, int code) {
-  if (code == 0) throw std::invalid_argument("cinetpay::testing::answers::refused: code 0");
+  if (code == 0) throw std::invalid_argument("cinetpay::mocks::answers::refused: code 0");
   (void)message_of(code);
   return SendItem{request, code, "", ""};
 }
@@ -153,4 +153,4 @@ ScriptedTransport::Handler unreachable() {
   };
 }
 
-}  // namespace cinetpay::testing::answers
+}  // namespace cinetpay::mocks::answers

@@ -1,5 +1,5 @@
-// cinetpay::testing as a merchant uses it: the answers it builds are read by the real
-// client as CinetPay's own, the scripted transport and the manual clock behave as
+// cinetpay::mocks (target cinetpay::testing) as a merchant uses it: the answers it builds are read
+// by the real client as CinetPay's own, the scripted transport and the manual clock behave as
 // documented, and fast_options keep every wait short.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -15,12 +15,12 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
+using mocks::ManualClock;
+using mocks::ScriptedTransport;
 using ::testing::HasSubstr;
-using testing::ManualClock;
 using ::testing::Not;
-using testing::ScriptedTransport;
-namespace answers = testing::answers;
-namespace paths = testing::paths;
+namespace answers = mocks::answers;
+namespace paths = mocks::paths;
 
 TransferRequest payout(const std::string& id, std::int64_t amount = 500) {
   return TransferRequest{"225", "0102030405", amount, "https://shop.example/notify", id, ""};
@@ -30,7 +30,7 @@ class Doubles : public ::testing::Test {
  protected:
   std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
   ManualClock clock;
-  TransferClient client{Credentials{"key", "password"}, testing::fast_options(transport, clock)};
+  TransferClient client{Credentials{"key", "password"}, mocks::fast_options(transport, clock)};
 };
 
 TEST_F(Doubles, BalanceIsReadAsCinetPaySendsIt) {
@@ -40,7 +40,7 @@ TEST_F(Doubles, BalanceIsReadAsCinetPaySendsIt) {
   EXPECT_EQ(b.in_using, 200);
   EXPECT_EQ(b.amount, 5200);
   EXPECT_THAT(transport->requests_to(paths::kBalance).at(0).url,
-              HasSubstr(std::string("token=") + testing::kTestToken));
+              HasSubstr(std::string("token=") + mocks::kTestToken));
 }
 
 TEST_F(Doubles, ABatchRefusedWholeRejectsEachItemWithTheCode) {
@@ -63,7 +63,7 @@ TEST_F(Doubles, ErrorCodesOfReadsBecomeTheirTypedErrors) {
   EXPECT_THROW((void)client.check_transfer(TransferQuery::by_client_transaction_id("X")),
                NotFoundError);
   transport->on(paths::kLogin, answers::error(701));
-  TransferClient refused(Credentials{"bad", "bad"}, testing::fast_options(transport, clock));
+  TransferClient refused(Credentials{"bad", "bad"}, mocks::fast_options(transport, clock));
   try {
     (void)refused.balance();
     FAIL() << "no error";
@@ -197,7 +197,7 @@ TEST(ManualClockTest, TheSleeperRecordsAndAdvancesWithoutWaiting) {
 }
 
 TEST(FastOptions, EveryWaitIsShort) {
-  ClientOptions o = testing::fast_options("http://127.0.0.1:1");
+  ClientOptions o = mocks::fast_options("http://127.0.0.1:1");
   EXPECT_EQ(o.base_url, "http://127.0.0.1:1");
   EXPECT_LE(o.reconcile_grace, 1s);
   EXPECT_LE(o.poll_interval, 100ms);

@@ -10,7 +10,7 @@
 #include "cinetpay/models.hpp"
 #include "cinetpay/testing/scripted_transport.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 /// The token answers::login() hands out unless told otherwise. A test may assert that it
 /// never appears in a log line or an error message.
@@ -81,4 +81,4 @@ struct SendItem {
 [[nodiscard]] ScriptedTransport::Handler unreachable();
 
 }  // namespace answers
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks
