@@ -7,6 +7,7 @@
 #include "cinetpay/detail/http-inl.hpp"
 #include "cinetpay/detail/models-inl.hpp"
 #include "cinetpay/detail/notification-inl.hpp"
+#include "cinetpay/detail/notification_handler-inl.hpp"
 #include "cinetpay/detail/payout_file-inl.hpp"
 #include "cinetpay/detail/options-inl.hpp"
 #include "cinetpay/detail/protocol-inl.hpp"

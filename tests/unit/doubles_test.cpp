@@ -145,6 +145,58 @@ TEST_F(Doubles, CheckAndContactsAnswersAreReadBack) {
   EXPECT_TRUE(added[0].already_exists());
 }
 
+// A record built by check_record is what the client reads: wrapped in check/money's
+// envelope by hand, check_transfer gives back the very status it was built from.
+TEST_F(Doubles, ACheckRecordIsReadBackByTheClientAsItWasBuilt) {
+  TransferStatus built =
+      answers::transfer(payout("ORDER-R", 2500), "TX-R", TreatmentStatus::Code::REJ);
+  built.comment = "Solde insuffisant & compte bloqué";
+  transport->on(paths::kCheck,
+                answers::json(200, R"({"code":0,"message":"OPERATION_SUCCES","data":[)" +
+                                       answers::check_record(built) + "]}"));
+  TransferStatus read = client.check_transfer(TransferQuery::by_transaction_id("TX-R")).at(0);
+  EXPECT_EQ(read.transaction_id, built.transaction_id);
+  EXPECT_EQ(read.client_transaction_id, built.client_transaction_id);
+  EXPECT_EQ(read.lot, built.lot);
+  EXPECT_EQ(read.amount, 2500);
+  EXPECT_EQ(read.receiver, built.receiver);
+  EXPECT_EQ(read.receiver_e164, built.receiver_e164);
+  EXPECT_EQ(read.sending_status, built.sending_status);
+  EXPECT_EQ(read.transfer_valid, "N");
+  EXPECT_EQ(read.treatment_status.code(), TreatmentStatus::Code::REJ);
+  EXPECT_EQ(read.comment, built.comment);
+  EXPECT_EQ(read.validated_at, built.validated_at);
+}
+
+// A notification body built for a transfer is what parse_notification reads, whatever its
+// text holds (spaces, &, =, +, %, accents), and verify_notification confirms it against
+// the same transfer's check/money record.
+TEST_F(Doubles, ANotificationBodyParsesBackAndIsVerifiedAgainstItsTransfer) {
+  TransferStatus built =
+      answers::transfer(payout("ORDER-N&x=1", 1000), "TX-N", TreatmentStatus::Code::VAL);
+  built.comment = "Payé à 100% + frais";
+  const std::string body = answers::notification_body(built);
+  EXPECT_THAT(body, Not(HasSubstr(" ")));
+  Notification n = parse_notification(body);
+  EXPECT_EQ(n.transaction_id, "TX-N");
+  EXPECT_EQ(n.client_transaction_id, "ORDER-N&x=1");
+  EXPECT_EQ(n.lot, built.lot);
+  EXPECT_EQ(n.amount, "1000");
+  EXPECT_EQ(n.receiver, "0102030405");
+  EXPECT_EQ(n.sending_status, "CONFIRM");
+  EXPECT_EQ(n.comment, built.comment);
+  EXPECT_EQ(n.treatment_status, "VAL");
+  EXPECT_EQ(n.operator_transaction_id, "OP-TX-N");
+  EXPECT_EQ(n.validated_at, built.validated_at);
+  EXPECT_TRUE(n.operator_code.empty());
+
+  transport->on(paths::kCheck, answers::check({built}));
+  EXPECT_EQ(client.verify_notification(n).transaction_id, "TX-N");
+  EXPECT_TRUE(parse_notification(answers::notification_body(answers::transfer(
+                                     payout("ORDER-M"), "TX-M", TreatmentStatus::Code::NEW)))
+                  .operator_transaction_id.empty());
+}
+
 TEST(Answers, OnlyCodesOfCinetPaysTableAreBuilt) {
   EXPECT_THROW((void)answers::error(4242), std::invalid_argument);
   EXPECT_THROW((void)answers::refused(payout("A"), 0), std::invalid_argument);
