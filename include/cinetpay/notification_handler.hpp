@@ -31,7 +31,7 @@ enum class NotificationVerdict {
   failed,       ///< CinetPay's answer could not be used, or applying failed (503): it will retry
 };
 
-/// The answer to give. A plain value.
+/// The answer to give. A plain value: safe to read from many threads.
 struct NotificationReply {
   int status = 200;  ///< the HTTP status to answer with
   /// A short text/plain body: a fixed sentence per verdict, never an exception's text, a
@@ -43,7 +43,7 @@ struct NotificationReply {
   std::exception_ptr error;
 };
 
-/// The handler's bounds. A plain value.
+/// The handler's bounds. A plain value: safe to read from many threads.
 struct NotificationHandlerOptions {
   /// How long verifying may take, retries included: CinetPay waits for the answer, and a
   /// handler that answers late is taken for down. Applying is not bounded by it.

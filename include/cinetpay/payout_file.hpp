@@ -22,7 +22,11 @@ CINETPAY_BEGIN_NAMESPACE
 
 /// How a file is written. `detect` reads it as JSON when its first character that is not a
 /// BOM or blank is `[` or `{`, as CSV otherwise.
-enum class FileFormat { detect, csv, json };
+enum class FileFormat {
+  detect,  ///< JSON or CSV, by the first character
+  csv,     ///< a CSV with a header, whatever it starts with
+  json,    ///< a JSON array of objects
+};
 
 /// A place in a file. Zero (or empty) means "not about that". A plain value: safe to read
 /// from many threads.
@@ -54,7 +58,7 @@ class CINETPAY_API FileError : public Error {
   std::string problem_;
 };
 
-/// How a payout file is read. A plain value.
+/// How a payout file is read. A plain value: safe to read from many threads.
 struct PayoutFileOptions {
   /// CSV, JSON, or told by its first character.
   FileFormat format = FileFormat::detect;

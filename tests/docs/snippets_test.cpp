@@ -16,6 +16,7 @@
 #include <cinetpay/validation.hpp>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -168,7 +169,7 @@ TEST(DocsNotificationHandler, TheLedgersHandlerAppliesAVerifiedNotification) {
 
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(ledger.get("ORDER-7")->state, cinetpay::PayoutState::paid);
-  std::system((std::string("rm -rf ") + scratch).c_str());
+  std::filesystem::remove_all(scratch);
 }
 
 TEST(DocsValidation, NamesTheCulprit) {

@@ -94,7 +94,7 @@ TEST(NotificationHandler, AnotherContentTypeIs415) {
 
 TEST(NotificationHandler, ABodyThatIsNoNotificationIs400) {
   Handled h;
-  for (const char* body : {"", "amount=500&lot=L", "{\"transaction_id\":\"TX-1\"}"}) {
+  for (const char* body : {"", "amount=500&lot=L", R"({"transaction_id":"TX-1"})"}) {
     NotificationReply r = h.handler.handle("POST", kForm, body);
     EXPECT_EQ(r.status, 400) << body;
     EXPECT_EQ(r.verdict, NotificationVerdict::unreadable);
@@ -164,7 +164,7 @@ TEST(NotificationHandler, AProcessOfItsOwnGetsTheParsedNotificationAndTheDeadlin
       }));
   EXPECT_EQ(handler.handle("POST", kForm, mocks::answers::notification_body(paid())).status, 200);
   EXPECT_EQ(seen, std::vector<std::string>{"ORDER-1"});
-  EXPECT_THROW(NotificationHandler(NotificationHandler::Process()), std::invalid_argument);
+  EXPECT_THROW(NotificationHandler{NotificationHandler::Process{}}, std::invalid_argument);
 }
 
 }  // namespace
