@@ -2,8 +2,8 @@
 
 #include <set>
 
-#include "cinetpay/detail/codes.hpp"
 #include "cinetpay/transfer.hpp"
+#include "cinetpay/detail/codes.hpp"
 
 namespace cinetpay {
 namespace {
