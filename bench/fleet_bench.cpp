@@ -24,7 +24,7 @@
 namespace {
 
 using namespace std::chrono_literals;
-using cinetpay::testing::SandboxProcess;
+using cinetpay::mocks::SandboxProcess;
 using Steady = std::chrono::steady_clock;
 
 constexpr int kPayouts = 400;
@@ -107,7 +107,7 @@ struct FleetRun {
 
 // How long `workers` processes take to send every payout of a fresh ledger of
 // kPerWorker payouts each.
-FleetRun run_fleet(cinetpay::testing::PostgresServer& postgres, const SandboxProcess& sandbox,
+FleetRun run_fleet(cinetpay::mocks::PostgresServer& postgres, const SandboxProcess& sandbox,
                    const std::string& dir, int workers) {
   const std::string db = postgres.create_database();
   cinetpay::PayoutLedger ledger = cinetpay::PayoutLedger::open(db);
@@ -115,7 +115,7 @@ FleetRun run_fleet(cinetpay::testing::PostgresServer& postgres, const SandboxPro
   auto start = Steady::now();
   std::vector<pid_t> pids;
   for (int w = 0; w < workers; ++w) {
-    pids.push_back(cinetpay::testing::spawn(
+    pids.push_back(cinetpay::mocks::spawn(
         {CINETPAY_CLI_PATH, "--base-url", sandbox.url(), "payouts", "run", "--db", db,
          "--until-idle", "--max-seconds", "120", "--batch-size", std::to_string(kBatch),
          "--worker-id", "bench-" + std::to_string(w)},
@@ -129,7 +129,7 @@ FleetRun run_fleet(cinetpay::testing::PostgresServer& postgres, const SandboxPro
   run.wall = seconds_since(start);
   for (pid_t pid : pids) {
     ::kill(pid, SIGTERM);
-    if (!cinetpay::testing::wait_for_exit(pid, 10s)) cinetpay::testing::end_child(pid);
+    if (!cinetpay::mocks::wait_for_exit(pid, 10s)) cinetpay::mocks::end_child(pid);
   }
   using cinetpay::PayoutState;
   auto first_claim = std::chrono::system_clock::time_point::max();
@@ -153,9 +153,9 @@ int main() {
   char dir_template[] = "/tmp/cinetpay-fleet-bench-XXXXXX";
   if (!::mkdtemp(dir_template)) return 1;
   const std::string dir = dir_template;
-  cinetpay::testing::PostgresOptions durable;
+  cinetpay::mocks::PostgresOptions durable;
   durable.durable = true;
-  cinetpay::testing::PostgresServer postgres(durable);
+  cinetpay::mocks::PostgresServer postgres(durable);
   SandboxProcess sandbox(CINETPAY_SANDBOX_PATH, dir,
                          {"--latency-ms", std::to_string(kLatencyMs), "--settle-ms", "50",
                           "--balance", "1000000000", "--log-capacity", "100000"});

@@ -26,15 +26,19 @@ wait_for '^listening on ' webhook.out
 url=$(sed -n '1s/^listening on //p' webhook.out)
 [ "$(curl -fsS "$url")" = OK ] || fail "the GET ping was not answered OK"
 
-cat > payouts.csv << 'CSV'
-client_transaction_id,prefix,phone,amount,name,surname,email
-EX-1,225,0701020304,1500,Kouassi,Awa,awa@example.com
-EX-2,225,0501020399,2500,Yao,Koffi,koffi@example.com
+cat > payouts.csv << CSV
+client_transaction_id,prefix,phone,amount,notify_url,name,surname,email
+EX-1,225,0701020304,1500,$url,Kouassi,Awa,awa@example.com
+EX-2,225,0501020399,2500,$url,"Yao, Jr",Koffi,koffi@example.com
 CSV
-"$bin/send_batch" payouts.csv "$url" | tee first.out
+# A bad file is refused whole, its place named, before anything is sent.
+sed 's/,1500,/,15OO,/' payouts.csv > bad.csv
+! "$bin/send_batch" bad.csv 2> bad.err || fail "send_batch took a file with a bad amount"
+grep -q 'bad.csv:2: column 4 (amount)' bad.err || fail "the bad amount's place was not named"
+"$bin/send_batch" payouts.csv | tee first.out
 grep -q '^EX-1 accepted: transaction ' first.out || fail "EX-1 was not accepted"
 grep -q '^EX-2 accepted: transaction ' first.out || fail "EX-2 was not accepted"
-"$bin/send_batch" payouts.csv "$url" | tee second.out
+"$bin/send_batch" payouts.csv | tee second.out
 transactions() { sed -n 's/^\(EX-[0-9]\) accepted: transaction \([^,]*\),.*/\1 \2/p' "$1"; }
 [ "$(transactions first.out)" = "$(transactions second.out)" ] ||
   fail "running the file again made new transactions"

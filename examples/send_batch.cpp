@@ -1,76 +1,45 @@
-// Pays everyone listed in a CSV file:  send_batch PAYOUTS.csv NOTIFY_URL
+// Pays everyone listed in a payout file:  send_batch PAYOUTS.csv
 //
-// PAYOUTS.csv has a header line, then one payout a line:
-//   client_transaction_id,prefix,phone,amount,name,surname,email
-// Every receiver is registered as a contact first (CinetPay pays only contacts). Each
-// payout is sent under its own client_transaction_id, so running the same file again
-// never pays anyone twice: CinetPay refuses the repeat and the library finds the first one.
+// PAYOUTS.csv (CSV with a header, or a JSON array) has the columns of a payout
+// (client_transaction_id, prefix, phone, amount, notify_url) and the payee's name, surname
+// and email, in any order. The library reads and checks it whole, naming the line and column
+// of any problem, before anything is sent. Every receiver is registered as a contact first
+// (CinetPay pays only contacts). Each payout is sent under its own client_transaction_id, so
+// running the same file again never pays anyone twice: CinetPay refuses the repeat and the
+// library finds the first one.
 #include <cinetpay/transfer.hpp>
 
 #include <fstream>
 #include <iostream>
-#include <sstream>
+#include <map>
 #include <string>
 #include <vector>
 
 namespace {
 
-struct Row {
-  int line = 0;
-  cinetpay::Contact contact;
-  cinetpay::TransferRequest payout;
-};
-
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> fields;
-  std::stringstream in(line);
-  for (std::string field; std::getline(in, field, ',');) fields.push_back(field);
-  return fields;
-}
-
-std::vector<Row> read_csv(const std::string& path, const std::string& notify_url) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::vector<Row> rows;
-  std::string line;
-  std::getline(in, line);  // the header
-  for (int number = 2; std::getline(in, line); ++number) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    std::vector<std::string> f = split(line);
-    if (f.size() != 7 || f[3].find_first_not_of("0123456789") != std::string::npos) {
-      throw std::runtime_error(path + " line " + std::to_string(number) +
-                               ": expected client_transaction_id,prefix,phone,amount,name,"
-                               "surname,email with a whole amount");
-    }
-    Row row;
-    row.line = number;
-    row.contact = {f[1], f[2], f[4], f[5], f[6]};
-    row.payout.client_transaction_id = f[0];
-    row.payout.prefix = f[1];
-    row.payout.phone = f[2];
-    row.payout.amount = std::stoll(f[3]);
-    row.payout.notify_url = notify_url;
-    rows.push_back(row);
-  }
-  return rows;
+std::string column(const std::map<std::string, std::string>& extra, const std::string& name) {
+  auto it = extra.find(name);
+  return it == extra.end() ? std::string() : it->second;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::cerr << "usage: send_batch PAYOUTS.csv NOTIFY_URL\n";
+  if (argc != 2) {
+    std::cerr << "usage: send_batch PAYOUTS.csv\n";
     return 2;
   }
-  std::vector<Row> rows;
+  cinetpay::PayoutFile file;
   try {
-    rows = read_csv(argv[1], argv[2]);
+    std::ifstream in(argv[1], std::ios::binary);
+    cinetpay::PayoutFileOptions options;
+    options.extra_columns = {"name", "surname", "email"};
+    file = cinetpay::read_payout_file(in, argv[1], options);
+    const std::vector<cinetpay::TransferRequest>& payouts = file.items;
     std::vector<cinetpay::Contact> contacts;
-    std::vector<cinetpay::TransferRequest> payouts;
-    for (const Row& row : rows) {
-      contacts.push_back(row.contact);
-      payouts.push_back(row.payout);
+    for (std::size_t i = 0; i < payouts.size(); ++i) {
+      contacts.push_back({payouts[i].prefix, payouts[i].phone, column(file.extra[i], "name"),
+                          column(file.extra[i], "surname"), column(file.extra[i], "email")});
     }
 
     cinetpay::TransferClient client = cinetpay::TransferClient::from_env();
@@ -104,12 +73,18 @@ int main(int argc, char** argv) {
       all_accepted = all_accepted && r.outcome == cinetpay::TransferOutcome::accepted;
     }
     return all_accepted ? 0 : 1;
+  } catch (const cinetpay::FileError& e) {
+    std::cerr << "send_batch: " << e.what() << " (nothing was sent)\n";
+    return 2;
   } catch (const cinetpay::ValidationError& e) {
-    // Nothing was sent.
-    std::cerr << "send_batch: "
-              << (e.index() ? "line " + std::to_string(rows.at(*e.index()).line) + ": "
-                            : std::string())
-              << e.what() << "\n";
+    // A contact's name, surname or email, checked by add_contacts: nothing was sent.
+    std::string where;
+    if (e.index()) {
+      const cinetpay::FilePlace& at = file.places.at(*e.index());
+      where = at.line != 0 ? "line " + std::to_string(at.line) : "item " + std::to_string(at.item);
+      where += ": ";
+    }
+    std::cerr << "send_batch: " << where << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "send_batch: " << e.what() << "\n";

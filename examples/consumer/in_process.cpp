@@ -12,7 +12,7 @@ int main() {
   cinetpay::sandbox::Sandbox sandbox;  // port 0
   sandbox.start();
   cinetpay::TransferClient client(cinetpay::Credentials{"sandbox-key", "sandbox-password"},
-                                  cinetpay::testing::fast_options(sandbox.base_url()));
+                                  cinetpay::mocks::fast_options(sandbox.base_url()));
 
   if (!client.add_contacts({{"225", "0701020304", "Kouassi", "Awa", "awa@example.com"}})
            .front()

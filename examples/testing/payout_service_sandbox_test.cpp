@@ -22,7 +22,7 @@ class PayoutServiceOnSandbox : public ::testing::Test {
   // Nobody listens at this notify_url: the sandbox's notifications fail, which is harmless.
   shop::PayoutService service{
       cinetpay::TransferClient(cinetpay::Credentials{"sandbox-key", "sandbox-password"},
-                               cinetpay::testing::fast_options(sandbox.base_url())),
+                               cinetpay::mocks::fast_options(sandbox.base_url())),
       "http://127.0.0.1:9/notify"};
 };
 

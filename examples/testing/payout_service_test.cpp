@@ -14,14 +14,14 @@
 
 namespace {
 
-using cinetpay::testing::MockTransferApi;
+using cinetpay::mocks::MockTransferApi;
 using ::testing::_;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::Return;
 using ::testing::StrictMock;
-namespace answers = cinetpay::testing::answers;
-namespace paths = cinetpay::testing::paths;
+namespace answers = cinetpay::mocks::answers;
+namespace paths = cinetpay::mocks::paths;
 
 const shop::Seller& seller() {
   static const shop::Seller kSeller{"225", "0701020304", "Awa", "Kouassi", "awa@example.com"};
@@ -93,12 +93,12 @@ TEST_F(PayoutServiceWithMock, AnUnknownOutcomeIsPendingNeverRefused) {
 
 class PayoutServiceOnScriptedAnswers : public ::testing::Test {
  protected:
-  std::shared_ptr<cinetpay::testing::ScriptedTransport> transport =
-      std::make_shared<cinetpay::testing::ScriptedTransport>();
-  cinetpay::testing::ManualClock clock;
+  std::shared_ptr<cinetpay::mocks::ScriptedTransport> transport =
+      std::make_shared<cinetpay::mocks::ScriptedTransport>();
+  cinetpay::mocks::ManualClock clock;
   shop::PayoutService service{
       cinetpay::TransferClient(cinetpay::Credentials{"api-key", "api-password"},
-                               cinetpay::testing::fast_options(transport, clock)),
+                               cinetpay::mocks::fast_options(transport, clock)),
       kNotifyUrl};
 
   cinetpay::TransferRequest expected_send() const {

@@ -7,13 +7,13 @@
 
 using ::testing::_;
 using ::testing::Return;
-namespace answers = cinetpay::testing::answers;
-namespace paths = cinetpay::testing::paths;
+namespace answers = cinetpay::mocks::answers;
+namespace paths = cinetpay::mocks::paths;
 
 shop::Seller seller() { return {"225", "0701020304", "Awa", "Kouassi", "awa@example.com"}; }
 
 TEST(PayoutService, SendsNothingWhenTheBalanceIsTooLow) {
-  auto api = std::make_shared<::testing::StrictMock<cinetpay::testing::MockTransferApi>>();
+  auto api = std::make_shared<::testing::StrictMock<cinetpay::mocks::MockTransferApi>>();
   shop::PayoutService service(cinetpay::TransferClient(api), "https://shop.example/notify");
   EXPECT_CALL(*api, balance(_)).WillOnce(Return(cinetpay::Balance{1000, 0, 1000}));
   // StrictMock: any add_contacts or send_money call fails the test.
@@ -21,11 +21,11 @@ TEST(PayoutService, SendsNothingWhenTheBalanceIsTooLow) {
 }
 
 TEST(PayoutService, ALostAnswerIsReconciledBySdkWithoutPayingTwice) {
-  auto transport = std::make_shared<cinetpay::testing::ScriptedTransport>();
-  cinetpay::testing::ManualClock clock;  // outlives the client
+  auto transport = std::make_shared<cinetpay::mocks::ScriptedTransport>();
+  cinetpay::mocks::ManualClock clock;  // outlives the client
   shop::PayoutService service(
       cinetpay::TransferClient({"api-key", "api-password"},
-                               cinetpay::testing::fast_options(transport, clock)),
+                               cinetpay::mocks::fast_options(transport, clock)),
       "https://shop.example/notify");
   cinetpay::TransferRequest sent{
       "225", "0701020304", 2500, "https://shop.example/notify", "PAYOUT-42", ""};

@@ -21,7 +21,7 @@ CINETPAY_BEGIN_NAMESPACE
 /// moved-from client throws std::logic_error from every call.
 ///
 /// Code that pays through a TransferClient is unit-tested by constructing one over a test
-/// double: `TransferClient(std::make_shared<cinetpay::testing::MockTransferApi>())`. The
+/// double: `TransferClient(std::make_shared<cinetpay::mocks::MockTransferApi>())`. The
 /// calls below then forward to that double unchanged; what they document is the contract of
 /// the SDK's own implementation, which every TransferApi must honour.
 ///

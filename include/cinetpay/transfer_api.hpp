@@ -1,5 +1,5 @@
 // TransferApi: the interface a TransferClient forwards every call to. Implement it (or use
-// cinetpay::testing::MockTransferApi) to put a test double behind a TransferClient.
+// cinetpay::mocks::MockTransferApi) to put a test double behind a TransferClient.
 #pragma once
 
 #include <chrono>
@@ -19,7 +19,7 @@ CINETPAY_BEGIN_NAMESPACE
 /// `TransferClient(credentials, options)` puts the SDK's own implementation behind it, and
 /// `TransferClient(std::shared_ptr<TransferApi>)` any other one. Merchant code takes a
 /// TransferClient as usual; its tests construct one over a double
-/// (cinetpay::testing::MockTransferApi from the `testing` component), with no server.
+/// (cinetpay::mocks::MockTransferApi from the `testing` component), with no server.
 ///
 /// Thread safety: every copy of a TransferClient calls the same instance, so an
 /// implementation must accept calls from many threads at once.

@@ -2,12 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <stdexcept>
 #include <utility>
 
 #include "cinetpay/errors.hpp"
 
-namespace cinetpay::testing::answers {
+namespace cinetpay::mocks::answers {
 namespace {
 
 using Json = nlohmann::json;
@@ -21,7 +22,7 @@ HttpResponse success(Json data) {
 std::string message_of(int code) {
   std::optional<ApiCodeInfo> row = find_api_code(code);
   if (!row) {
-    throw std::invalid_argument("cinetpay::testing::answers: " + std::to_string(code) +
+    throw std::invalid_argument("cinetpay::mocks::answers: " + std::to_string(code) +
                                 " is not a code of CinetPay's table");
   }
   return std::string(row->message);
@@ -35,6 +36,43 @@ Json request_json(const TransferRequest& r) {
             {"client_transaction_id", r.client_transaction_id}};
   if (!r.payment_method.empty()) item["payment_method"] = r.payment_method;
   return item;
+}
+
+// One record of check/money's data, every field written as CinetPay writes it.
+Json record_json(const TransferStatus& t) {
+  return Json{{"transaction_id", t.transaction_id},
+              {"client_transaction_id", t.client_transaction_id},
+              {"lot", t.lot},
+              {"amount", std::to_string(t.amount)},
+              {"receiver", t.receiver},
+              {"receiver_e164", t.receiver_e164},
+              {"operator", t.operator_code},
+              {"sending_status", t.sending_status},
+              {"transfer_valid", t.transfer_valid},
+              {"treatment_status", t.treatment_status.raw()},
+              {"comment", t.comment},
+              {"validated_at", t.validated_at}};
+}
+
+// application/x-www-form-urlencoded, as a browser or CinetPay's server writes it. The
+// library's own encoder is not public (a shared libcinetpay exports no detail), and a second
+// one here makes the tests of parse_notification meet a writer it was not built with.
+std::string form_encoded(const std::string& value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 || c == '-' || c == '_' || c == '.' || c == '*') {
+      out += c;
+    } else if (c == ' ') {
+      out += '+';
+    } else {
+      out += '%';
+      out += kHex[u >> 4U];
+      out += kHex[u & 0x0FU];
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -81,7 +119,7 @@ SendItem accepted(const TransferRequest& request, std::string transaction_id, st
 }
 
 SendItem refused(const TransferRequest& request, int code) {
-  if (code == 0) throw std::invalid_argument("cinetpay::testing::answers::refused: code 0");
+  if (code == 0) throw std::invalid_argument("cinetpay::mocks::answers::refused: code 0");
   (void)message_of(code);
   return SendItem{request, code, "", ""};
 }
@@ -124,21 +162,30 @@ TransferStatus transfer(const TransferRequest& request, std::string transaction_
 
 HttpResponse check(const std::vector<TransferStatus>& transfers) {
   Json data = Json::array();
-  for (const TransferStatus& t : transfers) {
-    data.push_back(Json{{"transaction_id", t.transaction_id},
-                        {"client_transaction_id", t.client_transaction_id},
-                        {"lot", t.lot},
-                        {"amount", std::to_string(t.amount)},
-                        {"receiver", t.receiver},
-                        {"receiver_e164", t.receiver_e164},
-                        {"operator", t.operator_code},
-                        {"sending_status", t.sending_status},
-                        {"transfer_valid", t.transfer_valid},
-                        {"treatment_status", t.treatment_status.raw()},
-                        {"comment", t.comment},
-                        {"validated_at", t.validated_at}});
-  }
+  for (const TransferStatus& t : transfers) data.push_back(record_json(t));
   return success(std::move(data));
+}
+
+std::string check_record(const TransferStatus& transfer) { return record_json(transfer).dump(); }
+
+std::string notification_body(const TransferStatus& transfer) {
+  const bool paid = transfer.treatment_status.code() == TreatmentStatus::Code::VAL;
+  const std::pair<const char*, std::string> fields[] = {
+      {"transaction_id", transfer.transaction_id},
+      {"client_transaction_id", transfer.client_transaction_id},
+      {"lot", transfer.lot},
+      {"amount", std::to_string(transfer.amount)},
+      {"receiver", transfer.receiver},
+      {"sending_status", transfer.sending_status},
+      {"comment", transfer.comment},
+      {"treatment_status", transfer.treatment_status.raw()},
+      {"operator_transaction_id", paid ? "OP-" + transfer.transaction_id : ""},
+      {"validated_at", transfer.validated_at}};
+  std::string body;
+  for (const auto& [name, value] : fields) {
+    body += (body.empty() ? "" : "&") + std::string(name) + "=" + form_encoded(value);
+  }
+  return body;
 }
 
 ScriptedTransport::Handler lost_answer() {
@@ -153,4 +200,4 @@ ScriptedTransport::Handler unreachable() {
   };
 }
 
-}  // namespace cinetpay::testing::answers
+}  // namespace cinetpay::mocks::answers

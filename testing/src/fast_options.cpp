@@ -3,7 +3,7 @@
 #include <chrono>
 #include <utility>
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 ClientOptions fast_options(std::string base_url) {
   ClientOptions o;
@@ -27,4 +27,4 @@ ClientOptions fast_options(std::shared_ptr<HttpTransport> transport, ManualClock
   return o;
 }
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

@@ -1,6 +1,6 @@
 #include "cinetpay/testing/manual_clock.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 std::chrono::steady_clock::time_point ManualClock::now() const {
   return std::chrono::steady_clock::time_point(std::chrono::milliseconds(ms_.load()));
@@ -25,4 +25,4 @@ std::vector<std::chrono::milliseconds> ManualClock::sleeps() const {
   return sleeps_;
 }
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

@@ -5,7 +5,7 @@
 #include "cinetpay/errors.hpp"
 #include "cinetpay/testing/answers.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 namespace {
 
 std::string url_path(const std::string& url) { return url.substr(0, url.find('?')); }
@@ -89,4 +89,4 @@ std::vector<HttpRequest> ScriptedTransport::requests_to(const std::string& path)
   return out;
 }
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

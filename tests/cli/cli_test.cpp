@@ -27,10 +27,10 @@ namespace cinetpay {
 namespace {
 
 using detail::form_parse;
+using mocks::SandboxFixture;
 using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::SandboxFixture;
 
 struct Outcome {
   int code = -1;
@@ -108,7 +108,8 @@ TEST_F(CliTest, BalanceAsTableAndAsJson) {
   ASSERT_EQ(js.code, 0) << js.err;
   json doc = json::parse(js.out);
   EXPECT_EQ(doc["available"], 1000000);
-  EXPECT_EQ(doc["inUsing"], 0);
+  EXPECT_EQ(doc["in_using"], 0);
+  EXPECT_FALSE(doc.contains("inUsing")) << "the sandbox's wire word leaked into our output";
 }
 
 TEST_F(CliTest, ContactsSendStatusWait) {
@@ -432,7 +433,7 @@ TEST_F(CliTest, JsonFileTypeErrorsNameItemAndField) {
 }
 
 TEST_F(CliTest, JsonStaysValidWhenAnErrorHoldsInvalidUtf8) {
-  testing::ScriptedServer latin1;
+  mocks::ScriptedServer latin1;
   latin1.answer("/v1/auth/login", 502,
                 "<html><body>Passerelle d\xE9"
                 "faillante</body></html>",
@@ -444,7 +445,7 @@ TEST_F(CliTest, JsonStaysValidWhenAnErrorHoldsInvalidUtf8) {
   EXPECT_THAT(doc["error"]["message"].get<std::string>(), HasSubstr("Passerelle d\xEF\xBF\xBD"));
 
   // A UTF-8 page whose excerpt is cut inside a two-byte character.
-  testing::ScriptedServer cut;
+  mocks::ScriptedServer cut;
   std::string page = "<html>" + std::string(153, 'a') + "\xC3\xA9\xC3\xA9\xC3\xA9</html>";
   cut.answer("/v1/auth/login", 502, page, "text/html");
   Outcome c = cli_at(cut.base_url(), "--json balance");
@@ -538,7 +539,7 @@ TEST_F(CliTest, AnEmptyBaseUrlIsAConfigErrorNeverProduction) {
 
 // Issue 7 checked from outside: a hostile CINETPAY_BASE_URL sends nothing anywhere.
 TEST_F(CliTest, AHostileBaseUrlInTheEnvironmentSendsNothing) {
-  testing::ScriptedServer server;
+  mocks::ScriptedServer server;
   const std::string key = "CINETPAY_API_KEY=sandbox-key CINETPAY_PASSWORD=sandbox-password ";
   const std::string at = server.base_url();
   for (const std::string& url :
@@ -558,7 +559,7 @@ TEST_F(CliTest, AHostileBaseUrlInTheEnvironmentSendsNothing) {
 TEST_F(CliTest, AServerEchoingTheSecretsNeverGetsThemPrinted) {
   const std::string password = "S3cr/t p@ss&Hj4";
   const std::string encoded = detail::form_encode(password);
-  testing::ScriptedServer server;
+  mocks::ScriptedServer server;
   auto holds_part_of = [](const std::string& text, const std::string& secret) {
     for (std::size_t i = 0; i + 4 <= secret.size(); ++i) {
       if (text.find(secret.substr(i, 4)) != std::string::npos) return true;
@@ -644,7 +645,7 @@ class AcceptOneBatchThenStop {
   }
 
   std::atomic<int> sends_{0};  // before the server, which stops (and joins) first
-  testing::ScriptedServer server_;
+  mocks::ScriptedServer server_;
 };
 
 // The second batch certainly never reached CinetPay (connection refused): not_sent, with
@@ -686,11 +687,11 @@ TEST(SandboxBinary, PrintsItsUrlFirstServesAndStopsOnSigterm) {
   ASSERT_EQ(posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, environ), 0);
   posix_spawn_file_actions_destroy(&actions);
   ::close(pipe_fds[1]);
-  std::optional<std::string> line = testing::line_within(pipe_fds[0]);
+  std::optional<std::string> line = mocks::line_within(pipe_fds[0]);
   ::close(pipe_fds[0]);
   bool listening =
       line && std::regex_match(*line, std::regex("listening on http://127\\.0\\.0\\.1:[0-9]+"));
-  if (!listening) testing::end_child(pid);
+  if (!listening) mocks::end_child(pid);
   ASSERT_TRUE(listening) << "cinetpay-sandbox printed no 'listening on' line within the bound: "
                          << line.value_or("");
   std::string base = line->substr(std::string("listening on ").size());
@@ -703,8 +704,8 @@ TEST(SandboxBinary, PrintsItsUrlFirstServesAndStopsOnSigterm) {
     ADD_FAILURE() << "the sandbox did not serve: " << e.what();
   }
   ::kill(pid, SIGTERM);
-  std::optional<int> status = testing::wait_for_exit(pid);
-  if (!status) testing::end_child(pid);
+  std::optional<int> status = mocks::wait_for_exit(pid);
+  if (!status) mocks::end_child(pid);
   ASSERT_TRUE(status) << "cinetpay-sandbox did not stop within the bound of SIGTERM";
   EXPECT_TRUE(WIFEXITED(*status));
   EXPECT_EQ(WEXITSTATUS(*status), 0);
@@ -762,6 +763,51 @@ TEST_F(CliTest, PayoutsSubmitRunListShow) {
   Outcome paid = cli("payouts list --db " + db + " --state paid");
   EXPECT_THAT(paid.out, HasSubstr("LP-1"));
   EXPECT_THAT(paid.out, Not(HasSubstr("LP-2")));
+}
+
+// Every key of every JSON document the CLI prints is snake_case, whatever CinetPay's own word
+// (check/balance says `inUsing`; the CLI says `in_using`).
+void expect_snake_case_keys(const json& doc, const std::string& command) {
+  if (doc.is_object()) {
+    for (const auto& [key, value] : doc.items()) {
+      bool snake = !key.empty() && key.front() >= 'a' && key.front() <= 'z';
+      for (char c : key)
+        snake = snake && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+      EXPECT_TRUE(snake) << command << ": key '" << key << "' is not snake_case";
+      expect_snake_case_keys(value, command);
+    }
+  } else if (doc.is_array()) {
+    for (const json& item : doc) expect_snake_case_keys(item, command);
+  }
+}
+
+TEST_F(CliTest, EveryJsonKeyItPrintsIsSnakeCase) {
+  const std::string db = "sqlite:" + dir_ + "/ledger.db";
+  std::string csv = file("payouts.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id\n"
+                         "225,0102030405,500,http://127.0.0.1:9/n,SC-1\n");
+  std::string bad = file("bad.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id\n"
+                         "225,0102030405,5OO,http://127.0.0.1:9/n,SC-9\n");
+  const std::vector<std::string> commands = {
+      "balance",
+      "contact add --prefix 225 --phone 0102030405 --name Kouassi --surname Awa --email a@b.ci",
+      "send --prefix 225 --phone 0102030405 --amount 500 --notify-url http://127.0.0.1:9/n "
+      "--client-transaction-id SC-0",
+      "status --client-transaction-id SC-0",
+      "wait --client-transaction-id SC-0 --timeout-seconds 20",
+      "send --file " + bad,
+      "payouts submit --db " + db + " --file " + csv,
+      "payouts run --db " + db + " --until-idle --max-seconds 60",
+      "payouts list --db " + db,
+      "payouts show --db " + db + " SC-1",
+      "payouts changes --db " + db + " --since 0",
+      "--help"};
+  for (const std::string& command : commands) {
+    Outcome r = cli("--json " + command);
+    json doc = json::parse(r.out);
+    expect_snake_case_keys(doc, command);
+  }
 }
 
 // A ledger's run meeting 602 stops with the balance's exit code; its payouts wait in
@@ -1088,7 +1134,7 @@ constexpr const char* kHostile =
 
 // Issue 17: server text was printed raw in tables, so that it could repaint a line.
 TEST_F(CliTest, ControlCharactersFromTheServerAreEscapedInTables) {
-  testing::ScriptedServer server;
+  mocks::ScriptedServer server;
   server.answer("/v1/auth/login", 200,
                 R"({"code":0,"message":"OPERATION_SUCCES","data":{"token":"HOSTILE-TOKEN"}})");
   server.answer("/v1/transfer/check/money", 200,

@@ -2,14 +2,22 @@
 // a `docs:end NAME` line: the test docs_code_blocks keeps each page's copy equal to its
 // region here (dedented by the marker's own indentation), and this file builds, so every
 // name a block uses exists. The blocks that can run without CinetPay run as tests.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cinetpay/ledger.hpp>
+#include <cinetpay/ledger_notifications.hpp>
+#include <cinetpay/notification_handler.hpp>
+#include <cinetpay/payout_file.hpp>
 #include <cinetpay/sandbox.hpp>
+#include <cinetpay/testing.hpp>
 #include <cinetpay/transfer.hpp>
 #include <cinetpay/validation.hpp>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -118,6 +126,51 @@ void operate(const cinetpay::TransferClient& client, const cinetpay::Notificatio
       client, notification, cinetpay::CallOptions(std::chrono::seconds(2)));
   // docs:end webhook-deadline
   (void)r;
+}
+
+// docs/client.md, "Payout files". Compiled only: the file is a merchant's.
+void submit_file(const cinetpay::PayoutLedger& ledger) {
+  // docs:begin payout-file
+  std::ifstream in("payouts.csv", std::ios::binary);
+  cinetpay::PayoutFileOptions options;
+  options.extra_columns = {"name", "surname", "email"};  // optional: to register each payee
+  cinetpay::for_each_payout_chunk(
+      in, "payouts.csv", 2000,
+      [&](const cinetpay::PayoutFile& part) {
+        (void)ledger.submit(part.items);  // or client.send_money(part.items)
+      },
+      options);
+  // docs:end payout-file
+}
+
+// docs/client.md, "Notifications": a ledger's notify_url, run over the mock and a ledger in
+// a scratch directory.
+TEST(DocsNotificationHandler, TheLedgersHandlerAppliesAVerifiedNotification) {
+  char scratch[] = "/tmp/cinetpay-docs-XXXXXX";
+  ASSERT_NE(::mkdtemp(scratch), nullptr);
+  auto ledger = cinetpay::PayoutLedger::open(std::string("sqlite:") + scratch + "/ledger.db");
+  cinetpay::TransferRequest t{"225", "0701020304", 500, "https://shop.example/n", "ORDER-7", ""};
+  (void)ledger.submit({t});
+  const cinetpay::TransferStatus val =
+      cinetpay::mocks::answers::transfer(t, "TX-7", cinetpay::TreatmentStatus::Code::VAL);
+  auto api = std::make_shared<::testing::NiceMock<cinetpay::mocks::MockTransferApi>>();
+  ON_CALL(*api, verify_notification(::testing::_, ::testing::_))
+      .WillByDefault(::testing::Return(val));
+  cinetpay::TransferClient client(api);
+  const std::string method = "POST";
+  const std::string content_type = "application/x-www-form-urlencoded";
+  const std::string body = cinetpay::mocks::answers::notification_body(val);
+
+  // docs:begin notification-handler
+  cinetpay::NotificationHandler handler = cinetpay::ledger_notification_handler(ledger, client);
+  // In your server's route for notify_url (GET and POST), whatever the framework:
+  cinetpay::NotificationReply reply = handler.handle(method, content_type, body);
+  // Answer reply.status with reply.body as text/plain; log reply.error if it is set.
+  // docs:end notification-handler
+
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(ledger.get("ORDER-7")->state, cinetpay::PayoutState::paid);
+  std::filesystem::remove_all(scratch);
 }
 
 TEST(DocsValidation, NamesTheCulprit) {

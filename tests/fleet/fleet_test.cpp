@@ -19,7 +19,7 @@
 #include "postgres_server.hpp"
 #include "worker_harness.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 namespace {
 
 using namespace std::chrono_literals;
@@ -233,4 +233,4 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
 }
 
 }  // namespace
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

@@ -101,7 +101,7 @@ const std::string kNoData = R"({"code":0,"data":[]})";
 
 class FuzzServer : public cinetpay::HttpTransport {
  public:
-  FuzzServer(Input& input, cinetpay::testing::ManualClock& clock) : in_(input), clock_(clock) {}
+  FuzzServer(Input& input, cinetpay::mocks::ManualClock& clock) : in_(input), clock_(clock) {}
 
   HttpResponse send(const HttpRequest& request) override {
     if (++exchanges_ > kMaxExchanges) in_.exhaust();
@@ -300,7 +300,7 @@ class FuzzServer : public cinetpay::HttpTransport {
   }
 
   Input& in_;
-  cinetpay::testing::ManualClock& clock_;
+  cinetpay::mocks::ManualClock& clock_;
   std::map<std::string, Fate> fates_;
   std::set<std::string> resent_after_an_absence_;
   bool a_send_arrived_ = false;
@@ -313,7 +313,7 @@ class FuzzServer : public cinetpay::HttpTransport {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace std::chrono_literals;
   Input in(data, size);
-  cinetpay::testing::ManualClock clock;
+  cinetpay::mocks::ManualClock clock;
   auto server = std::make_shared<FuzzServer>(in, clock);
 
   cinetpay::ClientOptions o;

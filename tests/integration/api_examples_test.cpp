@@ -13,7 +13,7 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::ScriptedServer;
+using mocks::ScriptedServer;
 
 // The examples, byte for byte as the API text prints them.
 const char* kLoginSuccess = R"({

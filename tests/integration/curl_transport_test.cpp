@@ -35,8 +35,8 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::eventually;
-using testing::ScriptedServer;
+using mocks::eventually;
+using mocks::ScriptedServer;
 
 long max_resident_kib() {
   rusage usage{};
@@ -98,13 +98,12 @@ std::string capture_request_head(const std::function<void(int port)>& send) {
   socklen_t len = sizeof addr;
   ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
   std::thread client([&] { send(ntohs(addr.sin_port)); });
-  const auto deadline = std::chrono::steady_clock::now() + testing::kWaitBound;
-  int conn =
-      testing::readable_before(listener, deadline) ? ::accept(listener, nullptr, nullptr) : -1;
+  const auto deadline = std::chrono::steady_clock::now() + mocks::kWaitBound;
+  int conn = mocks::readable_before(listener, deadline) ? ::accept(listener, nullptr, nullptr) : -1;
   std::string head;
   char buf[4096];
   while (conn >= 0 && head.find("\r\n\r\n") == std::string::npos &&
-         testing::readable_before(conn, deadline)) {
+         mocks::readable_before(conn, deadline)) {
     ssize_t n = ::recv(conn, buf, sizeof buf, 0);
     if (n <= 0) break;
     head.append(buf, static_cast<std::size_t>(n));
@@ -246,7 +245,7 @@ TEST_F(CurlTransportTest, CertificatesAreVerifiedAgainstTheCaBundle) {
   });
   int port = tls.bind_to_any_port("127.0.0.1");
   std::thread serving([&] { tls.listen_after_bind(); });
-  testing::wait_until_running(tls);
+  mocks::wait_until_running(tls);
 
   HttpRequest r;
   r.url = "https://127.0.0.1:" + std::to_string(port) + "/x";

@@ -9,9 +9,9 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
+using mocks::payout_to;
+using mocks::SandboxFixture;
 using nlohmann::json;
-using testing::payout_to;
-using testing::SandboxFixture;
 
 const char* kSend = "/v1/transfer/money/send/contact";
 

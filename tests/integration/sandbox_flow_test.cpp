@@ -13,9 +13,9 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
+using mocks::payout_to;
+using mocks::SandboxFixture;
 using nlohmann::json;
-using testing::payout_to;
-using testing::SandboxFixture;
 
 TEST(SandboxFlow, SendCheckWaitVal) {
   SandboxFixture sb;
@@ -68,7 +68,7 @@ TEST(SandboxFlow, PhoneEndingIn99EndsRejectedAndIsRefunded) {
 }
 
 TEST(SandboxFlow, NosUntilConfirmed) {
-  auto o = testing::fast_sandbox();
+  auto o = mocks::fast_sandbox();
   o.require_confirmation = true;
   SandboxFixture sb(o);
   sb.add_contact("0102030405");
@@ -136,7 +136,7 @@ TEST(SandboxFlow, RevokedTokenIsReplacedTransparently) {
 }
 
 TEST(SandboxFlow, ExpiredTokensAreRefused) {
-  auto o = testing::fast_sandbox();
+  auto o = mocks::fast_sandbox();
   o.token_ttl = 0s;
   SandboxFixture sb(o);
   EXPECT_THROW((void)sb.client().balance(), AuthenticationError);
@@ -145,7 +145,7 @@ TEST(SandboxFlow, ExpiredTokensAreRefused) {
 }
 
 TEST(SandboxFlow, NotVisibleRightAfterTheSend) {
-  auto o = testing::fast_sandbox();
+  auto o = mocks::fast_sandbox();
   o.visibility_delay = 200ms;
   SandboxFixture sb(o);
   sb.add_contact("0102030405");
@@ -158,7 +158,7 @@ TEST(SandboxFlow, NotVisibleRightAfterTheSend) {
 }
 
 TEST(SandboxFlow, NotificationsArriveAndVerify) {
-  testing::ScriptedServer receiver;
+  mocks::ScriptedServer receiver;
   receiver.answer("/notify", 200, "OK", "text/plain");
   SandboxFixture sb;
   sb.add_contact("0102030405");
@@ -166,7 +166,7 @@ TEST(SandboxFlow, NotificationsArriveAndVerify) {
   (void)client.send_money({payout_to("0102030405", 500, "W-1", receiver.base_url() + "/notify")});
   (void)client.wait_for_final(TransferQuery::by_client_transaction_id("W-1"), 10s);
   // Notifications are posted off the API's path: wait for the last one, bounded.
-  EXPECT_TRUE(testing::eventually([&] { return receiver.requests("/notify").size() >= 4; }))
+  EXPECT_TRUE(mocks::eventually([&] { return receiver.requests("/notify").size() >= 4; }))
       << "the receiver did not get the ping and the three notifications within the bound";
   auto seen = receiver.requests("/notify");
   ASSERT_EQ(seen.size(), 4u);

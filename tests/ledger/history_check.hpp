@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 inline bool legal_move(std::optional<PayoutState> from, PayoutState to) {
   using S = PayoutState;
@@ -45,4 +45,4 @@ inline std::string history_problem(const Payout& p) {
   return {};
 }
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

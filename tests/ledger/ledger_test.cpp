@@ -11,7 +11,7 @@
 #include "sandbox_fixture.hpp"
 #include "stores.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 namespace {
 
 using ::testing::HasSubstr;
@@ -312,4 +312,4 @@ TEST(LedgerRules, StateWordsRoundTrip) {
 }
 
 }  // namespace
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

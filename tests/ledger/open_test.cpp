@@ -17,7 +17,7 @@
 #include "sandbox_fixture.hpp"
 #include "stores.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 namespace {
 
 using ::testing::HasSubstr;
@@ -227,4 +227,4 @@ TEST(PostgresLedgerOpen, AKeywordValueStringNeverShowsItsPassword) {
 }
 
 }  // namespace
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

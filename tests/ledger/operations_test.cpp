@@ -14,7 +14,7 @@
 #include "sandbox_fixture.hpp"
 #include "stores.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 namespace {
 
 using namespace std::chrono_literals;
@@ -273,4 +273,4 @@ TEST(SqliteMigration, AVersionOneLedgerGainsConsumersAndReasons) {
 }
 
 }  // namespace
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

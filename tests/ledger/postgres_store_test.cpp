@@ -56,13 +56,13 @@ std::vector<std::string> ids(const std::vector<PayoutRow>& rows) {
 
 class PostgresStoreTest : public ::testing::Test {
  protected:
-  std::string url = testing::test_database();
+  std::string url = mocks::test_database();
   std::unique_ptr<LedgerStore> store = open_postgres_store(url);
   pq::Connection raw = pq::Connection::open(url);
 };
 
 TEST_F(PostgresStoreTest, ManyWorkersStartingAtOnceMigrateOnce) {
-  std::string fresh = testing::test_database();
+  std::string fresh = mocks::test_database();
   std::promise<void> go;
   std::shared_future<void> started = go.get_future().share();
   std::vector<std::future<void>> workers;
@@ -75,7 +75,7 @@ TEST_F(PostgresStoreTest, ManyWorkersStartingAtOnceMigrateOnce) {
   }
   go.set_value();
   for (auto& w : workers) {
-    ASSERT_TRUE(testing::ready_within(w)) << "a store did not open within the bound";
+    ASSERT_TRUE(mocks::ready_within(w)) << "a store did not open within the bound";
     EXPECT_NO_THROW(w.get());
   }
   pq::Result versions = pq::Connection::open(fresh).exec("SELECT version FROM schema_version");
@@ -90,7 +90,7 @@ TEST_F(PostgresStoreTest, AClaimSkipsRowsAnotherWorkerHoldsInsteadOfWaiting) {
 
   auto claimed = std::async(
       std::launch::async, [&] { return store->claim(claim_of(Claim::Kind::send, "w1", kT0, 10)); });
-  bool skipped = testing::ready_within(claimed);
+  bool skipped = mocks::ready_within(claimed);
   holding.reset();  // a claim stuck on the locks ends now, and the test with it
   ASSERT_TRUE(skipped) << "the claim waited for a lock";
   std::vector<std::string> expected;
@@ -124,7 +124,7 @@ TEST_F(PostgresStoreTest, WorkersClaimingAtOnceNeverTakeOnePayoutTwice) {
   }
   std::multiset<std::string> all;
   for (auto& w : workers) {
-    ASSERT_TRUE(testing::ready_within(w)) << "a worker did not run out of payouts within the bound";
+    ASSERT_TRUE(mocks::ready_within(w)) << "a worker did not run out of payouts within the bound";
     for (const std::string& id : w.get()) all.insert(id);
   }
   EXPECT_EQ(all.size(), static_cast<std::size_t>(kPayouts));
@@ -205,7 +205,7 @@ TEST_F(PostgresStoreTest, ChangeFeedCursorsBecomeVisibleInCommitOrder) {
                 id_of(2));
   auto applied = std::async(std::launch::async, [&] { return store->apply({paid}); });
   pq::Connection watcher = pq::Connection::open(url);
-  bool queued = testing::eventually([&] {
+  bool queued = mocks::eventually([&] {
     return watcher.exec("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
                .rows() != 0;
   });
@@ -214,7 +214,7 @@ TEST_F(PostgresStoreTest, ChangeFeedCursorsBecomeVisibleInCommitOrder) {
   EXPECT_TRUE(open_postgres_store(url)->changes_after(0, 10).empty());
 
   slow->commit();
-  ASSERT_TRUE(testing::ready_within(applied)) << "apply() did not finish within the bound";
+  ASSERT_TRUE(mocks::ready_within(applied)) << "apply() did not finish within the bound";
   EXPECT_EQ(applied.get(), std::vector<bool>{true});
   std::vector<PayoutChange> feed = store->changes_after(0, 10);
   ASSERT_EQ(feed.size(), 2U);
@@ -239,7 +239,7 @@ TEST_F(PostgresStoreTest, ALostConnectionFailsOneCallAndTheNextReconnects) {
 }
 
 TEST(PostgresLedgerOpen, ErrorsNeverShowThePassword) {
-  std::string url = testing::test_server_url("no_such_db");
+  std::string url = mocks::test_server_url("no_such_db");
   url.replace(url.find(":///"), 4, "://postgres:sekret-pw@/");
   try {
     PayoutLedger::open(url);

@@ -11,13 +11,13 @@
 namespace cinetpay::detail::pq {
 namespace {
 
+using mocks::PostgresServer;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using testing::PostgresServer;
 
 class PqTest : public ::testing::Test {
  protected:
-  Connection db = Connection::open(testing::test_database());
+  Connection db = Connection::open(mocks::test_database());
 };
 
 TEST_F(PqTest, ParametersTravelApartFromTheStatement) {
@@ -89,7 +89,7 @@ TEST_F(PqTest, CommittingAFailedTransactionThrows) {
 }
 
 TEST_F(PqTest, ABrokenConnectionIsReportedAsLost) {
-  Connection other = Connection::open(testing::test_server_url());
+  Connection other = Connection::open(mocks::test_server_url());
   std::int64_t pid = db.exec("SELECT pg_backend_pid()").integer(0, 0);
   other.exec_with("SELECT pg_terminate_backend($1)", pid);
   try {
@@ -102,7 +102,7 @@ TEST_F(PqTest, ABrokenConnectionIsReportedAsLost) {
 }
 
 TEST(PqConnect, ErrorsNameTheServerButNeverThePassword) {
-  std::string url = testing::test_server_url("no_such_db");
+  std::string url = mocks::test_server_url("no_such_db");
   url.replace(url.find(":///"), 4, "://postgres:sekret-pw@/");
   try {
     Connection::open(url);
@@ -130,7 +130,7 @@ TEST(PostgresServer, RestartsOnItsDataAndRemovesItAtTheEnd) {
 }
 
 TEST(PostgresServer, AServerThatCannotStartSaysWhy) {
-  testing::PostgresOptions options;
+  mocks::PostgresOptions options;
   options.bin_dir = "/nonexistent/bin";
   try {
     PostgresServer server(options);

@@ -11,7 +11,7 @@
 #include "ledger/store.hpp"
 #include "stores.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 namespace {
 
 using detail::LedgerStore;
@@ -95,4 +95,4 @@ TEST_P(StoreTextTest, ATransitionWhoseTextsHoldANulIsRecordedAndReadBack) {
 INSTANTIATE_TEST_SUITE_P(Stores, StoreTextTest, ::testing::ValuesIn(ledger_stores()), store_name);
 
 }  // namespace
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

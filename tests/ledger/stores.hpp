@@ -16,7 +16,7 @@
 #include "cinetpay/ledger.hpp"
 #include "postgres_server.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 struct StoreCase {
   std::string name;
@@ -63,4 +63,4 @@ class LedgerOnStore : public ::testing::TestWithParam<StoreCase> {
   std::string url_;
 };
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

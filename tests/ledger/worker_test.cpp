@@ -22,7 +22,7 @@
 #include "sandbox_fixture.hpp"
 #include "stores.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 namespace {
 
 using namespace std::chrono_literals;
@@ -133,7 +133,7 @@ class WorkerTest : public LedgerOnStore {
     return s;
   }
   void expect_exactly_once(const PayoutLedger& ledger) {
-    testing::expect_exactly_once(sandbox_, ledger);
+    mocks::expect_exactly_once(sandbox_, ledger);
   }
 
   SandboxFixture sandbox_;
@@ -1195,4 +1195,4 @@ TEST(WorkerOnARestartedDatabase, NeverLosesOrDoublesAPayoutAndCarriesOn) {
 }
 
 }  // namespace
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

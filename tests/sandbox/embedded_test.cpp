@@ -15,11 +15,11 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::eventually;
+using mocks::eventually;
+using mocks::payout_to;
+using mocks::ready_within;
+using mocks::SandboxFixture;
 using ::testing::HasSubstr;
-using testing::payout_to;
-using testing::ready_within;
-using testing::SandboxFixture;
 
 TEST(EmbeddedSandbox, TheLedgerReadsThroughCppCalls) {
   SandboxFixture sb;
@@ -84,7 +84,7 @@ TEST(EmbeddedSandbox, AFaultThatCouldNeverFireIsRefusedNamingTheField) {
 }
 
 TEST(EmbeddedSandbox, ConfirmRejectAndResetThroughCpp) {
-  auto o = testing::fast_sandbox();
+  auto o = mocks::fast_sandbox();
   o.require_confirmation = true;
   SandboxFixture sb(o);
   sb.add_contact("0102030405");
@@ -111,9 +111,9 @@ TEST(EmbeddedSandbox, ConfirmRejectAndResetThroughCpp) {
 }
 
 TEST(EmbeddedSandbox, TheLogsKeepTheLastN) {
-  testing::ScriptedServer receiver;
+  mocks::ScriptedServer receiver;
   receiver.answer("/notify", 200, "OK", "text/plain");
-  auto o = testing::fast_sandbox();
+  auto o = mocks::fast_sandbox();
   o.log_capacity = 3;
   SandboxFixture sb(o);
   sb.add_contact("0102030405");
@@ -141,7 +141,7 @@ TEST(EmbeddedSandbox, TheLogsKeepTheLastN) {
 }
 
 TEST(EmbeddedSandbox, TheBodyLimitIsAnOption) {
-  auto o = testing::fast_sandbox();
+  auto o = mocks::fast_sandbox();
   o.max_body_bytes = 4096;
   SandboxFixture sb(o);
   httplib::Client http("127.0.0.1", sb.sandbox().port());
@@ -157,7 +157,7 @@ TEST(EmbeddedSandbox, TheBodyLimitIsAnOption) {
 }
 
 TEST(EmbeddedSandbox, LatencyDelaysApiAnswersOnlyAndConcurrentClientsWaitTogether) {
-  auto o = testing::fast_sandbox();
+  auto o = mocks::fast_sandbox();
   o.latency = 1000ms;
   o.latency_jitter = 20ms;
   SandboxFixture sb(o);

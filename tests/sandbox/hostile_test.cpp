@@ -18,11 +18,11 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
+using mocks::payout_to;
+using mocks::RawConnection;
+using mocks::SandboxFixture;
 using nlohmann::json;
 using ::testing::HasSubstr;
-using testing::payout_to;
-using testing::RawConnection;
-using testing::SandboxFixture;
 
 int port_of(const SandboxFixture& sb) {
   const std::string url = sb.base_url();
@@ -151,7 +151,7 @@ TEST_F(Hostile, AChunkedBodyOverTheLimitIsCutOffNotBuffered) {
     }
   });
   std::string answer = raw.receive(15s);
-  bool writer_stopped = testing::ready_within(writer);
+  bool writer_stopped = mocks::ready_within(writer);
   if (!writer_stopped) raw.cut();  // releases the writer, so that the test ends
   EXPECT_TRUE(writer_stopped) << "the sandbox kept reading the chunked body past the bound";
   EXPECT_EQ(RawConnection::status_of(answer), 413) << answer.substr(0, 200);
@@ -174,7 +174,7 @@ TEST_F(Hostile, IdleConnectionsDoNotStallOthers) {
   }
   int answered = 0;
   for (auto& a : answers) {
-    ASSERT_TRUE(testing::ready_within(a)) << "a client got no answer within the bound";
+    ASSERT_TRUE(mocks::ready_within(a)) << "a client got no answer within the bound";
     answered += a.get();
   }
   EXPECT_EQ(answered, 32);
@@ -264,7 +264,7 @@ TEST_F(Hostile, ABoundedFloodOfMalformedHugeDeepAndIdleRequestsLeavesItAnswering
     }
   }
   for (auto& f : flood) {
-    ASSERT_TRUE(testing::ready_within(f)) << "a garbage sender did not finish within the bound";
+    ASSERT_TRUE(mocks::ready_within(f)) << "a garbage sender did not finish within the bound";
     f.get();
   }
   still_answers();

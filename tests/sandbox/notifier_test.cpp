@@ -25,7 +25,7 @@ TEST(Notifier, PastTheWaitingBoundNoticesAreLoggedAsDropped) {
 }
 
 TEST(Notifier, APingThenTheStepsAsForms) {
-  testing::ScriptedServer receiver;
+  mocks::ScriptedServer receiver;
   receiver.answer("/n", 200, "OK", "text/plain");
   Notifier notifier(10, 10);
   notifier.start();
@@ -35,7 +35,7 @@ TEST(Notifier, APingThenTheStepsAsForms) {
   t.status = TreatmentStatus::REC;
   notifier.ping(t.notify_url);
   notifier.notify(t);
-  EXPECT_TRUE(testing::eventually([&] { return notifier.log().size() >= 2; }))
+  EXPECT_TRUE(mocks::eventually([&] { return notifier.log().size() >= 2; }))
       << "the ping and the notification were not both logged within the bound";
   auto log = notifier.log();
   ASSERT_EQ(log.size(), 2u);

@@ -15,7 +15,7 @@
 
 #include "bounded_wait.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 class RawConnection {
  public:
@@ -91,4 +91,4 @@ class RawConnection {
   int fd_;
 };
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

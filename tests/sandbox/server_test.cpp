@@ -48,23 +48,23 @@ class Program {
   }
   /// The next line of its output, or a failure once the bound passes without one.
   std::string line() {
-    std::optional<std::string> line = testing::line_within(out_);
+    std::optional<std::string> line = mocks::line_within(out_);
     if (!line) ADD_FAILURE() << "cinetpay-sandbox printed no whole line within the bound";
     return line.value_or("");
   }
   /// Its whole output, once it has closed it, or a failure once the bound passes.
   std::string rest() {
-    std::optional<std::string> all = testing::rest_within(out_);
+    std::optional<std::string> all = mocks::rest_within(out_);
     if (!all) ADD_FAILURE() << "cinetpay-sandbox kept its output open past the bound";
     return all.value_or("");
   }
   /// Waits for the program to end by itself; returns its exit status. One still running
   /// at the bound fails the test and is killed.
   int wait() {
-    std::optional<int> status = testing::wait_for_exit(pid_);
+    std::optional<int> status = mocks::wait_for_exit(pid_);
     if (!status) {
       ADD_FAILURE() << "cinetpay-sandbox did not exit within the bound";
-      testing::end_child(pid_);
+      mocks::end_child(pid_);
     }
     pid_ = 0;
     return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;

@@ -16,8 +16,8 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
+using mocks::SandboxFixture;
 using nlohmann::json;
-using testing::SandboxFixture;
 
 constexpr int kPayouts = 1000;
 constexpr int kThreads = 4;
@@ -30,7 +30,7 @@ std::string phone_of(int i) {
 }
 
 TEST(Soak, NoDuplicateNoLoss) {
-  auto sandbox_options = testing::fast_sandbox();
+  auto sandbox_options = mocks::fast_sandbox();
   sandbox_options.balance = 1'000'000'000;
   sandbox_options.settle = 20ms;
   SandboxFixture sb(sandbox_options);
@@ -48,8 +48,8 @@ TEST(Soak, NoDuplicateNoLoss) {
   // Every payout is unique by (phone, amount); half carry the caller's id, half get one made.
   std::vector<TransferRequest> payouts;
   for (int i = 0; i < kPayouts; ++i) {
-    payouts.push_back(testing::payout_to(phone_of(i), 1000 + 5 * i,
-                                         i % 2 == 0 ? "SOAK-" + std::to_string(i) : ""));
+    payouts.push_back(
+        mocks::payout_to(phone_of(i), 1000 + 5 * i, i % 2 == 0 ? "SOAK-" + std::to_string(i) : ""));
   }
 
   const std::vector<json> faults = {

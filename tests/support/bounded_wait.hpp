@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 /// The bound of every wait below unless told otherwise: far above what any condition of
 /// the suite needs on a loaded machine, far below ctest's own timeout.
@@ -65,7 +65,7 @@ bool ends_within(pid_t pid, std::chrono::milliseconds bound, Ended ended) {
   const auto deadline = std::chrono::steady_clock::now() + bound;
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) return eventually(ended, bound);
-  bool ends = testing::readable_before(pidfd, deadline);
+  bool ends = mocks::readable_before(pidfd, deadline);
   ::close(pidfd);
   return ends;
 }
@@ -135,4 +135,4 @@ inline std::optional<int> end_child(pid_t pid) {
   return std::nullopt;
 }
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

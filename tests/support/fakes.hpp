@@ -1,5 +1,5 @@
 // FakeWorld: the project's unit tests' client over the installed test doubles
-// (cinetpay::testing), with the SDK's default waits and every log line kept.
+// (cinetpay::mocks), with the SDK's default waits and every log line kept.
 #pragma once
 
 #include <memory>
@@ -11,7 +11,7 @@
 #include "cinetpay/testing/scripted_transport.hpp"
 #include "cinetpay/transfer.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 /// A client over a scripted transport and a manual clock; no real time passes. Unlike
 /// fast_options, it keeps the default timeouts and grace: tests count the lookups they
@@ -49,4 +49,4 @@ struct FakeWorld {
   }
 };
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

@@ -11,7 +11,7 @@
 
 namespace {
 
-using cinetpay::testing::PostgresServer;
+using cinetpay::mocks::PostgresServer;
 
 constexpr std::chrono::seconds kBound{30};
 
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   stop(state_dir);
   if (command == "stop") return 0;
   try {
-    cinetpay::testing::PostgresOptions options;
+    cinetpay::mocks::PostgresOptions options;
     options.outlive_parent = true;
     PostgresServer server(options);
     std::ofstream(state_dir + "/server") << server.pid() << " " << server.dir() << "\n";

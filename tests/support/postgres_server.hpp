@@ -38,7 +38,7 @@
 
 #include "bounded_wait.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 struct PostgresOptions {
   std::string bin_dir = "/usr/lib/postgresql/15/bin";
@@ -110,7 +110,7 @@ class PostgresServer {
   }
 
   /// Creates an empty database of its own and returns its URI.
-  std::string create_database() { return testing::create_database(url()); }
+  std::string create_database() { return mocks::create_database(url()); }
 
   /// Starts the server again after stop(), on the same port and data.
   void start() {
@@ -322,4 +322,4 @@ inline std::string test_server_url(const std::string& database = "postgres") {
 /// An empty database of its own on the shared server; its URL.
 inline std::string test_database() { return create_database(test_server_url()); }
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

@@ -11,7 +11,7 @@
 #include "cinetpay/testing/fast_options.hpp"
 #include "cinetpay/transfer.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 inline sandbox::SandboxOptions fast_sandbox() {
   sandbox::SandboxOptions o;
@@ -92,4 +92,4 @@ inline TransferRequest payout_to(const std::string& phone, std::int64_t amount,
   return t;
 }
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

@@ -15,7 +15,7 @@
 
 #include "bounded_wait.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 struct RecordedRequest {
   std::string method;
@@ -106,4 +106,4 @@ class ScriptedServer {
   std::vector<RecordedRequest> requests_;
 };
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

@@ -29,7 +29,7 @@
 
 extern char** environ;  // NOLINT: POSIX declares it nowhere else
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 /// A child process with the test's environment (minus CINETPAY_LEDGER_CRASH_AT) plus
 /// `env_extra`; stdout (or `stdout_fd`) and stderr appended to `log`.
@@ -255,4 +255,4 @@ inline Audit audit(SandboxProcess& sandbox, const PayoutLedger& ledger,
   return a;
 }
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

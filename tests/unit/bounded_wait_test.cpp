@@ -8,7 +8,7 @@
 
 #include <csignal>
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 namespace {
 
 using namespace std::chrono_literals;
@@ -170,4 +170,4 @@ TEST(BoundedWait, EventuallyAndReadyWithinReportTheirCondition) {
 }
 
 }  // namespace
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

@@ -17,8 +17,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using detail::form_parse;
-using testing::FakeWorld;
-namespace answers = testing::answers;
+using mocks::FakeWorld;
+namespace answers = mocks::answers;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -1310,7 +1310,7 @@ TEST(Secrets, ForeignExceptionsLeavingACallAreMasked) {
 
 // A server that takes every request and never answers: each request lasts its timeout.
 std::function<HttpResponse(const HttpRequest&)> silent(
-    testing::ManualClock& clock, std::chrono::milliseconds transport_timeout,
+    mocks::ManualClock& clock, std::chrono::milliseconds transport_timeout,
     std::vector<std::chrono::milliseconds>* seen) {
   return [&clock, transport_timeout, seen](const HttpRequest& r) -> HttpResponse {
     auto lasts = r.timeout.count() > 0 ? std::min(r.timeout, transport_timeout) : transport_timeout;

@@ -1,5 +1,5 @@
-// cinetpay::testing as a merchant uses it: the answers it builds are read by the real
-// client as CinetPay's own, the scripted transport and the manual clock behave as
+// cinetpay::mocks (target cinetpay::testing) as a merchant uses it: the answers it builds are read
+// by the real client as CinetPay's own, the scripted transport and the manual clock behave as
 // documented, and fast_options keep every wait short.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -15,12 +15,12 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
+using mocks::ManualClock;
+using mocks::ScriptedTransport;
 using ::testing::HasSubstr;
-using testing::ManualClock;
 using ::testing::Not;
-using testing::ScriptedTransport;
-namespace answers = testing::answers;
-namespace paths = testing::paths;
+namespace answers = mocks::answers;
+namespace paths = mocks::paths;
 
 TransferRequest payout(const std::string& id, std::int64_t amount = 500) {
   return TransferRequest{"225", "0102030405", amount, "https://shop.example/notify", id, ""};
@@ -30,7 +30,7 @@ class Doubles : public ::testing::Test {
  protected:
   std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
   ManualClock clock;
-  TransferClient client{Credentials{"key", "password"}, testing::fast_options(transport, clock)};
+  TransferClient client{Credentials{"key", "password"}, mocks::fast_options(transport, clock)};
 };
 
 TEST_F(Doubles, BalanceIsReadAsCinetPaySendsIt) {
@@ -40,7 +40,7 @@ TEST_F(Doubles, BalanceIsReadAsCinetPaySendsIt) {
   EXPECT_EQ(b.in_using, 200);
   EXPECT_EQ(b.amount, 5200);
   EXPECT_THAT(transport->requests_to(paths::kBalance).at(0).url,
-              HasSubstr(std::string("token=") + testing::kTestToken));
+              HasSubstr(std::string("token=") + mocks::kTestToken));
 }
 
 TEST_F(Doubles, ABatchRefusedWholeRejectsEachItemWithTheCode) {
@@ -63,7 +63,7 @@ TEST_F(Doubles, ErrorCodesOfReadsBecomeTheirTypedErrors) {
   EXPECT_THROW((void)client.check_transfer(TransferQuery::by_client_transaction_id("X")),
                NotFoundError);
   transport->on(paths::kLogin, answers::error(701));
-  TransferClient refused(Credentials{"bad", "bad"}, testing::fast_options(transport, clock));
+  TransferClient refused(Credentials{"bad", "bad"}, mocks::fast_options(transport, clock));
   try {
     (void)refused.balance();
     FAIL() << "no error";
@@ -145,6 +145,58 @@ TEST_F(Doubles, CheckAndContactsAnswersAreReadBack) {
   EXPECT_TRUE(added[0].already_exists());
 }
 
+// A record built by check_record is what the client reads: wrapped in check/money's
+// envelope by hand, check_transfer gives back the very status it was built from.
+TEST_F(Doubles, ACheckRecordIsReadBackByTheClientAsItWasBuilt) {
+  TransferStatus built =
+      answers::transfer(payout("ORDER-R", 2500), "TX-R", TreatmentStatus::Code::REJ);
+  built.comment = "Solde insuffisant & compte bloqué";
+  transport->on(paths::kCheck,
+                answers::json(200, R"({"code":0,"message":"OPERATION_SUCCES","data":[)" +
+                                       answers::check_record(built) + "]}"));
+  TransferStatus read = client.check_transfer(TransferQuery::by_transaction_id("TX-R")).at(0);
+  EXPECT_EQ(read.transaction_id, built.transaction_id);
+  EXPECT_EQ(read.client_transaction_id, built.client_transaction_id);
+  EXPECT_EQ(read.lot, built.lot);
+  EXPECT_EQ(read.amount, 2500);
+  EXPECT_EQ(read.receiver, built.receiver);
+  EXPECT_EQ(read.receiver_e164, built.receiver_e164);
+  EXPECT_EQ(read.sending_status, built.sending_status);
+  EXPECT_EQ(read.transfer_valid, "N");
+  EXPECT_EQ(read.treatment_status.code(), TreatmentStatus::Code::REJ);
+  EXPECT_EQ(read.comment, built.comment);
+  EXPECT_EQ(read.validated_at, built.validated_at);
+}
+
+// A notification body built for a transfer is what parse_notification reads, whatever its
+// text holds (spaces, &, =, +, %, accents), and verify_notification confirms it against
+// the same transfer's check/money record.
+TEST_F(Doubles, ANotificationBodyParsesBackAndIsVerifiedAgainstItsTransfer) {
+  TransferStatus built =
+      answers::transfer(payout("ORDER-N&x=1", 1000), "TX-N", TreatmentStatus::Code::VAL);
+  built.comment = "Payé à 100% + frais";
+  const std::string body = answers::notification_body(built);
+  EXPECT_THAT(body, Not(HasSubstr(" ")));
+  Notification n = parse_notification(body);
+  EXPECT_EQ(n.transaction_id, "TX-N");
+  EXPECT_EQ(n.client_transaction_id, "ORDER-N&x=1");
+  EXPECT_EQ(n.lot, built.lot);
+  EXPECT_EQ(n.amount, "1000");
+  EXPECT_EQ(n.receiver, "0102030405");
+  EXPECT_EQ(n.sending_status, "CONFIRM");
+  EXPECT_EQ(n.comment, built.comment);
+  EXPECT_EQ(n.treatment_status, "VAL");
+  EXPECT_EQ(n.operator_transaction_id, "OP-TX-N");
+  EXPECT_EQ(n.validated_at, built.validated_at);
+  EXPECT_TRUE(n.operator_code.empty());
+
+  transport->on(paths::kCheck, answers::check({built}));
+  EXPECT_EQ(client.verify_notification(n).transaction_id, "TX-N");
+  EXPECT_TRUE(parse_notification(answers::notification_body(answers::transfer(
+                                     payout("ORDER-M"), "TX-M", TreatmentStatus::Code::NEW)))
+                  .operator_transaction_id.empty());
+}
+
 TEST(Answers, OnlyCodesOfCinetPaysTableAreBuilt) {
   EXPECT_THROW((void)answers::error(4242), std::invalid_argument);
   EXPECT_THROW((void)answers::refused(payout("A"), 0), std::invalid_argument);
@@ -197,7 +249,7 @@ TEST(ManualClockTest, TheSleeperRecordsAndAdvancesWithoutWaiting) {
 }
 
 TEST(FastOptions, EveryWaitIsShort) {
-  ClientOptions o = testing::fast_options("http://127.0.0.1:1");
+  ClientOptions o = mocks::fast_options("http://127.0.0.1:1");
   EXPECT_EQ(o.base_url, "http://127.0.0.1:1");
   EXPECT_LE(o.reconcile_grace, 1s);
   EXPECT_LE(o.poll_interval, 100ms);

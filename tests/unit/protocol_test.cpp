@@ -14,7 +14,7 @@
 namespace cinetpay::detail {
 namespace {
 
-namespace answers = testing::answers;
+namespace answers = mocks::answers;
 
 Envelope parse(const std::string& body, int status = 200) {
   return parse_envelope(answers::json(status, body));

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "bounded_wait.hpp"
-#include "cinetpay/testing/manual_clock.hpp"
 #include "cinetpay/detail/token.hpp"
+#include "cinetpay/testing/manual_clock.hpp"
 
 namespace cinetpay {
 namespace {
@@ -15,8 +15,8 @@ namespace {
 using namespace std::chrono_literals;
 using detail::Token;
 using detail::TokenManager;
-using testing::eventually;
-using testing::ManualClock;
+using mocks::eventually;
+using mocks::ManualClock;
 
 // A login that blocks until released, so that other threads pile up behind it. A test
 // releases it on every path, so that its threads always end.

@@ -12,10 +12,10 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
+using mocks::MockTransferApi;
 using ::testing::_;
 using ::testing::ElementsAre;
 using ::testing::Field;
-using testing::MockTransferApi;
 using ::testing::Property;
 using ::testing::Return;
 using ::testing::StrictMock;

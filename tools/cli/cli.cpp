@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cinetpay/errors.hpp>
 
-#include "payout_file.hpp"
-
 namespace cinetpay::cli {
 
 Flags::Flags(const std::vector<std::string>& args, const std::vector<std::string>& switches,
@@ -81,6 +79,12 @@ TransferClient& Context::client() {
     client_.emplace(credentials_, options_);
   }
   return *client_;
+}
+
+std::ifstream open_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw FileError(path, {}, "cannot be read");
+  return in;
 }
 
 }  // namespace cinetpay::cli

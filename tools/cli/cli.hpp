@@ -5,7 +5,9 @@
 
 #include <cinetpay/client.hpp>
 #include <cinetpay/options.hpp>
+#include <cinetpay/payout_file.hpp>
 #include <cstdint>
+#include <fstream>
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -111,5 +113,9 @@ std::vector<Command> transfer_commands();
 
 /// payouts submit|run|list|show|changes, over a payout ledger (payouts.cpp).
 std::vector<Command> payout_commands();
+
+/// The file at `path`, opened to be read whole (a payout or contact file). Throws FileError
+/// naming `path` when it cannot be opened.
+std::ifstream open_file(const std::string& path);
 
 }  // namespace cinetpay::cli

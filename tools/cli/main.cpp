@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "payout_file.hpp"
 
 namespace cinetpay::cli {
 namespace {
@@ -203,7 +202,7 @@ int main_of(std::vector<std::string> args) {
     return fail(out, kUsage, "usage", e.what());
   } catch (const FileError& e) {
     const FilePlace& p = e.place();
-    json extra{{"file", e.path()}};
+    json extra{{"file", e.source()}};
     if (p.line != 0) extra["line"] = p.line;
     if (p.column != 0) extra["column"] = p.column;
     if (p.item != 0) extra["item"] = p.item;

@@ -263,7 +263,7 @@ void Output::contact_results(const std::vector<ContactResult>& results) const {
 
 void Output::balance(const Balance& b) const {
   if (json_) {
-    document({{"amount", b.amount}, {"inUsing", b.in_using}, {"available", b.available}});
+    document({{"amount", b.amount}, {"in_using", b.in_using}, {"available", b.available}});
   } else {
     table({"amount", "in_using", "available"},
           {{std::to_string(b.amount), std::to_string(b.in_using), std::to_string(b.available)}});

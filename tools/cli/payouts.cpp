@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
-#include "payout_file.hpp"
 
 namespace cinetpay::cli {
 namespace {
@@ -103,7 +102,7 @@ void at_file_place(const std::string& path, const PayoutFile& part, const Call& 
     if (!e.index() || *e.index() >= part.places.size()) throw;
     FilePlace place = part.places[*e.index()];
     place.field = e.field();
-    throw FileError(path, place, problem_of(e));
+    throw FileError(path, place, e.problem());
   }
 }
 
@@ -113,15 +112,18 @@ void at_file_place(const std::string& path, const PayoutFile& part, const Call& 
 int submit(Context& ctx, const Flags& f) {
   f.allow({"db", "file"});
   const std::string path = f.need("file");
-  for_each_payout_chunk(path, kFileChunk, [](const PayoutFile&) {});
+  std::ifstream alone = open_file(path);
+  for_each_payout_chunk(alone, path, kFileChunk, [](const PayoutFile&) {});
   PayoutLedger ledger = open_ledger(f, LedgerAccess::create);
-  for_each_payout_chunk(path, kFileChunk, [&](const PayoutFile& part) {
+  std::ifstream against = open_file(path);
+  for_each_payout_chunk(against, path, kFileChunk, [&](const PayoutFile& part) {
     at_file_place(path, part, [&] { (void)ledger.check(part.items); });
   });
   std::size_t fresh = 0;
   std::size_t already = 0;
   json out = json::array();
-  for_each_payout_chunk(path, kFileChunk, [&](const PayoutFile& part) {
+  std::ifstream recorded = open_file(path);
+  for_each_payout_chunk(recorded, path, kFileChunk, [&](const PayoutFile& part) {
     std::vector<SubmitResult> results;
     at_file_place(path, part, [&] { results = ledger.submit(part.items); });
     for (const SubmitResult& r : results) {

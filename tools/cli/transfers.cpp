@@ -8,7 +8,6 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "payout_file.hpp"
 
 namespace cinetpay::cli {
 namespace {
@@ -98,14 +97,18 @@ int contact_add(Context& ctx, const Flags& f) {
 int contact_import(Context& ctx, const Flags& f) {
   f.allow({});
   if (f.positional().size() != 1) throw UsageError("contact import takes one FILE");
-  return contacts(ctx, read_contact_file(f.positional()[0]));
+  const std::string& path = f.positional()[0];
+  std::ifstream in = open_file(path);
+  return contacts(ctx, read_contact_file(in, path));
 }
 
 int send_command(Context& ctx, const Flags& f) {
   if (f.has("file")) {
     f.allow({"file"});
     // A file names every id itself.
-    return send(ctx, read_payout_file(f.need("file")).items, false);
+    const std::string path = f.need("file");
+    std::ifstream in = open_file(path);
+    return send(ctx, read_payout_file(in, path).items, false);
   }
   f.allow({"prefix", "phone", "amount", "notify-url", "client-transaction-id", "payment-method"});
   std::string amount_text = f.need("amount");

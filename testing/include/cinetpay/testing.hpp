@@ -1,5 +1,8 @@
-// cinetpay::testing: test doubles for code that uses cinetpay-cpp. Link cinetpay::testing
-// (find_package(cinetpay COMPONENTS testing)); it brings GoogleTest's gmock.
+// cinetpay::mocks: test doubles for code that uses cinetpay-cpp. Link cinetpay::testing
+// (find_package(cinetpay COMPONENTS testing)); it brings GoogleTest's gmock. The namespace is
+// not `testing`, so that it never collides with GoogleTest's ::testing after
+// `using namespace cinetpay;`; the headers stay under <cinetpay/testing/...>, the
+// component's name.
 #pragma once
 
 #include "cinetpay/testing/answers.hpp"             // IWYU pragma: export

@@ -10,7 +10,7 @@
 #include "cinetpay/models.hpp"
 #include "cinetpay/testing/scripted_transport.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 /// The token answers::login() hands out unless told otherwise. A test may assert that it
 /// never appears in a log line or an error message.
@@ -73,6 +73,20 @@ struct SendItem {
 /// error(723) instead, which is how CinetPay says "not found".
 [[nodiscard]] HttpResponse check(const std::vector<TransferStatus>& transfers);
 
+/// One record of check/money's `data`, as CinetPay writes it (amount as a string,
+/// `operator`, every field present), as JSON text: what TransferClient::check_transfer
+/// reads back into `transfer`. For a test of code that reads CinetPay's records itself, or
+/// that stores them.
+[[nodiscard]] std::string check_record(const TransferStatus& transfer);
+
+/// The form CinetPay POSTs to notify_url about `transfer` (e.g. built by transfer()),
+/// form-encoded as it sends it (content type application/x-www-form-urlencoded):
+/// transaction_id, client_transaction_id, lot, amount, receiver, sending_status, comment,
+/// treatment_status, operator_transaction_id (`OP-` and the transaction id once VAL, empty
+/// before) and validated_at. parse_notification reads it back; a handler under test gets it
+/// as its body.
+[[nodiscard]] std::string notification_body(const TransferStatus& transfer);
+
 /// A transport failure after the request may have reached CinetPay (a timeout, a dropped
 /// connection): for a send, its outcome is unknown until reconciled.
 [[nodiscard]] ScriptedTransport::Handler lost_answer();
@@ -81,4 +95,4 @@ struct SendItem {
 [[nodiscard]] ScriptedTransport::Handler unreachable();
 
 }  // namespace answers
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

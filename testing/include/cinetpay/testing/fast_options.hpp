@@ -9,7 +9,7 @@
 #include "cinetpay/options.hpp"
 #include "cinetpay/testing/manual_clock.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 /// Options for a client of a local server (an in-process cinetpay::sandbox::Sandbox or a
 /// cinetpay-sandbox process) at `base_url`, in real time: request timeout 5 s, backoffs of
@@ -24,4 +24,4 @@ namespace cinetpay::testing {
 [[nodiscard]] ClientOptions fast_options(std::shared_ptr<HttpTransport> transport,
                                          ManualClock& clock);
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

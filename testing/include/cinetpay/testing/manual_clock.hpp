@@ -8,7 +8,7 @@
 
 #include "cinetpay/options.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 /// A steady clock that moves only when told, and a sleeper that moves it instead of
 /// sleeping: a client built on them (ClientOptions::clock, ClientOptions::sleeper) backs off,
@@ -36,4 +36,4 @@ class ManualClock {
   std::vector<std::chrono::milliseconds> sleeps_;
 };
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

@@ -9,7 +9,7 @@
 
 #include "cinetpay/transfer_api.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 /// A gmock implementation of TransferApi. Put it behind a client with
 /// `TransferClient client(mock)` (mock a `std::shared_ptr<MockTransferApi>`) and set
@@ -48,4 +48,4 @@ class MockTransferApi : public TransferApi {
               (const Notification& notification, const CallOptions& call), (override));
 };
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks

@@ -11,7 +11,7 @@
 
 #include "cinetpay/http.hpp"
 
-namespace cinetpay::testing {
+namespace cinetpay::mocks {
 
 /// The ends of the API's paths, as ScriptedTransport matches them.
 namespace paths {
@@ -72,4 +72,4 @@ class ScriptedTransport : public HttpTransport {
   std::vector<HttpRequest> requests_;
 };
 
-}  // namespace cinetpay::testing
+}  // namespace cinetpay::mocks
