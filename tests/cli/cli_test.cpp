@@ -810,6 +810,48 @@ TEST_F(CliTest, EveryJsonKeyItPrintsIsSnakeCase) {
   }
 }
 
+// Issue 17: a payout file carried no recipient, so the ledger never registered anyone and a
+// payout to a new phone ended rejected (724). Its name, surname and email columns register
+// the phone before the first send; its metadata column (a JSON object, as text in CSV) is
+// read back everywhere. The phone CinetPay refuses as a contact fails alone.
+TEST_F(CliTest, PayoutsSubmitCarriesRecipientsAndMetadataAndTheWorkerRegistersThem) {
+  const std::string db = "sqlite:" + dir_ + "/ledger.db";
+  std::string csv = file("recipients.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id,name,surname,email,"
+                         "metadata\n"
+                         "225,0700002001,500,http://127.0.0.1:9/n,RC-1,Awa,Kone,awa@example.com,"
+                         "\"{\"\"order\"\": \"\"A-17\"\"}\"\n"
+                         "225,0700002097,600,http://127.0.0.1:9/n,RC-2,Ali,Traore,ali@example.com,\n");
+  Outcome submitted = cli("payouts submit --db " + db + " --file " + csv);
+  ASSERT_EQ(submitted.code, 0) << submitted.err;
+  Outcome run = cli("payouts run --db " + db + " --until-idle --max-seconds 60");
+  EXPECT_EQ(run.code, 1) << "RC-2's contact is refused: " << run.err;
+  Outcome shown = cli("--json payouts show --db " + db + " RC-1");
+  ASSERT_EQ(shown.code, 0) << shown.err;
+  json p = json::parse(shown.out);
+  EXPECT_EQ(p["state"], "paid");
+  EXPECT_EQ(p["metadata"]["order"], "A-17");
+  EXPECT_EQ(p["recipient"]["surname"], "Kone");
+  json refused = json::parse(cli("--json payouts show --db " + db + " RC-2").out);
+  EXPECT_EQ(refused["state"], "rejected");
+  EXPECT_EQ(refused["api_code"], 802);
+  EXPECT_EQ(refused["metadata"], nullptr);
+  json feed = json::parse(cli("--json payouts changes --db " + db + " --since 0").out);
+  ASSERT_EQ(feed.size(), 2U);
+  const json& paid = feed[0]["client_transaction_id"] == "RC-1" ? feed[0] : feed[1];
+  EXPECT_EQ(paid["metadata"]["order"], "A-17");
+
+  // Bad metadata is named with its line before anything is recorded.
+  std::string bad = file("bad.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id,metadata\n"
+                         "225,0700002001,500,http://127.0.0.1:9/n,RC-3,[1]\n");
+  Outcome refusedfile = cli("payouts submit --db " + db + " --file " + bad);
+  EXPECT_EQ(refusedfile.code, 2);
+  EXPECT_THAT(refusedfile.err, HasSubstr("bad.csv:2: metadata: must be a JSON object"));
+  EXPECT_FALSE(json::parse(cli("--json payouts list --db " + db).out).dump().find("RC-3") !=
+               std::string::npos);
+}
+
 // A ledger's run meeting 602 stops with the balance's exit code; its payouts wait in
 // pending, and the same run after the top-up pays them.
 TEST_F(CliTest, PayoutsRunStoppedByTheBalanceExitsSevenAndPaysAfterTheTopUp) {

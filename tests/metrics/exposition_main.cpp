@@ -14,7 +14,7 @@
 
 int main() {
   using namespace std::chrono_literals;
-  namespace doubles = cinetpay::testing;
+  namespace doubles = cinetpay::mocks;
   auto registry = std::make_shared<cinetpay::MetricsRegistry>();
 
   doubles::ManualClock clock;

@@ -16,9 +16,9 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::FakeWorld;
-namespace answers = testing::answers;
-namespace paths = testing::paths;
+using mocks::FakeWorld;
+namespace answers = mocks::answers;
+namespace paths = mocks::paths;
 using ::testing::HasSubstr;
 
 TEST(MetricsRegistry, ExposesEachTypeInTheTextFormat) {

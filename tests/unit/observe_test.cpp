@@ -17,9 +17,9 @@ namespace cinetpay {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::FakeWorld;
-namespace answers = testing::answers;
-namespace paths = testing::paths;
+using mocks::FakeWorld;
+namespace answers = mocks::answers;
+namespace paths = mocks::paths;
 using ::testing::HasSubstr;
 
 constexpr const char* kBalanceOk =
@@ -57,7 +57,7 @@ TransferRequest payout(const std::string& id) {
 }
 
 // A handler that takes `ms` of the manual clock, then answers `response`.
-testing::ScriptedTransport::Handler slow(FakeWorld& w, int ms, const HttpResponse& response) {
+mocks::ScriptedTransport::Handler slow(FakeWorld& w, int ms, const HttpResponse& response) {
   return [&w, ms, response](const HttpRequest&) {
     w.clock.advance(std::chrono::milliseconds(ms));
     return response;
@@ -248,7 +248,7 @@ TEST(RequestObserver, ThrowingObserverChangesNoOutcome) {
 // observer nor a log record.
 TEST(RequestObserver, NoSecretInAnyEventOrLogRecord) {
   FakeWorld w;
-  const std::string echo = std::string("key-secret pass-secret ") + testing::kTestToken;
+  const std::string echo = std::string("key-secret pass-secret ") + mocks::kTestToken;
   w.transport->on_json(paths::kBalance, 503, R"({"code":0,"message":")" + echo + R"("})")
       .then(paths::kBalance, HttpResponse{503, {}, "<p>" + echo + "</p>"})
       .then(paths::kBalance,
@@ -274,7 +274,7 @@ TEST(RequestObserver, NoSecretInAnyEventOrLogRecord) {
     for (const LogField& f : record.fields) seen += f.key + "=" + f.value + "\n";
   }
   seen += w.all_logs();
-  for (const char* secret : {"key-secret", "pass-secret", testing::kTestToken}) {
+  for (const char* secret : {"key-secret", "pass-secret", mocks::kTestToken}) {
     EXPECT_THAT(seen, ::testing::Not(HasSubstr(secret))) << secret;
   }
   // What was masked was there to mask: the transport's last message reached a record.

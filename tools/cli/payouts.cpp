@@ -27,6 +27,13 @@ std::string timestamp(std::chrono::system_clock::time_point t) {
   return text;
 }
 
+// A payout's metadata as the JSON object it is (checked at submit); null when it has none.
+json metadata_json(const std::string& metadata) {
+  if (metadata.empty()) return nullptr;
+  json parsed = json::parse(metadata, nullptr, /*allow_exceptions=*/false);
+  return parsed.is_discarded() ? json(metadata) : parsed;
+}
+
 json payout_json(const Payout& p) {
   json j{{"client_transaction_id", p.request.client_transaction_id},
          {"state", std::string(to_string(p.state))},
@@ -39,7 +46,12 @@ json payout_json(const Payout& p) {
          {"api_code", p.api_code},
          {"detail", p.detail},
          {"sends", p.sends},
-         {"updated_at", timestamp(p.updated_at)}};
+         {"updated_at", timestamp(p.updated_at)},
+         {"metadata", metadata_json(p.metadata)},
+         {"recipient", p.recipient ? json{{"name", p.recipient->name},
+                                          {"surname", p.recipient->surname},
+                                          {"email", p.recipient->email}}
+                                   : json(nullptr)}};
   if (!p.history.empty()) {
     json history = json::array();
     for (const PayoutEvent& e : p.history) {
@@ -50,7 +62,9 @@ json payout_json(const Payout& p) {
                          {"lease_until", timestamp(e.lease_until)},
                          {"reason", e.reason},
                          {"api_code", e.api_code},
-                         {"treatment_status", e.treatment_status}});
+                         {"treatment_status", e.treatment_status},
+                         {"repeats", e.repeats},
+                         {"last_at", timestamp(e.last_at)}});
     }
     j["history"] = history;
   }
@@ -106,6 +120,33 @@ void at_file_place(const std::string& path, const PayoutFile& part, const Call& 
   }
 }
 
+// The columns of a payout file beyond the transfer's own that the ledger keeps: the
+// recipient, registered as a contact before the first send, and the merchant's metadata.
+const PayoutFileOptions& ledger_columns() {
+  static const PayoutFileOptions kOptions{FileFormat::detect,
+                                          {"name", "surname", "email", "metadata"}};
+  return kOptions;
+}
+
+// The payouts of a part of a file, with their recipients (when a row names any of name,
+// surname or email) and metadata.
+std::vector<PayoutRequest> payout_requests(const PayoutFile& part) {
+  std::vector<PayoutRequest> out;
+  out.reserve(part.items.size());
+  for (std::size_t i = 0; i < part.items.size(); ++i) {
+    const auto& extra = part.extra[i];
+    auto text = [&](const char* column) {
+      auto it = extra.find(column);
+      return it == extra.end() ? std::string() : it->second;
+    };
+    PayoutRequest r{part.items[i], std::nullopt, text("metadata")};
+    Recipient who{text("name"), text("surname"), text("email")};
+    if (!who.name.empty() || !who.surname.empty() || !who.email.empty()) r.recipient = who;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 // The file is read three times, a chunk at a time, so that memory never holds it whole:
 // checked alone (a bad file creates no ledger), checked against the ledger (a file whose id
 // was submitted with other fields records nothing), then recorded chunk by chunk.
@@ -113,27 +154,34 @@ int submit(Context& ctx, const Flags& f) {
   f.allow({"db", "file"});
   const std::string path = f.need("file");
   std::ifstream alone = open_file(path);
-  for_each_payout_chunk(alone, path, kFileChunk, [](const PayoutFile&) {});
+  for_each_payout_chunk(
+      alone, path, kFileChunk, [](const PayoutFile&) {}, ledger_columns());
   PayoutLedger ledger = open_ledger(f, LedgerAccess::create);
   std::ifstream against = open_file(path);
-  for_each_payout_chunk(against, path, kFileChunk, [&](const PayoutFile& part) {
-    at_file_place(path, part, [&] { (void)ledger.check(part.items); });
-  });
+  for_each_payout_chunk(
+      against, path, kFileChunk,
+      [&](const PayoutFile& part) {
+        at_file_place(path, part, [&] { (void)ledger.check(payout_requests(part)); });
+      },
+      ledger_columns());
   std::size_t fresh = 0;
   std::size_t already = 0;
   json out = json::array();
   std::ifstream recorded = open_file(path);
-  for_each_payout_chunk(recorded, path, kFileChunk, [&](const PayoutFile& part) {
-    std::vector<SubmitResult> results;
-    at_file_place(path, part, [&] { results = ledger.submit(part.items); });
-    for (const SubmitResult& r : results) {
-      ++(r.already_submitted ? already : fresh);
-      if (ctx.out().as_json()) {
-        out.push_back({{"client_transaction_id", r.client_transaction_id},
-                       {"already_submitted", r.already_submitted}});
-      }
-    }
-  });
+  for_each_payout_chunk(
+      recorded, path, kFileChunk,
+      [&](const PayoutFile& part) {
+        std::vector<SubmitResult> results;
+        at_file_place(path, part, [&] { results = ledger.submit(payout_requests(part)); });
+        for (const SubmitResult& r : results) {
+          ++(r.already_submitted ? already : fresh);
+          if (ctx.out().as_json()) {
+            out.push_back({{"client_transaction_id", r.client_transaction_id},
+                           {"already_submitted", r.already_submitted}});
+          }
+        }
+      },
+      ledger_columns());
   if (ctx.out().as_json()) {
     Output::document(out);
   } else {
@@ -249,7 +297,8 @@ int changes(Context& ctx, const Flags& f) {
                      {"amount", c.amount},
                      {"api_code", c.api_code},
                      {"at", timestamp(c.at)},
-                     {"reason", c.reason}});
+                     {"reason", c.reason},
+                     {"metadata", metadata_json(c.metadata)}});
     }
     Output::document(out);
   } else {

@@ -42,6 +42,8 @@ struct Column {
   std::string name;
   bool amount;
   bool required;
+  // An extra column: in JSON, an object is taken too, as its JSON text (a payout's metadata).
+  bool extra = false;
 };
 
 // The payout's own columns first, in this order (PayoutRows reads them by position), then
@@ -56,7 +58,7 @@ CINETPAY_INLINE std::vector<Column> payout_columns(const std::vector<std::string
   for (const std::string& name : extra) {
     const bool known = std::any_of(columns.begin(), columns.end(),
                                    [&](const Column& c) { return c.name == name; });
-    if (!known) columns.push_back({name, false, false});
+    if (!known) columns.push_back({name, false, false, true});
   }
   return columns;
 }
@@ -370,6 +372,8 @@ CINETPAY_INLINE Row json_row(const FileJson& item, std::size_t i, const std::str
       value = std::to_string(it->get<std::uint64_t>());
     } else if (it->is_string()) {
       value = it->get<std::string>();
+    } else if (c.extra && it->is_object()) {
+      value = it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     } else {
       throw FileError(source, place, "must be a string, got " + it->dump());
     }
