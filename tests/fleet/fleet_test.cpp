@@ -138,9 +138,12 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
       {{"kind", "http_status"}, {"path", kSendPath}, {"status", 503}},
       {{"kind", "invalid_token"}, {"path", kSendPath}},
       {{"kind", "delay_ms"}, {"path", kSendPath}, {"delay_ms", 300}},
-      // The login's outages: a worker started after a kill meets them.
+  };
+  // The login's outages, queued at each restart for the new worker's first login.
+  const std::vector<json> login_faults = {
       {{"kind", "http_status"}, {"path", "login"}, {"status", 503}},
       {{"kind", "invalid_token"}, {"path", "login"}},
+      {{"kind", "drop_before"}, {"path", "login"}},
   };
   std::uniform_int_distribution<std::size_t> fault_kind(0, faults.size() - 1);
 
@@ -163,6 +166,8 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
         auto status = wait_for_exit(running[slot], 10s);
         ASSERT_TRUE(status.has_value());
         kills += killed_by_sigkill(status) ? 1 : 0;
+        sandbox.post("/_sandbox/faults",
+                     login_faults[static_cast<std::size_t>(kills) % login_faults.size()]);
         running[slot] = worker();
       }
       next_kill = Steady::now() + std::chrono::milliseconds(pause_ms(rng));
@@ -188,8 +193,10 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
 
   int sends = 0;
   int faulted = 0;
+  int faulted_logins = 0;
   for (const auto& r : sandbox.get("/_sandbox/requests")) {
-    if (r["path"] != kSendPath && r["path"] != "/v1/auth/login") continue;
+    if (r["path"] == "/v1/auth/login") faulted_logins += r["fault"] != "" ? 1 : 0;
+    if (r["path"] != kSendPath) continue;
     ++sends;
     faulted += r["fault"] != "" ? 1 : 0;
   }
@@ -209,10 +216,9 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
       kPayouts + kRecipientPayouts, kRecipientPayouts, recipients.refused.size(), kWorkers, kills,
       a.duplicates, a.lost, a.mismatches);
   std::printf(
-      "fleet: %d of %d sends and logins faulted, %d transfers at the sandbox, %d overlapping "
-      "holds, "
-      "%d workers started\n",
-      faulted, sends, a.transfers, overlaps, started);
+      "fleet: %d of %d sends faulted, %d logins faulted, %d transfers at the sandbox, %d "
+      "overlapping holds, %d workers started\n",
+      faulted, sends, faulted_logins, a.transfers, overlaps, started);
   for (const auto& [state, total] : ledger.summary().by_state) {
     if (total.count > 0)
       std::printf("fleet: %zu %s\n", total.count, std::string(to_string(state)).c_str());
@@ -225,6 +231,7 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
   }
   EXPECT_GE(kills, 20);
   EXPECT_GE(faulted, kFaultedShare * sends);
+  EXPECT_GE(faulted_logins, kKills / 2) << "the login's outages were met";
   EXPECT_EQ(a.duplicates, 0);
   EXPECT_EQ(a.lost, 0);
   EXPECT_EQ(a.mismatches, 0);
