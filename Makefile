@@ -80,12 +80,13 @@ docs: deps
 	cmake --preset dev > /dev/null
 	cmake --build build/dev --target docs $(jobs)
 
-# The Debian packages libcinetpay-dev, cinetpay-tools and libcinetpay-testing-dev, in build/release.
+# The Debian packages libcinetpay-dev, libcinetpay-ledger-dev, cinetpay-tools,
+# libcinetpay-testing-dev and libcinetpay-doc in build/release, then lintian's check of them.
 package:
 	@bash cmake/install-deps.sh core ledger tools testing package
-	cmake --preset release > /dev/null
+	cmake --preset release -DCINETPAY_BUILD_DOCS=ON > /dev/null
 	cmake --build --preset release $(jobs)
-	cd build/release && cpack -G DEB
+	cd build/release && cpack -G DEB && lintian *.deb
 
 clean:
 	rm -rf build

@@ -8,9 +8,11 @@
 #          tools    cinetpay-sandbox and the cinetpay CLI (and the examples that embed a server)
 #          testing  cinetpay::testing, the installed test doubles (GoogleTest)
 #          tests    what the project's own test suite adds: a PostgreSQL server, doxygen for
-#                   the test that keeps the API reference free of warnings, dpkg-dev for the
-#                   package tests, curl and openssl for the examples' and transport tests
-#          docs     make docs     package  make package
+#                   the API reference (built with the tests, and its test docs_api_reference),
+#                   dpkg-dev and lintian for the package tests, curl and openssl for the
+#                   examples' and transport tests
+#          docs     make docs     package  make package (the packages, libcinetpay-doc and
+#                                          lintian's check of them)
 #          bench    make bench    fuzz     make fuzz (clang, its libFuzzer and sanitizers)
 set -euo pipefail
 
@@ -24,9 +26,9 @@ for part in "${parts[@]}"; do
     ledger) packages+=(libsqlite3-dev libpq-dev) ;;
     tools) packages+=(libcpp-httplib-dev) ;;
     testing) packages+=(libgtest-dev libgmock-dev) ;;
-    tests) packages+=(postgresql-15 doxygen dpkg-dev curl openssl) ;;
+    tests) packages+=(postgresql-15 doxygen dpkg-dev lintian curl openssl) ;;
     docs) packages+=(doxygen) ;;
-    package) packages+=(dpkg-dev) ;;
+    package) packages+=(dpkg-dev doxygen lintian) ;;
     bench) packages+=(libbenchmark-dev) ;;
     fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps.sh: unknown part '$part'" >&2; exit 2 ;;
