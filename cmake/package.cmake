@@ -15,8 +15,9 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
 # A placeholder address (.invalid is reserved, RFC 2606): whoever builds packages to
 # distribute sets their own.
-set(CPACK_PACKAGE_CONTACT "cinetpay-cpp maintainers <maintainers@cinetpay-cpp.invalid>"
+set(CINETPAY_DEBIAN_MAINTAINER "cinetpay-cpp maintainers <maintainers@cinetpay-cpp.invalid>"
     CACHE STRING "Maintainer of the Debian packages, \"Name <address>\"")
+set(CPACK_PACKAGE_CONTACT "${CINETPAY_DEBIAN_MAINTAINER}")
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
@@ -25,6 +26,8 @@ set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_GROUPING ONE_PER_GROUP)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SOURCE cinetpay-cpp)
+# Every package's synopsis is CPACK_PACKAGE_DESCRIPTION_SUMMARY; its description below (lines
+# under 80 columns, lintian) says which part of cinetpay-cpp it holds.
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # dpkg-shlibdeps finds what the programs and a shared library link (libcurl, libssl…).
@@ -32,6 +35,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 # Control files 0644 and md5sums, as dpkg-deb builds them for Debian's own packages.
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+# Programs and shared libraries stripped of their debugging information, as Debian ships
+# them (lintian: unstripped-binary-or-object), whatever the build type.
+set(CPACK_STRIP_FILES ON)
 
 # The files every package carries in /usr/share/doc/<package>: the copyright, in Debian's
 # machine-readable format (DEP-5) from LICENSE, and the changelog, compressed without a
@@ -76,11 +82,10 @@ set(CPACK_DEBIAN_LIBCINETPAY-DEV_PACKAGE_NAME libcinetpay-dev)
 # only for cinetpay::cinetpay_header_only.
 set(CPACK_DEBIAN_LIBCINETPAY-DEV_PACKAGE_DEPENDS "libcurl4-openssl-dev")
 set(CPACK_DEBIAN_LIBCINETPAY-DEV_PACKAGE_SUGGESTS "nlohmann-json3-dev, libcinetpay-ledger-dev")
-set(CPACK_COMPONENT_GROUP_LIBCINETPAY-DEV_DESCRIPTION
-    "C++ SDK for CinetPay's Transfer (payout) API
- Headers, library, CMake package and pkg-config file of the client of CinetPay's Transfer
- API: pay out to mobile-money wallets without paying anyone twice. find_package(cinetpay)
- needs libcurl only.")
+set(CPACK_DEBIAN_LIBCINETPAY-DEV_DESCRIPTION
+    "The client of CinetPay's Transfer API: headers, library, CMake package and
+pkg-config file. Pay out to mobile-money wallets without paying anyone
+twice; find_package(cinetpay) needs libcurl only.")
 cinetpay_debian_docs(dev libcinetpay-dev)
 
 if(CINETPAY_BUILD_LEDGER)
@@ -92,11 +97,11 @@ if(CINETPAY_BUILD_LEDGER)
     string(APPEND ledger_depends ", libsqlite3-dev, libpq-dev")
   endif()
   set(CPACK_DEBIAN_LIBCINETPAY-LEDGER-DEV_PACKAGE_DEPENDS "${ledger_depends}")
-  set(CPACK_COMPONENT_GROUP_LIBCINETPAY-LEDGER-DEV_DESCRIPTION
-      "durable payout ledger of cinetpay-cpp (SQLite or PostgreSQL)
- cinetpay::ledger: records each payout before it is sent to CinetPay and moves it along
- with workers that survive a crash without paying twice. find_package(cinetpay
- COMPONENTS ledger).")
+  set(CPACK_DEBIAN_LIBCINETPAY-LEDGER-DEV_DESCRIPTION
+      "The durable payout ledger of cinetpay-cpp (SQLite or PostgreSQL),
+cinetpay::ledger: it records each payout before it is sent to CinetPay and
+moves it along with workers that survive a crash without paying twice.
+find_package(cinetpay COMPONENTS ledger).")
   cinetpay_debian_docs(ledger libcinetpay-ledger-dev)
 endif()
 if(CINETPAY_BUILD_TOOLS)
@@ -104,10 +109,9 @@ if(CINETPAY_BUILD_TOOLS)
   set(CPACK_COMPONENT_TOOLS_GROUP cinetpay-tools)
   set(CPACK_DEBIAN_CINETPAY-TOOLS_PACKAGE_NAME cinetpay-tools)
   set(CPACK_DEBIAN_CINETPAY-TOOLS_PACKAGE_SECTION devel)
-  set(CPACK_COMPONENT_GROUP_CINETPAY-TOOLS_DESCRIPTION
-      "command-line tool and local simulator of CinetPay's Transfer API
- cinetpay, a command-line tool for payout operations, and cinetpay-sandbox, a stateful
- local simulator of CinetPay's Transfer API for tests and CI.")
+  set(CPACK_DEBIAN_CINETPAY-TOOLS_DESCRIPTION
+      "cinetpay, a command-line tool for payout operations, and cinetpay-sandbox, a
+stateful local simulator of CinetPay's Transfer API for tests and CI.")
   cinetpay_debian_docs(tools cinetpay-tools)
 endif()
 if(CINETPAY_BUILD_TESTING OR CINETPAY_BUILD_TOOLS)
@@ -125,10 +129,10 @@ if(CINETPAY_BUILD_TESTING OR CINETPAY_BUILD_TOOLS)
     endif()
   endif()
   set(CPACK_DEBIAN_LIBCINETPAY-TESTING-DEV_PACKAGE_DEPENDS "${testing_depends}")
-  set(CPACK_COMPONENT_GROUP_LIBCINETPAY-TESTING-DEV_DESCRIPTION
-      "testing aids for cinetpay-cpp
- Test doubles (a gmock TransferApi, a scripted transport, a manual clock, CinetPay's
- answers), the in-process sandbox library and CTest fixtures that run cinetpay-sandbox.")
+  set(CPACK_DEBIAN_LIBCINETPAY-TESTING-DEV_DESCRIPTION
+      "Testing aids for cinetpay-cpp: test doubles (a gmock TransferApi, a scripted
+transport, a manual clock, CinetPay's answers), the in-process sandbox
+library and CTest fixtures that run cinetpay-sandbox.")
   cinetpay_debian_docs(testing libcinetpay-testing-dev)
 endif()
 if(CINETPAY_BUILD_DOCS)
@@ -137,10 +141,10 @@ if(CINETPAY_BUILD_DOCS)
   set(CPACK_DEBIAN_LIBCINETPAY-DOC_PACKAGE_NAME libcinetpay-doc)
   set(CPACK_DEBIAN_LIBCINETPAY-DOC_PACKAGE_SECTION doc)
   set(CPACK_DEBIAN_LIBCINETPAY-DOC_PACKAGE_ARCHITECTURE all)
-  set(CPACK_COMPONENT_GROUP_LIBCINETPAY-DOC_DESCRIPTION
-      "API reference of cinetpay-cpp
- The HTML reference (Doxygen) of every public name of cinetpay-cpp: the client, the
- ledger, the in-process sandbox and the test doubles, in /usr/share/doc/cinetpay/html.")
+  set(CPACK_DEBIAN_LIBCINETPAY-DOC_DESCRIPTION
+      "The API reference of cinetpay-cpp: the HTML reference (Doxygen) of every
+public name of the client, the ledger, the in-process sandbox and the test
+doubles, in /usr/share/doc/cinetpay/html.")
   cinetpay_debian_docs(doc libcinetpay-doc)
 endif()
 
