@@ -9,9 +9,10 @@
 #               and linked where SQLite, libpq and pkg-config cannot be found (and may not
 #               be looked for); COMPONENTS ledger there fails naming libpq-dev and
 #               libsqlite3-dev, and where they are found it links and opens a ledger
-#   subproject  tests/package/subproject: add_subdirectory, only the library by default;
-#               with CINETPAY_BUILD_TOOLS and CINETPAY_BUILD_TESTING the same sandbox fixture
-#               and test doubles as find_package
+#   subproject  tests/package/subproject: add_subdirectory, only the library by default
+#               (with CINETPAY_BUILD_LEDGER=OFF, the client alone, where SQLite and libpq
+#               cannot be found); with CINETPAY_BUILD_TOOLS and CINETPAY_BUILD_TESTING the
+#               same sandbox fixture and test doubles as find_package
 #   deb         cpack -G DEB: the packages' dependencies follow the components (the client
 #               asks for libcurl only), each carries its copyright and changelog, lintian
 #               finds no error; unpacked with dpkg -x into a scratch root, examples/consumer
@@ -228,6 +229,17 @@ elseif(MODE STREQUAL "subproject")
   # By default only the library: configuring is enough to see it.
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/package/subproject -B ${WORK_DIR}/lib_only -G Ninja
       -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=OFF)
+  # The client alone (CINETPAY_BUILD_LEDGER=OFF) where SQLite and libpq cannot be found:
+  # configures, and its consumer builds.
+  file(MAKE_DIRECTORY ${WORK_DIR}/hidden/pkgconfig_empty)
+  file(WRITE ${WORK_DIR}/hidden/modules/FindSQLite3.cmake
+       "message(FATAL_ERROR \"find_package(SQLite3) was called: the client alone must not look for it\")\n")
+  set(ENV{PKG_CONFIG_LIBDIR} ${WORK_DIR}/hidden/pkgconfig_empty)
+  run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/package/subproject -B ${WORK_DIR}/client_only -G Ninja
+      -DCINETPAY_SOURCE_DIR=${SOURCE_DIR} -DEXPECT_TOOLS=OFF -DCINETPAY_BUILD_LEDGER=OFF
+      -DCMAKE_MODULE_PATH=${WORK_DIR}/hidden/modules "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}")
+  unset(ENV{PKG_CONFIG_LIBDIR})
+  run(${CMAKE_COMMAND} --build ${WORK_DIR}/client_only --target consumer)
   set(extra_targets cinetpay_sandbox cinetpay_cli payout_service_test payout_service_sandbox_test
       readme_test)
   build_and_test(${SOURCE_DIR}/tests/package/subproject ${WORK_DIR}/with_tools
