@@ -67,7 +67,7 @@ mutate: deps
 	bash tests/mutation/run.sh
 
 # A Release build of what is installed, nothing more (no tests, no examples), installed
-# under PREFIX; COMPONENT=runtime|dev|tools|testing installs one component only. Asks only
+# under PREFIX; COMPONENT=runtime|dev|ledger|tools|testing installs one component only. Asks only
 # for the build dependencies of what it installs (no PostgreSQL server, no doxygen).
 install:
 	@bash cmake/install-deps.sh core ledger tools testing
