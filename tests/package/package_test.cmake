@@ -3,12 +3,14 @@
 # -DLIBDIR (the build's CMAKE_INSTALL_LIBDIR, lib/<triplet> on Debian) and -DDOCS
 # (CINETPAY_BUILD_DOCS).
 #   install     cmake --install into a prefix; examples/consumer through find_package runs its
-#               CTest sandbox fixture; the same program through pkg-config; examples/testing
+#               CTest sandbox fixture; the same program (and a ledger program, through
+#               cinetpay-ledger.pc) through pkg-config; examples/testing
 #               runs its unit tests over the installed cinetpay::testing; GoogleTest is
 #               needed only with COMPONENTS testing; the client alone is configured, built
-#               and linked where SQLite, libpq and pkg-config cannot be found (and may not
-#               be looked for); COMPONENTS ledger there fails naming libpq-dev and
-#               libsqlite3-dev, and where they are found it links and opens a ledger
+#               and linked where SQLite and libpq cannot be found (pkg-config finds no .pc
+#               file, FindSQLite3 fails if called); COMPONENTS ledger there fails naming
+#               libpq-dev and libsqlite3-dev, and where they are found it links and opens
+#               a ledger
 #   subproject  tests/package/subproject: add_subdirectory, only the library by default
 #               (with CINETPAY_BUILD_LEDGER=OFF, the client alone, where SQLite and libpq
 #               cannot be found); with CINETPAY_BUILD_TOOLS and CINETPAY_BUILD_TESTING the
@@ -225,6 +227,15 @@ endif()
   separate_arguments(flags UNIX_COMMAND "${flags}")
   run(c++ -std=c++17 ${sanitize_flags} ${SOURCE_DIR}/examples/consumer/main.cpp ${flags} -o ${WORK_DIR}/pc_consumer)
   run(${WORK_DIR}/pc_consumer)
+  # The ledger through cinetpay-ledger.pc, which brings the client's, SQLite's and libpq's flags.
+  run(pkg-config --cflags --libs cinetpay-ledger)
+  string(STRIP "${last_output}" flags)
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  run(c++ -std=c++17 ${sanitize_flags} ${WORK_DIR}/no_libpq/ledger.cpp ${flags} -o ${WORK_DIR}/pc_ledger)
+  run(${WORK_DIR}/pc_ledger ${WORK_DIR}/pc_ledger.db)
+  if(NOT last_output MATCHES "ledger ok")
+    message(FATAL_ERROR "the ledger built through pkg-config did not run:\n${last_output}")
+  endif()
 elseif(MODE STREQUAL "subproject")
   # By default only the library: configuring is enough to see it.
   run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/package/subproject -B ${WORK_DIR}/lib_only -G Ninja
