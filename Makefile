@@ -67,7 +67,7 @@ mutate: deps
 	bash tests/mutation/run.sh
 
 # A Release build of what is installed, nothing more (no tests, no examples), installed
-# under PREFIX; COMPONENT=runtime|dev|tools|testing installs one component only. Asks only
+# under PREFIX; COMPONENT=runtime|dev|ledger|tools|testing installs one component only. Asks only
 # for the build dependencies of what it installs (no PostgreSQL server, no doxygen).
 install:
 	@bash cmake/install-deps.sh core ledger tools testing
@@ -80,12 +80,13 @@ docs: deps
 	cmake --preset dev > /dev/null
 	cmake --build build/dev --target docs $(jobs)
 
-# The Debian packages libcinetpay-dev, cinetpay-tools and libcinetpay-testing-dev, in build/release.
+# The Debian packages libcinetpay-dev, libcinetpay-ledger-dev, cinetpay-tools,
+# libcinetpay-testing-dev and libcinetpay-doc in build/release, then lintian's check of them.
 package:
 	@bash cmake/install-deps.sh core ledger tools testing package
-	cmake --preset release > /dev/null
+	cmake --preset release -DCINETPAY_BUILD_DOCS=ON > /dev/null
 	cmake --build --preset release $(jobs)
-	cd build/release && cpack -G DEB
+	cd build/release && cpack -G DEB && lintian *.deb
 
 clean:
 	rm -rf build

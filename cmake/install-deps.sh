@@ -8,12 +8,14 @@
 #          tools    cinetpay-sandbox and the cinetpay CLI (and the examples that embed a server)
 #          testing  cinetpay::testing, the installed test doubles (GoogleTest)
 #          tests    what the project's own test suite adds: a PostgreSQL server, doxygen for
-#                   the test that keeps the API reference free of warnings, dpkg-dev for the
-#                   package tests, curl and openssl for the examples' and transport tests
+#                   the API reference (built with the tests, and its test docs_api_reference),
+#                   dpkg-dev and lintian for the package tests, curl and openssl for the
+#                   examples' and transport tests
 #          js       node and npm, and the npm packages of tests/metrics/package-lock.json
 #                   (a Prometheus text parser that reads the metrics' exposition), installed
 #                   by `npm ci` into tests/metrics/node_modules, as the user running this
-#          docs     make docs     package  make package
+#          docs     make docs     package  make package (the packages, libcinetpay-doc and
+#                                          lintian's check of them)
 #          bench    make bench    fuzz     make fuzz (clang, its libFuzzer and sanitizers)
 set -euo pipefail
 
@@ -27,12 +29,12 @@ for part in "${parts[@]}"; do
     ledger) packages+=(libsqlite3-dev libpq-dev) ;;
     tools) packages+=(libcpp-httplib-dev) ;;
     testing) packages+=(libgtest-dev libgmock-dev) ;;
-    tests) packages+=(postgresql-15 doxygen dpkg-dev curl openssl) ;;
+    tests) packages+=(postgresql-15 doxygen dpkg-dev lintian curl openssl) ;;
     # A node and npm of another origin (NodeSource's nodejs ships its own npm, which
     # Debian's npm package conflicts with) do as well.
     js) command -v node > /dev/null && command -v npm > /dev/null || packages+=(nodejs npm) ;;
     docs) packages+=(doxygen) ;;
-    package) packages+=(dpkg-dev) ;;
+    package) packages+=(dpkg-dev doxygen lintian) ;;
     bench) packages+=(libbenchmark-dev) ;;
     fuzz) packages+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps.sh: unknown part '$part'" >&2; exit 2 ;;

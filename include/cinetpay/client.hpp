@@ -1,4 +1,5 @@
-// TransferClient: every call of CinetPay's Transfer API.
+/// @file
+/// TransferClient: every call of CinetPay's Transfer API.
 #pragma once
 
 #include <chrono>

@@ -1,8 +1,9 @@
-// The error hierarchy, and the table of every code the Transfer API is known to answer.
-//
-// Definite failures throw a cinetpay::Error. A payout whose outcome is unknown is NOT an
-// exception: it is TransferOutcome::unknown on the item, so that no generic `catch` can
-// turn it into a blind resend. No message here ever contains a key, a password or a token.
+/// @file
+/// The error hierarchy, and the table of every code the Transfer API is known to answer.
+///
+/// Definite failures throw a cinetpay::Error. A payout whose outcome is unknown is NOT an
+/// exception: it is TransferOutcome::unknown on the item, so that no generic `catch` can
+/// turn it into a blind resend. No message here ever contains a key, a password or a token.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,6 @@
-// The HTTP layer: what a request and an answer are, and the transport interface that
-// carries them. libcurl is the default; tests and users can plug their own.
+/// @file
+/// The HTTP layer: what a request and an answer are, and the transport interface that
+/// carries them. libcurl is the default; tests and users can plug their own.
 #pragma once
 
 #include <chrono>

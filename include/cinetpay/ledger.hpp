@@ -12,6 +12,10 @@
 // expired, or whose outcome is unknown, is looked up by client_transaction_id before
 // anything else, and sent again (same id) only when certainly absent past a grace period;
 // a payout never moves backwards; every transition is kept in its history.
+/// @file
+/// Durable payouts (target cinetpay::ledger, find_package COMPONENTS ledger): PayoutLedger
+/// records each payout before it is sent, PayoutWorker moves payouts along and survives a
+/// crash at any instant.
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,9 @@
 // The values that go to and come from the API, named with the API's own words.
 // All are plain values: copyable, and safe to read from many threads.
+/// @file
+/// The values that go to and come from the Transfer API (TransferRequest, TransferResult,
+/// TransferStatus, Contact, Balance…) and the to_string() of their states; plain, copyable
+/// values.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
-// What CinetPay posts to notify_url. Transfer notifications carry NO signature: never
-// trust their body; hand them to TransferClient::verify_notification, which re-queries
-// check/money, as CinetPay instructs.
+/// @file
+/// What CinetPay posts to notify_url. Transfer notifications carry NO signature: never
+/// trust their body; hand them to TransferClient::verify_notification, which re-queries
+/// check/money, as CinetPay instructs.
 #pragma once
 
 #include <string>

@@ -1,4 +1,5 @@
-// Options of a TransferClient: plain structs whose defaults are the documented ones.
+/// @file
+/// Options of a TransferClient: plain structs whose defaults are the documented ones.
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,5 @@
-// cinetpay-cpp: the C++ SDK for CinetPay's Transfer (payout) API. Include this one header.
+/// @file
+/// cinetpay-cpp: the C++ SDK for CinetPay's Transfer (payout) API. Include this one header.
 #pragma once
 
 #include "cinetpay/client.hpp"                // IWYU pragma: export

@@ -1,5 +1,6 @@
-// TransferApi: the interface a TransferClient forwards every call to. Implement it (or use
-// cinetpay::mocks::MockTransferApi) to put a test double behind a TransferClient.
+/// @file
+/// TransferApi: the interface a TransferClient forwards every call to. Implement it (or use
+/// cinetpay::mocks::MockTransferApi) to put a test double behind a TransferClient.
 #pragma once
 
 #include <chrono>

@@ -1,7 +1,8 @@
-// Client-side checks, run on a whole batch before any byte goes on the wire.
-// Each throws ValidationError naming the field and the item's index (validate_base_url:
-// ConfigError). All are pure functions: thread-safe, they send nothing, and they take time
-// linear in their input.
+/// @file
+/// Client-side checks, run on a whole batch before any byte goes on the wire.
+/// Each throws ValidationError naming the field and the item's index (validate_base_url:
+/// ConfigError). All are pure functions: thread-safe, they send nothing, and they take time
+/// linear in their input.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,6 @@
-// Builders for CinetPay's answers, in the shapes the API really sends, so that a test
-// scripts a ScriptedTransport without writing CinetPay's JSON by hand.
+/// @file
+/// Builders for CinetPay's answers, in the shapes the API really sends, so that a test
+/// scripts a ScriptedTransport without writing CinetPay's JSON by hand.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
-// ClientOptions preset for tests: short waits everywhere, so that a test that meets a
-// retry, an unknown outcome or a poll ends quickly.
+/// @file
+/// ClientOptions preset for tests: short waits everywhere, so that a test that meets a
+/// retry, an unknown outcome or a poll ends quickly.
 #pragma once
 
 #include <memory>

@@ -1,4 +1,5 @@
-// ManualClock: time that moves only when a test (or the client's sleeper) moves it.
+/// @file
+/// ManualClock: time that moves only when a test (or the client's sleeper) moves it.
 #pragma once
 
 #include <atomic>

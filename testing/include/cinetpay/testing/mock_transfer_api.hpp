@@ -1,4 +1,5 @@
-// MockTransferApi: a gmock TransferApi, to unit-test code that takes a TransferClient.
+/// @file
+/// MockTransferApi: a gmock TransferApi, to unit-test code that takes a TransferClient.
 #pragma once
 
 #include <gmock/gmock.h>

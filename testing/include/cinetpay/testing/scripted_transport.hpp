@@ -1,5 +1,6 @@
-// ScriptedTransport: an HttpTransport that answers from a script, for tests of the SDK's
-// real behaviour (logins, retries, reconciliation) on answers the test chooses.
+/// @file
+/// ScriptedTransport: an HttpTransport that answers from a script, for tests of the SDK's
+/// real behaviour (logins, retries, reconciliation) on answers the test chooses.
 #pragma once
 
 #include <deque>

@@ -1,16 +1,17 @@
-// cinetpay-sandbox as a library: a stateful local simulator of CinetPay's Transfer API that
-// a merchant's tests start in-process, read and fault through C++ calls.
-//
-//   cinetpay::sandbox::Sandbox sandbox;            // port 0: the system picks a free one
-//   sandbox.start();
-//   ClientOptions o; o.base_url = sandbox.base_url();
-//   sandbox.inject({cinetpay::sandbox::FaultKind::process_then_drop, "send"});
-//   ... run the code under test ...
-//   auto t = sandbox.transfer_by_client_transaction_id("ORDER-1");
-//   EXPECT_EQ(sandbox.balance().available, 1'000'000 - 500);
-//
-// The admin HTTP API under /_sandbox/ (used by the CLI's tests and merchants' CI) is a
-// thin JSON layer over the same calls.
+/// @file
+/// cinetpay-sandbox as a library: a stateful local simulator of CinetPay's Transfer API that
+/// a merchant's tests start in-process, read and fault through C++ calls.
+///
+///   cinetpay::sandbox::Sandbox sandbox;            // port 0: the system picks a free one
+///   sandbox.start();
+///   ClientOptions o; o.base_url = sandbox.base_url();
+///   sandbox.inject({cinetpay::sandbox::FaultKind::process_then_drop, "send"});
+///   ... run the code under test ...
+///   auto t = sandbox.transfer_by_client_transaction_id("ORDER-1");
+///   EXPECT_EQ(sandbox.balance().available, 1'000'000 - 500);
+///
+/// The admin HTTP API under /_sandbox/ (used by the CLI's tests and merchants' CI) is a
+/// thin JSON layer over the same calls.
 #pragma once
 
 #include <chrono>
@@ -23,6 +24,9 @@
 #include <utility>
 #include <vector>
 
+/// The in-process sandbox (target cinetpay::sandbox): Sandbox, a stateful simulator of
+/// CinetPay's Transfer API on a local port, its options, its ledger of transfers and the
+/// faults a test injects.
 namespace cinetpay::sandbox {
 
 /// How a Sandbox behaves. Defaults are those printed by `cinetpay-sandbox --help`. A plain
