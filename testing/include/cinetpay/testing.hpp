@@ -1,7 +1,7 @@
 /// @file
 /// cinetpay::mocks: test doubles for code that uses cinetpay-cpp. Link cinetpay::testing
 /// (find_package(cinetpay COMPONENTS testing)); it brings GoogleTest's gmock. The namespace is
-/// not `testing`, so that it never collides with GoogleTest's ::testing after
+/// not `testing`, so that it never collides with GoogleTest's own namespace of that name after
 /// `using namespace cinetpay;`; the headers stay under <cinetpay/testing/...>, the
 /// component's name.
 #pragma once
