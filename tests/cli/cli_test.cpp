@@ -737,7 +737,7 @@ TEST_F(CliTest, PayoutsSubmitRunListShow) {
   Outcome run =
       cli("--json payouts run --db " + db + " --until-idle --max-seconds 60 --worker-id cli-w");
   // Issue 17: a run in which a payout ended failed (REJ) exited 0.
-  ASSERT_EQ(run.code, 1) << "LP-2 ended failed during the run: " << run.err;
+  ASSERT_EQ(run.code, 6) << "LP-2 ended failed during the run: " << run.err;
   Outcome quiet = cli("payouts run --db " + db + " --until-idle --max-seconds 60");
   EXPECT_EQ(quiet.code, 0) << "nothing ended refused during this one: " << quiet.err;
   json summary = json::parse(run.out);
@@ -825,7 +825,7 @@ TEST_F(CliTest, PayoutsSubmitCarriesRecipientsAndMetadataAndTheWorkerRegistersTh
   Outcome submitted = cli("payouts submit --db " + db + " --file " + csv);
   ASSERT_EQ(submitted.code, 0) << submitted.err;
   Outcome run = cli("payouts run --db " + db + " --until-idle --max-seconds 60");
-  EXPECT_EQ(run.code, 1) << "RC-2's contact is refused: " << run.err;
+  EXPECT_EQ(run.code, 6) << "RC-2's contact is refused: " << run.err;
   Outcome shown = cli("--json payouts show --db " + db + " RC-1");
   ASSERT_EQ(shown.code, 0) << shown.err;
   json p = json::parse(shown.out);
@@ -1026,7 +1026,7 @@ TEST_F(CliTest, PayoutsChangesForAConsumerResumeAfterItsAck) {
                          "225,0102030405,500,http://127.0.0.1:9/n,LC-1\n"
                          "225,0102030499,600,http://127.0.0.1:9/n,LC-2\n");
   ASSERT_EQ(cli("payouts submit --db " + db + " --file " + csv).code, 0);
-  ASSERT_EQ(cli("payouts run --db " + db + " --until-idle --max-seconds 60").code, 1)
+  ASSERT_EQ(cli("payouts run --db " + db + " --until-idle --max-seconds 60").code, 6)
       << "LC-2 ends failed (REJ)";
 
   const std::string orders = "--json payouts changes --db " + db + " --consumer orders";

@@ -176,8 +176,8 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
       if (idle[slot]) continue;
       auto status = wait_for_exit(running[slot], 10ms);
       if (!status) continue;
-      // 1: done, and payouts ended rejected or failed during its run.
-      if (WIFEXITED(*status) && (WEXITSTATUS(*status) == 0 || WEXITSTATUS(*status) == 1)) {
+      // 6: done, and payouts ended rejected or failed during its run.
+      if (WIFEXITED(*status) && (WEXITSTATUS(*status) == 0 || WEXITSTATUS(*status) == 6)) {
         idle[slot] = true;
       } else {
         running[slot] = worker();  // it died of something else: another takes its place

@@ -30,7 +30,7 @@ enum Exit {
   kTransport = 3,       ///< transport or protocol error
   kUnknownOutcome = 4,  ///< a payout's outcome is unknown, or `wait` ended before a final status
   kNotSent = 5,         ///< some payouts certainly never reached CinetPay: safe to run again
-  kPayoutRejected = 6,  ///< `wait`: the payout ended rejected (REJ)
+  kPayoutRejected = 6,  ///< `wait`: the payout ended REJ; `payouts run`: payouts ended rejected or failed
   /// send: nothing paid for want of balance: every payout was refused with 602, or not
   /// attempted after a batch refused with 602
   kInsufficientBalance = 7,

@@ -219,8 +219,9 @@ int run(Context& ctx, const Flags& f) {
   auto progress = [tty](const LedgerSummary& s) {
     if (tty) std::cerr << "\r" << counts_line(s) << "   " << std::flush;
   };
-  // Payouts that end refused while this run runs make its exit code 1: a script that only
-  // checks the code must not take a run with rejected payouts for a clean one.
+  // Payouts that end refused while this run runs make its exit code 6: a script that only
+  // checks the code must not take a run with rejected payouts for a clean one (1 stays the
+  // API's refusal of the run itself, a login).
   auto refused = [](const LedgerSummary& summary) {
     std::size_t n = 0;
     for (PayoutState state : {PayoutState::rejected, PayoutState::failed}) {
@@ -254,7 +255,7 @@ int run(Context& ctx, const Flags& f) {
   }
   if (until_idle && !done) return kUnknownOutcome;
   return refused(until_idle ? s : ledger.summary(scope.client_transaction_ids)) > refused_before
-             ? kRefused
+             ? kPayoutRejected
              : kOk;
 }
 
@@ -404,7 +405,7 @@ std::vector<Command> payout_commands() {
        "sends the ledger's payouts and follows them until final; safe to kill and run again,\n"
        "and to run several at once. --id (repeatable) sends and waits for those payouts only;\n"
        "--until-sent stops once every payout is accepted or final, without waiting for VAL or\n"
-       "REJ. Exit 1 when payouts ended rejected or failed (REJ) during the run; exit 4 when\n"
+       "REJ. Exit 6 when payouts ended rejected or failed (REJ) during the run; exit 4 when\n"
        "the run ends (--max-seconds) before the payouts are final (or sent); exit 2 for an\n"
        "--id the ledger does not hold",
        run,
