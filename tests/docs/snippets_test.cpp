@@ -52,23 +52,30 @@ std::string check(const std::vector<cinetpay::TransferRequest>& payouts) {
   return culprit;
 }
 
-void mark_order(const std::string& /*client_transaction_id*/, cinetpay::PayoutState /*state*/) {}
+void mark_order(const std::string& /*client_transaction_id*/, cinetpay::PayoutState /*state*/,
+                const std::string& /*metadata*/) {}
 void alert(const std::string& /*reason*/) {}
 
 // docs/ledger.md. Compiled only: the block's database path is a production one.
-void run_payouts(const cinetpay::TransferClient& client,
-                 const std::vector<cinetpay::TransferRequest>& payouts, std::int64_t saved_cursor,
-                 const std::string& body) {
+void run_payouts(const cinetpay::TransferClient& client, const cinetpay::TransferRequest& transfer,
+                 std::int64_t saved_cursor, const std::string& body) {
   // docs:begin ledger
   auto ledger = cinetpay::PayoutLedger::open("sqlite:/var/lib/shop/payouts.db");
-  ledger.submit(payouts);  // validated whole, durable before it returns; ids required
+
+  // CinetPay pays only its contacts: with a recipient, the worker registers the phone (once)
+  // before the payout's first send. Metadata is yours, read back in the feed.
+  cinetpay::PayoutRequest payout;
+  payout.transfer = transfer;  // prefix, phone, amount, notify_url, client_transaction_id
+  payout.recipient = cinetpay::Recipient{"Awa", "Kone", "awa@example.com"};
+  payout.metadata = R"({"order": "A-17"})";
+  ledger.submit({payout});  // validated whole, durable before it returns; ids required
 
   cinetpay::PayoutWorker worker(client, ledger);  // WorkerOptions: lease, batch, grace…
   worker.run_until_idle(std::chrono::steady_clock::now() + std::chrono::minutes(10));
 
   // Your order system: each paid, failed or rejected payout exactly once, across restarts.
   for (const cinetpay::PayoutChange& c : ledger.changes_since(saved_cursor)) {
-    mark_order(c.client_transaction_id, c.state);
+    mark_order(c.client_transaction_id, c.state, c.metadata);
     saved_cursor = c.cursor;  // keep it durably on your side
   }
 
@@ -116,7 +123,7 @@ void operate(const cinetpay::TransferClient& client, const cinetpay::Notificatio
     std::vector<cinetpay::PayoutChange> changes = ledger.changes_for("orders", 100);
     if (changes.empty()) break;
     for (const cinetpay::PayoutChange& c : changes) {
-      mark_order(c.client_transaction_id, c.state);  // your order system; c.reason says why
+      mark_order(c.client_transaction_id, c.state, c.metadata);  // c.reason says why
     }
     ledger.acknowledge("orders", changes.back().cursor);
   }
