@@ -16,6 +16,7 @@
 #include <list>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -352,9 +353,52 @@ class PayoutWorker::Impl {
 
   void record(const std::vector<Transition>& transitions, WorkerPass& pass) {
     if (transitions.empty()) return;
-    std::vector<bool> applied = store().apply(transitions);
+    std::vector<bool> applied;
+    try {
+      applied = store().apply(transitions);
+    } catch (const LedgerError&) {
+      if (transitions.size() == 1) {
+        set_aside(transitions.front(), std::current_exception(), pass);
+        return;
+      }
+      // One outcome the store refuses must not keep the others of its batch unrecorded.
+      for (const Transition& t : transitions) record({t}, pass);
+      return;
+    }
     for (std::size_t i = 0; i < transitions.size(); ++i) {
       if (applied[i] && transitions[i].event) ++pass.moved[transitions[i].next.payout.state];
+    }
+  }
+
+  // A transition the store refuses alone (what the answer held cannot be written): its
+  // payout is set aside — a send's outcome as unknown, never sent again blindly — and looked
+  // at again only after follow_max, so that the same answer cannot make every pass fail; the
+  // store's reason is in its history, and the pass goes on. When even that cannot be written, the
+  // store itself is failing: `failure` is thrown.
+  void set_aside(const Transition& refused, const std::exception_ptr& failure, WorkerPass& pass) {
+    std::string why;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const LedgerError& e) {
+      why = e.what();
+    }
+    try {
+      const std::optional<PayoutRow> row =
+          store().find(refused.next.payout.request.client_transaction_id);
+      if (!row || row->payout.state != refused.expected_state ||
+          row->payout.worker_id != refused.expected_worker) {
+        return;  // moved meanwhile: nothing of this payout is left to record
+      }
+      // A send whose outcome is lost is unknown; a payout further along keeps its state
+      // (it never moves back), only its next look is pushed away.
+      const PayoutState kept =
+          row->payout.state == PayoutState::sending ? PayoutState::unknown : row->payout.state;
+      const Transition aside = release(
+          *row, kept, options_.follow_max,
+          "set aside: its outcome could not be recorded (" + why + "); looked up again later");
+      if (store().apply({aside}).front()) ++pass.moved[kept];
+    } catch (const LedgerError&) {
+      std::rethrow_exception(failure);
     }
   }
 

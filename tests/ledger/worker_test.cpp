@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -19,6 +20,7 @@
 #include "bounded_wait.hpp"
 #include "cinetpay/testing/mock_transfer_api.hpp"
 #include "history_check.hpp"
+#include "ledger/store.hpp"
 #include "sandbox_fixture.hpp"
 #include "stores.hpp"
 
@@ -1192,6 +1194,106 @@ TEST(WorkerOnARestartedDatabase, NeverLosesOrDoublesAPayoutAndCarriesOn) {
   PayoutLedger ledger = PayoutLedger::open(url);
   EXPECT_EQ(ledger.list().size(), 150U);
   expect_exactly_once(sandbox, ledger);
+}
+
+// Issue 17: an answer the store could not write (PostgreSQL's jsonb refused a NUL) made the
+// outcome unrecordable; every later pass settled that payout first and threw, and no other
+// payout moved again. Now the payout is set aside with the store's reason and the pass goes
+// on: here a store that refuses any transition carrying the lot "POISON".
+class PoisonedStore : public detail::LedgerStore {
+ public:
+  explicit PoisonedStore(std::unique_ptr<LedgerStore> inner) : inner_(std::move(inner)) {}
+  detail::InsertResult insert(const std::vector<detail::PayoutRow>& rows,
+                              const PayoutEvent& submitted) override {
+    return inner_->insert(rows, submitted);
+  }
+  std::map<std::string, Payout> recorded(const std::vector<std::string>& ids) override {
+    return inner_->recorded(ids);
+  }
+  std::optional<detail::PayoutRow> find(const std::string& id) override { return inner_->find(id); }
+  std::vector<PayoutEvent> history(const std::string& id) override { return inner_->history(id); }
+  std::vector<detail::PayoutRow> list(std::optional<PayoutState> state,
+                                      std::size_t limit) override {
+    return inner_->list(state, limit);
+  }
+  std::map<PayoutState, LedgerSummary::Total> totals(
+      const std::vector<std::string>& only) override {
+    return inner_->totals(only);
+  }
+  std::vector<PayoutChange> changes_after(std::int64_t cursor, std::size_t limit) override {
+    return inner_->changes_after(cursor, limit);
+  }
+  std::int64_t consumer_cursor(const std::string& consumer) override {
+    return inner_->consumer_cursor(consumer);
+  }
+  bool acknowledge(const std::string& consumer, std::int64_t cursor,
+                   detail::TimePoint now) override {
+    return inner_->acknowledge(consumer, cursor, now);
+  }
+  std::vector<detail::PayoutRow> claim(const detail::Claim& claim) override {
+    return inner_->claim(claim);
+  }
+  std::vector<detail::PayoutRow> due_accepted(detail::TimePoint now, std::size_t limit) override {
+    return inner_->due_accepted(now, limit);
+  }
+  std::vector<bool> apply(const std::vector<detail::Transition>& transitions) override {
+    for (const detail::Transition& t : transitions) {
+      if (t.next.payout.lot == "POISON")
+        throw LedgerError("ledger (test): this lot cannot be stored");
+    }
+    return inner_->apply(transitions);
+  }
+  std::size_t renew(const std::string& worker_id, detail::TimePoint lease_until) override {
+    return inner_->renew(worker_id, lease_until);
+  }
+  std::set<std::pair<std::string, std::string>> registered(
+      const std::vector<Contact>& contacts) override {
+    return inner_->registered(contacts);
+  }
+  void remember(const std::vector<Contact>& contacts, detail::TimePoint at) override {
+    inner_->remember(contacts, at);
+  }
+
+ private:
+  std::unique_ptr<LedgerStore> inner_;
+};
+
+TEST(WorkerSetAside, APayoutWhoseOutcomeCannotBeRecordedIsSetAsideAndThePassGoesOn) {
+  PayoutLedger ledger = detail::ledger_over_store(
+      std::make_unique<PoisonedStore>(detail::open_sqlite_store(temp_sqlite_path())),
+      [] { return std::chrono::system_clock::now(); });
+  ledger.submit({payout_to("0102030405", 500, "P-0"), payout_to("0102030405", 505, "P-1"),
+                 payout_to("0102030405", 510, "P-2")});
+  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
+  ON_CALL(*api, send_money)
+      .WillByDefault([](const std::vector<TransferRequest>& sent, const CallOptions&) {
+        std::vector<TransferResult> out;
+        for (const TransferRequest& t : sent) {
+          TransferResult r;
+          r.outcome = TransferOutcome::accepted;
+          r.client_transaction_id = t.client_transaction_id;
+          r.transaction_id = "T" + t.client_transaction_id;
+          r.lot = t.client_transaction_id == "P-1" ? "POISON" : "L1";
+          r.treatment_status = TreatmentStatus("NEW");
+          out.push_back(r);
+        }
+        return out;
+      });
+  WorkerOptions options = fast_worker("w1");
+  options.concurrent = false;
+  PayoutWorker worker(TransferClient(api), ledger, options);
+  WorkerPass pass;
+  ASSERT_NO_THROW(pass = worker.run_once());
+  EXPECT_EQ(ledger.get("P-0")->state, PayoutState::accepted);
+  EXPECT_EQ(ledger.get("P-2")->state, PayoutState::accepted);
+  const Payout aside = *ledger.get("P-1");
+  EXPECT_EQ(aside.state, PayoutState::unknown) << "never sent again blindly";
+  EXPECT_THAT(aside.detail, HasSubstr("set aside"));
+  EXPECT_THAT(aside.detail, HasSubstr("this lot cannot be stored"));
+  EXPECT_THAT(aside.history.back().reason, HasSubstr("set aside"));
+  // The next pass does not trip on it again: it is not due before follow_max.
+  EXPECT_NO_THROW((void)worker.run_once());
+  EXPECT_EQ(ledger.get("P-1")->state, PayoutState::unknown);
 }
 
 }  // namespace
