@@ -1,6 +1,7 @@
 #include "schema.hpp"
 
 #include <optional>
+#include <string_view>
 #include <utility>
 
 CINETPAY_BEGIN_NAMESPACE
@@ -81,57 +82,33 @@ void set_recipient(PayoutRow& r, std::string Recipient::*field, Value v) {
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kAll = [] {
-    // Versions 0 and 1 read the same in both dialects but for their integer types.
-    constexpr const char* kV1Sqlite = R"(CREATE TABLE payouts (
+    // Version 1 reads the same in both dialects but for its 64-bit integers ($int64) and
+    // its sequences ($serial): dialect_sql() writes them in each.
+    constexpr const char* kV1 = R"(CREATE TABLE payouts (
          client_transaction_id TEXT PRIMARY KEY,
-         prefix TEXT NOT NULL, phone TEXT NOT NULL, amount INTEGER NOT NULL,
+         prefix TEXT NOT NULL, phone TEXT NOT NULL, amount $int64 NOT NULL,
          notify_url TEXT NOT NULL, payment_method TEXT NOT NULL,
          state TEXT NOT NULL,
          transaction_id TEXT NOT NULL DEFAULT '', lot TEXT NOT NULL DEFAULT '',
          treatment_status TEXT NOT NULL DEFAULT '',
          api_code INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '',
-         worker_id TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0,
-         sends INTEGER NOT NULL DEFAULT 0, last_sent_at INTEGER NOT NULL DEFAULT 0,
-         checks INTEGER NOT NULL DEFAULT 0, next_check_at INTEGER NOT NULL DEFAULT 0,
-         created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-         position INTEGER NOT NULL);
+         worker_id TEXT NOT NULL DEFAULT '', lease_until $int64 NOT NULL DEFAULT 0,
+         sends INTEGER NOT NULL DEFAULT 0, last_sent_at $int64 NOT NULL DEFAULT 0,
+         checks INTEGER NOT NULL DEFAULT 0, next_check_at $int64 NOT NULL DEFAULT 0,
+         created_at $int64 NOT NULL, updated_at $int64 NOT NULL,
+         position $position NOT NULL);
        CREATE INDEX payouts_by_state ON payouts (state, next_check_at);
        CREATE INDEX payouts_by_position ON payouts (position);
        CREATE TABLE history (
-         seq INTEGER PRIMARY KEY AUTOINCREMENT,
-         client_transaction_id TEXT NOT NULL, at INTEGER NOT NULL,
+         seq $serial,
+         client_transaction_id TEXT NOT NULL, at $int64 NOT NULL,
          from_state TEXT, to_state TEXT NOT NULL, worker_id TEXT NOT NULL,
-         lease_until INTEGER NOT NULL, reason TEXT NOT NULL, api_code INTEGER NOT NULL,
+         lease_until $int64 NOT NULL, reason TEXT NOT NULL, api_code INTEGER NOT NULL,
          treatment_status TEXT NOT NULL);
        CREATE INDEX history_by_payout ON history (client_transaction_id, seq);
        CREATE TABLE changes (
-         cursor INTEGER PRIMARY KEY AUTOINCREMENT,
-         client_transaction_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, at INTEGER NOT NULL);)";
-    constexpr const char* kV1Postgresql = R"(CREATE TABLE payouts (
-         client_transaction_id TEXT PRIMARY KEY,
-         prefix TEXT NOT NULL, phone TEXT NOT NULL, amount BIGINT NOT NULL,
-         notify_url TEXT NOT NULL, payment_method TEXT NOT NULL,
-         state TEXT NOT NULL,
-         transaction_id TEXT NOT NULL DEFAULT '', lot TEXT NOT NULL DEFAULT '',
-         treatment_status TEXT NOT NULL DEFAULT '',
-         api_code INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '',
-         worker_id TEXT NOT NULL DEFAULT '', lease_until BIGINT NOT NULL DEFAULT 0,
-         sends INTEGER NOT NULL DEFAULT 0, last_sent_at BIGINT NOT NULL DEFAULT 0,
-         checks INTEGER NOT NULL DEFAULT 0, next_check_at BIGINT NOT NULL DEFAULT 0,
-         created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
-         position BIGSERIAL NOT NULL);
-       CREATE INDEX payouts_by_state ON payouts (state, next_check_at);
-       CREATE INDEX payouts_by_position ON payouts (position);
-       CREATE TABLE history (
-         seq BIGSERIAL PRIMARY KEY,
-         client_transaction_id TEXT NOT NULL, at BIGINT NOT NULL,
-         from_state TEXT, to_state TEXT NOT NULL, worker_id TEXT NOT NULL,
-         lease_until BIGINT NOT NULL, reason TEXT NOT NULL, api_code INTEGER NOT NULL,
-         treatment_status TEXT NOT NULL);
-       CREATE INDEX history_by_payout ON history (client_transaction_id, seq);
-       CREATE TABLE changes (
-         cursor BIGSERIAL PRIMARY KEY,
-         client_transaction_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, at BIGINT NOT NULL);)";
+         cursor $serial,
+         client_transaction_id TEXT NOT NULL UNIQUE, state TEXT NOT NULL, at $int64 NOT NULL);)";
     // The feed's reason, and the named consumers; this one reads the same in both.
     constexpr const char* kV2 = R"(ALTER TABLE changes ADD COLUMN reason TEXT NOT NULL DEFAULT '';
        UPDATE changes SET reason = COALESCE((SELECT detail FROM payouts p
@@ -139,7 +116,7 @@ const std::vector<Migration>& migrations() {
        CREATE TABLE consumers (
          name TEXT PRIMARY KEY, cursor BIGINT NOT NULL, updated_at BIGINT NOT NULL);)";
     return std::vector<Migration>{
-        {kV1Sqlite, kV1Postgresql},
+        {kV1, kV1},
         {kV2, kV2},
         {kSqliteV3, kPostgresqlV3},
     };
@@ -147,8 +124,20 @@ const std::vector<Migration>& migrations() {
   return kAll;
 }
 
-const char* migration_sql(const Migration& m, Dialect dialect) {
-  return dialect == Dialect::sqlite ? m.sqlite : m.postgresql;
+std::string migration_sql(const Migration& m, Dialect dialect) {
+  const bool sqlite = dialect == Dialect::sqlite;
+  std::string sql = sqlite ? m.sqlite : m.postgresql;
+  const std::pair<const char*, const char*> words[] = {
+      {"$int64", sqlite ? "INTEGER" : "BIGINT"},
+      {"$serial", sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"},
+      {"$position", sqlite ? "INTEGER" : "BIGSERIAL"},
+  };
+  for (const auto& [token, word] : words) {
+    for (std::size_t at = sql.find(token); at != std::string::npos; at = sql.find(token, at)) {
+      sql.replace(at, std::string_view(token).size(), word);
+    }
+  }
+  return sql;
 }
 
 const std::vector<Column>& payout_columns() {

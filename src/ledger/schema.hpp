@@ -25,8 +25,8 @@ struct Migration {
 };
 /// Every migration, oldest first; its size is the schema version of this library.
 const std::vector<Migration>& migrations();
-/// The SQL of `m` in `dialect`.
-const char* migration_sql(const Migration& m, Dialect dialect);
+/// The SQL of `m` in `dialect`, its dialect's words ($int64, $serial, $position) written.
+std::string migration_sql(const Migration& m, Dialect dialect);
 
 /// A value as stores keep it: numbers (times in milliseconds since the epoch, counts,
 /// codes) or text (ids, states' words, JSON).
