@@ -20,18 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-WorkerOptions quick(const std::string& id) {
-  WorkerOptions o;
-  o.worker_id = id;
-  o.lease = 2s;
-  o.resend_grace = 300ms;
-  o.settle_interval = 20ms;
-  o.follow_initial = 20ms;
-  o.follow_max = 200ms;
-  o.idle_pause = 10ms;
-  return o;
-}
-
 class OperationsTest : public LedgerOnStore {
  protected:
   void SetUp() override {
@@ -80,7 +68,7 @@ TEST_P(OperationsTest, AWorkerAndAWebhookBesideABigSubmitKeepWorking) {
   LedgerOptions impatient;
   impatient.lock_wait = std::max<std::chrono::milliseconds>(250ms, 4 * chunk);
   PayoutLedger ledger = PayoutLedger::open(url(), impatient);
-  WorkerOptions options = quick("beside");
+  WorkerOptions options = fast_worker("beside");
   options.batch_size = 2;
   options.batches_per_pass = 1;
   PayoutWorker worker(sandbox_.client(), ledger, options);
@@ -132,7 +120,7 @@ TEST_P(OperationsTest, ABatchOfSeveralChunksWithAConflictRecordsNothing) {
 TEST_P(OperationsTest, ARunLimitedToIdsSendsAndWaitsForThoseOnly) {
   PayoutLedger ledger = open();
   ledger.submit(many(4, "R-"));
-  PayoutWorker worker(sandbox_.client(), ledger, quick("scoped"));
+  PayoutWorker worker(sandbox_.client(), ledger, fast_worker("scoped"));
   RunScope scope;
   scope.client_transaction_ids = {"R-1", "R-3"};
   LedgerSummary s = worker.run_until_idle(std::chrono::steady_clock::now() + 30s, scope);
@@ -161,7 +149,7 @@ TEST_P(OperationsTest, ARunUntilSentDoesNotWaitForAcceptedPayoutsToTurnFinal) {
   held.add_contact("0102030405");
   PayoutLedger ledger = open();
   ledger.submit(many(3, "H-"));
-  PayoutWorker worker(held.client(), ledger, quick("until-sent"));
+  PayoutWorker worker(held.client(), ledger, fast_worker("until-sent"));
   RunScope scope;
   scope.until = RunUntil::sent;
   const auto started = std::chrono::steady_clock::now();
@@ -177,7 +165,7 @@ TEST_P(OperationsTest, ARunUntilSentDoesNotWaitForAcceptedPayoutsToTurnFinal) {
 TEST_P(OperationsTest, ANamedConsumerResumesWhereItAcknowledged) {
   PayoutLedger ledger = open();
   ledger.submit(many(5, "F-"));
-  PayoutWorker worker(sandbox_.client(), ledger, quick("feed"));
+  PayoutWorker worker(sandbox_.client(), ledger, fast_worker("feed"));
   ASSERT_TRUE(worker.run_until_idle(std::chrono::steady_clock::now() + 30s).idle());
 
   std::vector<PayoutChange> first = open().changes_for("orders", 2);
@@ -207,7 +195,7 @@ TEST_P(OperationsTest, ANamedConsumerResumesWhereItAcknowledged) {
 TEST_P(OperationsTest, AFailedPayoutInTheFeedCarriesCinetPaysComment) {
   PayoutLedger ledger = open();
   ledger.submit({payout_to("0102030405", 500, "Q-PAID"), payout_to("0102030499", 500, "Q-REJ")});
-  PayoutWorker worker(sandbox_.client(), ledger, quick("reasons"));
+  PayoutWorker worker(sandbox_.client(), ledger, fast_worker("reasons"));
   ASSERT_TRUE(worker.run_until_idle(std::chrono::steady_clock::now() + 30s).idle());
   std::map<std::string, PayoutChange> by_id;
   for (PayoutChange& c : ledger.changes_since(0)) by_id[c.client_transaction_id] = c;
@@ -221,7 +209,7 @@ TEST_P(OperationsTest, AFailedPayoutInTheFeedCarriesCinetPaysComment) {
 TEST_P(OperationsTest, ANotificationIsAppliedWithinTheCallersDeadline) {
   PayoutLedger ledger = open();
   ledger.submit({payout_to("0102030405", 500, "N-1")});
-  PayoutWorker worker(sandbox_.client(), ledger, quick("notified"));
+  PayoutWorker worker(sandbox_.client(), ledger, fast_worker("notified"));
   (void)worker.run_once();
   Notification n;
   n.client_transaction_id = "N-1";
@@ -245,7 +233,7 @@ TEST(SqliteMigration, AVersionOneLedgerGainsConsumersAndReasons) {
   {
     PayoutLedger ledger = PayoutLedger::open("sqlite:" + path);
     ledger.submit({payout_to("0102030499", 500, "M-1")});
-    PayoutWorker worker(sandbox.client(), ledger, quick("old"));
+    PayoutWorker worker(sandbox.client(), ledger, fast_worker("old"));
     ASSERT_TRUE(worker.run_until_idle(std::chrono::steady_clock::now() + 30s).idle());
   }
   sqlite3* db = nullptr;

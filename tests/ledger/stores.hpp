@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <ostream>
@@ -32,6 +33,21 @@ inline std::string temp_sqlite_path() {
   static std::atomic<int> counter{0};
   return ::testing::TempDir() + "cinetpay-ledger-" + std::to_string(getpid()) + "-" +
          std::to_string(counter++) + ".db";
+}
+
+/// A worker's options scaled for tests against the in-process sandbox: short leases, grace
+/// and pauses, so that a ledger test finishes in a fraction of a second.
+inline WorkerOptions fast_worker(const std::string& id) {
+  using namespace std::chrono_literals;
+  WorkerOptions o;
+  o.worker_id = id;
+  o.lease = 2s;
+  o.resend_grace = 300ms;
+  o.settle_interval = 20ms;
+  o.follow_initial = 20ms;
+  o.follow_max = 200ms;
+  o.idle_pause = 10ms;
+  return o;
 }
 
 inline std::vector<StoreCase> ledger_stores() {

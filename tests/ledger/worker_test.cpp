@@ -58,18 +58,6 @@ WallClock ahead_by(std::chrono::milliseconds offset) {
   return [offset] { return std::chrono::system_clock::now() + offset; };
 }
 
-WorkerOptions fast_worker(const std::string& id) {
-  WorkerOptions o;
-  o.worker_id = id;
-  o.lease = 2s;
-  o.resend_grace = 300ms;
-  o.settle_interval = 20ms;
-  o.follow_initial = 20ms;
-  o.follow_max = 200ms;
-  o.idle_pause = 10ms;
-  return o;
-}
-
 // Every payout final and legal, and exactly one transfer per id at the sandbox.
 void expect_exactly_once(SandboxFixture& sandbox, const PayoutLedger& ledger) {
   std::map<std::string, int> at_sandbox;

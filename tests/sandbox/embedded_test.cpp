@@ -190,29 +190,5 @@ TEST(EmbeddedSandbox, LatencyDelaysApiAnswersOnlyAndConcurrentClientsWaitTogethe
   EXPECT_LT(took, 8000ms) << "the clients were served one after another";
 }
 
-// The README's example, as written there.
-TEST(EmbeddedSandbox, TheReadmeExample) {
-  cinetpay::sandbox::Sandbox sandbox;
-  sandbox.start();
-  cinetpay::ClientOptions o;
-  o.base_url = sandbox.base_url();
-  cinetpay::TransferClient client({"sandbox-key", "sandbox-password"}, o);
-  (void)client.add_contacts({{"225", "0102030405", "Kouassi", "Awa", "awa@example.com"}});
-
-  sandbox.inject({cinetpay::sandbox::FaultKind::process_then_drop, "send"});
-  cinetpay::TransferRequest t;
-  t.prefix = "225";
-  t.phone = "0102030405";
-  t.amount = 500;
-  t.notify_url = "http://127.0.0.1:9/notify";  // a closed local port: notifications fail fast
-  t.client_transaction_id = "ORDER-1";
-  auto results = client.send_money({t});
-
-  EXPECT_EQ(results[0].outcome, cinetpay::TransferOutcome::accepted);
-  EXPECT_EQ(sandbox.transfers().size(), 1u);
-  EXPECT_EQ(sandbox.transfer_by_client_transaction_id("ORDER-1")->amount, 500);
-  EXPECT_EQ(sandbox.balance().available, 1'000'000 - 500);
-}
-
 }  // namespace
 }  // namespace cinetpay
