@@ -362,6 +362,20 @@ inline Proof of_items(const TransferRequest& payout, const std::vector<SentItem>
   return missing;
 }
 
+/// Whether the items an answer refusing a whole batch lists in its `data` may be a transfer
+/// all the same: anything but an item refused with a code that proves nothing paid, naming
+/// no transfer and no lot (a success without its transaction_id, an item without a code) may
+/// be a payout processed before the failure. Then the refusal does not prove nothing paid.
+inline bool lists_a_transfer(const std::vector<SentItem>& listed, int http_status) {
+  for (const SentItem& s : listed) {
+    if (s.code == codes::kSuccess || !s.transaction_id.empty() || !s.lot.empty() ||
+        !proves_nothing_paid(s.code, http_status)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /// What an answer refusing a whole batch (a non-zero envelope code) proves about each of
 /// its payouts. `message`: the answer's, else the code table's word. `lists_a_transfer`:
 /// its data names a transfer all the same (items processed in order, then a failure), so

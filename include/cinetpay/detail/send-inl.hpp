@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
-#include <map>
 #include <optional>
 #include <random>
 #include <string>
@@ -147,23 +146,15 @@ CINETPAY_INLINE TransferResult not_attempted(const TransferRequest& t,
 }
 
 // Whether an answer refusing a whole batch lists in its `data` what may be a transfer all
-// the same: then the refusal does not prove that nothing was paid.
+// the same (evidence::lists_a_transfer); items that cannot be read may be one.
 CINETPAY_INLINE bool lists_a_transfer(const Envelope& answer) {
-  // Anything but an item refused with a code that proves nothing paid, naming no transfer
-  // and no lot, may be a payout processed before the failure: a success without its
-  // transaction_id, an item without a code, one that cannot be read.
+  std::vector<SentItem> listed;
   try {
-    for (const auto* item : data_items(answer)) {
-      const SentItem s = parse_sent_item(*item);
-      if (s.code == codes::kSuccess || !s.transaction_id.empty() || !s.lot.empty() ||
-          !evidence::proves_nothing_paid(s.code, answer.http_status)) {
-        return true;
-      }
-    }
+    for (const auto* item : data_items(answer)) listed.push_back(parse_sent_item(*item));
   } catch (const ProtocolError&) {
     return true;
   }
-  return false;
+  return evidence::lists_a_transfer(listed, answer.http_status);
 }
 
 CINETPAY_INLINE std::vector<TransferResult> ClientImpl::send(std::vector<TransferRequest> items,
