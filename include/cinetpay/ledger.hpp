@@ -42,7 +42,8 @@ class LedgerCore;
 }
 
 /// Where a payout stands. Forward only: pending → sending → accepted → paid | failed,
-/// or rejected; `unknown` is being settled by lookup.
+/// or rejected; `unknown` is being settled by lookup; pending → cancelled by
+/// PayoutLedger::cancel, never from any other state.
 enum class PayoutState {
   pending,   ///< submitted, not sent yet (or certainly never reached CinetPay)
   sending,   ///< claimed by a worker, whose send may be on the wire
@@ -51,13 +52,16 @@ enum class PayoutState {
   failed,    ///< final: REJ, nothing paid
   rejected,  ///< final: CinetPay refused it, nothing paid
   unknown,   ///< a send whose outcome nobody knows yet: settled by lookup, never resent blindly
+  /// final: cancelled while pending (PayoutLedger::cancel), nothing paid. Last of the list,
+  /// so that the other states keep their values.
+  cancelled,
 };
 
 /// "pending", "sending"…
 CINETPAY_API std::string_view to_string(PayoutState state) noexcept;
 /// The state named `word`, or nullopt.
 CINETPAY_API std::optional<PayoutState> payout_state_from(std::string_view word) noexcept;
-/// True for paid, failed and rejected.
+/// True for paid, failed, rejected and cancelled.
 CINETPAY_API bool is_final(PayoutState state) noexcept;
 /// Every state, in the order above.
 CINETPAY_API const std::vector<PayoutState>& all_payout_states();
@@ -80,7 +84,9 @@ struct PayoutEvent {
   std::chrono::system_clock::time_point at;  ///< when it happened
   std::optional<PayoutState> from;           ///< empty for the submission
   PayoutState to = PayoutState::pending;     ///< the state it moved to
-  std::string worker_id;  ///< the worker that made it, empty for submissions and notifications
+  /// The worker that made it, empty for submissions and notifications; for a cancel, who
+  /// cancelled (PayoutLedger::cancel's `by`).
+  std::string worker_id;
   std::chrono::system_clock::time_point lease_until;  ///< for claims: until when it is held
   std::string reason;                                 ///< why, for people
   int api_code = 0;                                   ///< the API's code, when it gave one
@@ -147,14 +153,15 @@ struct SubmitResult {
 struct PayoutChange {
   std::int64_t cursor = 0;                   ///< pass the last one seen to changes_since
   std::string client_transaction_id;         ///< the payout's id
-  PayoutState state = PayoutState::paid;     ///< paid, failed or rejected
+  PayoutState state = PayoutState::paid;     ///< paid, failed, rejected or cancelled
   std::string transaction_id;                ///< CinetPay's id, when it has one
   std::int64_t amount = 0;                   ///< the payout's amount
   int api_code = 0;                          ///< why it was rejected, when it was
   std::chrono::system_clock::time_point at;  ///< when it became final
   /// Why it ended so, as the payout's last reason: for a failed payout (REJ) the status's
   /// comment CinetPay gave, for a rejected one CinetPay's code and message (or what the
-  /// ledger found: an id that belongs to another transfer).
+  /// ledger found: an id that belongs to another transfer); for a cancelled one, "cancelled"
+  /// and the reason given to PayoutLedger::cancel.
   std::string reason;
   std::string metadata;  ///< the payout's metadata, as submitted
 };
@@ -178,6 +185,31 @@ struct NotificationResult {
   NotificationOutcome outcome = NotificationOutcome::not_ours;  ///< what was done
   std::optional<Payout> payout;  ///< the payout as it now stands (no history); empty if not_ours
   std::string reason;            ///< for `refused`: what differs or contradicts, and both sides
+};
+
+/// What PayoutLedger::cancel did with a payout.
+enum class CancelOutcome {
+  cancelled,  ///< it was pending: now cancelled (final, in the change feed), and never sent
+  not_found,  ///< no payout of this ledger has that client_transaction_id
+  /// a worker claimed it (sending, unknown) or CinetPay has it (accepted): it may be paid,
+  /// so it is not cancelled; nothing changed
+  claimed,
+  final,  ///< it is final already (paid, failed, rejected or cancelled); nothing changed
+};
+
+/// The result of PayoutLedger::cancel. A plain value.
+struct CancelResult {
+  CancelOutcome outcome = CancelOutcome::not_found;  ///< what was done
+  std::optional<Payout> payout;  ///< the payout as it now stands (no history); empty if not_found
+};
+
+/// Whether workers may claim payouts for sending (PayoutLedger::pause, resume). A plain value.
+struct PauseStatus {
+  bool paused = false;  ///< true: no worker claims a payout for sending
+  /// Who switched it last, as they named themselves to pause() or resume(); may be empty.
+  std::string by;
+  std::string reason;                        ///< why it was paused; empty once resumed
+  std::chrono::system_clock::time_point at;  ///< when it was switched last; zero if never
 };
 
 /// Counts and amounts of payouts by state.
@@ -298,6 +330,26 @@ class CINETPAY_API PayoutLedger {
   /// The last cursor `consumer` acknowledged; 0 for a name never seen.
   [[nodiscard]] std::int64_t acknowledged(const std::string& consumer) const;
 
+  /// Cancels the payout `client_transaction_id` if it is still pending, in one
+  /// compare-and-set on its state: a worker's claim and a cancel never both win, so a
+  /// cancelled payout is never sent. A payout claimed, sent or final is left as it is (the
+  /// outcome says which). A cancelled payout is final, nothing paid: it enters the change
+  /// feed with "cancelled: `reason`", and its history names `by` and the reason. Throws
+  /// LedgerError when the store fails or is read-only.
+  [[nodiscard]] CancelResult cancel(const std::string& client_transaction_id,
+                                    const std::string& reason, const std::string& by = {}) const;
+
+  /// Pauses all sending: from the moment it returns, no worker of this ledger (any process,
+  /// any machine) claims a payout for sending, nor sends one again after a lookup; a batch
+  /// claimed before it still leaves (within one lease). Looking up unknown payouts and
+  /// following accepted ones go on: they send no money. Kept in the ledger until resume().
+  /// `by` names who paused, for people. Throws LedgerError when the store fails.
+  void pause(const std::string& reason, const std::string& by = {}) const;
+  /// Lets workers send again. Throws LedgerError when the store fails.
+  void resume(const std::string& by = {}) const;
+  /// Whether sending is paused, by whom, when and why.
+  [[nodiscard]] PauseStatus paused() const;
+
   /// Applies a notification after verifying it by re-query through `client`. Safe while a
   /// worker runs, even before that worker recorded the send. What the verified record
   /// proves is judged as every answer is (a transfer whose amount, phone or prefix differs
@@ -353,7 +405,8 @@ struct WorkerOptions {
   /// Following accepted payouts: the first pause, doubling up to the cap.
   std::chrono::milliseconds follow_initial{2000};
   std::chrono::milliseconds follow_max{60000};  ///< the cap of that pause
-  /// run_until_idle's longest pause when nothing is due.
+  /// run_until_idle's longest pause when nothing is due, and its pause between two passes
+  /// while sending is paused in the ledger (no pass spins on payouts it may not send).
   std::chrono::milliseconds idle_pause{1000};
   /// After a pass whose send could not reach CinetPay (the pass stops sending then),
   /// run_until_idle pauses `idle_pause`, doubling after each such pass up to this cap, with
@@ -380,6 +433,9 @@ struct CINETPAY_API WorkerPass {
   /// A send could not reach CinetPay: the pass sent nothing more, and every payout it had
   /// claimed went back to pending, with its send not counted.
   bool unreachable = false;
+  /// Sending was paused in the ledger when the pass began (PayoutLedger::pause): it
+  /// settled and followed payouts but sent none.
+  bool paused = false;
   /// Total of `moved`.
   [[nodiscard]] std::size_t total_moved() const;
 };
@@ -413,13 +469,12 @@ class CINETPAY_API PayoutWorker {
   PayoutWorker& operator=(const PayoutWorker&) = delete;
 
   /// One pass: settle unknown and expired claims by lookup, claim and send pending ones
-  /// (up to `batches_per_pass` batches), follow accepted ones. Throws the ApiError of a refused
-  /// login (AuthenticationError for 701–707; any code, such as 709 for a caller IP CinetPay
-  /// does not allow), and InsufficientBalanceError when CinetPay refuses a send for want of
-  /// balance (602): the payouts
-  /// refused, and those claimed meanwhile, are put back to pending (a refused account is never
-  /// a refused payout: top up or mend the login, and run again). LedgerError when the store
-  /// fails.
+  /// (up to `batches_per_pass` batches; none while sending is paused), follow accepted ones. Throws
+  /// the ApiError of a refused login (AuthenticationError for 701–707; any code, such as 709 for a
+  /// caller IP CinetPay does not allow), and InsufficientBalanceError when CinetPay refuses a send
+  /// for want of balance (602): the payouts refused, and those claimed meanwhile, are put back to
+  /// pending (a refused account is never a refused payout: top up or mend the login, and run
+  /// again). LedgerError when the store fails.
   WorkerPass run_once();
 
   /// Passes until every payout is final or `deadline` passes; returns the summary then.

@@ -16,7 +16,7 @@
 CINETPAY_BEGIN_NAMESPACE
 namespace {
 
-constexpr std::array<std::pair<PayoutState, std::string_view>, 7> kStateWords = {{
+constexpr std::array<std::pair<PayoutState, std::string_view>, 8> kStateWords = {{
     {PayoutState::pending, "pending"},
     {PayoutState::sending, "sending"},
     {PayoutState::accepted, "accepted"},
@@ -24,6 +24,7 @@ constexpr std::array<std::pair<PayoutState, std::string_view>, 7> kStateWords = 
     {PayoutState::failed, "failed"},
     {PayoutState::rejected, "rejected"},
     {PayoutState::unknown, "unknown"},
+    {PayoutState::cancelled, "cancelled"},
 }};
 
 // How far along a payout is: it never moves to a lower rank.
@@ -192,13 +193,16 @@ Transition transition(const PayoutRow& before, const PayoutRow& next, TimePoint 
 std::string contradicted_final(const PayoutRow& row, const TransferStatus& status) {
   const PayoutState held = row.payout.state;
   const PayoutState says = state_for(status.treatment_status);
-  const bool contradicted = (held == PayoutState::rejected && says != PayoutState::failed) ||
+  // A cancelled payout was never sent (only a pending one is cancelled): CinetPay holding a
+  // transfer of it contradicts it as a rejected one's does.
+  const bool nothing_paid = held == PayoutState::rejected || held == PayoutState::cancelled;
+  const bool contradicted = (nothing_paid && says != PayoutState::failed) ||
                             (held == PayoutState::failed && says == PayoutState::paid) ||
                             (held == PayoutState::paid && says == PayoutState::failed);
   if (!contradicted) return {};
   return "CinetPay holds transfer " + status.transaction_id + " of this payout as " +
          status.treatment_status.raw() + ", but the ledger holds the payout " +
-         std::string(to_string(held)) + (held == PayoutState::rejected ? " (nothing paid)" : "") +
+         std::string(to_string(held)) + (nothing_paid ? " (nothing paid)" : "") +
          ": investigate before paying it any other way";
 }
 
@@ -448,6 +452,43 @@ std::int64_t PayoutLedger::acknowledged(const std::string& consumer) const {
   check_consumer(consumer);
   return core_->store().consumer_cursor(consumer);
 }
+
+CancelResult PayoutLedger::cancel(const std::string& client_transaction_id,
+                                  const std::string& reason, const std::string& by) const {
+  const std::string why = reason.empty() ? "cancelled" : "cancelled: " + reason;
+  // A worker may claim the payout between our read and our write: the write is a
+  // compare-and-set on the state read (pending, unheld), so one of the two wins; read again
+  // to say which.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    auto row = core_->store().find(client_transaction_id);
+    if (!row) return {};
+    const PayoutState state = row->payout.state;
+    if (is_final(state)) return {CancelOutcome::final, row->payout};
+    // Only a payout no send of which may be at CinetPay: pending means never sent, or
+    // certainly never reached CinetPay. Any other state may end paid.
+    if (state != PayoutState::pending) return {CancelOutcome::claimed, row->payout};
+    detail::PayoutRow next = *row;
+    next.payout.state = PayoutState::cancelled;
+    next.payout.worker_id.clear();
+    next.payout.lease_until = {};
+    next.payout.api_code = 0;
+    next.payout.detail = why;
+    const detail::Transition t = detail::transition(*row, next, core_->now(), by, why);
+    if (core_->store().apply({t}).front()) return {CancelOutcome::cancelled, t.next.payout};
+  }
+  throw LedgerError("cancel " + client_transaction_id +
+                    ": the payout kept changing while it was cancelled");
+}
+
+void PayoutLedger::pause(const std::string& reason, const std::string& by) const {
+  core_->store().set_sending_switch({true, by, reason, core_->now()});
+}
+
+void PayoutLedger::resume(const std::string& by) const {
+  core_->store().set_sending_switch({false, by, {}, core_->now()});
+}
+
+PauseStatus PayoutLedger::paused() const { return core_->store().sending_switch(); }
 
 NotificationResult PayoutLedger::apply_notification(const TransferClient& client,
                                                     const Notification& notification) const {

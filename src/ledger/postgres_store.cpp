@@ -124,7 +124,8 @@ const std::string& apply_statement() {
       set += std::string(set.empty() ? "" : ", ") + c.name + " = t." + c.name;
     }
     return "WITH t AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(i BIGINT, id TEXT, "
-           "expected_state TEXT, expected_worker TEXT, expected_treatment TEXT, " +
+           "expected_state TEXT, expected_worker TEXT, expected_treatment TEXT, "
+           "unless_paused BOOLEAN, " +
            fields +
            "feeds BOOLEAN, event BOOLEAN, at BIGINT, from_state TEXT, to_state TEXT, "
            "event_worker TEXT, event_lease BIGINT, reason TEXT, event_code INTEGER, "
@@ -133,7 +134,9 @@ const std::string& apply_statement() {
            set +
            " FROM t WHERE p.client_transaction_id = t.id AND p.state = t.expected_state AND "
            "p.worker_id = t.expected_worker AND p.treatment_status = t.expected_treatment "
-           "RETURNING t.i), "
+           "AND (NOT t.unless_paused OR " +
+           schema::sending_allowed() +
+           ") RETURNING t.i), "
            "events AS (SELECT t.id, t.at, t.from_state, t.to_state, t.event_worker AS worker_id, "
            "t.event_lease AS lease_until, t.reason, t.event_code AS api_code, t.event_treatment "
            "AS treatment_status, t.i AS ord FROM t JOIN applied USING (i) WHERE t.event), " +
@@ -178,6 +181,7 @@ std::string transitions_json(const std::vector<Transition>& transitions, std::si
         {"expected_treatment", storable(t.expected_treatment_status)},
         {"feeds", is_final(p.state) && !is_final(t.expected_state)},
         {"event", t.event.has_value()},
+        {"unless_paused", t.unless_paused},
     };
     for (const schema::Column& c : schema::payout_columns()) {
       if (!c.progress) continue;
@@ -388,9 +392,9 @@ class PostgresStore final : public LedgerStore {
   std::vector<PayoutRow> claim(const Claim& c) override {
     const bool send = c.kind == Claim::Kind::send;
     const std::string which =
-        std::string(send ? "state = 'pending'"
-                         : "((state = 'sending' AND lease_until < $3) OR "
-                           "(state = 'unknown' AND lease_until < $3 AND next_check_at <= $3))") +
+        (send ? "state = 'pending' AND " + schema::sending_allowed()
+              : std::string("((state = 'sending' AND lease_until < $3) OR "
+                            "(state = 'unknown' AND lease_until < $3 AND next_check_at <= $3))")) +
         " AND ($7::jsonb IS NULL OR client_transaction_id IN "
         "(SELECT jsonb_array_elements_text($7::jsonb)))";
     const PayoutState to = send ? PayoutState::sending : PayoutState::unknown;
@@ -483,6 +487,32 @@ class PostgresStore final : public LedgerStore {
           "INSERT INTO contacts (prefix, phone, registered_at) SELECT k->>0, k->>1, $2 FROM "
           "jsonb_array_elements($1::jsonb) k ON CONFLICT (prefix, phone) DO NOTHING",
           keys.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), to_millis(at));
+    });
+  }
+
+  PauseStatus sending_switch() override {
+    return run([&](pq::Connection& db) {
+      pq::Result r = db.exec_with("SELECT value, reason, set_by, at FROM settings WHERE name = $1",
+                                  std::string(schema::kSendingSetting));
+      PauseStatus status;
+      if (r.rows() == 0) return status;
+      status.paused = std::string(r.text(0, 0)) == schema::kPaused;
+      status.reason = r.text(0, 1);
+      status.by = r.text(0, 2);
+      status.at = time_at(r, 0, 3);
+      return status;
+    });
+  }
+
+  void set_sending_switch(const PauseStatus& status) override {
+    run([&](pq::Connection& db) {
+      db.exec_with(
+          "INSERT INTO settings (name, value, reason, set_by, at) VALUES ($1, $2, $3, $4, $5) "
+          "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, reason = EXCLUDED.reason, "
+          "set_by = EXCLUDED.set_by, at = EXCLUDED.at",
+          std::string(schema::kSendingSetting),
+          std::string(status.paused ? schema::kPaused : schema::kRunning), storable(status.reason),
+          storable(status.by), to_millis(status.at));
     });
   }
 

@@ -55,6 +55,50 @@ constexpr const char* kPostgresqlV3 = R"(
     prefix TEXT NOT NULL, phone TEXT NOT NULL, registered_at BIGINT NOT NULL,
     PRIMARY KEY (prefix, phone));)";
 
+// Version 4: the final state `cancelled`, and the settings that hold the sending switch.
+// SQLite cannot change a table's constraint: the payouts table is rebuilt as in version 3,
+// its state's CHECK naming `cancelled` too, every row copied over.
+constexpr const char* kSqliteV4 = R"(
+  CREATE TABLE payouts_v4 (
+    client_transaction_id TEXT PRIMARY KEY,
+    prefix TEXT NOT NULL, phone TEXT NOT NULL, amount INTEGER NOT NULL,
+    notify_url TEXT NOT NULL, payment_method TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'accepted', 'paid', 'failed',
+                                         'rejected', 'unknown', 'cancelled')),
+    transaction_id TEXT NOT NULL DEFAULT '', lot TEXT NOT NULL DEFAULT '',
+    treatment_status TEXT NOT NULL DEFAULT '',
+    api_code INTEGER NOT NULL DEFAULT 0, detail TEXT NOT NULL DEFAULT '',
+    worker_id TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0,
+    sends INTEGER NOT NULL DEFAULT 0, last_sent_at INTEGER NOT NULL DEFAULT 0,
+    checks INTEGER NOT NULL DEFAULT 0, next_check_at INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL DEFAULT '', surname TEXT NOT NULL DEFAULT '',
+    email TEXT NOT NULL DEFAULT '', metadata TEXT NOT NULL DEFAULT '');
+  INSERT INTO payouts_v4 (client_transaction_id, prefix, phone, amount, notify_url,
+    payment_method, state, transaction_id, lot, treatment_status, api_code, detail, worker_id,
+    lease_until, sends, last_sent_at, checks, next_check_at, created_at, updated_at, position,
+    name, surname, email, metadata)
+  SELECT client_transaction_id, prefix, phone, amount, notify_url, payment_method, state,
+    transaction_id, lot, treatment_status, api_code, detail, worker_id, lease_until, sends,
+    last_sent_at, checks, next_check_at, created_at, updated_at, position,
+    name, surname, email, metadata FROM payouts;
+  DROP TABLE payouts;
+  ALTER TABLE payouts_v4 RENAME TO payouts;
+  CREATE INDEX payouts_by_state ON payouts (state, next_check_at);
+  CREATE INDEX payouts_by_position ON payouts (position);
+  CREATE TABLE settings (
+    name TEXT PRIMARY KEY, value TEXT NOT NULL, reason TEXT NOT NULL, set_by TEXT NOT NULL,
+    at INTEGER NOT NULL);)";
+
+constexpr const char* kPostgresqlV4 = R"(
+  ALTER TABLE payouts DROP CONSTRAINT payouts_state,
+    ADD CONSTRAINT payouts_state CHECK (state IN ('pending', 'sending', 'accepted', 'paid',
+                                                  'failed', 'rejected', 'unknown', 'cancelled'));
+  CREATE TABLE settings (
+    name TEXT PRIMARY KEY, value TEXT NOT NULL, reason TEXT NOT NULL, set_by TEXT NOT NULL,
+    at BIGINT NOT NULL);)";
+
 std::string text(Value& v) { return std::get<std::string>(std::move(v)); }
 std::int64_t number(const Value& v) { return std::get<std::int64_t>(v); }
 Value millis(TimePoint t) { return to_millis(t); }
@@ -119,6 +163,7 @@ const std::vector<Migration>& migrations() {
         {kV1, kV1},
         {kV2, kV2},
         {kSqliteV3, kPostgresqlV3},
+        {kSqliteV4, kPostgresqlV4},
     };
   }();
   return kAll;
@@ -207,6 +252,13 @@ const std::string& payout_column_list() {
     return list;
   }();
   return kList;
+}
+
+const std::string& sending_allowed() {
+  static const std::string kSql =
+      std::string("NOT EXISTS (SELECT 1 FROM settings s WHERE s.name = '") + kSendingSetting +
+      "' AND s.value = '" + kPaused + "')";
+  return kSql;
 }
 
 std::string event_key(const std::string& from_state, const std::string& to_state,

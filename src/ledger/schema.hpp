@@ -61,6 +61,14 @@ PayoutRow read_payout(const Cell& cell) {
   return row;
 }
 
+/// The settings row that holds the sending switch (PayoutLedger::pause): its name, and the
+/// value that means paused. Every send claim reads it in its own statement.
+constexpr const char* kSendingSetting = "sending";
+constexpr const char* kPaused = "paused";
+constexpr const char* kRunning = "running";
+/// "NOT EXISTS (…)": true while sending is not paused; SQL both stores put in a send claim.
+const std::string& sending_allowed();
+
 /// One of a payout's last events, as plan_event() compares them.
 struct Recent {
   std::int64_t seq;

@@ -429,15 +429,16 @@ class SqliteStore final : public LedgerStore {
   std::vector<PayoutRow> claim(const Claim& c) override {
     std::lock_guard<std::mutex> lock(mu_);
     Transaction tx(db_);
-    auto s = c.kind == Claim::Kind::send
-                 ? db_.prepare(std::string("SELECT ") + kPayoutColumns +
-                               " FROM payouts WHERE state = 'pending' AND " + kOnly +
-                               " ORDER BY position LIMIT ?2")
-                 : db_.prepare(std::string("SELECT ") + kPayoutColumns +
-                               " FROM payouts WHERE ((state = 'sending' AND lease_until < ?1) OR "
-                               "(state = 'unknown' AND lease_until < ?1 AND next_check_at <= ?1)) "
-                               "AND " +
-                               kOnly + " ORDER BY position LIMIT ?2");
+    auto s =
+        c.kind == Claim::Kind::send
+            ? db_.prepare(std::string("SELECT ") + kPayoutColumns +
+                          " FROM payouts WHERE state = 'pending' AND " + schema::sending_allowed() +
+                          " AND " + kOnly + " ORDER BY position LIMIT ?2")
+            : db_.prepare(std::string("SELECT ") + kPayoutColumns +
+                          " FROM payouts WHERE ((state = 'sending' AND lease_until < ?1) OR "
+                          "(state = 'unknown' AND lease_until < ?1 AND next_check_at <= ?1)) "
+                          "AND " +
+                          kOnly + " ORDER BY position LIMIT ?2");
     s.bind(c.now).bind(static_cast<std::int64_t>(c.limit));
     if (c.only.empty()) {
       s.bind_null();
@@ -495,7 +496,16 @@ class SqliteStore final : public LedgerStore {
     Transaction tx(db_);
     std::vector<bool> applied;
     applied.reserve(transitions.size());
+    // Read under the write lock this transaction holds: no pause can commit in between.
+    std::optional<bool> paused;
     for (const Transition& t : transitions) {
+      if (t.unless_paused) {
+        if (!paused) paused = read_sending_switch().paused;
+        if (*paused) {
+          applied.push_back(false);
+          continue;
+        }
+      }
       const Payout& p = t.next.payout;
       const std::string& id = p.request.client_transaction_id;
       Statement update = db_.prepare("UPDATE payouts SET " + progress_assignments() +
@@ -550,6 +560,26 @@ class SqliteStore final : public LedgerStore {
       s.reset();
       s.bind(c.prefix).bind(c.phone).bind(at).run();
     }
+    tx.commit();
+  }
+
+  PauseStatus sending_switch() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return read_sending_switch();
+  }
+
+  void set_sending_switch(const PauseStatus& status) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Transaction tx(db_);
+    db_.prepare(
+           "INSERT INTO settings (name, value, reason, set_by, at) VALUES (?1, ?2, ?3, ?4, ?5) "
+           "ON CONFLICT (name) DO UPDATE SET value = ?2, reason = ?3, set_by = ?4, at = ?5")
+        .bind(std::string(schema::kSendingSetting))
+        .bind(std::string(status.paused ? schema::kPaused : schema::kRunning))
+        .bind(status.reason)
+        .bind(status.by)
+        .bind(status.at)
+        .run();
     tx.commit();
   }
 
@@ -625,6 +655,18 @@ class SqliteStore final : public LedgerStore {
         .bind(static_cast<std::int64_t>(kSchemaVersion))
         .run();
     tx.commit();
+  }
+
+  PauseStatus read_sending_switch() {
+    auto s = db_.prepare("SELECT value, reason, set_by, at FROM settings WHERE name = ?");
+    s.bind(std::string(schema::kSendingSetting));
+    PauseStatus status;
+    if (!s.step()) return status;
+    status.paused = s.text(0) == schema::kPaused;
+    status.reason = s.text(1);
+    status.by = s.text(2);
+    status.at = s.time(3);
+    return status;
   }
 
   // Written as schema::plan_event says: a repeat is counted on the row it repeats.

@@ -46,12 +46,18 @@ struct Transition {
   std::string expected_treatment_status;
   PayoutRow next;
   std::optional<PayoutEvent> event;  ///< none for bookkeeping (next check time)
+  /// Not applied while sending is paused, decided in the same statement (or transaction)
+  /// as the compare-and-set: for a transition that sends again (unknown → sending), which a
+  /// pause committed before it must stop as it stops a claim.
+  bool unless_paused = false;
 };
 
 /// What a claim takes, marking each taken payout as held by `worker_id` until
 /// `lease_until` and appending an event (from its state, to its new one, the worker, the
 /// lease, `reason`) to its history:
-/// - send: `pending` payouts, oldest first → `sending`; sends + 1, last_sent_at = now.
+/// - send: `pending` payouts, oldest first → `sending`; sends + 1, last_sent_at = now. None
+///   while sending is paused: the pause is read by the claim's own statement (or write
+///   transaction), so that no claim slips past a pause committed before it.
 /// - settle: `sending` payouts whose lease ended before `now` (a dead worker), and
 ///   `unknown` ones whose lease ended and whose next_check_at has come → `unknown`.
 /// A payout is taken by one claim only, even across processes.
@@ -105,6 +111,10 @@ class LedgerStore {
   virtual std::vector<PayoutRow> due_accepted(TimePoint now, std::size_t limit) = 0;
   /// Applies the transitions in one transaction; says which ones applied.
   virtual std::vector<bool> apply(const std::vector<Transition>& transitions) = 0;
+  /// The sending switch as last set; not paused when never set.
+  virtual PauseStatus sending_switch() = 0;
+  /// Sets the sending switch to `status`, durably, in one transaction.
+  virtual void set_sending_switch(const PauseStatus& status) = 0;
   /// Extends the lease of every `sending` or `unknown` payout `worker_id` holds.
   virtual std::size_t renew(const std::string& worker_id, TimePoint lease_until) = 0;
 

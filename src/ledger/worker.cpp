@@ -213,7 +213,11 @@ class PayoutWorker::Impl {
         continue;
       }
       outage_pause = options_.idle_pause;
-      if (pass.total_moved() == 0) options_.sleeper(std::min(options_.idle_pause, left));
+      // While sending is paused the payouts left pending never move: a pass that only
+      // looked things up must not be followed at once by another.
+      if (pass.total_moved() == 0 || pass.paused) {
+        options_.sleeper(std::min(options_.idle_pause, left));
+      }
     }
   }
 
@@ -230,6 +234,9 @@ class PayoutWorker::Impl {
   // only once its own claim is committed.
   WorkerPass settle_and_send() {
     WorkerPass pass;
+    // Read for the pass's report and for settle's choice only: what stops a send is the
+    // claim's own statement (and the resend's), which reads the switch again.
+    pass.paused = store().sending_switch().paused;
     std::deque<std::vector<PayoutRow>> ready = in_batches(settle(pass));
     std::size_t claims = 0;
     bool more_pending = true;
@@ -446,6 +453,15 @@ class PayoutWorker::Impl {
           }
           break;
         case evidence::Next::send_again: {
+          if (pass.paused) {
+            // Sending again is a send: not while paused. Looked up again meanwhile, seldom
+            // (follow_max), since nothing changes it until sending resumes.
+            settled.push_back(detail::transition(
+                row, released(row, PayoutState::unknown, options_.follow_max), t, me,
+                "certainly absent at CinetPay past the grace period; sending is paused: looked "
+                "up again later"));
+            break;
+          }
           PayoutRow next = row;
           next.payout.state = PayoutState::sending;
           next.payout.lease_until = t + options_.lease;
@@ -455,6 +471,9 @@ class PayoutWorker::Impl {
               row, next, t, me,
               "certainly absent at CinetPay past the grace period: sending again with the same "
               "id"));
+          // A pause committed since the pass began stops it too: left held, it is settled
+          // again once its lease ends.
+          resend.back().unless_paused = true;
           break;
         }
         case evidence::Next::look_again:

@@ -596,6 +596,7 @@ TEST_F(CliTest, HelpDocumentsEveryExitCode) {
   ASSERT_EQ(help.code, 0);
   for (const char* code : {"0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "6 ", "7 ", "8 ", "9 "})
     EXPECT_THAT(help.out, HasSubstr(std::string("\n  ") + code)) << code;
+  EXPECT_THAT(help.out, HasSubstr("\n 10 payouts cancel"));
   EXPECT_THAT(help.out, HasSubstr("already sent"));
   EXPECT_THAT(help.out, HasSubstr("client_transaction_id"));
 }
@@ -802,6 +803,8 @@ TEST_F(CliTest, EveryJsonKeyItPrintsIsSnakeCase) {
       "payouts list --db " + db,
       "payouts show --db " + db + " SC-1",
       "payouts changes --db " + db + " --since 0",
+      "payouts status --db " + db,
+      "payouts cancel --db " + db + " SC-1",
       "--help"};
   for (const std::string& command : commands) {
     Outcome r = cli("--json " + command);
@@ -816,12 +819,13 @@ TEST_F(CliTest, EveryJsonKeyItPrintsIsSnakeCase) {
 // read back everywhere. The phone CinetPay refuses as a contact fails alone.
 TEST_F(CliTest, PayoutsSubmitCarriesRecipientsAndMetadataAndTheWorkerRegistersThem) {
   const std::string db = "sqlite:" + dir_ + "/ledger.db";
-  std::string csv = file("recipients.csv",
-                         "prefix,phone,amount,notify_url,client_transaction_id,name,surname,email,"
-                         "metadata\n"
-                         "225,0700002001,500,http://127.0.0.1:9/n,RC-1,Awa,Kone,awa@example.com,"
-                         "\"{\"\"order\"\": \"\"A-17\"\"}\"\n"
-                         "225,0700002097,600,http://127.0.0.1:9/n,RC-2,Ali,Traore,ali@example.com,\n");
+  std::string csv =
+      file("recipients.csv",
+           "prefix,phone,amount,notify_url,client_transaction_id,name,surname,email,"
+           "metadata\n"
+           "225,0700002001,500,http://127.0.0.1:9/n,RC-1,Awa,Kone,awa@example.com,"
+           "\"{\"\"order\"\": \"\"A-17\"\"}\"\n"
+           "225,0700002097,600,http://127.0.0.1:9/n,RC-2,Ali,Traore,ali@example.com,\n");
   Outcome submitted = cli("payouts submit --db " + db + " --file " + csv);
   ASSERT_EQ(submitted.code, 0) << submitted.err;
   Outcome run = cli("payouts run --db " + db + " --until-idle --max-seconds 60");
@@ -1014,6 +1018,64 @@ TEST_F(CliTest, PayoutsRunWithIdsSendsThoseOnlyAndUntilSentStopsAtAccepted) {
   ASSERT_EQ(sent.code, 0) << sent.err;
   EXPECT_EQ(json::parse(sent.out)["sent"], true);
   EXPECT_EQ(sb.transfers_with("LI-2"), 1);
+}
+
+// Issue 19: pause stops every send until resume, status shows who paused and why, cancel
+// takes a pending payout out for good and refuses (exit 10) one that is sent or final.
+TEST_F(CliTest, PayoutsPauseResumeStatusAndCancel) {
+  sb.add_contact("0102030405");
+  const std::string db = "sqlite:" + dir_ + "/ledger.db";
+  std::string csv = file("three.csv",
+                         "prefix,phone,amount,notify_url,client_transaction_id\n"
+                         "225,0102030405,500,http://127.0.0.1:9/n,CP-1\n"
+                         "225,0102030405,600,http://127.0.0.1:9/n,CP-2\n"
+                         "225,0102030405,700,http://127.0.0.1:9/n,CP-3\n");
+  ASSERT_EQ(cli("payouts submit --db " + db + " --file " + csv).code, 0);
+  Outcome paused = cli("payouts pause --db " + db + " --reason 'bank incident'");
+  ASSERT_EQ(paused.code, 0) << paused.err;
+  EXPECT_THAT(paused.out, HasSubstr("PAUSED"));
+  Outcome status = cli("payouts status --db " + db);
+  ASSERT_EQ(status.code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("bank incident"));
+  EXPECT_THAT(status.out, HasSubstr("pending 3"));
+  json doc = json::parse(cli("--json payouts status --db " + db).out);
+  EXPECT_EQ(doc["sending"]["paused"], true);
+  EXPECT_EQ(doc["sending"]["reason"], "bank incident");
+  EXPECT_THAT(doc["sending"]["by"].get<std::string>(), HasSubstr("@"));
+
+  Outcome run = cli("--json payouts run --db " + db + " --until-idle --max-seconds 2");
+  EXPECT_EQ(run.code, 4) << run.err;
+  EXPECT_EQ(json::parse(run.out)["paused"], true);
+  EXPECT_THAT(run.err, HasSubstr("PAUSED"));
+  for (const char* id : {"CP-1", "CP-2", "CP-3"}) EXPECT_EQ(sb.transfers_with(id), 0) << id;
+
+  Outcome cancelled = cli("payouts cancel --db " + db + " CP-1 --reason 'order refunded'");
+  EXPECT_EQ(cancelled.code, 0) << cancelled.err;
+  EXPECT_EQ(cli("payouts cancel --db " + db + " CP-1").code, 10);
+  EXPECT_EQ(cli("payouts cancel --db " + db + " NOPE").code, 2);
+  EXPECT_EQ(cli("payouts cancel --db " + db).code, 2);
+
+  Outcome resumed = cli("payouts resume --db " + db);
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_THAT(resumed.out, HasSubstr("running"));
+  Outcome paid = cli("payouts run --db " + db + " --until-idle --max-seconds 60");
+  ASSERT_EQ(paid.code, 0) << paid.err;
+  EXPECT_EQ(sb.transfers_with("CP-1"), 0);
+  EXPECT_EQ(sb.transfers_with("CP-2"), 1);
+  Outcome refused = cli("--json payouts cancel --db " + db + " CP-2");
+  EXPECT_EQ(refused.code, 10);
+  EXPECT_EQ(json::parse(refused.out)["state"], "paid");
+  EXPECT_EQ(json::parse(refused.out)["cancelled"], false);
+
+  json feed = json::parse(cli("--json payouts changes --db " + db + " --since 0").out);
+  ASSERT_FALSE(feed.empty());
+  EXPECT_EQ(feed[0]["client_transaction_id"], "CP-1");
+  EXPECT_EQ(feed[0]["state"], "cancelled");
+  EXPECT_EQ(feed[0]["reason"], "cancelled: order refunded");
+  json shown = json::parse(cli("--json payouts show --db " + db + " CP-1").out);
+  EXPECT_THAT(shown["history"].back()["worker_id"].get<std::string>(), HasSubstr("cinetpay CLI"));
+  EXPECT_EQ(json::parse(cli("--json payouts list --db " + db + " --state cancelled").out).size(),
+            1U);
 }
 
 // Issue 17: the change feed's cursor was the merchant's to keep; a consumer's place is now

@@ -86,6 +86,23 @@ void run_payouts(const cinetpay::TransferClient& client, const cinetpay::Transfe
   // docs:end ledger
 }
 
+// docs/ledger.md, "Cancel, pause and resume". Compiled only: the path is a production one.
+void cancel_and_pause() {
+  // docs:begin cancel-pause
+  auto ledger = cinetpay::PayoutLedger::open("sqlite:/var/lib/shop/payouts.db");
+  cinetpay::CancelResult r = ledger.cancel("ORDER-42", "order refunded", "alice@desk");
+  if (r.outcome == cinetpay::CancelOutcome::claimed) {
+    // a worker holds it or CinetPay has it: it may be paid; wait for its final state
+  }
+
+  ledger.pause("bank incident #311", "alice@desk");  // every worker, every machine
+  if (ledger.paused().paused) {
+    // no payout is claimed for sending until resume(); lookups and follow-ups go on
+  }
+  ledger.resume("alice@desk");
+  // docs:end cancel-pause
+}
+
 // docs/ledger-operations.md. Compiled only: the block's database path is a production one.
 cinetpay::PayoutLedger open_for_a_worker() {
   // docs:begin ledger-open

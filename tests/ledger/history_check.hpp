@@ -20,7 +20,7 @@ inline bool legal_move(std::optional<PayoutState> from, PayoutState to) {
       {S::sending, S::pending},  {S::unknown, S::unknown},   {S::unknown, S::sending},
       {S::unknown, S::accepted}, {S::unknown, S::paid},      {S::unknown, S::failed},
       {S::unknown, S::rejected}, {S::accepted, S::accepted}, {S::accepted, S::paid},
-      {S::accepted, S::failed},
+      {S::accepted, S::failed},  {S::pending, S::cancelled},
   };
   return kLegal.count({*from, to}) != 0;
 }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "ledger/ledger_core.hpp"
+#include "ledger/schema.hpp"
 #include "sandbox_fixture.hpp"
 #include "stores.hpp"
 
@@ -53,7 +54,7 @@ int sqlite_schema_version(const std::string& path) {
 TEST(SqliteStore, OpenCreatesTheSchemaAndANewerOneIsRefused) {
   const std::string path = temp_sqlite_path();
   PayoutLedger::open("sqlite:" + path).submit({payout_to("0102030405", 500, "S-1")});
-  EXPECT_EQ(sqlite_schema_version(path), 3);
+  EXPECT_EQ(sqlite_schema_version(path), 4);
   PayoutLedger::open("sqlite:" + path);  // opening again migrates nothing and keeps the data
   EXPECT_EQ(PayoutLedger::open("sqlite:" + path).list().size(), 1U);
 
@@ -249,7 +250,105 @@ TEST_P(LedgerTest, ConcurrentSubmitsOfTheSameIdsRecordEachOnce) {
   EXPECT_EQ(open().list().size(), 3U);
 }
 
+// Issue 19: a payout still pending can be cancelled; it is final, nothing paid, in the feed
+// with its reason, and its history says who cancelled it and why.
+TEST_P(LedgerTest, CancelOfAPendingPayoutIsFinalAndInTheFeed) {
+  PayoutLedger ledger = open();
+  ledger.submit(three_payouts());
+  CancelResult r = ledger.cancel("L-2", "order A-17 refunded", "ops@desk");
+  EXPECT_EQ(r.outcome, CancelOutcome::cancelled);
+  ASSERT_TRUE(r.payout.has_value());
+  EXPECT_EQ(r.payout->state, PayoutState::cancelled);
+
+  Payout p = *open().get("L-2");
+  EXPECT_EQ(p.state, PayoutState::cancelled);
+  EXPECT_TRUE(is_final(p.state));
+  EXPECT_EQ(p.sends, 0);
+  ASSERT_EQ(p.history.size(), 2U);
+  EXPECT_EQ(p.history[1].from, PayoutState::pending);
+  EXPECT_EQ(p.history[1].to, PayoutState::cancelled);
+  EXPECT_EQ(p.history[1].worker_id, "ops@desk");
+  EXPECT_EQ(p.history[1].reason, "cancelled: order A-17 refunded");
+
+  std::vector<PayoutChange> feed = open().changes_since(0);
+  ASSERT_EQ(feed.size(), 1U);
+  EXPECT_EQ(feed[0].client_transaction_id, "L-2");
+  EXPECT_EQ(feed[0].state, PayoutState::cancelled);
+  EXPECT_EQ(feed[0].reason, "cancelled: order A-17 refunded");
+  EXPECT_EQ(open().summary().by_state[PayoutState::cancelled].count, 1U);
+  EXPECT_EQ(open().list(PayoutState::cancelled).size(), 1U);
+
+  // Again: final, and nothing more is written.
+  CancelResult again = ledger.cancel("L-2", "twice");
+  EXPECT_EQ(again.outcome, CancelOutcome::final);
+  EXPECT_EQ(open().get("L-2")->history.size(), 2U);
+  EXPECT_EQ(open().changes_since(0).size(), 1U);
+  EXPECT_EQ(ledger.cancel("NOPE", "x").outcome, CancelOutcome::not_found);
+  EXPECT_FALSE(ledger.cancel("NOPE", "x").payout.has_value());
+}
+
+// Issue 19: the switch is kept in the ledger, seen by every handle, with who, when and why.
+TEST_P(LedgerTest, PauseIsKeptInTheLedgerWithWhoWhenAndWhy) {
+  PayoutLedger ledger = open();
+  EXPECT_FALSE(ledger.paused().paused);
+  const auto before = std::chrono::system_clock::now() - std::chrono::seconds(1);
+  ledger.pause("bank incident", "ops@desk");
+  PauseStatus p = open().paused();
+  EXPECT_TRUE(p.paused);
+  EXPECT_EQ(p.by, "ops@desk");
+  EXPECT_EQ(p.reason, "bank incident");
+  EXPECT_GE(p.at, before);
+  ledger.pause("still", "ops2");  // pausing again keeps it paused, with the last word
+  EXPECT_EQ(open().paused().reason, "still");
+  open().resume("ops@desk");
+  p = ledger.paused();
+  EXPECT_FALSE(p.paused);
+  EXPECT_EQ(p.by, "ops@desk");
+  EXPECT_EQ(p.reason, "");
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, LedgerTest, ::testing::ValuesIn(ledger_stores()), store_name);
+
+// Issue 19: a version 3 ledger (before `cancelled` and the settings) is migrated to 4: its
+// payouts kept, its state CHECK naming `cancelled` and still refusing other words.
+TEST(SqliteMigration, AVersionThreeLedgerGainsCancelAndPause) {
+  const std::string path = temp_sqlite_path();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::string sql =
+      "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+      "INSERT INTO schema_version (version) VALUES (3);";
+  for (std::size_t v = 0; v < 3; ++v) {
+    sql += detail::schema::migration_sql(detail::schema::migrations()[v],
+                                         detail::schema::Dialect::sqlite);
+    sql += ";";
+  }
+  sql +=
+      "INSERT INTO payouts (client_transaction_id, prefix, phone, amount, notify_url, "
+      "payment_method, state, created_at, updated_at, position) VALUES ('V3-1', '225', "
+      "'0102030405', 500, 'http://127.0.0.1:9/n', '', 'pending', 1, 1, 1);"
+      "INSERT INTO history (client_transaction_id, at, to_state, worker_id, lease_until, reason, "
+      "api_code, treatment_status) VALUES ('V3-1', 1, 'pending', '', 0, 'submitted', 0, '');";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  PayoutLedger ledger = PayoutLedger::open("sqlite:" + path);
+  EXPECT_EQ(sqlite_schema_version(path), 4);
+  std::optional<Payout> kept = ledger.get("V3-1");
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->request.amount, 500);
+  EXPECT_EQ(kept->history.size(), 1U);
+  EXPECT_EQ(ledger.cancel("V3-1", "migrated").outcome, CancelOutcome::cancelled);
+  ledger.pause("after the migration");
+  EXPECT_TRUE(ledger.paused().paused);
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_NE(sqlite3_exec(db, "UPDATE payouts SET state = 'bogus'", nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << "the state's CHECK must survive the rebuild";
+  sqlite3_close(db);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+}
 
 // The forward-only rule, on rows as the store gives them.
 detail::PayoutRow row_in(PayoutState state, const std::string& treatment) {
@@ -308,6 +407,8 @@ TEST(LedgerRules, StateWordsRoundTrip) {
   for (PayoutState s : all_payout_states()) EXPECT_EQ(payout_state_from(to_string(s)), s);
   EXPECT_FALSE(payout_state_from("done").has_value());
   EXPECT_TRUE(is_final(PayoutState::rejected));
+  EXPECT_TRUE(is_final(PayoutState::cancelled));
+  EXPECT_EQ(to_string(PayoutState::cancelled), "cancelled");
   EXPECT_FALSE(is_final(PayoutState::unknown));
 }
 

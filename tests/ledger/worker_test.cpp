@@ -68,11 +68,13 @@ void expect_exactly_once(SandboxFixture& sandbox, const PayoutLedger& ledger) {
     Payout p = *ledger.get(listed.request.client_transaction_id);
     EXPECT_TRUE(is_final(p.state)) << p.request.client_transaction_id;
     EXPECT_EQ(history_problem(p), "");
-    int expected = p.state == PayoutState::rejected ? 0 : 1;
+    const bool nothing_sent = p.state == PayoutState::rejected || p.state == PayoutState::cancelled;
+    int expected = nothing_sent ? 0 : 1;
     EXPECT_EQ(at_sandbox[p.request.client_transaction_id], expected)
         << p.request.client_transaction_id;
   }
-  EXPECT_EQ(all["transfers"].size(), payouts.size() - ledger.list(PayoutState::rejected).size());
+  EXPECT_EQ(all["transfers"].size(), payouts.size() - ledger.list(PayoutState::rejected).size() -
+                                         ledger.list(PayoutState::cancelled).size());
 }
 
 class WorkerTest : public LedgerOnStore {
@@ -1115,6 +1117,158 @@ TEST_P(WorkerTest, TwoWorkersOnOneLedgerSendEachPayoutOnce) {
   b.join();
   PayoutLedger ledger = open();
   EXPECT_TRUE(ledger.summary().idle());
+  expect_exactly_once(ledger);
+}
+
+// Issue 19: a cancelled payout is never sent, even by a worker running right after; the
+// others are paid as usual.
+TEST_P(WorkerTest, ACancelledPayoutIsNeverSent) {
+  PayoutLedger ledger = open();
+  ledger.submit(payouts(4, "C-"));
+  EXPECT_EQ(ledger.cancel("C-1", "customer asked").outcome, CancelOutcome::cancelled);
+  PayoutWorker worker(sandbox_.client(), ledger, fast("w1"));
+  run_to_the_end(worker);
+  EXPECT_EQ(sandbox_.transfers_with("C-1"), 0);
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), 1);  // one batch: the three others
+  EXPECT_EQ(ledger.get("C-1")->state, PayoutState::cancelled);
+  EXPECT_EQ(ledger.get("C-1")->sends, 0);
+  expect_exactly_once(ledger);
+}
+
+// Issue 19: a payout a worker holds (its send on the wire) or that ended final is not
+// cancelled, and the refused cancel writes nothing.
+TEST_P(WorkerTest, ACancelOfAClaimedOrFinalPayoutIsRefusedAndChangesNothing) {
+  PayoutLedger ledger = open();
+  ledger.submit({payout_to("0102030405", 500, "CR-1")});
+  std::optional<CancelResult> while_sending;
+  std::size_t events_before = 0;
+  std::size_t events_after = 0;
+  auto client = hooked(
+      [&](const HttpRequest&) {
+        PayoutLedger other = open();
+        events_before = other.get("CR-1")->history.size();
+        while_sending = other.cancel("CR-1", "too late");
+        events_after = other.get("CR-1")->history.size();
+      },
+      nullptr);
+  PayoutWorker worker(client, ledger, fast("w1"));
+  run_to_the_end(worker);
+  ASSERT_TRUE(while_sending.has_value());
+  EXPECT_EQ(while_sending->outcome, CancelOutcome::claimed);
+  EXPECT_EQ(while_sending->payout->state, PayoutState::sending);
+  EXPECT_EQ(events_after, events_before);
+  EXPECT_EQ(ledger.get("CR-1")->state, PayoutState::paid);
+
+  const Payout paid = *ledger.get("CR-1");
+  CancelResult after = ledger.cancel("CR-1", "too late");
+  EXPECT_EQ(after.outcome, CancelOutcome::final);
+  EXPECT_EQ(after.payout->state, PayoutState::paid);
+  EXPECT_EQ(ledger.get("CR-1")->history.size(), paid.history.size());
+  EXPECT_EQ(ledger.changes_since(0).size(), 1U);
+  expect_exactly_once(ledger);
+}
+
+// Issue 19: cancels racing a worker's claims (threads, two connections): for every payout
+// exactly one wins. A payout cancelled is never at CinetPay; one the cancel found claimed is
+// there once.
+TEST_P(WorkerTest, ConcurrentCancelAndClaimNeverBothWin) {
+  PayoutLedger ledger = open();
+  const int n = 60;
+  ledger.submit(payouts(n, "CC-"));
+  std::map<std::string, CancelOutcome> told;
+  std::thread canceller([&] {
+    PayoutLedger other = open();
+    for (int i = n - 1; i >= 0; --i) {
+      const std::string id = "CC-" + std::to_string(i);
+      told[id] = other.cancel(id, "race").outcome;
+    }
+  });
+  WorkerOptions o = fast("w1");
+  o.batch_size = 5;
+  PayoutWorker worker(sandbox_.client(), ledger, o);
+  worker.run_once();
+  canceller.join();
+  run_to_the_end(worker);
+  int cancelled = 0;
+  for (const auto& [id, outcome] : told) {
+    const Payout p = *ledger.get(id);
+    if (outcome == CancelOutcome::cancelled) {
+      ++cancelled;
+      EXPECT_EQ(p.state, PayoutState::cancelled) << id;
+      EXPECT_EQ(sandbox_.transfers_with(id), 0) << id;
+    } else {
+      EXPECT_NE(p.state, PayoutState::cancelled) << id;
+      EXPECT_NE(outcome, CancelOutcome::not_found) << id;
+    }
+  }
+  EXPECT_EQ(ledger.summary().by_state[PayoutState::cancelled].count,
+            static_cast<std::size_t>(cancelled));
+  expect_exactly_once(ledger);
+}
+
+// Issue 19: while paused, no send leaves — neither a first send nor a send again after a
+// lookup — and a paused run waits idle_pause between passes; lookups and following go on.
+// Resumed, the payouts are paid, each once.
+TEST_P(WorkerTest, WhilePausedNothingIsSentButSettlingAndFollowingGoOn) {
+  PayoutLedger ledger = open();
+  ledger.submit(payouts(4, "PA-"));
+  // Accepted (not final yet): to be followed while paused.
+  {
+    PayoutWorker first(sandbox_.client(), ledger, fast("first"));
+    RunScope scope;
+    scope.until = RunUntil::sent;
+    ASSERT_TRUE(first.run_until_idle(std::chrono::steady_clock::now() + 30s, scope).sent());
+  }
+  const int sends_before = sandbox_.api_requests(kSendPath);
+  ledger.submit(payouts(3, "PB-"));
+  ledger.pause("bank incident", "ops");
+  EXPECT_EQ(ledger.paused().by, "ops");
+  {
+    PayoutWorker paused(sandbox_.client(), ledger, fast("paused"));
+    const WorkerPass pass = paused.run_once();
+    EXPECT_TRUE(pass.paused);
+    EXPECT_EQ(pass.sent, 0U);
+  }
+  EXPECT_EQ(ledger.list(PayoutState::pending).size(), 3U);
+  // The first of them claimed by a worker that dies before sending it: the heir looks it
+  // up, finds it certainly absent, and would send it again were sending not paused.
+  ledger.resume();
+  die_at("after_claim_commit", nullptr, [&] {
+    WorkerOptions o = fast("dying");
+    o.batch_size = 1;
+    return o;
+  });
+  const std::string held = ledger.list(PayoutState::sending).at(0).request.client_transaction_id;
+  ledger.pause("bank incident", "ops");
+
+  WorkerOptions later = fast("heir");
+  later.clock = ahead_by(1h);
+  std::atomic<int> sleeps{0};
+  later.sleeper = [&](std::chrono::milliseconds d) {
+    ++sleeps;
+    std::this_thread::sleep_for(d);
+  };
+  PayoutWorker heir(sandbox_.client(), ledger, later);
+  int passes = 0;
+  LedgerSummary s = heir.run_until_idle(std::chrono::steady_clock::now() + 1500ms,
+                                        [&](const LedgerSummary&) { ++passes; });
+  EXPECT_FALSE(s.idle());
+  EXPECT_EQ(sandbox_.api_requests(kSendPath), sends_before) << "a send left while paused";
+  EXPECT_GE(sleeps.load(), passes - 1) << "a paused run must wait between passes";
+  EXPECT_LE(passes, 200) << "a paused run spins";
+  Payout h = *ledger.get(held);
+  EXPECT_EQ(h.state, PayoutState::unknown) << "looked up, not sent again";
+  EXPECT_THAT(h.history.back().reason, HasSubstr("sending is paused"));
+  EXPECT_EQ(ledger.list(PayoutState::accepted).size(), 0U) << "accepted ones were followed";
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(is_final(ledger.get("PA-" + std::to_string(i))->state));
+  }
+
+  ledger.resume("ops");
+  WorkerOptions resumed = fast("resumed");
+  resumed.clock = ahead_by(2h);
+  PayoutWorker after(sandbox_.client(), ledger, resumed);
+  run_to_the_end(after);
   expect_exactly_once(ledger);
 }
 

@@ -75,6 +75,15 @@ class CrashingStore : public detail::LedgerStore {
   std::vector<bool> apply(const std::vector<detail::Transition>& transitions) override {
     return op("apply", /*writes=*/true, [&] { return inner_->apply(transitions); });
   }
+  PauseStatus sending_switch() override {
+    return op("sending_switch", /*writes=*/false, [&] { return inner_->sending_switch(); });
+  }
+  void set_sending_switch(const PauseStatus& status) override {
+    op("set_sending_switch", /*writes=*/true, [&] {
+      inner_->set_sending_switch(status);
+      return true;
+    });
+  }
   std::size_t renew(const std::string& worker_id, detail::TimePoint lease_until) override {
     return op("renew", /*writes=*/true, [&] { return inner_->renew(worker_id, lease_until); });
   }

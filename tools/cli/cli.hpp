@@ -30,7 +30,8 @@ enum Exit {
   kTransport = 3,       ///< transport or protocol error
   kUnknownOutcome = 4,  ///< a payout's outcome is unknown, or `wait` ended before a final status
   kNotSent = 5,         ///< some payouts certainly never reached CinetPay: safe to run again
-  kPayoutRejected = 6,  ///< `wait`: the payout ended REJ; `payouts run`: payouts ended rejected or failed
+  kPayoutRejected =
+      6,  ///< `wait`: the payout ended REJ; `payouts run`: payouts ended rejected or failed
   /// send: nothing paid for want of balance: every payout was refused with 602, or not
   /// attempted after a batch refused with 602
   kInsufficientBalance = 7,
@@ -38,6 +39,8 @@ enum Exit {
   /// stdout or stderr could not be written (a full disk…): whatever the command did, what it
   /// printed is incomplete
   kOutputLost = 9,
+  /// `payouts cancel`: not cancelled, the payout is claimed, sent or final; nothing changed
+  kNotCancelled = 10,
 };
 
 /// A command line that cannot be run as written; nothing was sent.
@@ -111,7 +114,8 @@ struct Command {
 /// balance, contact add|import, send, status, wait (transfers.cpp).
 std::vector<Command> transfer_commands();
 
-/// payouts submit|run|list|show|changes, over a payout ledger (payouts.cpp).
+/// payouts submit|run|list|show|changes|cancel|pause|resume|status, over a payout ledger
+/// (payouts.cpp).
 std::vector<Command> payout_commands();
 
 /// The file at `path`, opened to be read whole (a payout or contact file). Throws FileError

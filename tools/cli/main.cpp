@@ -76,6 +76,8 @@ exit codes:
     incomplete; stderr says which code the command would have exited with. `send` of one
     payout prints its client_transaction_id on stderr before its table, to settle it with
     `status --client-transaction-id`
+ 10 payouts cancel: not cancelled, the payout is claimed, sent or final (it may be paid);
+    nothing changed
   When the payouts of a send end differently, the most serious code wins: 4, then 5, then 1.
 )";
 

@@ -1,8 +1,11 @@
-// The commands over a payout ledger: payouts submit, run, list, show, changes.
+// The commands over a payout ledger: payouts submit, run, list, show, changes, cancel, pause,
+// resume, status.
 #include <unistd.h>
 
 #include <chrono>
 #include <cinetpay/ledger.hpp>
+#include <climits>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -190,6 +193,26 @@ int submit(Context& ctx, const Flags& f) {
   return kOk;
 }
 
+// Who runs this command, for the ledger's history and its pause: USER@host. Names a
+// person, never a credential.
+std::string who() {
+  const char* user = std::getenv("USER");  // NOLINT(concurrency-mt-unsafe): read before threads
+  char host[HOST_NAME_MAX + 1] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(user != nullptr ? user : "?") + "@" + host + " (cinetpay CLI)";
+}
+
+json pause_json(const PauseStatus& p) {
+  return {{"paused", p.paused}, {"by", p.by}, {"reason", p.reason}, {"at", timestamp(p.at)}};
+}
+
+// "sending paused since … by …: reason", or "sending running".
+std::string pause_line(const PauseStatus& p) {
+  if (!p.paused) return "sending: running";
+  return "sending: PAUSED since " + timestamp(p.at) + " by " + (p.by.empty() ? "?" : p.by) +
+         (p.reason.empty() ? "" : ": " + p.reason);
+}
+
 int run(Context& ctx, const Flags& f) {
   f.allow({"db", "until-idle", "until-sent", "id", "max-seconds", "lease-seconds",
            "resend-grace-seconds", "batch-size", "worker-id"});
@@ -231,6 +254,8 @@ int run(Context& ctx, const Flags& f) {
     return n;
   };
   const std::size_t refused_before = refused(ledger.summary(scope.client_transaction_ids));
+  // A paused ledger sends nothing: said at once, so that nobody waits on a run that cannot pay.
+  if (const PauseStatus p = ledger.paused(); p.paused) std::cerr << pause_line(p) << "\n";
   LedgerSummary s;
   if (until_idle) {
     try {
@@ -247,6 +272,7 @@ int run(Context& ctx, const Flags& f) {
   const bool done = scope.until == RunUntil::sent ? s.sent() : s.idle();
   if (ctx.out().as_json()) {
     Output::document({{"worker_id", worker.worker_id()},
+                      {"paused", ledger.paused().paused},
                       {"idle", s.idle()},
                       {"sent", s.sent()},
                       {"states", summary_json(s)}});
@@ -257,6 +283,77 @@ int run(Context& ctx, const Flags& f) {
   return refused(until_idle ? s : ledger.summary(scope.client_transaction_ids)) > refused_before
              ? kPayoutRejected
              : kOk;
+}
+
+int cancel(Context& ctx, const Flags& f) {
+  f.allow({"db", "reason"});
+  if (f.positional().size() != 1)
+    throw UsageError("payouts cancel takes one client_transaction_id");
+  const std::string& id = f.positional()[0];
+  CancelResult r = open_ledger(f, LedgerAccess::existing).cancel(id, f.get("reason"), who());
+  if (r.outcome == CancelOutcome::not_found)
+    throw UsageError("no payout '" + id + "' in this ledger");
+  const char* word = r.outcome == CancelOutcome::cancelled ? "cancelled"
+                     : r.outcome == CancelOutcome::final   ? "final"
+                                                           : "claimed";
+  if (ctx.out().as_json()) {
+    Output::document({{"client_transaction_id", id},
+                      {"cancelled", r.outcome == CancelOutcome::cancelled},
+                      {"outcome", word},
+                      {"state", std::string(to_string(r.payout->state))}});
+  } else if (r.outcome == CancelOutcome::cancelled) {
+    std::cout << "cancelled " << id << ": it will never be sent\n";
+  } else {
+    std::cout << "not cancelled " << id << ": it is " << to_string(r.payout->state)
+              << (r.outcome == CancelOutcome::final ? " (final)"
+                                                    : " (claimed or sent: it may be paid)")
+              << "\n";
+  }
+  return r.outcome == CancelOutcome::cancelled ? kOk : kNotCancelled;
+}
+
+int pause(Context& ctx, const Flags& f) {
+  f.allow({"db", "reason"});
+  if (!f.positional().empty()) throw UsageError("payouts pause takes no positional argument");
+  PayoutLedger ledger = open_ledger(f, LedgerAccess::existing);
+  ledger.pause(f.get("reason"), who());
+  const PauseStatus p = ledger.paused();
+  if (ctx.out().as_json()) {
+    Output::document(pause_json(p));
+  } else {
+    std::cout << pause_line(p)
+              << "\nno worker claims a payout for sending until `payouts resume`; sends claimed "
+                 "before now may still leave (within one lease)\n";
+  }
+  return kOk;
+}
+
+int resume(Context& ctx, const Flags& f) {
+  f.allow({"db"});
+  if (!f.positional().empty()) throw UsageError("payouts resume takes no positional argument");
+  PayoutLedger ledger = open_ledger(f, LedgerAccess::existing);
+  ledger.resume(who());
+  const PauseStatus p = ledger.paused();
+  if (ctx.out().as_json()) {
+    Output::document(pause_json(p));
+  } else {
+    std::cout << pause_line(p) << "\n";
+  }
+  return kOk;
+}
+
+int status(Context& ctx, const Flags& f) {
+  f.allow({"db"});
+  if (!f.positional().empty()) throw UsageError("payouts status takes no positional argument");
+  PayoutLedger ledger = open_ledger(f, LedgerAccess::read_only);
+  const PauseStatus p = ledger.paused();
+  const LedgerSummary s = ledger.summary();
+  if (ctx.out().as_json()) {
+    Output::document({{"sending", pause_json(p)}, {"states", summary_json(s)}});
+  } else {
+    std::cout << pause_line(p) << "\n" << counts_line(s) << "\n";
+  }
+  return kOk;
 }
 
 int changes(Context& ctx, const Flags& f) {
@@ -330,8 +427,8 @@ int list(Context& ctx, const Flags& f) {
     state = payout_state_from(f.need("state"));
     if (!state) {
       throw UsageError(
-          "--state: expected pending, sending, accepted, paid, failed, rejected or "
-          "unknown, got '" +
+          "--state: expected pending, sending, accepted, paid, failed, rejected, unknown or "
+          "cancelled, got '" +
           f.get("state") + "'");
     }
   }
@@ -423,6 +520,23 @@ std::vector<Command> payout_commands() {
        "printed, once stdout took it. Reads only without --ack",
        changes,
        {"ack"}},
+      {{"payouts", "cancel"},
+       {"--db URL ID [--reason TEXT]"},
+       "cancels a payout that is still pending: it will never be sent, and enters the change\n"
+       "feed as cancelled with the reason. A payout claimed, sent or final is left as it is:\n"
+       "exit 10. A worker's claim and a cancel never both win",
+       cancel},
+      {{"payouts", "pause"},
+       {"--db URL [--reason TEXT]"},
+       "pauses all sending, for every worker of the ledger, until `payouts resume`: no payout\n"
+       "is claimed for sending after it returns (a batch claimed before may still leave, within\n"
+       "one lease). Lookups and following accepted payouts go on",
+       pause},
+      {{"payouts", "resume"}, {"--db URL"}, "lets workers send again", resume},
+      {{"payouts", "status"},
+       {"--db URL"},
+       "whether sending is paused (by whom, when, why) and the payouts by state; reads only",
+       status},
   };
 }
 
