@@ -19,8 +19,8 @@
 
 #include "bounded_wait.hpp"
 #include "cinetpay/testing/mock_transfer_api.hpp"
+#include "forwarding_store.hpp"
 #include "history_check.hpp"
-#include "ledger/store.hpp"
 #include "sandbox_fixture.hpp"
 #include "stores.hpp"
 
@@ -1342,62 +1342,17 @@ TEST(WorkerOnARestartedDatabase, NeverLosesOrDoublesAPayoutAndCarriesOn) {
 // outcome unrecordable; every later pass settled that payout first and threw, and no other
 // payout moved again. Now the payout is set aside with the store's reason and the pass goes
 // on: here a store that refuses any transition carrying the lot "POISON".
-class PoisonedStore : public detail::LedgerStore {
+class PoisonedStore : public ForwardingStore {
  public:
-  explicit PoisonedStore(std::unique_ptr<LedgerStore> inner) : inner_(std::move(inner)) {}
-  detail::InsertResult insert(const std::vector<detail::PayoutRow>& rows,
-                              const PayoutEvent& submitted) override {
-    return inner_->insert(rows, submitted);
-  }
-  std::map<std::string, Payout> recorded(const std::vector<std::string>& ids) override {
-    return inner_->recorded(ids);
-  }
-  std::optional<detail::PayoutRow> find(const std::string& id) override { return inner_->find(id); }
-  std::vector<PayoutEvent> history(const std::string& id) override { return inner_->history(id); }
-  std::vector<detail::PayoutRow> list(std::optional<PayoutState> state,
-                                      std::size_t limit) override {
-    return inner_->list(state, limit);
-  }
-  std::map<PayoutState, LedgerSummary::Total> totals(
-      const std::vector<std::string>& only) override {
-    return inner_->totals(only);
-  }
-  std::vector<PayoutChange> changes_after(std::int64_t cursor, std::size_t limit) override {
-    return inner_->changes_after(cursor, limit);
-  }
-  std::int64_t consumer_cursor(const std::string& consumer) override {
-    return inner_->consumer_cursor(consumer);
-  }
-  bool acknowledge(const std::string& consumer, std::int64_t cursor,
-                   detail::TimePoint now) override {
-    return inner_->acknowledge(consumer, cursor, now);
-  }
-  std::vector<detail::PayoutRow> claim(const detail::Claim& claim) override {
-    return inner_->claim(claim);
-  }
-  std::vector<detail::PayoutRow> due_accepted(detail::TimePoint now, std::size_t limit) override {
-    return inner_->due_accepted(now, limit);
-  }
+  using ForwardingStore::ForwardingStore;
   std::vector<bool> apply(const std::vector<detail::Transition>& transitions) override {
     for (const detail::Transition& t : transitions) {
-      if (t.next.payout.lot == "POISON")
+      if (t.next.payout.lot == "POISON") {
         throw LedgerError("ledger (test): this lot cannot be stored");
+      }
     }
-    return inner_->apply(transitions);
+    return ForwardingStore::apply(transitions);
   }
-  std::size_t renew(const std::string& worker_id, detail::TimePoint lease_until) override {
-    return inner_->renew(worker_id, lease_until);
-  }
-  std::set<std::pair<std::string, std::string>> registered(
-      const std::vector<Contact>& contacts) override {
-    return inner_->registered(contacts);
-  }
-  void remember(const std::vector<Contact>& contacts, detail::TimePoint at) override {
-    inner_->remember(contacts, at);
-  }
-
- private:
-  std::unique_ptr<LedgerStore> inner_;
 };
 
 TEST(WorkerSetAside, APayoutWhoseOutcomeCannotBeRecordedIsSetAsideAndThePassGoesOn) {
