@@ -117,7 +117,7 @@ struct PayoutRequest {
   /// with CinetPay's code. Without one, the phone must be a contact already.
   std::optional<Recipient> recipient;
   /// The merchant's own data about the payout (an order id, a reference…): a JSON object of
-  /// at most kMaxMetadata bytes, or empty for none. Kept as given, never sent to CinetPay,
+  /// at most kMaxMetadata bytes and 16 levels of nesting, or empty for none. Kept as given, never sent to CinetPay,
   /// read back in get(), list(), the change feed and notification results.
   std::string metadata;
   /// The longest metadata accepted, in bytes.

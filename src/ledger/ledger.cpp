@@ -10,6 +10,7 @@
 #include <tuple>
 #include <utility>
 
+#include "cinetpay/detail/json_depth.hpp"
 #include "cinetpay/validation.hpp"
 #include "ledger_core.hpp"
 
@@ -270,6 +271,9 @@ void in_chunks(std::size_t count, const Each& each) {
   }
 }
 
+// Metadata is a merchant's record (an order, a reference), not a tree.
+constexpr std::size_t kMaxMetadataDepth = 16;
+
 std::vector<PayoutRequest> as_payouts(const std::vector<TransferRequest>& transfers) {
   std::vector<PayoutRequest> out;
   out.reserve(transfers.size());
@@ -301,6 +305,12 @@ std::vector<Payout> validated(const std::vector<PayoutRequest>& requests) {
         throw ValidationError("metadata", i,
                               "is " + std::to_string(r.metadata.size()) + " bytes, more than " +
                                   std::to_string(PayoutRequest::kMaxMetadata));
+      }
+      // Bounded nesting before parsing: whatever later dumps or compares it recurses.
+      if (detail::nesting_depth(r.metadata, kMaxMetadataDepth + 1) > kMaxMetadataDepth) {
+        throw ValidationError(
+            "metadata", i,
+            "is nested more than " + std::to_string(kMaxMetadataDepth) + " levels deep");
       }
       const auto parsed = nlohmann::json::parse(r.metadata, nullptr, /*allow_exceptions=*/false);
       if (!parsed.is_object()) {

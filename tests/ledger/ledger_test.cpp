@@ -172,6 +172,10 @@ TEST_P(LedgerTest, MetadataAndRecipientAreKeptAndCheckedBeforeAnyWrite) {
           "metadata");
   refused({payout_to("0102030405", 5, "M-3"), Recipient{"Awa", "Kone", "not-an-email"}, ""},
           "email");
+  // Deep nesting costs every later dump a deep recursion: refused before it is parsed.
+  refused({payout_to("0102030405", 5, "M-3"), std::nullopt,
+           "{\"a\": " + std::string(2000, '[') + std::string(2000, ']') + "}"},
+          "metadata");
   // The same id with other metadata, or another recipient, is another payout.
   refused({payout_to("0102030405", 500, "M-1"), awa, R"({"order": "B-1"})"},
           "client_transaction_id");
