@@ -557,9 +557,15 @@ class PayoutWorker::Impl {
     try {
       results = register_contacts(unknown);
     } catch (const ApiError& e) {
+      // A refused login, or a refusal of the moment (804, an operator down…): every other
+      // payout would meet it too.
       for (const PayoutRow& row : rows)
         sent.outcomes.push_back(never_sent(row, e.what(), e.code()));
-      sent.refused = AccountRefusal{std::current_exception(), "the login was refused", e.what()};
+      sent.refused = AccountRefusal{std::current_exception(),
+                                    is_authentication_code(e.code())
+                                        ? "the login was refused"
+                                        : "CinetPay refused to register contacts for now",
+                                    e.what()};
       return {};
     } catch (const Error& e) {
       for (const PayoutRow& row : rows) {

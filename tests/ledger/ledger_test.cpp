@@ -176,6 +176,15 @@ TEST_P(LedgerTest, MetadataAndRecipientAreKeptAndCheckedBeforeAnyWrite) {
   refused({payout_to("0102030405", 5, "M-3"), std::nullopt,
            "{\"a\": " + std::string(2000, '[') + std::string(2000, ']') + "}"},
           "metadata");
+  // The bound itself: metadata of exactly kMaxMetadata bytes is kept, one byte more refused.
+  const std::string at_bound =
+      "{\"a\": \"" + std::string(PayoutRequest::kMaxMetadata - 9, 'x') + "\"}";
+  ASSERT_EQ(at_bound.size(), PayoutRequest::kMaxMetadata);
+  refused({payout_to("0102030405", 5, "M-3"), std::nullopt, "{\"a\": \"x" + at_bound.substr(7)},
+          "metadata");
+  ledger.submit(
+      std::vector<PayoutRequest>{{payout_to("0102030405", 5, "M-4"), std::nullopt, at_bound}});
+  EXPECT_EQ(ledger.get("M-4")->metadata, at_bound);
   // The same id with other metadata, or another recipient, is another payout.
   refused({payout_to("0102030405", 500, "M-1"), awa, R"({"order": "B-1"})"},
           "client_transaction_id");

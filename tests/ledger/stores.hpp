@@ -29,10 +29,14 @@ struct StoreCase {
 /// Names the store in test output.
 inline void PrintTo(const StoreCase& store, std::ostream* os) { *os << store.name; }
 
+/// A path no ledger is at: a file a killed test left under the same process id (the
+/// directory is shared with other runs) is removed first, or the test would find its payouts.
 inline std::string temp_sqlite_path() {
   static std::atomic<int> counter{0};
-  return ::testing::TempDir() + "cinetpay-ledger-" + std::to_string(getpid()) + "-" +
-         std::to_string(counter++) + ".db";
+  const std::string path = ::testing::TempDir() + "cinetpay-ledger-" + std::to_string(getpid()) +
+                           "-" + std::to_string(counter++) + ".db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  return path;
 }
 
 /// A worker's options scaled for tests against the in-process sandbox: short leases, grace

@@ -714,6 +714,148 @@ TEST_P(WorkerTest, RecipientsAreRegisteredOnceAndOneRefusedContactFailsAlone) {
   EXPECT_EQ(sandbox_.api_requests("/v1/transfer/contact"), before + 1);
 }
 
+// The answers of a send whose answer was lost: every item's outcome unknown.
+std::vector<TransferResult> lost_answers(const std::vector<TransferRequest>& items) {
+  std::vector<TransferResult> out;
+  for (const TransferRequest& r : items) {
+    TransferResult lost;
+    lost.outcome = TransferOutcome::unknown;
+    lost.client_transaction_id = r.client_transaction_id;
+    lost.detail = "answer lost";
+    out.push_back(lost);
+  }
+  return out;
+}
+
+// Each contact refused with `code`, item by item.
+std::vector<ContactResult> contacts_refused(const std::vector<Contact>& contacts, int code) {
+  std::vector<ContactResult> out;
+  for (const Contact& c : contacts) {
+    ContactResult r;
+    r.contact = c;
+    r.code = code;
+    r.status = "error";
+    r.message = "INVALID_PHONE";
+    out.push_back(r);
+  }
+  return out;
+}
+
+// A payout sent once already may have reached CinetPay: when it is sent again and CinetPay
+// now refuses its recipient as a contact, it is sent anyway (what the send's answer proves
+// says what became of it), never rejected as if nothing had left.
+TEST_P(WorkerTest, APayoutSentAgainIsSentEvenWhenItsContactIsRefused) {
+  PayoutLedger ledger = open();
+  ledger.submit(std::vector<PayoutRequest>{
+      {payout_to("0700000011", 500, "C-1"), Recipient{"Awa", "Kone", "awa@example.com"}, ""}});
+  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
+  // The first registration's answer does not mention the contact; the second refuses it.
+  EXPECT_CALL(*api, add_contacts)
+      .WillOnce(::testing::Return(std::vector<ContactResult>{}))
+      .WillRepeatedly(
+          ::testing::Invoke([](const std::vector<Contact>& contacts, const CallOptions&) {
+            return contacts_refused(contacts, 802);
+          }));
+  EXPECT_CALL(*api, send_money)
+      .Times(2)
+      .WillRepeatedly(::testing::Invoke([](const std::vector<TransferRequest>& items,
+                                           const CallOptions&) { return lost_answers(items); }));
+  ReconcileResult absent;
+  absent.state = ReconcileResult::State::not_found;
+  absent.detail = "check/money: 723";
+  ON_CALL(*api, reconcile).WillByDefault(::testing::Return(absent));
+  std::chrono::milliseconds ahead{0};
+  WorkerOptions options = fast("w1");
+  options.clock = [&ahead] { return std::chrono::system_clock::now() + ahead; };
+  PayoutWorker worker(TransferClient(api), ledger, options);
+  (void)worker.run_once();  // sent; its answer lost
+  ASSERT_EQ(ledger.get("C-1")->sends, 1);
+  ahead += 10min;
+  (void)worker.run_once();  // certainly absent past the grace: sent again
+  const Payout p = *ledger.get("C-1");
+  EXPECT_NE(p.state, PayoutState::rejected) << p.detail;
+  EXPECT_EQ(p.sends, 2);
+  EXPECT_EQ(history_problem(p), "");
+}
+
+// A whole contact batch refused for a reason of the moment (here the operator, 804) says
+// nothing of any recipient: nothing is registered one contact at a time, no payout is
+// rejected, and the worker stops as for a refused login with every payout never sent.
+TEST_P(WorkerTest, AWholeContactRefusalOfTheMomentRejectsNoPayout) {
+  PayoutLedger ledger = open();
+  const Recipient awa{"Awa", "Kone", "awa@example.com"};
+  ledger.submit(std::vector<PayoutRequest>{{payout_to("0700000011", 500, "C-2"), awa, ""},
+                                           {payout_to("0500000012", 505, "C-3"), awa, ""}});
+  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
+  EXPECT_CALL(*api, add_contacts)
+      .Times(1)
+      .WillRepeatedly(::testing::Throw(
+          ApiError(804, "OPERATOR_UNAVAILABLE", "operator temporarily unavailable", 200)));
+  EXPECT_CALL(*api, send_money).Times(0);
+  PayoutWorker worker(TransferClient(api), ledger, fast("w1"));
+  EXPECT_THROW((void)worker.run_once(), ApiError);
+  for (const std::string id : {"C-2", "C-3"}) {
+    const Payout p = *ledger.get(id);
+    EXPECT_EQ(p.state, PayoutState::pending) << id << ": " << p.detail;
+    EXPECT_EQ(p.sends, 0) << id;
+    EXPECT_EQ(history_problem(p), "") << id;
+  }
+  EXPECT_TRUE(ledger.changes_since(0).empty()) << "nothing final happened";
+}
+
+// A whole contact batch refused for the request itself (716) is registered again one
+// contact at a time: the one bad recipient, last of the batch, fails alone; the others are
+// sent.
+TEST_P(WorkerTest, AWholeContactBatchRefusedForTheRequestIsRegisteredOneByOne) {
+  PayoutLedger ledger = open();
+  const Recipient awa{"Awa", "Kone", "awa@example.com"};
+  ledger.submit(std::vector<PayoutRequest>{{payout_to("0700000011", 500, "C-4"), awa, ""},
+                                           {payout_to("0500000012", 505, "C-5"), awa, ""},
+                                           {payout_to("0100000097", 510, "C-6"), awa, ""}});
+  auto api = std::make_shared<::testing::NiceMock<MockTransferApi>>();
+  std::vector<std::size_t> batches;
+  ON_CALL(*api, add_contacts)
+      .WillByDefault(
+          ::testing::Invoke([&batches](const std::vector<Contact>& contacts, const CallOptions&) {
+            batches.push_back(contacts.size());
+            for (const Contact& c : contacts) {
+              if (c.phone == "0100000097") {
+                throw ApiError(716, "DATA_NOT_VALID", "a submitted value is incorrect", 200);
+              }
+            }
+            std::vector<ContactResult> added;
+            for (const Contact& c : contacts) {
+              ContactResult r;
+              r.contact = c;
+              r.status = "success";
+              added.push_back(r);
+            }
+            return added;
+          }));
+  std::vector<std::string> sent;
+  EXPECT_CALL(*api, send_money)
+      .WillOnce(
+          ::testing::Invoke([&sent](const std::vector<TransferRequest>& items, const CallOptions&) {
+            for (const TransferRequest& r : items) sent.push_back(r.client_transaction_id);
+            return lost_answers(items);
+          }));
+  WorkerOptions options = fast("w1");
+  options.batch_size = 10;
+  PayoutWorker worker(TransferClient(api), ledger, options);
+  (void)worker.run_once();
+  EXPECT_EQ(batches, (std::vector<std::size_t>{3, 1, 1, 1}));
+  EXPECT_EQ(sent, (std::vector<std::string>{"C-4", "C-5"}));
+  const Payout bad = *ledger.get("C-6");
+  EXPECT_EQ(bad.state, PayoutState::rejected);
+  EXPECT_EQ(bad.api_code, 716);
+  EXPECT_EQ(bad.sends, 0);
+  for (const std::string id : {"C-4", "C-5"}) {
+    const Payout p = *ledger.get(id);
+    EXPECT_EQ(p.state, PayoutState::unknown) << id << ": " << p.detail;
+    EXPECT_EQ(p.sends, 1) << id;
+  }
+}
+
 // The sandbox's transport, answering each send's items with an error code though CinetPay
 // paid them (the items still name their transfers).
 class PaidButRefusedTransport : public HttpTransport {
