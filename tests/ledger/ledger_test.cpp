@@ -79,10 +79,15 @@ TEST(SqliteStore, OpenWaitsForAConnectionWritingTheNewFile) {
   const std::string path = temp_sqlite_path();
   sqlite3* writer = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
+  // A writer waits for readers as any real one does: its COMMIT may meet the opening
+  // ledger's brief read lock, and without a busy handler it would fail and keep its write
+  // lock, the ledger then waiting its whole lock_wait (5 min) for it.
+  sqlite3_busy_timeout(writer, 60000);
   ASSERT_EQ(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  int committed = -1;
   std::thread commit_later([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // holds its lock a while
-    sqlite3_exec(writer, "COMMIT", nullptr, nullptr, nullptr);
+    committed = sqlite3_exec(writer, "COMMIT", nullptr, nullptr, nullptr);
   });
   try {
     PayoutLedger::open("sqlite:" + path).submit({payout_to("0102030405", 500, "W-1")});
@@ -90,6 +95,7 @@ TEST(SqliteStore, OpenWaitsForAConnectionWritingTheNewFile) {
     ADD_FAILURE() << e.what();
   }
   commit_later.join();
+  EXPECT_EQ(committed, SQLITE_OK);
   sqlite3_close(writer);
   EXPECT_EQ(PayoutLedger::open("sqlite:" + path).list().size(), 1U);
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
