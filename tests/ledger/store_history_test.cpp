@@ -20,12 +20,6 @@ using ::testing::ElementsAre;
 
 const detail::TimePoint kT0 = detail::from_millis(1'800'000'000'000);
 
-std::unique_ptr<LedgerStore> store_at(const std::string& url) {
-  const std::string sqlite = "sqlite:";
-  if (url.rfind(sqlite, 0) == 0) return detail::open_sqlite_store(url.substr(sqlite.size()));
-  return detail::open_postgres_store(url);
-}
-
 // One payout, moved by hand: each move a compare-and-set from where the last one left it.
 class StoreHistoryTest : public LedgerOnStore {
  protected:

@@ -22,12 +22,6 @@ using ::testing::Eq;
 
 const detail::TimePoint kT0 = detail::from_millis(1'800'000'000'000);
 
-std::unique_ptr<LedgerStore> store_at(const std::string& url) {
-  const std::string sqlite = "sqlite:";
-  if (url.rfind(sqlite, 0) == 0) return detail::open_sqlite_store(url.substr(sqlite.size()));
-  return detail::open_postgres_store(url);
-}
-
 // `text` with its NUL as the store gives it back: the byte itself, or the six characters
 // \u0000.
 ::testing::Matcher<std::string> kept(const std::string& text) {

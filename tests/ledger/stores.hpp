@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "cinetpay/ledger.hpp"
+#include "ledger/store.hpp"
 #include "postgres_server.hpp"
 
 namespace cinetpay::mocks {
@@ -52,6 +54,13 @@ inline WorkerOptions fast_worker(const std::string& id) {
   o.follow_max = 200ms;
   o.idle_pause = 10ms;
   return o;
+}
+
+/// The store behind a ledger URL of ledger_stores(), for tests of the store seam itself.
+inline std::unique_ptr<detail::LedgerStore> store_at(const std::string& url) {
+  const std::string sqlite = "sqlite:";
+  if (url.rfind(sqlite, 0) == 0) return detail::open_sqlite_store(url.substr(sqlite.size()));
+  return detail::open_postgres_store(url);
 }
 
 inline std::vector<StoreCase> ledger_stores() {
