@@ -91,6 +91,21 @@ TEST(EvidenceTables, OnlyListedCodesAreRefusalsOfTheMoment) {
   }
 }
 
+// A whole-batch refusal proves nothing paid only when all it lists are refusals that do:
+// a success (code 0) without its transaction_id or lot may be a payout processed before the
+// failure.
+TEST(EvidenceBatchRefusal, ListingASuccessWithoutItsTransferProvesNothingPaid) {
+  detail::SentItem success;
+  success.code = 0;
+  success.client_transaction_id = "B-1";
+  EXPECT_TRUE(evidence::lists_a_transfer({success}, 200));
+  detail::SentItem refused;
+  refused.code = 724;
+  refused.client_transaction_id = "B-2";
+  EXPECT_FALSE(evidence::lists_a_transfer({refused}, 200));
+  EXPECT_TRUE(evidence::lists_a_transfer({refused, success}, 200));
+}
+
 TEST(EvidenceItems, EveryShapeOfAnItem) {
   struct Row {
     const char* what;

@@ -368,8 +368,8 @@ inline Proof of_items(const TransferRequest& payout, const std::vector<SentItem>
 /// be a payout processed before the failure. Then the refusal does not prove nothing paid.
 inline bool lists_a_transfer(const std::vector<SentItem>& listed, int http_status) {
   for (const SentItem& s : listed) {
-    if (s.code == codes::kSuccess || !s.transaction_id.empty() || !s.lot.empty() ||
-        !proves_nothing_paid(s.code, http_status)) {
+    // A success (code 0) is in no table of codes that prove nothing paid.
+    if (!s.transaction_id.empty() || !s.lot.empty() || !proves_nothing_paid(s.code, http_status)) {
       return true;
     }
   }
