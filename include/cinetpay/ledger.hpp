@@ -32,6 +32,7 @@
 #include "cinetpay/client.hpp"
 #include "cinetpay/errors.hpp"
 #include "cinetpay/export.hpp"
+#include "cinetpay/metrics.hpp"
 #include "cinetpay/models.hpp"
 #include "cinetpay/notification.hpp"
 
@@ -227,6 +228,94 @@ struct CINETPAY_API LedgerSummary {
   [[nodiscard]] bool sent() const;
 };
 
+/// Which payouts PayoutLedger::search and summary(query) read: every filter given must
+/// hold (AND); an empty one reads all. A plain value.
+struct PayoutQuery {
+  std::vector<PayoutState> states;  ///< in any of these states; empty: any state
+  /// Submitted at or after this instant.
+  std::optional<std::chrono::system_clock::time_point> created_from;
+  /// Submitted before this instant.
+  std::optional<std::chrono::system_clock::time_point> created_until;
+  std::optional<std::int64_t> amount_min;  ///< amount at least this
+  std::optional<std::int64_t> amount_max;  ///< amount at most this
+  /// The operator, as TransferRequest::payment_method names it (exact: "OMCI", "WAVECI"…).
+  std::string payment_method;
+  std::string prefix;  ///< the recipient's country prefix (exact: "225")
+  /// Equal to the client_transaction_id, CinetPay's transaction_id, the lot or the phone,
+  /// or found in the metadata (as a substring of its JSON text: a scan, slower on a big
+  /// ledger than the exact matches, which use indexes).
+  std::string text;
+  /// Unchanged since before this instant: an `accepted` payout CinetPay keeps for hours.
+  std::optional<std::chrono::system_clock::time_point> updated_before;
+  /// Held by a worker whose lease ended before this instant: a `sending` payout whose
+  /// worker died.
+  std::optional<std::chrono::system_clock::time_point> lease_ended_before;
+  /// A page holds at most this many payouts: 1 to kMaxLimit, else std::invalid_argument.
+  std::size_t limit = 50;
+  /// The page after the one that returned this PayoutPage::next; empty: the first page.
+  std::optional<std::int64_t> after;
+  /// The longest page.
+  static constexpr std::size_t kMaxLimit = 1000;
+};
+
+/// One page of PayoutLedger::search. A plain value.
+struct PayoutPage {
+  std::vector<Payout> payouts;       ///< newest submission first, without history
+  std::optional<std::int64_t> next;  ///< pass as PayoutQuery::after for the next page; empty at the end
+};
+
+/// The payouts that became final in one hour (PayoutLedger::activity). A plain value.
+struct HourOfOutcomes {
+  std::chrono::system_clock::time_point hour;  ///< the hour's start (UTC)
+  /// Counts and amounts by final state (paid, failed, rejected, cancelled), those present.
+  std::map<PayoutState, LedgerSummary::Total> by_state;
+};
+
+/// A worker as its heartbeats show it (PayoutLedger::workers). A plain value.
+struct WorkerStatus {
+  std::string worker_id;                            ///< WorkerOptions::worker_id
+  std::chrono::system_clock::time_point started_at;  ///< its first heartbeat
+  std::chrono::system_clock::time_point last_seen;   ///< its last heartbeat (each pass, each renewal)
+  std::size_t claims_held = 0;  ///< payouts it holds now under a lease not yet ended
+  /// Its counters at the last heartbeat, a JSON object (WorkerStats::to_json); "{}" when none.
+  std::string stats;
+};
+
+/// What a PayoutObserver hears of.
+enum class PayoutActivity {
+  claimed,   ///< a worker claimed the payout for sending (pending → sending), before its send
+  sent,      ///< its send was answered, or could not be: `outcome` says what send_money found
+  outcome,   ///< an answer moved it (to accepted, paid, failed, rejected or unknown): `state`
+  settled,   ///< a lookup settled an unknown or expired claim (to `state`)
+  renewed,   ///< its worker renewed its lease
+  released,  ///< a claim went back to pending, nothing sent (an outage, a refused account)
+  cancelled,  ///< PayoutLedger::cancel cancelled it
+  notified,   ///< PayoutLedger::apply_notification judged a notification of it: `detail`
+};
+
+/// "claimed", "sent"… Throws nothing.
+CINETPAY_API std::string_view to_string(PayoutActivity activity) noexcept;
+
+/// One thing that happened to one payout, told to a PayoutObserver. A plain value.
+struct PayoutObservation {
+  PayoutActivity activity = PayoutActivity::claimed;  ///< what happened
+  std::string client_transaction_id;                  ///< the payout's id
+  std::string worker_id;                              ///< the worker that did it; empty otherwise
+  PayoutState state = PayoutState::pending;           ///< where the payout stands after it
+  /// For `sent`: what send_money found (accepted, rejected, not_sent, unknown).
+  std::optional<TransferOutcome> outcome;
+  int api_code = 0;              ///< CinetPay's code, when an answer gave one
+  std::string treatment_status;  ///< CinetPay's word (NEW, VAL, REJ…), when known
+  std::string detail;            ///< the reason, for people (for `notified`: the outcome's name)
+  std::chrono::system_clock::time_point at;  ///< when
+};
+
+/// Called for each PayoutObservation, on the thread that made it (a worker's own, or its
+/// lease renewer's): it must be quick, thread-safe and throw nothing (what it throws is
+/// swallowed, so that an observer never changes what happens to a payout). An OpenTelemetry
+/// span event, an spdlog line or a counter is a few lines (docs/observe.md).
+using PayoutObserver = std::function<void(const PayoutObservation&)>;
+
 /// What PayoutLedger::open may do to the store at its URL.
 enum class LedgerAccess {
   /// Create the ledger when there is none, migrate it when its schema is older: for what
@@ -253,6 +342,9 @@ struct LedgerOptions {
   /// recording what it sent, or a webhook, waits this long rather than fail. PostgreSQL
   /// waits for row locks without a bound of the ledger's own.
   std::chrono::milliseconds lock_wait{std::chrono::minutes(5)};
+  /// Hears what this ledger's cancel() and apply_notification() do (workers have their
+  /// own: WorkerOptions::observer). Null: nobody.
+  PayoutObserver observer;
 };
 
 /// A durable record of payouts. Open it with a URL: `sqlite:PATH` (the embedded default,
@@ -306,6 +398,21 @@ class CINETPAY_API PayoutLedger {
   [[nodiscard]] LedgerSummary summary() const;
   /// Counts and amounts by state of the payouts with these ids (of all when it is empty).
   [[nodiscard]] LedgerSummary summary(const std::vector<std::string>& client_transaction_ids) const;
+
+  /// One page of the payouts `query` selects, newest submission first (a keyset page: fast
+  /// on any page of a ledger of millions). Throws std::invalid_argument for a bad limit.
+  [[nodiscard]] PayoutPage search(const PayoutQuery& query) const;
+  /// Counts and amounts by state of every payout `query` selects (its limit and after
+  /// ignored).
+  [[nodiscard]] LedgerSummary summary(const PayoutQuery& query) const;
+  /// The payouts that became final in [from, until), per hour, oldest hour first; hours
+  /// without any are left out. Read from the change feed.
+  [[nodiscard]] std::vector<HourOfOutcomes> activity(
+      std::chrono::system_clock::time_point from,
+      std::chrono::system_clock::time_point until) const;
+  /// The workers whose last heartbeat is at or after `since`, most recently seen first.
+  [[nodiscard]] std::vector<WorkerStatus> workers(
+      std::chrono::system_clock::time_point since) const;
 
   /// Payouts submit() writes in one transaction, at most.
   static constexpr std::size_t kSubmitChunk = 2000;
@@ -422,6 +529,14 @@ struct WorkerOptions {
   /// renews its leases itself before each send), no pipelining, following after sending —
   /// for deterministic tests and for callers that own their threads.
   bool concurrent = true;
+  /// Hears each payout's claim, send, outcome, settlement, renewal and release. Null: nobody.
+  PayoutObserver observer;
+  /// When set, the worker counts what it does there (payout_metrics()) and each heartbeat
+  /// it writes in the ledger carries a snapshot of the registry (MetricsRegistry::to_json),
+  /// which `cinetpay payouts serve` exposes at /metrics with a `worker` label: one scrape
+  /// sees the whole fleet. Give it the registry its client's request_metrics() feeds, and
+  /// the requests' counts and latencies travel too.
+  std::shared_ptr<MetricsRegistry> metrics;
 };
 
 /// What one pass did: how many payouts it moved into each state, and requests it made.
@@ -496,5 +611,17 @@ class CINETPAY_API PayoutWorker {
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// A PayoutObserver (for WorkerOptions::observer, LedgerOptions::observer) that counts
+/// what happens to payouts into `registry`:
+///
+/// - `cinetpay_payout_activity_total{activity,state}`: claims, sends, outcomes… by the state
+///   the payout reached
+/// - `cinetpay_payout_refusals_total{code}`: outcomes and settlements with CinetPay code != 0
+/// - `cinetpay_notifications_total{result}`: apply_notification's outcomes
+///
+/// Thread-safe; keeps `registry` alive. Throws std::invalid_argument if the registry holds
+/// one of these names otherwise.
+CINETPAY_API PayoutObserver payout_metrics(std::shared_ptr<MetricsRegistry> registry);
 
 CINETPAY_END_NAMESPACE

@@ -168,6 +168,20 @@ class CINETPAY_API MetricsRegistry {
   /// `"` and newline. Serve it with kPrometheusContentType.
   [[nodiscard]] std::string expose() const;
 
+  /// Every family and series as JSON, for another process to expose (a worker's heartbeat
+  /// carries it to the console): {"name": {"type", "help", "labels", "bounds", "series":
+  /// [{"labels": [...], "value"} or {"labels", "cumulative", "sum", "count"}]}}.
+  [[nodiscard]] std::string to_json() const;
+  /// expose(), followed by the series of `others` (each a to_json() snapshot from another
+  /// process) with one more label, `label`, set to its name: a family of this registry
+  /// keeps its HELP and TYPE lines and gains the others' series; a family only the others
+  /// have is written once. A snapshot that is not valid JSON, or whose family disagrees in
+  /// type with one already written, is left out (never an exception: a snapshot comes from
+  /// a database). Label values are escaped as expose() escapes them.
+  [[nodiscard]] std::string expose_with(
+      const std::vector<std::pair<std::string, std::string>>& others,
+      const std::string& label) const;
+
  private:
   struct Entry;
   Entry& find_or_add(const std::string& name, const std::string& help, int type,
