@@ -118,6 +118,9 @@ std::vector<Command> transfer_commands();
 /// (payouts.cpp).
 std::vector<Command> payout_commands();
 
+/// payouts serve: the web console over a ledger (console.cpp).
+std::vector<Command> console_commands();
+
 /// The file at `path`, opened to be read whole (a payout or contact file). Throws FileError
 /// naming `path` when it cannot be opened.
 std::ifstream open_file(const std::string& path);

@@ -31,7 +31,7 @@ constexpr std::int64_t kMaxGraceSeconds = 3600;
 // --help and the error handling (exit codes, --json) then cover it with no other change.
 std::vector<Command> all_commands() {
   std::vector<Command> commands;
-  for (auto group : {transfer_commands, payout_commands}) {
+  for (auto group : {transfer_commands, payout_commands, console_commands}) {
     std::vector<Command> part = group();
     commands.insert(commands.end(), part.begin(), part.end());
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <ctime>
 #include <iostream>
 
 namespace cinetpay::cli {
@@ -102,6 +103,16 @@ std::string table_word(ShownOutcome outcome) {
 }
 
 }  // namespace
+
+std::string timestamp(std::chrono::system_clock::time_point t) {
+  if (t.time_since_epoch().count() == 0) return "";
+  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
 
 std::string printable(std::string_view text) {
   std::string out;

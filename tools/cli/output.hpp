@@ -3,6 +3,7 @@
 // cut inside a character) are replaced by U+FFFD.
 #pragma once
 
+#include <chrono>
 #include <cinetpay/models.hpp>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -26,6 +27,9 @@ std::string_view to_string(ShownOutcome outcome) noexcept;
 /// \uHHHH, and `\` as `\\`, so that no text from a server can move the cursor, repaint a
 /// line or pass for an escape.
 std::string printable(std::string_view text);
+
+/// `t` as "2026-12-06T09:40:00Z" (UTC); empty for the epoch, a time never set.
+std::string timestamp(std::chrono::system_clock::time_point t);
 
 /// Prints to stdout in the chosen form. Not thread-safe (it writes to std::cout).
 class Output {

@@ -20,16 +20,6 @@ using nlohmann::json;
 // The longest --max-seconds, --lease-seconds and --resend-grace-seconds: one day.
 constexpr std::int64_t kMaxSeconds = 86400;
 
-std::string timestamp(std::chrono::system_clock::time_point t) {
-  if (t.time_since_epoch().count() == 0) return "";
-  std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 // A payout's metadata as the JSON object it is (checked at submit); null when it has none.
 json metadata_json(const std::string& metadata) {
   if (metadata.empty()) return nullptr;

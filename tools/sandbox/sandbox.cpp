@@ -4,68 +4,15 @@
 #include <sys/socket.h>
 
 #include <condition_variable>
-#include <deque>
 #include <stdexcept>
 #include <thread>
 
+#include "connection_threads.hpp"
 #include "engine.hpp"
 #include "faults.hpp"
 #include "routes.hpp"
 
 namespace cinetpay::sandbox {
-namespace {
-
-// One thread per connection, made when needed, up to a bound: an idle keep-alive client
-// or a slow one holds its own thread and no one else's (httplib's default pool has 8).
-class ConnectionThreads : public httplib::TaskQueue {
- public:
-  explicit ConnectionThreads(std::size_t max) : max_(max == 0 ? 1 : max) {}
-
-  void enqueue(std::function<void()> job) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    jobs_.push_back(std::move(job));
-    if (jobs_.size() > idle_ && threads_.size() < max_) {
-      threads_.emplace_back([this] { work(); });
-    } else {
-      cv_.notify_one();
-    }
-  }
-
-  void shutdown() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      shutting_down_ = true;
-    }
-    cv_.notify_all();
-    for (std::thread& t : threads_) t.join();
-  }
-
- private:
-  void work() {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (true) {
-      ++idle_;
-      cv_.wait(lock, [this] { return shutting_down_ || !jobs_.empty(); });
-      --idle_;
-      if (jobs_.empty()) return;
-      std::function<void()> job = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.unlock();
-      job();
-      lock.lock();
-    }
-  }
-
-  const std::size_t max_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  std::vector<std::thread> threads_;
-  std::size_t idle_ = 0;
-  bool shutting_down_ = false;
-};
-
-}  // namespace
 
 class Sandbox::Impl {
  public:
@@ -77,7 +24,7 @@ class Sandbox::Impl {
     std::lock_guard<std::mutex> lock(mu_);
     if (running_) return port_;
     std::size_t max = options_.max_connections;
-    server_.new_task_queue = [max] { return new ConnectionThreads(max); };
+    server_.new_task_queue = [max] { return new tools::ConnectionThreads(max); };
     server_.set_tcp_nodelay(true);
     server_.set_keep_alive_timeout(options_.keep_alive_timeout.count());
     server_.set_read_timeout(options_.read_timeout.count(), 0);

@@ -1,0 +1,316 @@
+// `cinetpay payouts serve`, run as a program over a SQLite ledger and spoken to over HTTP:
+// who may ask, what actions need, what every answer carries, what the pages show and
+// escape, the live feed and /metrics. Its browser tests are in tests/console.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cinetpay/ledger.hpp>
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "bounded_wait.hpp"
+#include "sandbox_fixture.hpp"
+#include "worker_harness.hpp"
+
+namespace cinetpay::mocks {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kToken = "console-token-0123456789";
+
+// The console as a process: started with `flags`, its address read from its first line,
+// stopped with SIGTERM at the end (and the test fails unless it then exits 0).
+class ConsoleProcess {
+ public:
+  ConsoleProcess(const std::string& dir, const std::vector<std::string>& flags,
+                 const std::vector<std::string>& env = {}) {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error("pipe");
+    std::vector<std::string> argv = {CINETPAY_CLI_PATH, "payouts", "serve"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    pid_ = spawn(argv, env, dir + "/console.log", fds[1]);
+    ::close(fds[1]);
+    first_line_ = line_within(fds[0]).value_or("");
+    ::close(fds[0]);
+    std::smatch m;
+    if (std::regex_search(first_line_, m, std::regex(R"(console: http://[^:]+:(\d+)/)")))
+      port_ = std::stoi(m[1]);
+  }
+  ~ConsoleProcess() {
+    if (pid_ > 0 && !exited_) (void)stop();
+  }
+  ConsoleProcess(const ConsoleProcess&) = delete;
+  ConsoleProcess& operator=(const ConsoleProcess&) = delete;
+
+  // SIGTERM; its exit status (nullopt when it had to be killed).
+  std::optional<int> stop() {
+    ::kill(pid_, SIGTERM);
+    std::optional<int> status = wait_for_exit(pid_, std::chrono::seconds(10));
+    if (!status) end_child(pid_);
+    exited_ = true;
+    return status;
+  }
+  // Its exit status when it ended by itself within a few seconds.
+  std::optional<int> exit_status() {
+    exited_ = true;
+    return wait_for_exit(pid_, std::chrono::seconds(10));
+  }
+
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] const std::string& first_line() const { return first_line_; }
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(30, 0);
+    return c;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  bool exited_ = false;
+  std::string first_line_;
+};
+
+// The CSRF token of a page's action forms.
+std::string csrf_of(const std::string& page) {
+  std::smatch m;
+  if (!std::regex_search(page, m, std::regex(R"re(name="csrf" value="([0-9a-f]+)")re"))) return {};
+  return m[1];
+}
+
+class ConsoleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir_template[] = "/tmp/cinetpay-console-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir_template), nullptr);
+    dir_ = dir_template;
+    db_ = "sqlite:" + dir_ + "/payouts.db";
+    ledger_.emplace(PayoutLedger::open(db_));
+  }
+  void TearDown() override {
+    if (!HasFailure()) std::filesystem::remove_all(dir_);
+  }
+
+  void submit(const std::string& id, std::int64_t amount, const std::string& metadata = "") {
+    (void)ledger_->submit(
+        std::vector<PayoutRequest>{{payout_to("0102030405", amount, id), std::nullopt, metadata}});
+  }
+
+  std::string dir_;
+  std::string db_;
+  std::optional<PayoutLedger> ledger_;
+};
+
+TEST_F(ConsoleTest, PrintsItsAddressFirstServesThePagesAndStopsOnSigterm) {
+  submit("C-1", 1000);
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  ASSERT_GT(console.port(), 0) << console.first_line();
+  httplib::Client c = console.client();
+  for (const char* path : {"/", "/payouts", "/payouts/C-1", "/console.js", "/console.css"}) {
+    auto r = c.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path;
+    const std::string csp = r->get_header_value("Content-Security-Policy");
+    EXPECT_THAT(csp, HasSubstr("default-src 'none'")) << path;
+    EXPECT_THAT(csp, HasSubstr("script-src 'self'")) << path;
+    EXPECT_THAT(csp, Not(HasSubstr("unsafe-inline"))) << path;
+    EXPECT_EQ(r->get_header_value("X-Content-Type-Options"), "nosniff") << path;
+    EXPECT_EQ(r->get_header_value("Cache-Control"), "no-store") << path;
+  }
+  auto page = c.Get("/payouts");
+  EXPECT_THAT(page->body, HasSubstr("data-id=\"C-1\""));
+  EXPECT_THAT(page->body, Not(HasSubstr("<script>"))) << "no inline script: the CSP forbids it";
+  auto missing = c.Get("/payouts/NOPE");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(console.stop(), std::optional<int>(0));
+}
+
+TEST_F(ConsoleTest, AnotherAddressThanLoopbackNeedsAToken) {
+  ConsoleProcess refused(dir_, {"--db", db_, "--listen", "0.0.0.0:0"});
+  std::optional<int> status = refused.exit_status();
+  ASSERT_TRUE(status && WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 2);
+  EXPECT_THAT(refused.first_line(), Not(HasSubstr("console: http")));
+
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "0.0.0.0:0"},
+                         {std::string("CINETPAY_CONSOLE_TOKEN=") + kToken});
+  ASSERT_GT(console.port(), 0) << console.first_line();
+  httplib::Client c = console.client();
+  for (const char* path : {"/", "/payouts", "/metrics", "/events"}) {
+    auto r = c.Get(path);
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 401) << path;
+  }
+  auto wrong = c.Get("/?token=console-token-wrong-wrong");
+  EXPECT_EQ(wrong->status, 401);
+  // The token is traded for a session cookie, and the address loses it.
+  auto traded = c.Get(std::string("/payouts?state=pending&token=") + kToken);
+  ASSERT_TRUE(traded);
+  EXPECT_EQ(traded->status, 303);
+  EXPECT_EQ(traded->get_header_value("Location"), "/payouts?state=pending");
+  const std::string set_cookie = traded->get_header_value("Set-Cookie");
+  EXPECT_THAT(set_cookie, HasSubstr("HttpOnly"));
+  EXPECT_THAT(set_cookie, HasSubstr("SameSite=Strict"));
+  EXPECT_THAT(set_cookie, Not(HasSubstr(kToken)));
+  const std::string session = set_cookie.substr(0, set_cookie.find(';'));
+  auto with_cookie = c.Get("/payouts", {{"Cookie", session}});
+  EXPECT_EQ(with_cookie->status, 200);
+  EXPECT_THAT(with_cookie->body, Not(HasSubstr(kToken)));
+  auto with_bearer = c.Get("/metrics", {{"Authorization", std::string("Bearer ") + kToken}});
+  EXPECT_EQ(with_bearer->status, 200);
+  EXPECT_THAT(with_bearer->body, Not(HasSubstr(kToken)));
+}
+
+TEST_F(ConsoleTest, LoopbackAnswersOnlyToItsOwnNames) {
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  auto rebound = c.Get("/", {{"Host", "attacker.example:" + std::to_string(console.port())}});
+  ASSERT_TRUE(rebound);
+  EXPECT_EQ(rebound->status, 421);
+  auto own = c.Get("/", {{"Host", "localhost:" + std::to_string(console.port())}});
+  EXPECT_EQ(own->status, 200);
+}
+
+TEST_F(ConsoleTest, ActionsArePostsWithTheCsrfTokenAndDoWhatTheySay) {
+  submit("C-1", 1000);
+  submit("C-2", 2000);
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  const std::string csrf = csrf_of(c.Get("/payouts/C-1")->body);
+  ASSERT_FALSE(csrf.empty());
+
+  auto forged = c.Post("/payouts/C-1/cancel", "reason=x", "application/x-www-form-urlencoded");
+  EXPECT_EQ(forged->status, 403) << "no CSRF token";
+  auto cross = c.Post("/payouts/C-1/cancel", {{"Origin", "http://attacker.example"}},
+                      "csrf=" + csrf, "application/x-www-form-urlencoded");
+  EXPECT_EQ(cross->status, 403) << "another origin";
+  EXPECT_EQ(c.Get("/payouts/C-1/cancel")->status, 404) << "a GET acts on nothing";
+  EXPECT_EQ(ledger_->get("C-1")->state, PayoutState::pending);
+
+  auto cancelled = c.Post("/payouts/C-1/cancel", "csrf=" + csrf + "&reason=fraud+suspected",
+                          "application/x-www-form-urlencoded");
+  ASSERT_TRUE(cancelled);
+  EXPECT_EQ(cancelled->status, 303);
+  EXPECT_EQ(ledger_->get("C-1")->state, PayoutState::cancelled);
+  EXPECT_EQ(ledger_->get("C-1")->history.back().reason, "cancelled: fraud suspected");
+  auto shown = c.Get(cancelled->get_header_value("Location").c_str());
+  EXPECT_THAT(shown->body, HasSubstr("Cancelled: it will never be sent."));
+  EXPECT_THAT(shown->body, Not(HasSubstr("id=\"cancel\""))) << "a final payout offers no cancel";
+
+  auto paused =
+      c.Post("/pause", "csrf=" + csrf + "&reason=audit", "application/x-www-form-urlencoded");
+  EXPECT_EQ(paused->status, 303);
+  EXPECT_TRUE(ledger_->paused().paused);
+  EXPECT_EQ(ledger_->paused().reason, "audit");
+  EXPECT_THAT(c.Get("/")->body, HasSubstr("id=\"resume\""));
+  auto resumed = c.Post("/resume", "csrf=" + csrf, "application/x-www-form-urlencoded");
+  EXPECT_EQ(resumed->status, 303);
+  EXPECT_FALSE(ledger_->paused().paused);
+}
+
+TEST_F(ConsoleTest, ReadOnlyOffersNoActionAndRefusesThem) {
+  submit("C-1", 1000);
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0", "--read-only"});
+  httplib::Client c = console.client();
+  const std::string page = c.Get("/payouts/C-1")->body;
+  EXPECT_THAT(page, Not(HasSubstr("<form id=\"cancel\"")));
+  EXPECT_THAT(c.Get("/")->body, Not(HasSubstr("<form id=\"pause\"")));
+  auto refused = c.Post("/pause", "csrf=" + csrf_of(page), "application/x-www-form-urlencoded");
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_FALSE(ledger_->paused().paused);
+}
+
+TEST_F(ConsoleTest, EveryTextIsEscapedAndBadFiltersNameTheirField) {
+  submit("C-X", 1000, R"({"note":"<script>alert(1)</script>","q":"\"'&"})");
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  const std::string page = c.Get("/payouts/C-X")->body;
+  EXPECT_THAT(page, Not(HasSubstr("<script>alert")));
+  EXPECT_THAT(page, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;"));
+  auto searched = c.Get("/payouts?q=%3Cscript%3E");
+  EXPECT_THAT(searched->body, HasSubstr("data-id=\"C-X\"")) << "metadata is searched";
+  EXPECT_THAT(searched->body, Not(HasSubstr("value=\"<script>"))) << "the typed text too";
+  auto bad = c.Get("/payouts?min=12a%3Cb%3E");
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("min: whole digits"));
+  EXPECT_THAT(bad->body, Not(HasSubstr("<b>")));
+  EXPECT_EQ(c.Get("/payouts?state=lost")->status, 400);
+  EXPECT_EQ(c.Get("/payouts?from=2026-13-01")->status, 400);
+}
+
+TEST_F(ConsoleTest, PagesThroughEveryPayoutNewestFirst) {
+  std::vector<TransferRequest> many;
+  for (int i = 0; i < 120; ++i)
+    many.push_back(payout_to("0102030405", 100 + 5 * i, "P-" + std::to_string(i)));
+  (void)ledger_->submit(many);
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  std::vector<std::string> seen;
+  std::string path = "/payouts";
+  for (int pages = 0; pages < 10 && !path.empty(); ++pages) {
+    const std::string body = c.Get(path.c_str())->body;
+    for (std::sregex_iterator
+             it(body.begin(), body.end(), std::regex(R"re(tr data-id="([^"]+)")re")),
+         end;
+         it != end; ++it)
+      seen.push_back((*it)[1]);
+    std::smatch next;
+    path = std::regex_search(body, next, std::regex(R"re(id="next" href="([^"]+)")re"))
+               ? std::regex_replace(next[1].str(), std::regex("&amp;"), "&")
+               : "";
+  }
+  ASSERT_EQ(seen.size(), 120U);
+  EXPECT_EQ(seen.front(), "P-119");
+  EXPECT_EQ(seen.back(), "P-0");
+  const std::string filtered = c.Get("/payouts?min=200&max=210")->body;
+  EXPECT_THAT(filtered, HasSubstr("data-id=\"P-20\""));
+  EXPECT_THAT(filtered, HasSubstr("data-id=\"P-22\""));
+  EXPECT_THAT(filtered, Not(HasSubstr("data-id=\"P-23\"")));
+}
+
+TEST_F(ConsoleTest, TheLiveFeedTellsAPageWhatEnded) {
+  submit("C-1", 1000);
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  std::string seen;
+  std::atomic<bool> cancelled{false};
+  std::thread reader([&] {
+    c.Get("/events?cursor=0", [&](const char* data, std::size_t n) {
+      seen.append(data, n);
+      if (!cancelled && seen.find("\"counts\"") != std::string::npos) {
+        (void)ledger_->cancel("C-1", "by the test");
+        cancelled = true;
+      }
+      return seen.find("\"state\":\"cancelled\"") == std::string::npos;
+    });
+  });
+  reader.join();
+  EXPECT_THAT(seen, HasSubstr("data: {"));
+  EXPECT_THAT(seen, HasSubstr(R"({"id":"C-1","state":"cancelled"})"));
+  EXPECT_EQ(console.stop(), std::optional<int>(0));
+}
+
+TEST_F(ConsoleTest, MetricsCountTheLedgersPayoutsAndItsSwitch) {
+  submit("C-1", 1000);
+  submit("C-2", 2500);
+  ledger_->pause("audit");
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  auto r = console.client().Get("/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_THAT(r->body, HasSubstr("cinetpay_payouts{state=\"pending\"} 2\n"));
+  EXPECT_THAT(r->body, HasSubstr("cinetpay_payouts_amount{state=\"pending\"} 3500\n"));
+  EXPECT_THAT(r->body, HasSubstr("cinetpay_sending_paused 1\n"));
+}
+
+}  // namespace
+}  // namespace cinetpay::mocks
