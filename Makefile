@@ -12,16 +12,20 @@ SEEDS ?= 10000
 
 .PHONY: demo test deps build bench sanitize fuzz mutate install docs package clean simulate
 
-# Builds only what it runs (the library, the sandbox, the two demo programs) in build/demo:
-# no test program, no GoogleTest, no optimisation nor debug information (the quickest build).
+# Builds only what it runs (the library, the sandbox, the CLI, the two demo programs) in
+# build/demo: no test program, no GoogleTest, no optimisation nor debug information (the
+# quickest build). Ends by serving the console over the demo's ledger, showing that it
+# answers, and printing its address; `make demo CONSOLE=keep` leaves it running.
 demo:
 	@bash cmake/install-deps.sh core ledger tools
 	cmake --preset demo > /dev/null
 	cmake --build --preset demo $(jobs)
 	tools/with-sandbox.sh build/demo/tools/cinetpay-sandbox --settle-ms 800 -- \
 	  build/demo/examples/payout_demo
-	tools/with-sandbox.sh build/demo/tools/cinetpay-sandbox --settle-ms 300 -- \
+	CINETPAY_DEMO_LEDGER=$(CURDIR)/build/demo/demo-payouts.db \
+	  tools/with-sandbox.sh build/demo/tools/cinetpay-sandbox --settle-ms 300 -- \
 	  build/demo/examples/ledger_demo
+	tools/demo-console.sh build/demo/tools/cinetpay sqlite:build/demo/demo-payouts.db $(CONSOLE)
 
 test: build
 	ctest --preset $(PRESET) $(jobs)

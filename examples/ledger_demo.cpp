@@ -4,6 +4,8 @@
 // exactly once, the change feed, and the sandbox's own ledger agreeing.
 //
 // Reads CINETPAY_BASE_URL, CINETPAY_API_KEY and CINETPAY_PASSWORD (TransferClient::from_env).
+// With CINETPAY_DEMO_LEDGER=PATH the ledger is that file (made afresh) and is kept, for
+// `make demo` to show in the console; otherwise it is a temporary file, removed at the end.
 #include <httplib.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -48,10 +50,13 @@ int main() {
   try {
     cinetpay::TransferClient client = cinetpay::TransferClient::from_env();
     const std::string base_url = std::getenv("CINETPAY_BASE_URL");  // NOLINT(concurrency-mt-unsafe)
+    const char* kept = std::getenv("CINETPAY_DEMO_LEDGER");  // NOLINT(concurrency-mt-unsafe)
     const auto dir = std::filesystem::temp_directory_path() /
                      ("cinetpay-ledger-demo-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
-    const std::string url = "sqlite:" + (dir / "payouts.db").string();
+    const std::filesystem::path file = kept != nullptr ? kept : dir / "payouts.db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file.string() + suffix);
+    const std::string url = "sqlite:" + file.string();
 
     for (const cinetpay::ContactResult& c :
          client.add_contacts({{"225", "0701020304", "Kouassi", "Awa", "awa@example.com"},
