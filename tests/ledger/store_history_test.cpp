@@ -1,6 +1,7 @@
 // How each store counts repeated events (schema::plan_event's rule, and logging() in SQL for
 // PostgreSQL): an outage's claim-and-release cycle stays a few rows, and the history still
 // reads as the chain of what happened, each event leaving the state the one before reached.
+// And what a transition marked unless_paused meets when sending is paused.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -111,6 +112,38 @@ TEST_P(StoreHistoryTest, AFoldedPairKeepsTheRepeatsOfItsLastEvent) {
   move(S::unknown, "looked up: listed");
   EXPECT_THAT(rows(), ElementsAre("submitted x1", "claimed x1", "answer lost x1",
                                   "looked up: unclear x3", "looked up: listed x2"));
+}
+
+// A resend (unknown → sending) reads the pause in its own transaction, as a claim does: a
+// pause committed before it stops it, while the transitions beside it still apply.
+TEST_P(StoreHistoryTest, ATransitionUnlessPausedIsRefusedWhilePausedAndAppliedOnceResumed) {
+  using S = PayoutState;
+  move(S::sending, "claimed");
+  move(S::unknown, "answer lost");
+  PayoutRow other = row_;
+  other.payout.request.client_transaction_id = "H-2";
+  PayoutEvent submitted;
+  submitted.at = kT0;
+  submitted.reason = "submitted";
+  other.payout.state = S::pending;
+  store_->insert({other}, submitted);
+  auto resend = [&] {
+    PayoutRow next = row_;
+    next.payout.state = S::sending;
+    detail::Transition t{S::unknown, row_.payout.worker_id, row_.payout.treatment_status, next,
+                         std::nullopt, /*unless_paused=*/true};
+    PayoutRow cancelled = other;
+    cancelled.payout.state = S::cancelled;
+    detail::Transition beside{S::pending, other.payout.worker_id,
+                              other.payout.treatment_status, cancelled, std::nullopt};
+    return store_->apply({t, beside});
+  };
+  store_->set_sending_switch({true, "test", "audit", kT0});
+  EXPECT_EQ(resend(), (std::vector<bool>{false, true}));
+  EXPECT_EQ(store_->find("H-1")->payout.state, S::unknown);
+  store_->set_sending_switch({false, "test", "", kT0});
+  EXPECT_EQ(resend(), (std::vector<bool>{true, false}));
+  EXPECT_EQ(store_->find("H-1")->payout.state, S::sending);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreHistoryTest, ::testing::ValuesIn(ledger_stores()),
