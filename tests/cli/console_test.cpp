@@ -30,11 +30,15 @@ constexpr const char* kToken = "console-token-0123456789";
 // stopped with SIGTERM at the end (and the test fails unless it then exits 0).
 class ConsoleProcess {
  public:
+  // `env`: variables beside the test's; `global`: the CLI's flags before the command.
   ConsoleProcess(const std::string& dir, const std::vector<std::string>& flags,
-                 const std::vector<std::string>& env = {}) {
+                 const std::vector<std::string>& env = {},
+                 const std::vector<std::string>& global = {}) {
     int fds[2];
     if (::pipe(fds) != 0) throw std::runtime_error("pipe");
-    std::vector<std::string> argv = {CINETPAY_CLI_PATH, "payouts", "serve"};
+    std::vector<std::string> argv = {CINETPAY_CLI_PATH};
+    argv.insert(argv.end(), global.begin(), global.end());
+    argv.insert(argv.end(), {"payouts", "serve"});
     argv.insert(argv.end(), flags.begin(), flags.end());
     pid_ = spawn(argv, env, dir + "/console.log", fds[1]);
     ::close(fds[1]);
@@ -310,6 +314,37 @@ TEST_F(ConsoleTest, MetricsCountTheLedgersPayoutsAndItsSwitch) {
   EXPECT_THAT(r->body, HasSubstr("cinetpay_payouts{state=\"pending\"} 2\n"));
   EXPECT_THAT(r->body, HasSubstr("cinetpay_payouts_amount{state=\"pending\"} 3500\n"));
   EXPECT_THAT(r->body, HasSubstr("cinetpay_sending_paused 1\n"));
+}
+
+TEST_F(ConsoleTest, AskingCinetPayShowsItsAnswerAndSettlesThePayoutByIt) {
+  SandboxFixture sb;
+  sb.add_contact("0102030405");
+  submit("C-SENT", 1000);
+  submit("C-NEVER", 1000);
+  // CinetPay has C-SENT while the ledger still holds it pending: a worker that died before
+  // recording its send, seen from the console.
+  ASSERT_EQ(sb.client().send_money({ledger_->get("C-SENT")->request}).front().outcome,
+            TransferOutcome::accepted);
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"},
+                         {"CINETPAY_API_KEY=sandbox-key", "CINETPAY_PASSWORD=sandbox-password"},
+                         {"--base-url", sb.base_url()});
+  httplib::Client c = console.client();
+  const std::string overview = c.Get("/")->body;
+  EXPECT_THAT(overview, HasSubstr("available <strong>"));
+  EXPECT_THAT(overview, Not(HasSubstr("sandbox-password")));
+  const std::string csrf = csrf_of(c.Get("/payouts/C-SENT")->body);
+  auto sent = c.Post("/payouts/C-SENT/lookup", "csrf=" + csrf, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(sent);
+  EXPECT_EQ(sent->status, 200);
+  EXPECT_THAT(sent->body, HasSubstr("What CinetPay says now"));
+  EXPECT_THAT(sent->body, HasSubstr("the ledger moved it to "));
+  EXPECT_THAT(ledger_->get("C-SENT")->state,
+              ::testing::AnyOf(PayoutState::accepted, PayoutState::paid));
+  auto never =
+      c.Post("/payouts/C-NEVER/lookup", "csrf=" + csrf, "application/x-www-form-urlencoded");
+  EXPECT_THAT(never->body, HasSubstr("CinetPay has no transfer under this client_transaction_id"));
+  EXPECT_EQ(ledger_->get("C-NEVER")->state, PayoutState::pending);
+  EXPECT_THAT(never->body, Not(HasSubstr("sandbox-key")));
 }
 
 }  // namespace

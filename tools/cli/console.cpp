@@ -360,30 +360,39 @@ class Console {
     return o;
   }
 
+  // What check/money says of `p` now; for a payout not final yet, also what the ledger
+  // makes of that answer, judged as every answer is (apply_notification re-queries it).
   Lookup look_up(const Payout& p) const {
     Lookup l;
     const std::string& id = p.request.client_transaction_id;
+    const CallOptions call(std::chrono::seconds(10));
     try {
-      l.statuses = client_->check_transfer(TransferQuery::by_client_transaction_id(id),
-                                           CallOptions(std::chrono::seconds(10)));
-      if (!is_final(p.state)) {
-        Notification n;
-        n.client_transaction_id = id;
-        const NotificationResult r =
-            ledger_.apply_notification(*client_, n, CallOptions(std::chrono::seconds(10)));
-        l.settled = r.outcome == NotificationOutcome::applied
-                        ? "the ledger moved it to " + std::string(to_string(r.payout->state)) +
-                              " by this answer"
-                    : r.outcome == NotificationOutcome::refused
-                        ? "the ledger refused this answer: " + r.reason
-                        : "the ledger holds it as this answer says already";
-      }
+      l.statuses = client_->check_transfer(TransferQuery::by_client_transaction_id(id), call);
     } catch (const NotFoundError&) {
-      l.problem =
-          "CinetPay has no transfer under this client_transaction_id (yet): a worker "
-          "settles it by the ledger's rules";
+      // CinetPay answers 723 for an id it does not hold: the same as an empty list.
     } catch (const Error& e) {
       l.problem = std::string("CinetPay did not answer: ") + e.what();
+      return l;
+    }
+    if (l.statuses.empty()) {
+      l.problem =
+          "CinetPay has no transfer under this client_transaction_id (yet): the "
+          "workers settle it by the ledger's rules";
+      return l;
+    }
+    if (is_final(p.state)) return l;
+    try {
+      Notification n;
+      n.client_transaction_id = id;
+      const NotificationResult r = ledger_.apply_notification(*client_, n, call);
+      l.settled = r.outcome == NotificationOutcome::applied
+                      ? "the ledger moved it to " + std::string(to_string(r.payout->state)) +
+                            " by this answer"
+                  : r.outcome == NotificationOutcome::refused
+                      ? "the ledger refused this answer: " + r.reason
+                      : "the ledger holds it as this answer says already";
+    } catch (const Error& e) {
+      l.settled = std::string("not settled: ") + e.what();
     }
     return l;
   }
