@@ -615,7 +615,7 @@ NotificationResult PayoutLedger::apply_notification(const TransferClient& client
 NotificationResult PayoutLedger::apply_notification(const TransferClient& client,
                                                     const Notification& notification,
                                                     const CallOptions& call) const {
-  const NotificationResult result = judge_notification(*core_, client, notification, call);
+  NotificationResult result = judge_notification(*core_, client, notification, call);
   Payout judged;
   if (result.payout) {
     judged = *result.payout;

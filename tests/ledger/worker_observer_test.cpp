@@ -65,6 +65,7 @@ class Recorder {
 // Activities by name, for readable failure messages.
 std::vector<std::string> names(const std::vector<PayoutActivity>& activities) {
   std::vector<std::string> out;
+  out.reserve(activities.size());
   for (PayoutActivity a : activities) out.emplace_back(to_string(a));
   return out;
 }
@@ -310,6 +311,20 @@ TEST_P(WorkerObserverTest, PayoutMetricsCountWhatTheWorkerAndTheLedgerDid) {
       HasSubstr("cinetpay_payout_activity_total{activity=\"cancelled\",state=\"cancelled\"} 1"));
   EXPECT_THAT(text, HasSubstr("cinetpay_payout_refusals_total{code=\"724\"} 2"));
   EXPECT_THAT(text, HasSubstr("# TYPE cinetpay_notifications_total counter"));
+
+  // A notification of no payout here: counted by its result, with no state to count it by.
+  TransferStatus foreign;
+  foreign.transaction_id = "TX-9";
+  foreign.client_transaction_id = "M-9";
+  ON_CALL(*api, verify_notification).WillByDefault(::testing::Return(foreign));
+  Notification n;
+  n.transaction_id = "TX-9";
+  n.client_transaction_id = "M-9";
+  ASSERT_EQ(ledger.apply_notification(TransferClient(api), n).outcome,
+            NotificationOutcome::not_ours);
+  const std::string after = registry->expose();
+  EXPECT_THAT(after, HasSubstr("cinetpay_notifications_total{result=\"not_ours\"} 1"));
+  EXPECT_THAT(after, ::testing::Not(HasSubstr("activity=\"notified\"")));
   EXPECT_THROW((void)payout_metrics(nullptr), std::invalid_argument);
 }
 
