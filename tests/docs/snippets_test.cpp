@@ -297,6 +297,7 @@ TEST(DocsObserve, ObserverAndLogAdapterReceiveTheClientsWork) {
 // given. Thread-safe, as a span is.
 namespace otel {
 struct Span {
+  // NOLINTNEXTLINE(readability-identifier-naming): OpenTelemetry's name
   void AddEvent(const std::string& name, const std::map<std::string, std::string>& attributes) {
     std::lock_guard<std::mutex> lock(mu);
     events.emplace_back(name, attributes);
