@@ -181,6 +181,9 @@ enum class NotificationOutcome {
   not_ours,  ///< no payout of this ledger has that client_transaction_id
 };
 
+/// "applied", "unchanged", "refused", "not_ours". Throws nothing.
+CINETPAY_API std::string_view to_string(NotificationOutcome outcome) noexcept;
+
 /// The result of apply_notification. A plain value.
 struct NotificationResult {
   NotificationOutcome outcome = NotificationOutcome::not_ours;  ///< what was done
@@ -283,12 +286,15 @@ struct WorkerStatus {
 
 /// What a PayoutObserver hears of.
 enum class PayoutActivity {
-  claimed,   ///< a worker claimed the payout for sending (pending → sending), before its send
-  sent,      ///< its send was answered, or could not be: `outcome` says what send_money found
-  outcome,   ///< an answer moved it (to accepted, paid, failed, rejected or unknown): `state`
-  settled,   ///< a lookup settled an unknown or expired claim (to `state`)
-  renewed,   ///< its worker renewed its lease
-  released,  ///< a claim went back to pending, nothing sent (an outage, a refused account)
+  claimed,  ///< a worker claimed the payout for sending (pending → sending), before its send
+  sent,     ///< its send was answered, or could not be: `outcome` says what send_money found
+  outcome,  ///< an answer moved it (to accepted, paid, failed, rejected or unknown): `state`
+  settled,  ///< a lookup settled an unknown or expired claim (to `state`)
+  /// Its worker renewed its lease. The store's renewal says how many leases it extended,
+  /// not which: one observation per lease renewed, without client_transaction_id, `state`
+  /// sending (an unknown payout held for its lookup is counted there too).
+  renewed,
+  released,   ///< a claim went back to pending, nothing sent (an outage, a refused account)
   cancelled,  ///< PayoutLedger::cancel cancelled it
   notified,   ///< PayoutLedger::apply_notification judged a notification of it: `detail`
 };
@@ -296,12 +302,16 @@ enum class PayoutActivity {
 /// "claimed", "sent"… Throws nothing.
 CINETPAY_API std::string_view to_string(PayoutActivity activity) noexcept;
 
-/// One thing that happened to one payout, told to a PayoutObserver. A plain value.
+/// One thing that happened to one payout, told to a PayoutObserver once the ledger's write
+/// that made it true has committed (never of a write that failed). It holds no credentials:
+/// no API key, password or token. A plain value.
 struct PayoutObservation {
   PayoutActivity activity = PayoutActivity::claimed;  ///< what happened
   std::string client_transaction_id;                  ///< the payout's id
   std::string worker_id;                              ///< the worker that did it; empty otherwise
-  PayoutState state = PayoutState::pending;           ///< where the payout stands after it
+  /// Where the payout stands after it; pending for a notification that is not_ours (no
+  /// payout has its id).
+  PayoutState state = PayoutState::pending;
   /// For `sent`: what send_money found (accepted, rejected, not_sent, unknown).
   std::optional<TransferOutcome> outcome;
   int api_code = 0;              ///< CinetPay's code, when an answer gave one
@@ -313,7 +323,8 @@ struct PayoutObservation {
 /// Called for each PayoutObservation, on the thread that made it (a worker's own, or its
 /// lease renewer's): it must be quick, thread-safe and throw nothing (what it throws is
 /// swallowed, so that an observer never changes what happens to a payout). An OpenTelemetry
-/// span event, an spdlog line or a counter is a few lines (docs/observe.md).
+/// span event, an spdlog line or a counter is a few lines (docs/ledger.md, "Observing
+/// payouts").
 using PayoutObserver = std::function<void(const PayoutObservation&)>;
 
 /// What PayoutLedger::open may do to the store at its URL.

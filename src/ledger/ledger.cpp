@@ -117,6 +117,42 @@ std::optional<PayoutState> payout_state_from(std::string_view word) noexcept {
 
 bool is_final(PayoutState state) noexcept { return rank(state) == 3; }
 
+std::string_view to_string(PayoutActivity activity) noexcept {
+  switch (activity) {
+    case PayoutActivity::claimed:
+      return "claimed";
+    case PayoutActivity::sent:
+      return "sent";
+    case PayoutActivity::outcome:
+      return "outcome";
+    case PayoutActivity::settled:
+      return "settled";
+    case PayoutActivity::renewed:
+      return "renewed";
+    case PayoutActivity::released:
+      return "released";
+    case PayoutActivity::cancelled:
+      return "cancelled";
+    case PayoutActivity::notified:
+      return "notified";
+  }
+  return "?";
+}
+
+std::string_view to_string(NotificationOutcome outcome) noexcept {
+  switch (outcome) {
+    case NotificationOutcome::applied:
+      return "applied";
+    case NotificationOutcome::unchanged:
+      return "unchanged";
+    case NotificationOutcome::refused:
+      return "refused";
+    case NotificationOutcome::not_ours:
+      return "not_ours";
+  }
+  return "?";
+}
+
 const std::vector<PayoutState>& all_payout_states() {
   static const std::vector<PayoutState> kAll = [] {
     std::vector<PayoutState> all;
@@ -245,14 +281,36 @@ Transition reject_reused_id(const PayoutRow& row, const evidence::Proof& conflic
   return transition(row, next, now, actor, next.payout.detail, codes::kClientTransactionIdExists);
 }
 
+void tell(const PayoutObserver& observer, const PayoutObservation& observation) noexcept {
+  if (!observer) return;
+  try {
+    observer(observation);
+  } catch (...) {  // an observer's failure is its own: the write it hears of stands
+  }
+}
+
+PayoutObservation observation(PayoutActivity activity, const Payout& payout,
+                              const std::string& worker_id, std::string detail, TimePoint at) {
+  PayoutObservation o;
+  o.activity = activity;
+  o.client_transaction_id = payout.request.client_transaction_id;
+  o.worker_id = worker_id;
+  o.state = payout.state;
+  o.api_code = payout.api_code;
+  o.treatment_status = payout.treatment_status;
+  o.detail = std::move(detail);
+  o.at = at;
+  return o;
+}
+
 }  // namespace detail
 
 PayoutLedger::PayoutLedger(std::shared_ptr<detail::LedgerCore> core) : core_(std::move(core)) {}
 
 PayoutLedger PayoutLedger::open(const std::string& url, LedgerOptions options) {
   if (!options.clock) options.clock = [] { return std::chrono::system_clock::now(); };
-  return PayoutLedger(
-      std::make_shared<detail::LedgerCore>(open_store(url, options), options.clock));
+  return PayoutLedger(std::make_shared<detail::LedgerCore>(open_store(url, options), options.clock,
+                                                           options.observer));
 }
 
 #ifdef CINETPAY_LEDGER_TEST_SEAMS
@@ -484,7 +542,10 @@ CancelResult PayoutLedger::cancel(const std::string& client_transaction_id,
     next.payout.api_code = 0;
     next.payout.detail = why;
     const detail::Transition t = detail::transition(*row, next, core_->now(), by, why);
-    if (core_->store().apply({t}).front()) return {CancelOutcome::cancelled, t.next.payout};
+    if (core_->store().apply({t}).front()) {
+      core_->tell(PayoutActivity::cancelled, t.next.payout, why);
+      return {CancelOutcome::cancelled, t.next.payout};
+    }
   }
   throw LedgerError("cancel " + client_transaction_id +
                     ": the payout kept changing while it was cancelled");
@@ -500,22 +561,19 @@ void PayoutLedger::resume(const std::string& by) const {
 
 PauseStatus PayoutLedger::paused() const { return core_->store().sending_switch(); }
 
-NotificationResult PayoutLedger::apply_notification(const TransferClient& client,
-                                                    const Notification& notification) const {
-  return apply_notification(client, notification, CallOptions());
-}
+namespace {
 
-NotificationResult PayoutLedger::apply_notification(const TransferClient& client,
-                                                    const Notification& notification,
-                                                    const CallOptions& call) const {
+// apply_notification's judgment of `notification`, written to the ledger.
+NotificationResult judge_notification(const detail::LedgerCore& core, const TransferClient& client,
+                                      const Notification& notification, const CallOptions& call) {
   TransferStatus trusted = client.verify_notification(notification, call);
   const std::string& id = trusted.client_transaction_id.empty() ? notification.client_transaction_id
                                                                 : trusted.client_transaction_id;
   // A worker may move the payout between our read and our write: read again and retry.
   for (int attempt = 0; attempt < 8; ++attempt) {
-    auto row = core_->store().find(id);
+    auto row = core.store().find(id);
     if (!row) return {};
-    const auto now = core_->now();
+    const auto now = core.now();
     NotificationResult result;
     std::optional<detail::Transition> t;
     const detail::evidence::Proof proof =
@@ -539,12 +597,33 @@ NotificationResult PayoutLedger::apply_notification(const TransferClient& client
           "notification verified by check/money: " + trusted.treatment_status.raw());
     }
     if (!t) return {NotificationOutcome::unchanged, row->payout, {}};
-    if (core_->store().apply({*t}).front()) {
+    if (core.store().apply({*t}).front()) {
       result.payout = t->next.payout;
       return result;
     }
   }
   throw LedgerError("notification for " + id + ": the payout kept changing while it was applied");
+}
+
+}  // namespace
+
+NotificationResult PayoutLedger::apply_notification(const TransferClient& client,
+                                                    const Notification& notification) const {
+  return apply_notification(client, notification, CallOptions());
+}
+
+NotificationResult PayoutLedger::apply_notification(const TransferClient& client,
+                                                    const Notification& notification,
+                                                    const CallOptions& call) const {
+  NotificationResult result = judge_notification(*core_, client, notification, call);
+  Payout judged;
+  if (result.payout) {
+    judged = *result.payout;
+  } else {
+    judged.request.client_transaction_id = notification.client_transaction_id;
+  }
+  core_->tell(PayoutActivity::notified, judged, std::string(to_string(result.outcome)));
+  return result;
 }
 
 CINETPAY_END_NAMESPACE

@@ -14,17 +14,34 @@
 CINETPAY_BEGIN_NAMESPACE
 namespace detail {
 
-/// The store and the clock a PayoutLedger and its copies share. Thread-safe.
+/// Calls `observer`, when set, with `observation`, swallowing whatever it throws: an
+/// observer never changes what happens to a payout. Every observer of the ledger and of
+/// its workers is called through here.
+void tell(const PayoutObserver& observer, const PayoutObservation& observation) noexcept;
+
+/// What `activity` did to `payout` (as it stands after it), by `worker_id` (empty for the
+/// ledger's own calls) at `at`, for an observer.
+PayoutObservation observation(PayoutActivity activity, const Payout& payout,
+                              const std::string& worker_id, std::string detail, TimePoint at);
+
+/// The store, the clock and the observer a PayoutLedger and its copies share. Thread-safe.
 class LedgerCore {
  public:
-  LedgerCore(std::unique_ptr<LedgerStore> store, WallClock clock)
-      : store_(std::move(store)), clock_(std::move(clock)) {}
+  LedgerCore(std::unique_ptr<LedgerStore> store, WallClock clock, PayoutObserver observer = {})
+      : store_(std::move(store)), clock_(std::move(clock)), observer_(std::move(observer)) {}
   [[nodiscard]] LedgerStore& store() const { return *store_; }
   [[nodiscard]] TimePoint now() const { return clock_(); }
+  /// Tells LedgerOptions::observer what `activity` did to `payout`.
+  void tell(PayoutActivity activity, const Payout& payout, std::string detail) const {
+    if (observer_) {
+      detail::tell(observer_, observation(activity, payout, "", std::move(detail), now()));
+    }
+  }
 
  private:
   std::unique_ptr<LedgerStore> store_;
   WallClock clock_;
+  PayoutObserver observer_;
 };
 
 /// paid for VAL, failed for REJ, accepted otherwise.

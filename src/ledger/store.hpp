@@ -50,6 +50,9 @@ struct Transition {
   /// as the compare-and-set: for a transition that sends again (unknown → sending), which a
   /// pause committed before it must stop as it stops a claim.
   bool unless_paused = false;
+  /// What send_money found of the payout, when this records its send's answer: the worker
+  /// tells its observer once the transition is applied. Stores ignore it.
+  std::optional<TransferOutcome> sent;
 };
 
 /// What a claim takes, marking each taken payout as held by `worker_id` until

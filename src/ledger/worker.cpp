@@ -42,17 +42,19 @@ std::string default_worker_id() {
          std::to_string(device() % 100000);
 }
 
-// Renews the worker's leases every third of a lease while a pass runs.
+// Renews the worker's leases every third of a lease while a pass runs; `renewed` hears how
+// many each renewal extended.
 class LeaseRenewer {
  public:
   LeaseRenewer(detail::LedgerStore& store, std::string worker_id, milliseconds lease,
-               WallClock clock)
-      : thread_([this, &store, worker_id = std::move(worker_id), lease, clock = std::move(clock)] {
+               WallClock clock, std::function<void(std::size_t)> renewed)
+      : thread_([this, &store, worker_id = std::move(worker_id), lease, clock = std::move(clock),
+                 renewed = std::move(renewed)] {
           std::unique_lock<std::mutex> lock(mu_);
           while (!cv_.wait_for(lock, lease / 3, [this] { return stop_; })) {
             lock.unlock();
             try {
-              store.renew(worker_id, clock() + lease);
+              renewed(store.renew(worker_id, clock() + lease));
             } catch (...) {  // the next renewal tries again; claims expire safely, and an
                              // exception must not leave this thread
             }
@@ -134,7 +136,10 @@ std::size_t WorkerPass::total_moved() const {
 class PayoutWorker::Impl {
  public:
   Impl(TransferClient client, PayoutLedger ledger, WorkerOptions options)
-      : client_(std::move(client)), ledger_(std::move(ledger)), options_(std::move(options)) {
+      : client_(std::move(client)),
+        ledger_(std::move(ledger)),
+        options_(std::move(options)),
+        observer_(observer_of(options_)) {
     if (options_.worker_id.empty()) options_.worker_id = default_worker_id();
     jitter_.seed(static_cast<std::uint_fast32_t>(std::hash<std::string>{}(options_.worker_id)));
     if (!options_.clock) options_.clock = [] { return std::chrono::system_clock::now(); };
@@ -156,7 +161,8 @@ class PayoutWorker::Impl {
       follow(pass);
       return pass;
     }
-    LeaseRenewer renewer(store(), options_.worker_id, options_.lease, options_.clock);
+    LeaseRenewer renewer(store(), options_.worker_id, options_.lease, options_.clock,
+                         [this](std::size_t n) { tell_renewed(n); });
     // Following accepted payouts waits on CinetPay as long as a send does: it runs beside
     // the settling and sending, so that a pass takes the longer of the two, not their sum.
     WorkerPass followed;
@@ -227,6 +233,70 @@ class PayoutWorker::Impl {
   detail::LedgerStore& store() { return ledger_.core_->store(); }
   [[nodiscard]] TimePoint now() const { return options_.clock(); }
 
+  // WorkerOptions::observer, and payout_metrics() when WorkerOptions::metrics is set: composed
+  // once, so that each observation costs one call.
+  static PayoutObserver observer_of(const WorkerOptions& options) {
+    if (!options.metrics) return options.observer;
+    PayoutObserver counted = payout_metrics(options.metrics);
+    if (!options.observer) return counted;
+    return [mine = options.observer, counted = std::move(counted)](const PayoutObservation& o) {
+      detail::tell(mine, o);  // one that throws must not keep the other from hearing
+      counted(o);
+    };
+  }
+
+  // Tells the observer what `activity` did to `payout`, as it stands after it.
+  void tell(PayoutActivity activity, const Payout& payout, std::string detail, TimePoint at,
+            std::optional<TransferOutcome> outcome = std::nullopt) const {
+    if (!observer_) return;
+    PayoutObservation o =
+        detail::observation(activity, payout, options_.worker_id, std::move(detail), at);
+    o.outcome = outcome;
+    detail::tell(observer_, o);
+  }
+
+  // What an applied transition tells the observer: the send's answer it records, if any,
+  // then what it did to the payout. Every transition the worker makes is applied through
+  // apply(), and the rule is here once: by where it moved the payout from and to.
+  void tell(const Transition& t) const {
+    if (!observer_ || !t.event) return;  // bookkeeping (a next look's time) is nobody's news
+    const Payout& p = t.next.payout;
+    if (t.sent) tell(PayoutActivity::sent, p, t.event->reason, t.event->at, t.sent);
+    const PayoutState from = t.expected_state;
+    std::optional<PayoutActivity> activity;
+    if (p.state == PayoutState::pending) {
+      activity = PayoutActivity::released;
+    } else if (p.state == PayoutState::sending) {
+      activity = PayoutActivity::claimed;  // sent again after lookups found it absent
+    } else if (from == PayoutState::unknown) {
+      // Claimed for its lookup (settle's claim makes it unknown): settled unless it stays so.
+      if (p.state != PayoutState::unknown) activity = PayoutActivity::settled;
+    } else if (p.state != from || p.treatment_status != t.expected_treatment_status) {
+      activity = PayoutActivity::outcome;
+    }
+    if (activity) tell(*activity, p, t.event->reason, t.event->at);
+  }
+
+  // One per lease a renewal extended: the store says how many, not which.
+  void tell_renewed(std::size_t renewed) const {
+    if (!observer_) return;
+    Payout held;
+    held.state = PayoutState::sending;
+    for (std::size_t i = 0; i < renewed; ++i) {
+      tell(PayoutActivity::renewed, held, "lease renewed", now());
+    }
+  }
+
+  // Applies `transitions` in one transaction and, once it committed, tells the observer of
+  // those that applied. Says which ones did.
+  std::vector<bool> apply(const std::vector<Transition>& transitions) {
+    std::vector<bool> applied = store().apply(transitions);
+    for (std::size_t i = 0; i < transitions.size(); ++i) {
+      if (applied[i]) tell(transitions[i]);
+    }
+    return applied;
+  }
+
   // (a, b, c) Settles what needs a lookup, then claims and sends pending payouts, batch
   // after batch, in a pipeline: while one batch is on the wire, the worker records the
   // outcomes of the previous one and commits the claim of the next one, so that the
@@ -247,9 +317,10 @@ class PayoutWorker::Impl {
         return batch;
       }
       if (!more_pending || claims == options_.batches_per_pass) return {};
-      std::vector<PayoutRow> batch =
-          store().claim(claim(detail::Claim::Kind::send, "claimed for sending"));
+      const detail::Claim c = claim(detail::Claim::Kind::send, "claimed for sending");
+      std::vector<PayoutRow> batch = store().claim(c);
       crash_point(++claims == 1 ? "after_claim_commit" : "after_next_claim_commit");
+      for (const PayoutRow& row : batch) tell(PayoutActivity::claimed, row.payout, c.reason, c.now);
       more_pending = batch.size() == options_.batch_size;  // a short claim took the last ones
       return batch;
     };
@@ -270,7 +341,7 @@ class PayoutWorker::Impl {
         // No renewer thread: the leases are renewed here, so that a batch that waited behind
         // earlier ones in this pass leaves under a whole lease.
         record_sent(answered);
-        store().renew(options_.worker_id, now() + options_.lease);
+        tell_renewed(store().renew(options_.worker_id, now() + options_.lease));
         answered = send(batch);
         if (!answered.refused && !answered.unreachable) following = next_batch();
       } else if (answered.outcomes.empty() && ready.empty() &&
@@ -362,7 +433,7 @@ class PayoutWorker::Impl {
     if (transitions.empty()) return;
     std::vector<bool> applied;
     try {
-      applied = store().apply(transitions);
+      applied = apply(transitions);
     } catch (const LedgerError&) {
       if (transitions.size() == 1) {
         set_aside(transitions.front(), std::current_exception(), pass);
@@ -403,7 +474,7 @@ class PayoutWorker::Impl {
       const Transition aside = release(
           *row, kept, options_.follow_max,
           "set aside: its outcome could not be recorded (" + why + "); looked up again later");
-      if (store().apply({aside}).front()) ++pass.moved[kept];
+      if (apply({aside}).front()) ++pass.moved[kept];
     } catch (const LedgerError&) {
       std::rethrow_exception(failure);
     }
@@ -493,7 +564,7 @@ class PayoutWorker::Impl {
     record(settled, pass);
     std::vector<PayoutRow> to_send;
     if (resend.empty()) return to_send;
-    std::vector<bool> applied = store().apply(resend);
+    std::vector<bool> applied = apply(resend);
     for (std::size_t i = 0; i < resend.size(); ++i) {
       if (applied[i]) to_send.push_back(resend[i].next);
     }
@@ -617,7 +688,11 @@ class PayoutWorker::Impl {
     for (const PayoutRow& r : rows) requests.push_back(r.payout.request);
 
     std::vector<TransferResult> results;
-    std::vector<Transition>& outcomes = sent.outcomes;
+    // Each payout's outcome, with what send_money found of it for the observer.
+    auto found = [&sent](Transition outcome, TransferOutcome what) {
+      outcome.sent = what;
+      sent.outcomes.push_back(std::move(outcome));
+    };
     const std::string& me = options_.worker_id;
     // No reconciliation inside the call: an unclear item comes back unknown and is settled
     // by this worker's own lookups (settle), each one recorded in the payout's history.
@@ -629,25 +704,30 @@ class PayoutWorker::Impl {
       // send_money throws only while no send of its call has left: CinetPay refused the
       // login (701–707, 709 for a caller IP it does not allow…), not these payouts. Every
       // other payout would meet the same refusal: the worker stops.
-      for (const PayoutRow& row : rows) outcomes.push_back(never_sent(row, e.what(), e.code()));
+      for (const PayoutRow& row : rows) {
+        found(never_sent(row, e.what(), e.code()), TransferOutcome::not_sent);
+      }
       sent.refused = AccountRefusal{std::current_exception(), "the login was refused", e.what()};
       return sent;
     } catch (const TransportError& e) {
       for (const PayoutRow& row : rows) {
-        outcomes.push_back(never_sent(row, std::string("never reached CinetPay: ") + e.what(), 0));
+        found(never_sent(row, std::string("never reached CinetPay: ") + e.what(), 0),
+              TransferOutcome::not_sent);
       }
       sent.unreachable = true;
     } catch (const Error& e) {
       // Thrown before anything left (its contract): an unreadable login answer, a payout
       // the client refuses to send… Nothing was sent, and the next send would meet it too.
       for (const PayoutRow& row : rows) {
-        outcomes.push_back(never_sent(row, std::string("could not be sent: ") + e.what(), 0));
+        found(never_sent(row, std::string("could not be sent: ") + e.what(), 0),
+              TransferOutcome::not_sent);
       }
       sent.unreachable = true;
     } catch (const std::exception& e) {
       for (const PayoutRow& row : rows) {
-        outcomes.push_back(release(row, PayoutState::unknown, options_.settle_interval,
-                                   std::string("outcome unknown: ") + e.what()));
+        found(release(row, PayoutState::unknown, options_.settle_interval,
+                      std::string("outcome unknown: ") + e.what()),
+              TransferOutcome::unknown);
       }
     }
     crash_point("after_send");
@@ -663,17 +743,17 @@ class PayoutWorker::Impl {
         // late, so this result proves nothing about it. Settled by lookup.
         const std::string answer =
             r.error ? std::to_string(r.error->code) + " " + r.error->message + ": " + why : why;
-        outcomes.push_back(
-            release(row, PayoutState::unknown, options_.settle_interval,
-                    "sent again (" + answer + "), which proves nothing about its earlier send",
-                    r.error ? r.error->code : 0));
+        found(release(row, PayoutState::unknown, options_.settle_interval,
+                      "sent again (" + answer + "), which proves nothing about its earlier send",
+                      r.error ? r.error->code : 0),
+              r.outcome);
         continue;
       }
       if (refusal && r.outcome == TransferOutcome::rejected) {
         // Nothing paid, and the payout is not at fault: it waits for the account's repair.
-        outcomes.push_back(release(row, PayoutState::pending, {},
-                                   "not paid, " + refusal->why + ": " + refusal->what,
-                                   r.error->code));
+        found(release(row, PayoutState::pending, {},
+                      "not paid, " + refusal->why + ": " + refusal->what, r.error->code),
+              r.outcome);
         continue;
       }
       switch (r.outcome) {
@@ -685,22 +765,23 @@ class PayoutWorker::Impl {
           if (auto moved = detail::advance(
                   row, s, t, t + options_.follow_initial, me,
                   "accepted by CinetPay" + (r.detail.empty() ? "" : ": " + r.detail))) {
-            outcomes.push_back(*moved);
+            found(*moved, r.outcome);
           }
           break;
         }
         case TransferOutcome::rejected:
-          outcomes.push_back(
-              r.error ? release(row, PayoutState::rejected, {},
-                                std::to_string(r.error->code) + " " + r.error->message + ": " + why,
-                                r.error->code)
-                      : release(row, PayoutState::rejected, {}, why));
+          found(r.error
+                    ? release(row, PayoutState::rejected, {},
+                              std::to_string(r.error->code) + " " + r.error->message + ": " + why,
+                              r.error->code)
+                    : release(row, PayoutState::rejected, {}, why),
+                r.outcome);
           break;
         case TransferOutcome::not_sent:
-          outcomes.push_back(never_sent(row, why, r.error ? r.error->code : 0));
+          found(never_sent(row, why, r.error ? r.error->code : 0), r.outcome);
           break;
         case TransferOutcome::unknown:
-          outcomes.push_back(release(row, PayoutState::unknown, options_.settle_interval, why));
+          found(release(row, PayoutState::unknown, options_.settle_interval, why), r.outcome);
           break;
       }
     }
@@ -802,6 +883,7 @@ class PayoutWorker::Impl {
   TransferClient client_;
   PayoutLedger ledger_;
   WorkerOptions options_;
+  PayoutObserver observer_;  // observer_of(options_)
 #ifdef CINETPAY_LEDGER_TEST_SEAMS
   std::string crash_at_;
 #endif

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cinetpay/ledger.hpp>
 #include <cinetpay/ledger_notifications.hpp>
@@ -15,12 +16,16 @@
 #include <cinetpay/transfer.hpp>
 #include <cinetpay/validation.hpp>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace docs_snippets {
@@ -285,6 +290,92 @@ TEST(DocsObserve, ObserverAndLogAdapterReceiveTheClientsWork) {
   EXPECT_NE(registry->expose().find("operation=\"login\",outcome=\"ok\"} 1"), std::string::npos);
   ASSERT_FALSE(spdlog::lines.empty());
   EXPECT_EQ(spdlog::lines.front().rfind("client_start|", 0), 0U) << spdlog::lines.front();
+}
+
+// A stand-in with the shape of OpenTelemetry's Span::AddEvent(name, attributes), so that the
+// adapter of docs/ledger.md compiles (and runs) without OpenTelemetry: it keeps what it is
+// given. Thread-safe, as a span is.
+namespace otel {
+struct Span {
+  // NOLINTNEXTLINE(readability-identifier-naming): OpenTelemetry's name
+  void AddEvent(const std::string& name, const std::map<std::string, std::string>& attributes) {
+    std::lock_guard<std::mutex> lock(mu);
+    events.emplace_back(name, attributes);
+  }
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::map<std::string, std::string>>> events;
+};
+}  // namespace otel
+
+// docs/ledger.md, "Observing payouts": a worker whose payouts are logged, traced and counted.
+cinetpay::WorkerOptions observed(const std::shared_ptr<otel::Span>& span,
+                                 const std::shared_ptr<cinetpay::MetricsRegistry>& registry) {
+  // docs:begin payout-observer
+  // A structured line per observation, as an spdlog pattern would write it (stdio locks
+  // each call: safe from the worker's threads).
+  auto log_line = [](const cinetpay::PayoutObservation& o) {
+    const std::string_view activity = cinetpay::to_string(o.activity);
+    const std::string_view state = cinetpay::to_string(o.state);
+    std::fprintf(stderr, "level=info event=payout_%.*s id=%s worker=%s state=%.*s code=%d: %s\n",
+                 static_cast<int>(activity.size()), activity.data(),
+                 o.client_transaction_id.c_str(), o.worker_id.c_str(),
+                 static_cast<int>(state.size()), state.data(), o.api_code, o.detail.c_str());
+  };
+  // An OpenTelemetry span event per observation, on the span of the job that runs the worker.
+  auto span_event = [span](const cinetpay::PayoutObservation& o) {
+    span->AddEvent("payout." + std::string(cinetpay::to_string(o.activity)),
+                   {{"payout.id", o.client_transaction_id},
+                    {"payout.state", std::string(cinetpay::to_string(o.state))},
+                    {"cinetpay.code", std::to_string(o.api_code)}});
+  };
+  cinetpay::WorkerOptions options;
+  options.metrics = registry;  // counted too: cinetpay_payout_activity_total…
+  options.observer = [log_line, span_event](const cinetpay::PayoutObservation& o) {
+    log_line(o);  // observers compose: call each in turn
+    span_event(o);
+  };
+  // docs:end payout-observer
+  return options;
+}
+
+TEST(DocsObserve, PayoutObserverAdaptersHearTheWorker) {
+  cinetpay::sandbox::Sandbox sandbox;
+  sandbox.start();
+  cinetpay::ClientOptions o;
+  o.base_url = sandbox.base_url();
+  cinetpay::TransferClient client({"sandbox-key", "sandbox-password"}, o);
+  (void)client.add_contacts({{"225", "0102030405", "Kouassi", "Awa", "awa@example.com"}});
+  const std::string path =
+      ::testing::TempDir() + "docs-observer-" +
+      std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".db";
+  auto ledger = cinetpay::PayoutLedger::open("sqlite:" + path);
+  cinetpay::TransferRequest t{"225", "0102030405", 500, "http://127.0.0.1:9/notify", "OBS-1", ""};
+  ledger.submit({t});
+  auto span = std::make_shared<otel::Span>();
+  auto registry = std::make_shared<cinetpay::MetricsRegistry>();
+  cinetpay::WorkerOptions options = observed(span, registry);
+  options.concurrent = false;
+  options.worker_id = "docs";
+  cinetpay::PayoutWorker worker(client, ledger, options);
+  ::testing::internal::CaptureStderr();
+  (void)worker.run_once();
+  const std::string lines = ::testing::internal::GetCapturedStderr();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+
+  EXPECT_THAT(
+      lines, ::testing::HasSubstr("event=payout_claimed id=OBS-1 worker=docs state=sending code=0: "
+                                  "claimed for sending\n"));
+  ASSERT_FALSE(span->events.empty());
+  EXPECT_EQ(span->events.front().first, "payout.claimed");
+  // (A worker on the calling thread renews its leases before the send: `renewed` between.)
+  auto sent = std::find_if(span->events.begin(), span->events.end(),
+                           [](const auto& e) { return e.first == "payout.sent"; });
+  ASSERT_NE(sent, span->events.end());
+  EXPECT_EQ(sent->second.at("payout.id"), "OBS-1");
+  EXPECT_EQ(sent->second.at("payout.state"), "accepted");
+  EXPECT_THAT(registry->expose(),
+              ::testing::HasSubstr(
+                  "cinetpay_payout_activity_total{activity=\"claimed\",state=\"sending\"} 1"));
 }
 
 }  // namespace docs_snippets

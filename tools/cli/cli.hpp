@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cinetpay/client.hpp>
+#include <cinetpay/metrics.hpp>
 #include <cinetpay/options.hpp>
 #include <cinetpay/payout_file.hpp>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <functional>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -91,6 +93,11 @@ class Context {
   /// The client, made on first use: a command checks its input before credentials are
   /// needed. Throws ValidationError naming a missing CINETPAY_API_KEY or CINETPAY_PASSWORD.
   TransferClient& client();
+  /// Has the client count its requests into `registry` (request_metrics()); before the
+  /// first client(), which makes it with the options as they are then.
+  void count_requests(std::shared_ptr<MetricsRegistry> registry) {
+    options_.request_observer = request_metrics(std::move(registry));
+  }
   [[nodiscard]] const Output& out() const { return out_; }
 
  private:

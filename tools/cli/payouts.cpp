@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
@@ -224,6 +225,10 @@ int run(Context& ctx, const Flags& f) {
   // Naming payouts, or waiting for their sending only, is a run until idle.
   const bool until_idle =
       f.has("until-idle") || f.has("until-sent") || !scope.client_transaction_ids.empty();
+  // One registry for the client's requests and the worker's payouts: the worker's heartbeats
+  // carry it to the ledger, where the console exposes the fleet's counts.
+  options.metrics = std::make_shared<MetricsRegistry>();
+  ctx.count_requests(options.metrics);
   PayoutLedger ledger = open_ledger(f, LedgerAccess::existing);
   PayoutWorker worker(ctx.client(), ledger, options);
 
