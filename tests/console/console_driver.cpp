@@ -51,6 +51,12 @@ int run(const std::string& dir) {
     std::cout << "skipped: this cinetpay has no `payouts serve` (the console)\n";
     return kSkipped;
   }
+  const std::filesystem::path script = CINETPAY_CONSOLE_SCRIPT;
+  if (!std::filesystem::exists(script.parent_path() / "node_modules/puppeteer-core")) {
+    std::cout << "FAIL setup: no puppeteer-core in " << script.parent_path().string()
+              << "/node_modules: run `bash cmake/install-deps.sh browser`\n";
+    return 1;
+  }
   SandboxProcess sandbox(CINETPAY_SANDBOX_PATH, dir, {"--settle-ms", "300"});
   const std::string db = "sqlite:" + dir + "/ledger.db";
   const std::vector<std::string> ids =
@@ -95,8 +101,8 @@ int run(const std::string& dir) {
        "CONSOLE_IDS=" + joined(ids), "CONSOLE_CANCEL_ID=" + ids[3], "CONSOLE_LIVE_ID=" + ids[0],
        "CONSOLE_WORKER=" + worker.dump()});
   // The script bounds its own run at 180 s; this bound is for a script that hangs anyway.
-  pid_t node = spawn({CINETPAY_NODE_PATH, CINETPAY_CONSOLE_SCRIPT}, node_env, dir + "/node.log",
-                     STDOUT_FILENO);
+  pid_t node =
+      spawn({CINETPAY_NODE_PATH, script.string()}, node_env, dir + "/node.log", STDOUT_FILENO);
   std::optional<int> status = wait_for_exit(node, 200s);
   if (!status) end_child(node);
   ::kill(console, SIGTERM);
