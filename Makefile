@@ -32,7 +32,7 @@ test: build
 
 # Everything `make test` needs.
 deps:
-	@bash cmake/install-deps.sh core ledger tools testing tests js
+	@bash cmake/install-deps.sh core ledger tools testing tests js browser
 
 build: deps
 	cmake --preset $(PRESET) > /dev/null
@@ -60,7 +60,7 @@ simulate: deps
 
 # Every libFuzzer target for FUZZ_SECONDS each, seeded from tests/fuzz/corpus (clang).
 fuzz:
-	@bash cmake/install-deps.sh core ledger tools testing tests js fuzz
+	@bash cmake/install-deps.sh core ledger tools testing tests js browser fuzz
 	cmake --preset fuzz > /dev/null && cmake --build --preset fuzz $(jobs)
 	tests/fuzz/run-all.sh build/fuzz $(FUZZ_SECONDS)
 

@@ -14,13 +14,16 @@
 #          js       node and npm, and the npm packages of tests/metrics/package-lock.json
 #                   (a Prometheus text parser that reads the metrics' exposition), installed
 #                   by `npm ci` into tests/metrics/node_modules, as the user running this
+#          browser  Debian's chromium (run headless by the console's browser test), node and
+#                   npm, and the npm packages of tests/console/package-lock.json (puppeteer-
+#                   core, which brings no browser of its own), by `npm ci` as for js
 #          docs     make docs     package  make package (the packages, libcinetpay-doc and
 #                                          lintian's check of them)
 #          bench    make bench    fuzz     make fuzz (clang, its libFuzzer and sanitizers)
 set -euo pipefail
 
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(core ledger tools testing tests js)
+[ ${#parts[@]} -gt 0 ] || parts=(core ledger tools testing tests js browser)
 
 packages=()
 for part in "${parts[@]}"; do
@@ -32,7 +35,12 @@ for part in "${parts[@]}"; do
     tests) packages+=(postgresql-15 doxygen dpkg-dev lintian curl openssl) ;;
     # A node and npm of another origin (NodeSource's nodejs ships its own npm, which
     # Debian's npm package conflicts with) do as well.
-    js) command -v node > /dev/null && command -v npm > /dev/null || packages+=(nodejs npm) ;;
+    js | browser)
+      command -v node > /dev/null && command -v npm > /dev/null || packages+=(nodejs npm)
+      # fonts-dejavu-core: a font for the pages' text (fontconfig's choice, named here so
+      # that it does not rest on a dependency of a dependency).
+      [ "$part" = js ] || packages+=(chromium fonts-dejavu-core)
+      ;;
     docs) packages+=(doxygen) ;;
     package) packages+=(dpkg-dev doxygen lintian) ;;
     bench) packages+=(libbenchmark-dev) ;;
@@ -59,13 +67,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# The npm packages, exactly as locked; again only when the lock changed since the last time.
+# The npm packages of each part's directory, exactly as locked; again only when the lock
+# changed since the last time.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 for part in "${parts[@]}"; do
-  [ "$part" = js ] || continue
-  js_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/metrics"
-  if ! cmp -s "$js_dir/package-lock.json" "$js_dir/node_modules/.package-lock.json.installed"; then
-    echo "installing npm packages of tests/metrics (npm ci)"
-    (cd "$js_dir" && npm ci --no-audit --no-fund --loglevel=error)
-    cp "$js_dir/package-lock.json" "$js_dir/node_modules/.package-lock.json.installed"
+  case "$part" in
+    js) js_dir=tests/metrics ;;
+    browser) js_dir=tests/console ;;
+    *) continue ;;
+  esac
+  if ! cmp -s "$root/$js_dir/package-lock.json" \
+    "$root/$js_dir/node_modules/.package-lock.json.installed"; then
+    echo "installing npm packages of $js_dir (npm ci)"
+    (cd "$root/$js_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$root/$js_dir/package-lock.json" "$root/$js_dir/node_modules/.package-lock.json.installed"
   fi
 done

@@ -10,14 +10,13 @@
 #include <cinetpay/ledger.hpp>
 #include <cinetpay/transfer.hpp>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "fleet_harness.hpp"
 #include "postgres_server.hpp"
-#include "worker_harness.hpp"
 
 namespace cinetpay::mocks {
 namespace {
@@ -89,19 +88,6 @@ TEST(FleetHolds, ATakeoverBeforeTheLeaseEndedIsAnOverlap) {
   EXPECT_NE(overlapping_hold(p), "") << "a write by a worker that did not hold it";
 }
 
-class FleetTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char dir_template[] = "/tmp/cinetpay-fleet-XXXXXX";
-    ASSERT_NE(::mkdtemp(dir_template), nullptr);
-    dir_ = dir_template;
-  }
-  void TearDown() override {
-    if (!HasFailure()) std::filesystem::remove_all(dir_);
-  }
-  std::string dir_;
-};
-
 TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
   const std::string db = test_database();
   const std::string log = dir_ + "/workers.log";
@@ -110,14 +96,8 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
                           "--latency-jitter-ms", "30", "--log-capacity", "1000000"});
   const std::vector<std::string> ids =
       write_payouts(sandbox, dir_ + "/payouts.csv", "FLEET-", kPayouts);
-  auto cli = [&](std::vector<std::string> args) {
-    args.insert(args.begin(),
-                {CINETPAY_CLI_PATH, "--base-url", sandbox.url(), "--reconcile-grace-seconds", "1"});
-    return spawn(args, {"CINETPAY_API_KEY=sandbox-key", "CINETPAY_PASSWORD=sandbox-password"}, log);
-  };
-  auto submitted =
-      wait_for_exit(cli({"payouts", "submit", "--db", db, "--file", dir_ + "/payouts.csv"}), 60s);
-  ASSERT_TRUE(submitted && WIFEXITED(*submitted) && WEXITSTATUS(*submitted) == 0);
+  ASSERT_TRUE(cli_succeeds(
+      sandbox, {"payouts", "submit", "--db", db, "--file", dir_ + "/payouts.csv"}, log));
   const RecipientPayouts recipients =
       submit_to_new_recipients(PayoutLedger::open(db), "FLEET-", kRecipientPayouts);
   std::vector<std::string> all = ids;
@@ -141,9 +121,11 @@ TEST_F(FleetTest, KilledWorkersOnPostgresNeverLoseOrDoubleAPayout) {
 
   int started = 0;
   auto worker = [&] {
-    return cli({"payouts", "run", "--db", db, "--until-idle", "--max-seconds", "140",
+    return cli(sandbox,
+               {"payouts", "run", "--db", db, "--until-idle", "--max-seconds", "140",
                 "--lease-seconds", "1", "--resend-grace-seconds", "1", "--batch-size", "25",
-                "--worker-id", "fleet-" + std::to_string(++started)});
+                "--worker-id", "fleet-" + std::to_string(++started)},
+               log);
   };
   std::vector<pid_t> running(kWorkers);
   std::vector<bool> idle(kWorkers, false);
