@@ -99,6 +99,21 @@ constexpr const char* kPostgresqlV4 = R"(
     name TEXT PRIMARY KEY, value TEXT NOT NULL, reason TEXT NOT NULL, set_by TEXT NOT NULL,
     at BIGINT NOT NULL);)";
 
+// Version 5: the workers' heartbeats (PayoutLedger::workers), and the indexes the console's
+// reads need on a ledger of millions: an exact search on CinetPay's ids or a phone, a state
+// read newest first, a worker's claims, the change feed by time. The same in both dialects.
+constexpr const char* kV5 = R"(
+  CREATE TABLE workers (
+    worker_id TEXT PRIMARY KEY, started_at $int64 NOT NULL, last_seen $int64 NOT NULL,
+    stats TEXT NOT NULL);
+  CREATE INDEX workers_by_last_seen ON workers (last_seen);
+  CREATE INDEX payouts_by_transaction_id ON payouts (transaction_id);
+  CREATE INDEX payouts_by_lot ON payouts (lot);
+  CREATE INDEX payouts_by_phone ON payouts (phone);
+  CREATE INDEX payouts_by_state_position ON payouts (state, position);
+  CREATE INDEX payouts_by_worker ON payouts (worker_id, state);
+  CREATE INDEX changes_by_at ON changes (at);)";
+
 std::string text(Value& v) { return std::get<std::string>(std::move(v)); }
 std::int64_t number(const Value& v) { return std::get<std::int64_t>(v); }
 Value millis(TimePoint t) { return to_millis(t); }
@@ -160,10 +175,7 @@ const std::vector<Migration>& migrations() {
        CREATE TABLE consumers (
          name TEXT PRIMARY KEY, cursor BIGINT NOT NULL, updated_at BIGINT NOT NULL);)";
     return std::vector<Migration>{
-        {kV1, kV1},
-        {kV2, kV2},
-        {kSqliteV3, kPostgresqlV3},
-        {kSqliteV4, kPostgresqlV4},
+        {kV1, kV1}, {kV2, kV2}, {kSqliteV3, kPostgresqlV3}, {kSqliteV4, kPostgresqlV4}, {kV5, kV5},
     };
   }();
   return kAll;
@@ -252,6 +264,50 @@ const std::string& payout_column_list() {
     return list;
   }();
   return kList;
+}
+
+std::string Where::add(Value value) {
+  values_.push_back(std::move(value));
+  return (dialect_ == Dialect::sqlite ? "?" : "$") + std::to_string(values_.size());
+}
+
+std::string Where::sql() const {
+  std::string out;
+  for (const std::string& c : conditions_) out += (out.empty() ? " WHERE " : " AND ") + c;
+  return out;
+}
+
+Where payout_filter(const PayoutQuery& query, Dialect dialect) {
+  Where w(dialect);
+  if (!query.states.empty()) {
+    std::string in;
+    for (PayoutState s : query.states) {
+      in += (in.empty() ? "" : ", ") + w.add(std::string(to_string(s)));
+    }
+    w.require("state IN (" + in + ")");
+  }
+  if (query.created_from) w.require("created_at >= " + w.add(millis(*query.created_from)));
+  if (query.created_until) w.require("created_at < " + w.add(millis(*query.created_until)));
+  if (query.amount_min) w.require("amount >= " + w.add(*query.amount_min));
+  if (query.amount_max) w.require("amount <= " + w.add(*query.amount_max));
+  if (!query.payment_method.empty()) w.require("payment_method = " + w.add(query.payment_method));
+  if (!query.prefix.empty()) w.require("prefix = " + w.add(query.prefix));
+  if (!query.text.empty()) {
+    const std::string t = w.add(query.text);
+    // instr() and strpos() find the text as it is: no character of it is a wildcard (LIKE
+    // would need % and _ escaped), and both are case-sensitive (SQLite's LIKE ignores ASCII
+    // case, PostgreSQL's does not), so both stores find the same payouts.
+    const std::string found = dialect == Dialect::sqlite ? "instr(metadata, " + t + ") > 0"
+                                                         : "strpos(metadata, " + t + ") > 0";
+    w.require("(client_transaction_id = " + t + " OR transaction_id = " + t + " OR lot = " + t +
+              " OR phone = " + t + " OR " + found + ")");
+  }
+  if (query.updated_before) w.require("updated_at < " + w.add(millis(*query.updated_before)));
+  if (query.lease_ended_before) {
+    // A release clears worker_id: a payout with one is held, whatever its lease says.
+    w.require("worker_id <> '' AND lease_until < " + w.add(millis(*query.lease_ended_before)));
+  }
+  return w;
 }
 
 const std::string& sending_allowed() {

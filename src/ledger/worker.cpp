@@ -42,17 +42,32 @@ std::string default_worker_id() {
          std::to_string(device() % 100000);
 }
 
-// Renews the worker's leases every third of a lease while a pass runs.
+// Records in the ledger that the worker is alive, with its counters (PayoutLedger::workers).
+// Only people watching the fleet read it: a heartbeat the store refuses (locked, read-only,
+// a lost connection) must never stop a pass or a send, so it is dropped; the next pass or
+// renewal writes another.
+void heartbeat(detail::LedgerStore& store, const std::string& worker_id, TimePoint at,
+               const std::shared_ptr<MetricsRegistry>& metrics) {
+  try {
+    store.heartbeat(worker_id, at, metrics ? metrics->to_json() : "{}");
+  } catch (const LedgerError&) {  // see above: the next heartbeat comes soon
+  }
+}
+
+// Renews the worker's leases every third of a lease while a pass runs, each renewal with
+// a heartbeat.
 class LeaseRenewer {
  public:
   LeaseRenewer(detail::LedgerStore& store, std::string worker_id, milliseconds lease,
-               WallClock clock)
-      : thread_([this, &store, worker_id = std::move(worker_id), lease, clock = std::move(clock)] {
+               WallClock clock, std::shared_ptr<MetricsRegistry> metrics)
+      : thread_([this, &store, worker_id = std::move(worker_id), lease, clock = std::move(clock),
+                 metrics = std::move(metrics)] {
           std::unique_lock<std::mutex> lock(mu_);
           while (!cv_.wait_for(lock, lease / 3, [this] { return stop_; })) {
             lock.unlock();
             try {
               store.renew(worker_id, clock() + lease);
+              heartbeat(store, worker_id, clock(), metrics);
             } catch (...) {  // the next renewal tries again; claims expire safely, and an
                              // exception must not leave this thread
             }
@@ -151,12 +166,14 @@ class PayoutWorker::Impl {
   }
 
   WorkerPass run_once() {
+    heartbeat(store(), options_.worker_id, now(), options_.metrics);
     if (!options_.concurrent) {
       WorkerPass pass = settle_and_send();
       follow(pass);
       return pass;
     }
-    LeaseRenewer renewer(store(), options_.worker_id, options_.lease, options_.clock);
+    LeaseRenewer renewer(store(), options_.worker_id, options_.lease, options_.clock,
+                         options_.metrics);
     // Following accepted payouts waits on CinetPay as long as a send does: it runs beside
     // the settling and sending, so that a pass takes the longer of the two, not their sum.
     WorkerPass followed;
@@ -271,6 +288,7 @@ class PayoutWorker::Impl {
         // earlier ones in this pass leaves under a whole lease.
         record_sent(answered);
         store().renew(options_.worker_id, now() + options_.lease);
+        heartbeat(store(), options_.worker_id, now(), options_.metrics);
         answered = send(batch);
         if (!answered.refused && !answered.unreachable) following = next_batch();
       } else if (answered.outcomes.empty() && ready.empty() &&
