@@ -101,7 +101,9 @@ constexpr const char* kPostgresqlV4 = R"(
 
 // Version 5: the workers' heartbeats (PayoutLedger::workers), and the indexes the console's
 // reads need on a ledger of millions: an exact search on CinetPay's ids or a phone, a state
-// read newest first, a worker's claims, the change feed by time. The same in both dialects.
+// read newest first, a worker's claims, the change feed by time. The amount ends the state's
+// index so that a summary reads that index alone (half the time of reading the table on a
+// million payouts, bench/ledger_query_bench.cpp). The same in both dialects.
 constexpr const char* kV5 = R"(
   CREATE TABLE workers (
     worker_id TEXT PRIMARY KEY, started_at $int64 NOT NULL, last_seen $int64 NOT NULL,
@@ -110,7 +112,7 @@ constexpr const char* kV5 = R"(
   CREATE INDEX payouts_by_transaction_id ON payouts (transaction_id);
   CREATE INDEX payouts_by_lot ON payouts (lot);
   CREATE INDEX payouts_by_phone ON payouts (phone);
-  CREATE INDEX payouts_by_state_position ON payouts (state, position);
+  CREATE INDEX payouts_by_state_position ON payouts (state, position, amount);
   CREATE INDEX payouts_by_worker ON payouts (worker_id, state);
   CREATE INDEX changes_by_at ON changes (at);)";
 
