@@ -44,6 +44,7 @@ bench:
 	cmake --build --preset release $(jobs)
 	build/release/bench/cinetpay_bench
 	build/release/bench/cinetpay_fleet_bench
+	build/release/bench/cinetpay_query_bench
 
 # The whole suite under AddressSanitizer+UBSan, then ThreadSanitizer.
 sanitize: deps

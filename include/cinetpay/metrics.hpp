@@ -170,14 +170,19 @@ class CINETPAY_API MetricsRegistry {
 
   /// Every family and series as JSON, for another process to expose (a worker's heartbeat
   /// carries it to the console): {"name": {"type", "help", "labels", "bounds", "series":
-  /// [{"labels": [...], "value"} or {"labels", "cumulative", "sum", "count"}]}}.
+  /// [{"labels": [...], "value"} or {"labels", "cumulative", "sum", "count"}]}}. A value
+  /// that is not finite, which JSON cannot write as a number, is the string "NaN", "+Inf"
+  /// or "-Inf".
   [[nodiscard]] std::string to_json() const;
   /// expose(), followed by the series of `others` (each a to_json() snapshot from another
   /// process) with one more label, `label`, set to its name: a family of this registry
   /// keeps its HELP and TYPE lines and gains the others' series; a family only the others
   /// have is written once. A snapshot that is not valid JSON, or whose family disagrees in
   /// type with one already written, is left out (never an exception: a snapshot comes from
-  /// a database). Label values are escaped as expose() escapes them.
+  /// a database); so is a family whose series are not what to_json() writes, or carry a
+  /// NUL, and a second snapshot of one name. Label values are escaped as expose() escapes
+  /// them. Throws std::invalid_argument when `others` is not empty and `label` is not a
+  /// label name, or is `le` (a histogram's own).
   [[nodiscard]] std::string expose_with(
       const std::vector<std::pair<std::string, std::string>>& others,
       const std::string& label) const;

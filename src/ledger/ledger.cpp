@@ -71,6 +71,16 @@ bool is_scheme(const std::string& word) {
          });
 }
 
+// Every state present, zero when it has no payout: the totals of the payouts with these
+// ids (any when empty) that `filters` selects.
+LedgerSummary summary_of(detail::LedgerCore& core, const std::vector<std::string>& ids,
+                         const PayoutQuery& filters) {
+  LedgerSummary s;
+  for (PayoutState state : all_payout_states()) s.by_state[state] = {};
+  for (const auto& [state, total] : core.store().totals(ids, filters)) s.by_state[state] = total;
+  return s;
+}
+
 std::unique_ptr<detail::LedgerStore> open_store(const std::string& url,
                                                 const LedgerOptions& options) {
   const LedgerAccess access = options.access;
@@ -488,12 +498,46 @@ std::vector<Payout> PayoutLedger::list(std::optional<PayoutState> state, std::si
 LedgerSummary PayoutLedger::summary() const { return summary(std::vector<std::string>{}); }
 
 LedgerSummary PayoutLedger::summary(const std::vector<std::string>& client_transaction_ids) const {
-  LedgerSummary s;
-  for (PayoutState state : all_payout_states()) s.by_state[state] = {};
-  for (const auto& [state, total] : core_->store().totals(client_transaction_ids)) {
-    s.by_state[state] = total;
+  return summary_of(*core_, client_transaction_ids, {});
+}
+
+LedgerSummary PayoutLedger::summary(const PayoutQuery& query) const {
+  return summary_of(*core_, {}, query);
+}
+
+PayoutPage PayoutLedger::search(const PayoutQuery& query) const {
+  if (query.limit < 1 || query.limit > PayoutQuery::kMaxLimit) {
+    throw std::invalid_argument("PayoutQuery::limit: " + std::to_string(query.limit) +
+                                " is not within 1 to " + std::to_string(PayoutQuery::kMaxLimit));
   }
-  return s;
+  // One row more than the page: whether another page follows is known, not guessed.
+  PayoutQuery one_more = query;
+  ++one_more.limit;
+  std::vector<detail::PositionedRow> rows = core_->store().search(one_more);
+  PayoutPage page;
+  const bool more = rows.size() > query.limit;
+  if (more) {
+    rows.resize(query.limit);
+    page.next = rows.back().position;
+  }
+  page.payouts.reserve(rows.size());
+  for (detail::PositionedRow& r : rows) page.payouts.push_back(std::move(r.row.payout));
+  return page;
+}
+
+std::vector<HourOfOutcomes> PayoutLedger::activity(
+    std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point until) const {
+  std::vector<HourOfOutcomes> hours;
+  for (const detail::HourTotal& t : core_->store().activity(from, until)) {
+    const auto start = std::chrono::system_clock::time_point(std::chrono::hours(t.hour));
+    if (hours.empty() || hours.back().hour != start) hours.push_back({start, {}});
+    hours.back().by_state[t.state] = t.total;
+  }
+  return hours;
+}
+
+std::vector<WorkerStatus> PayoutLedger::workers(std::chrono::system_clock::time_point since) const {
+  return core_->store().workers(since, core_->now());
 }
 
 std::vector<PayoutChange> PayoutLedger::changes_since(std::int64_t cursor,

@@ -223,6 +223,18 @@ std::optional<std::string> only_json(const std::vector<std::string>& ids) {
   return ids_json(ids);
 }
 
+// The values of `where`, for its placeholders $1 onwards.
+std::vector<pq::Param> params(const schema::Where& where) {
+  std::vector<pq::Param> out;
+  out.reserve(where.values().size());
+  for (const schema::Value& v : where.values()) {
+    const auto* text = std::get_if<std::string>(&v);
+    out.push_back(text != nullptr ? pq::Param(storable(*text))
+                                  : pq::param(std::get<std::int64_t>(v)));
+  }
+  return out;
+}
+
 class PostgresStore final : public LedgerStore {
  public:
   PostgresStore(std::string conninfo, LedgerAccess access)
@@ -334,17 +346,53 @@ class PostgresStore final : public LedgerStore {
     });
   }
 
-  std::map<PayoutState, LedgerSummary::Total> totals(
-      const std::vector<std::string>& only) override {
+  std::map<PayoutState, LedgerSummary::Total> totals(const std::vector<std::string>& only,
+                                                     const PayoutQuery& filters) override {
+    schema::Where where = schema::payout_filter(filters, schema::Dialect::postgresql);
+    if (!only.empty()) {
+      where.require("client_transaction_id IN (SELECT jsonb_array_elements_text(" +
+                    where.add(ids_json(only)) + "::jsonb))");
+    }
     return run([&](pq::Connection& db) {
-      pq::Result r = db.exec_with(
-          "SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM payouts WHERE $1::jsonb IS NULL "
-          "OR client_transaction_id IN (SELECT jsonb_array_elements_text($1::jsonb)) "
-          "GROUP BY state",
-          only_json(only));
+      pq::Result r = db.exec("SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM payouts" +
+                                 where.sql() + " GROUP BY state",
+                             params(where));
       std::map<PayoutState, LedgerSummary::Total> out;
       for (int i = 0; i < r.rows(); ++i) {
         out[state_at(r, i, 0)] = {static_cast<std::size_t>(r.integer(i, 1)), r.integer(i, 2)};
+      }
+      return out;
+    });
+  }
+
+  std::vector<PositionedRow> search(const PayoutQuery& query) override {
+    schema::Where where = schema::payout_filter(query, schema::Dialect::postgresql);
+    if (query.after) where.require("position < " + where.add(*query.after));
+    const std::string limit = where.add(static_cast<std::int64_t>(query.limit));
+    return run([&](pq::Connection& db) {
+      pq::Result r = db.exec(std::string("SELECT position, ") + kPayoutColumns + " FROM payouts" +
+                                 where.sql() + " ORDER BY position DESC LIMIT " + limit,
+                             params(where));
+      std::vector<PositionedRow> out;
+      out.reserve(static_cast<std::size_t>(r.rows()));
+      for (int i = 0; i < r.rows(); ++i) out.push_back({r.integer(i, 0), read_row(r, i, 1)});
+      return out;
+    });
+  }
+
+  std::vector<HourTotal> activity(TimePoint from, TimePoint until) override {
+    return run([&](pq::Connection& db) {
+      pq::Result r = db.exec_with(
+          "SELECT c.at / 3600000 AS hour, c.state, COUNT(*), COALESCE(SUM(p.amount), 0) "
+          "FROM changes c JOIN payouts p USING (client_transaction_id) "
+          "WHERE c.at >= $1 AND c.at < $2 GROUP BY hour, c.state ORDER BY hour",
+          to_millis(from), to_millis(until));
+      std::vector<HourTotal> out;
+      out.reserve(static_cast<std::size_t>(r.rows()));
+      for (int i = 0; i < r.rows(); ++i) {
+        out.push_back({r.integer(i, 0),
+                       state_at(r, i, 1),
+                       {static_cast<std::size_t>(r.integer(i, 2)), r.integer(i, 3)}});
       }
       return out;
     });
@@ -513,6 +561,38 @@ class PostgresStore final : public LedgerStore {
           std::string(schema::kSendingSetting),
           std::string(status.paused ? schema::kPaused : schema::kRunning), storable(status.reason),
           storable(status.by), to_millis(status.at));
+    });
+  }
+
+  void heartbeat(const std::string& worker_id, TimePoint at, const std::string& stats) override {
+    run([&](pq::Connection& db) {
+      // Nothing is lost with a heartbeat a server crash forgets: the next one comes soon.
+      pq::Transaction tx(db);
+      db.exec("SET LOCAL synchronous_commit = off");
+      db.exec_with(
+          "INSERT INTO workers (worker_id, started_at, last_seen, stats) VALUES ($1, $2, $2, $3) "
+          "ON CONFLICT (worker_id) DO UPDATE SET last_seen = EXCLUDED.last_seen, "
+          "stats = EXCLUDED.stats",
+          storable(worker_id), to_millis(at), storable(stats));
+      tx.commit();
+    });
+  }
+
+  std::vector<WorkerStatus> workers(TimePoint since, TimePoint now) override {
+    return run([&](pq::Connection& db) {
+      pq::Result r = db.exec_with(
+          "SELECT w.worker_id, w.started_at, w.last_seen, w.stats, (SELECT COUNT(*) FROM payouts "
+          "p WHERE p.worker_id = w.worker_id AND p.state IN ('sending', 'unknown') AND "
+          "p.lease_until > $2) FROM workers w WHERE w.last_seen >= $1 "
+          "ORDER BY w.last_seen DESC, w.worker_id",
+          to_millis(since), to_millis(now));
+      std::vector<WorkerStatus> out;
+      out.reserve(static_cast<std::size_t>(r.rows()));
+      for (int i = 0; i < r.rows(); ++i) {
+        out.push_back({std::string(r.text(i, 0)), time_at(r, i, 1), time_at(r, i, 2),
+                       static_cast<std::size_t>(r.integer(i, 4)), std::string(r.text(i, 3))});
+      }
+      return out;
     });
   }
 

@@ -61,6 +61,31 @@ PayoutRow read_payout(const Cell& cell) {
   return row;
 }
 
+/// A WHERE clause being built, and the values its placeholders take, in order: written in
+/// one dialect's placeholders (?N for SQLite, $N for PostgreSQL), so that both stores read
+/// the same conditions of one PayoutQuery.
+class Where {
+ public:
+  explicit Where(Dialect dialect) : dialect_(dialect) {}
+  /// The placeholder of `value`, appended to values().
+  std::string add(Value value);
+  /// Appends a condition: every one must hold.
+  void require(std::string condition) { conditions_.push_back(std::move(condition)); }
+  /// " WHERE a AND b…", or "" without any condition.
+  [[nodiscard]] std::string sql() const;
+  [[nodiscard]] const std::vector<Value>& values() const { return values_; }
+  [[nodiscard]] Dialect dialect() const { return dialect_; }
+
+ private:
+  Dialect dialect_;
+  std::vector<std::string> conditions_;
+  std::vector<Value> values_;
+};
+
+/// The conditions of `query`'s filters on the payouts table (its limit and after are left
+/// to the caller: a summary has neither). Every value is bound, never spliced into the SQL.
+Where payout_filter(const PayoutQuery& query, Dialect dialect);
+
 /// The settings row that holds the sending switch (PayoutLedger::pause): its name, and the
 /// value that means paused. Every send claim reads it in its own statement.
 constexpr const char* kSendingSetting = "sending";

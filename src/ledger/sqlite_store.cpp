@@ -68,6 +68,11 @@ class Statement {
   Statement& bind(const schema::Value& v) {
     return std::visit([this](const auto& x) -> Statement& { return bind(x); }, v);
   }
+  /// Binds `where`'s values to its placeholders, ?1 onwards.
+  Statement& bind(const schema::Where& where) {
+    for (const schema::Value& v : where.values()) bind(v);
+    return *this;
+  }
   Statement& bind_null() {
     check(sqlite3_bind_null(stmt_, ++next_));
     return *this;
@@ -371,17 +376,48 @@ class SqliteStore final : public LedgerStore {
     return read_rows(s);
   }
 
-  std::map<PayoutState, LedgerSummary::Total> totals(
-      const std::vector<std::string>& only) override {
+  std::map<PayoutState, LedgerSummary::Total> totals(const std::vector<std::string>& only,
+                                                     const PayoutQuery& filters) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto s = db_.prepare(
-        std::string("SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM payouts") +
-        (only.empty() ? "" : " WHERE client_transaction_id IN (SELECT value FROM json_each(?))") +
-        " GROUP BY state");
-    if (!only.empty()) s.bind(ids_json(only));
+    schema::Where where = schema::payout_filter(filters, schema::Dialect::sqlite);
+    if (!only.empty()) {
+      where.require("client_transaction_id IN (SELECT value FROM json_each(" +
+                    where.add(ids_json(only)) + "))");
+    }
+    auto s = db_.prepare("SELECT state, COUNT(*), COALESCE(SUM(amount), 0) FROM payouts" +
+                         where.sql() + " GROUP BY state");
+    s.bind(where);
     std::map<PayoutState, LedgerSummary::Total> out;
     while (s.step()) {
       out[s.state(0)] = {static_cast<std::size_t>(s.integer(1)), s.integer(2)};
+    }
+    return out;
+  }
+
+  std::vector<PositionedRow> search(const PayoutQuery& query) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    schema::Where where = schema::payout_filter(query, schema::Dialect::sqlite);
+    if (query.after) where.require("position < " + where.add(*query.after));
+    const std::string limit = where.add(static_cast<std::int64_t>(query.limit));
+    auto s = db_.prepare(std::string("SELECT position, ") + kPayoutColumns + " FROM payouts" +
+                         where.sql() + " ORDER BY position DESC LIMIT " + limit);
+    s.bind(where);
+    std::vector<PositionedRow> out;
+    while (s.step()) out.push_back({s.integer(0), s.payout(1)});
+    return out;
+  }
+
+  std::vector<HourTotal> activity(TimePoint from, TimePoint until) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = db_.prepare(
+        "SELECT c.at / 3600000 AS hour, c.state, COUNT(*), COALESCE(SUM(p.amount), 0) "
+        "FROM changes c JOIN payouts p USING (client_transaction_id) "
+        "WHERE c.at >= ? AND c.at < ? GROUP BY hour, c.state ORDER BY hour");
+    s.bind(from).bind(until);
+    std::vector<HourTotal> out;
+    while (s.step()) {
+      out.push_back(
+          {s.integer(0), s.state(1), {static_cast<std::size_t>(s.integer(2)), s.integer(3)}});
     }
     return out;
   }
@@ -581,6 +617,33 @@ class SqliteStore final : public LedgerStore {
         .bind(status.at)
         .run();
     tx.commit();
+  }
+
+  void heartbeat(const std::string& worker_id, TimePoint at, const std::string& stats) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    db_.prepare(
+           "INSERT INTO workers (worker_id, started_at, last_seen, stats) VALUES (?1, ?2, ?2, ?3) "
+           "ON CONFLICT (worker_id) DO UPDATE SET last_seen = ?2, stats = ?3")
+        .bind(worker_id)
+        .bind(at)
+        .bind(stats)
+        .run();
+  }
+
+  std::vector<WorkerStatus> workers(TimePoint since, TimePoint now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto s = db_.prepare(
+        "SELECT w.worker_id, w.started_at, w.last_seen, w.stats, (SELECT COUNT(*) FROM payouts p "
+        "WHERE p.worker_id = w.worker_id AND p.state IN ('sending', 'unknown') AND "
+        "p.lease_until > ?2) FROM workers w WHERE w.last_seen >= ?1 "
+        "ORDER BY w.last_seen DESC, w.worker_id");
+    s.bind(since).bind(now);
+    std::vector<WorkerStatus> out;
+    while (s.step()) {
+      out.push_back(
+          {s.text(0), s.time(1), s.time(2), static_cast<std::size_t>(s.integer(4)), s.text(3)});
+    }
+    return out;
   }
 
   std::size_t renew(const std::string& worker_id, TimePoint lease_until) override {

@@ -83,6 +83,19 @@ struct InsertResult {
   std::vector<bool> already;
 };
 
+/// A payout row and its position (the payouts table's insertion order, search's cursor).
+struct PositionedRow {
+  std::int64_t position = 0;
+  PayoutRow row;
+};
+
+/// The payouts that became final in one hour in one state (LedgerStore::activity).
+struct HourTotal {
+  std::int64_t hour = 0;  ///< hours since the Unix epoch
+  PayoutState state = PayoutState::paid;
+  LedgerSummary::Total total;
+};
+
 class LedgerStore {
  public:
   virtual ~LedgerStore() = default;
@@ -99,9 +112,16 @@ class LedgerStore {
   virtual std::vector<PayoutEvent> history(const std::string& client_transaction_id) = 0;
   /// In submission order.
   virtual std::vector<PayoutRow> list(std::optional<PayoutState> state, std::size_t limit) = 0;
-  /// Of the payouts with ids in `only`; of all when it is empty.
-  virtual std::map<PayoutState, LedgerSummary::Total> totals(
-      const std::vector<std::string>& only) = 0;
+  /// Of the payouts with ids in `only` (of all when it is empty) that `filters` selects
+  /// (schema::payout_filter; its limit and after play no part).
+  virtual std::map<PayoutState, LedgerSummary::Total> totals(const std::vector<std::string>& only,
+                                                             const PayoutQuery& filters) = 0;
+  /// At most `query.limit` of the payouts `query` selects, with a position below
+  /// `query.after` when it has one, newest submission (highest position) first.
+  virtual std::vector<PositionedRow> search(const PayoutQuery& query) = 0;
+  /// The change feed's entries with `from` <= at < `until`, counted per hour and final
+  /// state, oldest hour first.
+  virtual std::vector<HourTotal> activity(TimePoint from, TimePoint until) = 0;
   virtual std::vector<PayoutChange> changes_after(std::int64_t cursor, std::size_t limit) = 0;
   /// The cursor `consumer` acknowledged last, 0 when none.
   virtual std::int64_t consumer_cursor(const std::string& consumer) = 0;
@@ -120,6 +140,12 @@ class LedgerStore {
   virtual void set_sending_switch(const PauseStatus& status) = 0;
   /// Extends the lease of every `sending` or `unknown` payout `worker_id` holds.
   virtual std::size_t renew(const std::string& worker_id, TimePoint lease_until) = 0;
+  /// Records that `worker_id` is alive at `at` with counters `stats` (a JSON object): its
+  /// started_at is set by its first heartbeat, its last_seen and stats by every one.
+  virtual void heartbeat(const std::string& worker_id, TimePoint at, const std::string& stats) = 0;
+  /// The workers last seen at or after `since`, most recently seen first, each with the
+  /// `sending` or `unknown` payouts it holds under a lease that ends after `now`.
+  virtual std::vector<WorkerStatus> workers(TimePoint since, TimePoint now) = 0;
 
   /// Those of `contacts` whose prefix and phone were registered at CinetPay before.
   virtual std::set<std::pair<std::string, std::string>> registered(

@@ -42,8 +42,20 @@ std::string default_worker_id() {
          std::to_string(device() % 100000);
 }
 
+// Records in the ledger that the worker is alive, with its counters (PayoutLedger::workers).
+// Only people watching the fleet read it: a heartbeat the store refuses (locked, read-only,
+// a lost connection) must never stop a pass or a send, so it is dropped; the next pass or
+// renewal writes another.
+void heartbeat(detail::LedgerStore& store, const std::string& worker_id, TimePoint at,
+               const std::shared_ptr<MetricsRegistry>& metrics) {
+  try {
+    store.heartbeat(worker_id, at, metrics ? metrics->to_json() : "{}");
+  } catch (const LedgerError&) {  // see above: the next heartbeat comes soon
+  }
+}
+
 // Renews the worker's leases every third of a lease while a pass runs; `renewed` hears how
-// many each renewal extended.
+// many each renewal extended (and writes the worker's heartbeat).
 class LeaseRenewer {
  public:
   LeaseRenewer(detail::LedgerStore& store, std::string worker_id, milliseconds lease,
@@ -156,13 +168,17 @@ class PayoutWorker::Impl {
   }
 
   WorkerPass run_once() {
+    heartbeat(store(), options_.worker_id, now(), options_.metrics);
     if (!options_.concurrent) {
       WorkerPass pass = settle_and_send();
       follow(pass);
       return pass;
     }
     LeaseRenewer renewer(store(), options_.worker_id, options_.lease, options_.clock,
-                         [this](std::size_t n) { tell_renewed(n); });
+                         [this](std::size_t n) {
+                           tell_renewed(n);
+                           heartbeat(store(), options_.worker_id, now(), options_.metrics);
+                         });
     // Following accepted payouts waits on CinetPay as long as a send does: it runs beside
     // the settling and sending, so that a pass takes the longer of the two, not their sum.
     WorkerPass followed;
@@ -342,6 +358,7 @@ class PayoutWorker::Impl {
         // earlier ones in this pass leaves under a whole lease.
         record_sent(answered);
         tell_renewed(store().renew(options_.worker_id, now() + options_.lease));
+        heartbeat(store(), options_.worker_id, now(), options_.metrics);
         answered = send(batch);
         if (!answered.refused && !answered.unreachable) following = next_batch();
       } else if (answered.outcomes.empty() && ready.empty() &&

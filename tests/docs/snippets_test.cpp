@@ -108,6 +108,30 @@ void cancel_and_pause() {
   // docs:end cancel-pause
 }
 
+// docs/ledger.md, "Reading a big ledger". Compiled only: the path is a production one.
+void console_reads(std::chrono::system_clock::time_point from,
+                   std::chrono::system_clock::time_point until,
+                   std::chrono::system_clock::time_point now) {
+  auto ledger = cinetpay::PayoutLedger::open("sqlite:/var/lib/shop/payouts.db");
+  // docs:begin console-reads
+  cinetpay::PayoutQuery q;
+  q.states = {cinetpay::PayoutState::accepted};
+  q.updated_before = std::chrono::system_clock::now() - std::chrono::hours(6);  // stuck at CinetPay
+  q.limit = 50;
+  cinetpay::PayoutPage page = ledger.search(q);  // newest submission first
+  while (page.next) {
+    q.after = page.next;  // a keyset page: as fast at the end as at the start
+    page = ledger.search(q);
+  }
+  cinetpay::LedgerSummary s = ledger.summary(q);  // counts and amounts of all it selects
+  auto hours = ledger.activity(from, until);      // outcomes per hour, from the feed
+  auto fleet = ledger.workers(now - std::chrono::minutes(5));  // heartbeats, claims held
+  // docs:end console-reads
+  (void)s;
+  (void)hours;
+  (void)fleet;
+}
+
 // docs/ledger-operations.md. Compiled only: the block's database path is a production one.
 cinetpay::PayoutLedger open_for_a_worker() {
   // docs:begin ledger-open

@@ -54,7 +54,7 @@ int sqlite_schema_version(const std::string& path) {
 TEST(SqliteStore, OpenCreatesTheSchemaAndANewerOneIsRefused) {
   const std::string path = temp_sqlite_path();
   PayoutLedger::open("sqlite:" + path).submit({payout_to("0102030405", 500, "S-1")});
-  EXPECT_EQ(sqlite_schema_version(path), 4);
+  EXPECT_EQ(sqlite_schema_version(path), 5);
   PayoutLedger::open("sqlite:" + path);  // opening again migrates nothing and keeps the data
   EXPECT_EQ(PayoutLedger::open("sqlite:" + path).list().size(), 1U);
 
@@ -353,7 +353,7 @@ TEST(SqliteMigration, AVersionThreeLedgerGainsCancelAndPause) {
   sqlite3_close(db);
 
   PayoutLedger ledger = PayoutLedger::open("sqlite:" + path);
-  EXPECT_EQ(sqlite_schema_version(path), 4);
+  EXPECT_EQ(sqlite_schema_version(path), 5);
   std::optional<Payout> kept = ledger.get("V3-1");
   ASSERT_TRUE(kept.has_value());
   EXPECT_EQ(kept->request.amount, 500);

@@ -21,6 +21,7 @@
 #include "cinetpay/testing/mock_transfer_api.hpp"
 #include "forwarding_store.hpp"
 #include "history_check.hpp"
+#include "hooked_transport.hpp"
 #include "sandbox_fixture.hpp"
 #include "stores.hpp"
 
@@ -30,28 +31,7 @@ namespace {
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-constexpr const char* kSendPath = "/v1/transfer/money/send/contact";
 constexpr const char* kCheckPath = "/v1/transfer/check/money";
-
-// The sandbox's transport, with a hook around each send.
-class HookedTransport : public HttpTransport {
- public:
-  using Hook = std::function<void(const HttpRequest&)>;
-  HookedTransport(std::shared_ptr<HttpTransport> inner, Hook before, Hook after)
-      : inner_(std::move(inner)), before_(std::move(before)), after_(std::move(after)) {}
-  HttpResponse send(const HttpRequest& request) override {
-    bool is_send = request.url.find(kSendPath) != std::string::npos;
-    if (is_send && before_) before_(request);
-    HttpResponse r = inner_->send(request);
-    if (is_send && after_) after_(request);
-    return r;
-  }
-
- private:
-  std::shared_ptr<HttpTransport> inner_;
-  Hook before_;
-  Hook after_;
-};
 
 // A wall clock `offset` ahead of the real one.
 WallClock ahead_by(std::chrono::milliseconds offset) {

@@ -75,6 +75,27 @@ assert.equal(latency.buckets['0.25'], '2');
 assert.equal(latency.buckets['0.5'], '3');
 assert.equal(latency.buckets['+Inf'], '3');
 
+// The merged exposition (expose_with): the workers' series under a `worker` label, each
+// family under this registry's HELP and TYPE; a family of another type, and a snapshot that
+// is not JSON, left out.
+const hasWorker = (family) => family.metrics.some((m) => (m.labels || {}).worker !== undefined);
+if (process.argv[3] === 'merged') {
+  const first = 'w"1\\\n';
+  assert.equal(requests.help, "HTTP attempts to CinetPay's API, by operation and outcome");
+  assert.equal(sample(requests, { operation: 'send', outcome: 'ok', worker: first }).value, '2');
+  assert.equal(sample(requests, { operation: 'send', outcome: 'ok', worker: 'w-2' }).value, '5');
+  const queue = find('worker_queue');
+  assert.equal(queue.type, 'GAUGE');
+  assert.equal(sample(queue, { worker: first }).value, '7');
+  assert.ok(!hasWorker(escapes), 'a gauge of a worker joined the counter escapes_total');
+  const theirs = histogramSeries('batch_size', 'queue="main",worker="w\\"1\\\\\\n"');
+  assert.deepEqual(theirs.buckets, { 1: '0', 10: '1', 50: '1', '+Inf': '1' });
+  assert.equal(theirs.count, '1');
+  assert.equal(theirs.sum, '5');
+} else {
+  assert.ok(!families.some(hasWorker), 'a worker label in the plain exposition');
+}
+
 // The format itself, line by line: HELP then TYPE once per family, before its samples;
 // names and label names as the format allows; each histogram's buckets cumulative, ending
 // with +Inf equal to its _count.

@@ -49,9 +49,16 @@ class CrashingStore : public detail::LedgerStore {
                                       std::size_t limit) override {
     return op("list", /*writes=*/false, [&] { return inner_->list(state, limit); });
   }
-  std::map<PayoutState, LedgerSummary::Total> totals(
-      const std::vector<std::string>& only) override {
-    return op("totals", /*writes=*/false, [&] { return inner_->totals(only); });
+  std::map<PayoutState, LedgerSummary::Total> totals(const std::vector<std::string>& only,
+                                                     const PayoutQuery& filters) override {
+    return op("totals", /*writes=*/false, [&] { return inner_->totals(only, filters); });
+  }
+  std::vector<detail::PositionedRow> search(const PayoutQuery& query) override {
+    return op("search", /*writes=*/false, [&] { return inner_->search(query); });
+  }
+  std::vector<detail::HourTotal> activity(detail::TimePoint from,
+                                          detail::TimePoint until) override {
+    return op("activity", /*writes=*/false, [&] { return inner_->activity(from, until); });
   }
   std::vector<PayoutChange> changes_after(std::int64_t cursor, std::size_t limit) override {
     return op("changes_after", /*writes=*/false,
@@ -83,6 +90,16 @@ class CrashingStore : public detail::LedgerStore {
       inner_->set_sending_switch(status);
       return true;
     });
+  }
+  void heartbeat(const std::string& worker_id, detail::TimePoint at,
+                 const std::string& stats) override {
+    op("heartbeat", /*writes=*/true, [&] {
+      inner_->heartbeat(worker_id, at, stats);
+      return true;
+    });
+  }
+  std::vector<WorkerStatus> workers(detail::TimePoint since, detail::TimePoint now) override {
+    return op("workers", /*writes=*/false, [&] { return inner_->workers(since, now); });
   }
   std::size_t renew(const std::string& worker_id, detail::TimePoint lease_until) override {
     return op("renew", /*writes=*/true, [&] { return inner_->renew(worker_id, lease_until); });

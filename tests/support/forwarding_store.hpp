@@ -32,9 +32,16 @@ class ForwardingStore : public detail::LedgerStore {
                                       std::size_t limit) override {
     return inner_->list(state, limit);
   }
-  std::map<PayoutState, LedgerSummary::Total> totals(
-      const std::vector<std::string>& only) override {
-    return inner_->totals(only);
+  std::map<PayoutState, LedgerSummary::Total> totals(const std::vector<std::string>& only,
+                                                     const PayoutQuery& filters) override {
+    return inner_->totals(only, filters);
+  }
+  std::vector<detail::PositionedRow> search(const PayoutQuery& query) override {
+    return inner_->search(query);
+  }
+  std::vector<detail::HourTotal> activity(detail::TimePoint from,
+                                          detail::TimePoint until) override {
+    return inner_->activity(from, until);
   }
   std::vector<PayoutChange> changes_after(std::int64_t cursor, std::size_t limit) override {
     return inner_->changes_after(cursor, limit);
@@ -58,6 +65,13 @@ class ForwardingStore : public detail::LedgerStore {
   PauseStatus sending_switch() override { return inner_->sending_switch(); }
   void set_sending_switch(const PauseStatus& status) override {
     inner_->set_sending_switch(status);
+  }
+  void heartbeat(const std::string& worker_id, detail::TimePoint at,
+                 const std::string& stats) override {
+    inner_->heartbeat(worker_id, at, stats);
+  }
+  std::vector<WorkerStatus> workers(detail::TimePoint since, detail::TimePoint now) override {
+    return inner_->workers(since, now);
   }
   std::size_t renew(const std::string& worker_id, detail::TimePoint lease_until) override {
     return inner_->renew(worker_id, lease_until);

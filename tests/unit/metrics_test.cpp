@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -139,6 +140,111 @@ TEST(MetricsRegistry, ConcurrentUpdatesAreAllCountedAndHistogramsStayConsistent)
     };
     EXPECT_EQ(value_after("v_bucket{le=\"+Inf\"} "), value_after("v_count "));
   }
+}
+
+// Every family and series, each type with its own fields, and numbers JSON cannot write
+// as strings Prometheus reads.
+TEST(MetricsRegistry, ToJsonHoldsEveryFamilyAndSeries) {
+  MetricsRegistry registry;
+  registry.counter("jobs_total", "Jobs", {"kind"}).with({"a\"b"}).increment(2);
+  registry.gauge("level", "Level").with({}).set(std::numeric_limits<double>::infinity());
+  registry.histogram("wait_seconds", "Waits", {0.1, 1}, {"op"}).with({"send"}).observe(0.5);
+  const nlohmann::json doc = nlohmann::json::parse(registry.to_json());
+  ASSERT_EQ(doc.size(), 3U);
+  EXPECT_EQ(doc["jobs_total"]["type"], "counter");
+  EXPECT_EQ(doc["jobs_total"]["help"], "Jobs");
+  EXPECT_EQ(doc["jobs_total"]["labels"], nlohmann::json({"kind"}));
+  EXPECT_EQ(doc["jobs_total"]["series"][0]["labels"], nlohmann::json({"a\"b"}));
+  EXPECT_EQ(doc["jobs_total"]["series"][0]["value"], 2.0);
+  EXPECT_EQ(doc["level"]["type"], "gauge");
+  EXPECT_EQ(doc["level"]["series"][0]["value"], "+Inf");
+  const nlohmann::json& h = doc["wait_seconds"];
+  EXPECT_EQ(h["type"], "histogram");
+  EXPECT_EQ(h["bounds"], nlohmann::json({0.1, 1.0}));
+  EXPECT_EQ(h["series"][0]["cumulative"], nlohmann::json({0, 1}));
+  EXPECT_EQ(h["series"][0]["sum"], 0.5);
+  EXPECT_EQ(h["series"][0]["count"], 1);
+  EXPECT_EQ(MetricsRegistry().to_json(), "{}");
+}
+
+// Another process's snapshot joins a family of this registry under its HELP and TYPE, and
+// brings a family of its own once; the source's name is escaped as a label value.
+TEST(MetricsRegistry, ExposeWithMergesSnapshotsUnderOneHeader) {
+  MetricsRegistry mine;
+  mine.counter("jobs_total", "Jobs", {"kind"}).with({"a"}).increment(1);
+  MetricsRegistry theirs;
+  theirs.counter("jobs_total", "Jobs of theirs", {"kind"}).with({"a"}).increment(4);
+  theirs.gauge("level", "Level").with({}).set(3);
+  theirs.histogram("wait_seconds", "Waits", {1}).with({}).observe(0.5);
+  EXPECT_EQ(mine.expose_with({}, "worker"), mine.expose());
+  EXPECT_EQ(mine.expose_with({{"w\"1\\\n", theirs.to_json()}}, "worker"),
+            "# HELP jobs_total Jobs\n"
+            "# TYPE jobs_total counter\n"
+            "jobs_total{kind=\"a\"} 1\n"
+            "jobs_total{kind=\"a\",worker=\"w\\\"1\\\\\\n\"} 4\n"
+            "# HELP level Level\n"
+            "# TYPE level gauge\n"
+            "level{worker=\"w\\\"1\\\\\\n\"} 3\n"
+            "# HELP wait_seconds Waits\n"
+            "# TYPE wait_seconds histogram\n"
+            "wait_seconds_bucket{worker=\"w\\\"1\\\\\\n\",le=\"1\"} 1\n"
+            "wait_seconds_bucket{worker=\"w\\\"1\\\\\\n\",le=\"+Inf\"} 1\n"
+            "wait_seconds_sum{worker=\"w\\\"1\\\\\\n\"} 0.5\n"
+            "wait_seconds_count{worker=\"w\\\"1\\\\\\n\"} 1\n");
+  // Two sources: the series of one family stay together, in the order given.
+  MetricsRegistry other;
+  other.gauge("level", "Level").with({}).set(5);
+  EXPECT_THAT(mine.expose_with({{"b", theirs.to_json()}, {"a", other.to_json()}}, "worker"),
+              HasSubstr("# TYPE level gauge\nlevel{worker=\"b\"} 3\nlevel{worker=\"a\"} 5\n#"));
+}
+
+// A snapshot comes from a database: whatever it holds, nothing throws, and what cannot be
+// read is left out, family by family, the rest still exposed.
+TEST(MetricsRegistry, ExposeWithLeavesOutWhatItCannotRead) {
+  MetricsRegistry mine;
+  mine.counter("jobs_total", "Jobs").with({}).increment(1);
+  const std::string alone = mine.expose();
+  const std::string good = R"({"ok_total":{"type":"counter","help":"h","labels":[],"bounds":[],
+      "series":[{"labels":[],"value":1}]}})";
+  const std::vector<std::string> bad = {
+      "",
+      "not json",
+      "[1, 2]",
+      R"({"jobs_total":{"type":"gauge","help":"Jobs","labels":[],"series":[{"labels":[],"value":2}]}})",
+      R"({"x_total":{"type":"counter","help":"h","labels":["a"],"series":[{"labels":[],"value":1}]}})",
+      R"({"x_total":{"type":"counter","help":"h","labels":[],"series":[{"labels":[],"value":"1"}]}})",
+      R"({"x_total":{"type":"counter","help":"h","labels":["worker"],"series":[{"labels":["w"],"value":1}]}})",
+      R"({"x_total":{"type":"counter","help":"h","labels":["a","a"],"series":[{"labels":["1","2"],"value":1}]}})",
+      R"({"x_total":{"type":"counter","help":"h","labels":["a"],"series":[{"labels":["\u0000"],"value":1}]}})",
+      R"({"x_total":{"type":"counter","help":"h","labels":[],"series":[{"labels":[],"value":1},{"labels":[],"value":2}]}})",
+      R"({"x total":{"type":"counter","help":"h","labels":[],"series":[]}})",
+      R"({"x_total":{"type":"summary","help":"h","labels":[],"series":[]}})",
+      R"({"x_total":{"type":"counter","help":7,"labels":[],"series":[]}})",
+      R"({"h":{"type":"histogram","help":"h","labels":[],"bounds":[1],"series":[{"labels":[],"cumulative":[1e30],"sum":1,"count":1}]}})",
+      R"({"h":{"type":"histogram","help":"h","labels":[],"bounds":[1],"series":[{"labels":[],"cumulative":[5],"sum":1,"count":2}]}})",
+      R"({"h":{"type":"histogram","help":"h","labels":[],"bounds":[2,1],"series":[]}})",
+      R"({"h":{"type":"histogram","help":"h","labels":[],"bounds":[1],"series":[{"labels":[],"cumulative":[99999999999999999999999],"sum":1,"count":1}]}})",
+      std::string(100000, '[') + std::string(100000, ']'),
+  };
+  for (const std::string& snapshot : bad) {
+    std::string out;
+    ASSERT_NO_THROW(out = mine.expose_with({{"w", snapshot}}, "worker")) << snapshot;
+    EXPECT_EQ(out, alone) << snapshot;
+    // Beside a bad one, a good snapshot is still read.
+    ASSERT_NO_THROW(out = mine.expose_with({{"w", snapshot}, {"v", good}}, "worker"));
+    EXPECT_THAT(out, HasSubstr("ok_total{worker=\"v\"} 1\n")) << snapshot;
+  }
+  // A family left out does not take the snapshot's others with it.
+  const std::string mixed = R"({"jobs_total":{"type":"gauge","help":"J","labels":[],
+      "series":[{"labels":[],"value":2}]},"ok_total":{"type":"counter","help":"h","labels":[],
+      "bounds":[],"series":[{"labels":[],"value":1}]}})";
+  EXPECT_THAT(mine.expose_with({{"w", mixed}}, "worker"), HasSubstr("ok_total{worker=\"w\"} 1"));
+  // A source without a name, or named twice, would repeat or shadow series: left out.
+  EXPECT_EQ(mine.expose_with({{"", good}}, "worker"), alone);
+  EXPECT_EQ(mine.expose_with({{"v", good}, {"v", good}}, "worker"),
+            alone + "# HELP ok_total h\n# TYPE ok_total counter\nok_total{worker=\"v\"} 1\n");
+  EXPECT_THROW((void)mine.expose_with({{"v", good}}, "le"), std::invalid_argument);
+  EXPECT_THROW((void)mine.expose_with({{"v", good}}, "not a label"), std::invalid_argument);
 }
 
 TEST(RequestMetrics, CountsRequestsRefusalsFaultsAndLatencyByOperation) {

@@ -7,8 +7,16 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <iterator>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
 #include <system_error>
+
+#include "cinetpay/detail/json_depth.hpp"
 
 CINETPAY_BEGIN_NAMESPACE
 // Not ODR violations: compiled once, in src/cinetpay.cpp, or inline (CINETPAY_INLINE) when
@@ -204,40 +212,261 @@ CINETPAY_INLINE MetricFamily<Histogram>& MetricsRegistry::histogram(
   return *find_or_add(name, help, detail::kHistogramType, label_names, bounds).histograms;
 }
 
-CINETPAY_INLINE std::string MetricsRegistry::expose() const {
-  std::lock_guard<std::mutex> lock(mu_);
+namespace detail {
+
+// One family of an exposition being written: its HELP and TYPE, then its series' lines,
+// kept apart until the end so that the series of several sources stay together.
+struct FamilyText {
+  int type = kCounterType;
+  std::string help;
+  std::string lines;
+};
+using Exposition = std::map<std::string, FamilyText>;
+
+// A sample's line: `series{labels} value`.
+CINETPAY_INLINE void add_sample(std::string& out, const std::string& series,
+                                const std::string& label_text, double value) {
+  out += series + label_text + ' ' + prometheus_number(value) + '\n';
+}
+
+// A histogram series' lines: `_bucket` up to le="+Inf", `_sum` and `_count`. `bounds` and
+// `snapshot.cumulative` are of one size.
+CINETPAY_INLINE void add_histogram(std::string& out, const std::string& name,
+                                   const std::vector<std::string>& names, const LabelValues& values,
+                                   const std::vector<double>& bounds,
+                                   const Histogram::Snapshot& snapshot) {
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    const std::string le = "le=\"" + prometheus_number(bounds[i]) + '"';
+    add_sample(out, name + "_bucket", label_set(names, values, le),
+               static_cast<double>(snapshot.cumulative[i]));
+  }
+  add_sample(out, name + "_bucket", label_set(names, values, "le=\"+Inf\""),
+             static_cast<double>(snapshot.count));
+  add_sample(out, name + "_sum", label_set(names, values), snapshot.sum);
+  add_sample(out, name + "_count", label_set(names, values), static_cast<double>(snapshot.count));
+}
+
+CINETPAY_INLINE std::string render(const Exposition& families) {
   std::string out;
+  for (const auto& [name, family] : families) {
+    out += "# HELP " + name + ' ' + prometheus_escape(family.help, false) + '\n';
+    out += "# TYPE " + name + ' ' + kTypeNames[family.type] + '\n';
+    out += family.lines;
+  }
+  return out;
+}
+
+// A sample value in a snapshot: a JSON number, or "NaN", "+Inf" or "-Inf" (JSON has no
+// such numbers); nullopt for anything else.
+CINETPAY_INLINE std::optional<double> snapshot_number(const nlohmann::json& value) {
+  if (value.is_number()) return value.get<double>();
+  if (!value.is_string()) return std::nullopt;
+  const auto& word = value.get_ref<const std::string&>();
+  if (word == "NaN") return std::numeric_limits<double>::quiet_NaN();
+  if (word == "+Inf") return std::numeric_limits<double>::infinity();
+  if (word == "-Inf") return -std::numeric_limits<double>::infinity();
+  return std::nullopt;
+}
+
+CINETPAY_INLINE nlohmann::json json_number(double value) {
+  if (std::isfinite(value)) return value;
+  return prometheus_number(value);
+}
+
+// The strings of `value`, an array of strings without a NUL (which no exposition may
+// carry); nullopt otherwise.
+CINETPAY_INLINE std::optional<std::vector<std::string>> snapshot_strings(
+    const nlohmann::json& value) {
+  if (!value.is_array()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const nlohmann::json& item : value) {
+    if (!item.is_string()) return std::nullopt;
+    const auto& text = item.get_ref<const std::string&>();
+    if (text.find('\0') != std::string::npos) return std::nullopt;
+    out.push_back(text);
+  }
+  return out;
+}
+
+// The lines of one family of a snapshot, its series labelled `label`="`source`"; nullopt
+// when any part of it is not what to_json() writes: no part of a bad family is exposed.
+CINETPAY_INLINE std::optional<std::string> snapshot_lines(const std::string& name, int type,
+                                                          const nlohmann::json& family,
+                                                          const std::string& label,
+                                                          const std::string& source) {
+  auto names = snapshot_strings(family.value("labels", nlohmann::json()));
+  const auto series = family.find("series");
+  if (!names || series == family.end() || !series->is_array()) return std::nullopt;
+  for (std::size_t i = 0; i < names->size(); ++i) {
+    const std::string& n = (*names)[i];
+    if (!is_label_name(n) || n == label || (type == kHistogramType && n == "le") ||
+        std::find(names->begin(), names->begin() + static_cast<std::ptrdiff_t>(i), n) !=
+            names->begin() + static_cast<std::ptrdiff_t>(i)) {
+      return std::nullopt;
+    }
+  }
+  std::vector<double> bounds;
+  if (type == kHistogramType) {
+    const auto given = family.find("bounds");
+    if (given == family.end() || !given->is_array()) return std::nullopt;
+    for (const nlohmann::json& b : *given) {
+      if (!b.is_number() || !std::isfinite(b.get<double>()) ||
+          (!bounds.empty() && !(bounds.back() < b.get<double>()))) {
+        return std::nullopt;
+      }
+      bounds.push_back(b.get<double>());
+    }
+  }
+  names->push_back(label);
+  std::set<LabelValues> seen;
+  std::string lines;
+  for (const nlohmann::json& one : *series) {
+    if (!one.is_object()) return std::nullopt;
+    auto values = snapshot_strings(one.value("labels", nlohmann::json()));
+    if (!values || values->size() + 1 != names->size()) return std::nullopt;
+    values->push_back(source);
+    if (!seen.insert(*values).second) return std::nullopt;  // one series twice
+    if (type != kHistogramType) {
+      auto value = snapshot_number(one.value("value", nlohmann::json()));
+      if (!value) return std::nullopt;
+      add_sample(lines, name, label_set(*names, *values), *value);
+      continue;
+    }
+    Histogram::Snapshot h;
+    auto sum = snapshot_number(one.value("sum", nlohmann::json()));
+    const nlohmann::json count = one.value("count", nlohmann::json());
+    const nlohmann::json cumulative = one.value("cumulative", nlohmann::json());
+    if (!sum || !count.is_number_unsigned() || !cumulative.is_array() ||
+        cumulative.size() != bounds.size()) {
+      return std::nullopt;
+    }
+    for (const nlohmann::json& c : cumulative) {
+      if (!c.is_number_unsigned() ||
+          (!h.cumulative.empty() && c.get<std::uint64_t>() < h.cumulative.back())) {
+        return std::nullopt;
+      }
+      h.cumulative.push_back(c.get<std::uint64_t>());
+    }
+    h.count = count.get<std::uint64_t>();
+    if (!h.cumulative.empty() && h.count < h.cumulative.back()) return std::nullopt;
+    h.sum = *sum;
+    add_histogram(lines, name, *names, *values, bounds, h);
+  }
+  return lines;
+}
+
+// Adds the families of `snapshot` (a to_json() text) to `families`, each series labelled
+// `label`="`source`". What cannot be read is left out, family by family; nothing throws.
+CINETPAY_INLINE void add_snapshot(Exposition& families, const std::string& snapshot,
+                                  const std::string& label, const std::string& source) {
+  // to_json() nests five deep; a deeper text is not one, and parsing it would recurse.
+  constexpr std::size_t kDepth = 5;
+  if (nesting_depth(snapshot, kDepth) > kDepth) return;
+  const nlohmann::json doc = nlohmann::json::parse(snapshot, nullptr, false);
+  if (!doc.is_object()) return;  // also what a text that is not JSON parses to
+  for (const auto& [name, family] : doc.items()) {
+    if (!is_metric_name(name) || !family.is_object()) continue;
+    const nlohmann::json help = family.value("help", nlohmann::json());
+    const nlohmann::json type_word = family.value("type", nlohmann::json());
+    const auto* type_end = std::end(kTypeNames);
+    const auto* type_at = type_word.is_string() ? std::find(std::begin(kTypeNames), type_end,
+                                                            type_word.get_ref<const std::string&>())
+                                                : type_end;
+    if (!help.is_string() || type_at == type_end) continue;
+    const int type = static_cast<int>(type_at - std::begin(kTypeNames));
+    const auto known = families.find(name);
+    if (known != families.end() && known->second.type != type) continue;
+    const auto& help_text = help.get_ref<const std::string&>();
+    if (help_text.find('\0') != std::string::npos) continue;
+    auto lines = snapshot_lines(name, type, family, label, source);
+    if (!lines) continue;
+    FamilyText& text = families[name];
+    if (known == families.end()) {
+      text.type = type;
+      text.help = help_text;
+    }
+    text.lines += *lines;
+  }
+}
+
+}  // namespace detail
+
+// Without others, expose_with() writes this registry alone: one writer of the format.
+CINETPAY_INLINE std::string MetricsRegistry::expose() const { return expose_with({}, {}); }
+
+CINETPAY_INLINE std::string MetricsRegistry::to_json() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  nlohmann::json doc = nlohmann::json::object();
   for (const auto& [name, entry] : entries_) {
-    const std::vector<std::string>& labels = entry->label_names;
-    out += "# HELP " + name + ' ' + detail::prometheus_escape(entry->help, false) + '\n';
-    out += "# TYPE " + name + ' ' + detail::kTypeNames[entry->type] + '\n';
-    auto sample = [&](const std::string& series, const std::string& label_text, double value) {
-      out += series + label_text + ' ' + detail::prometheus_number(value) + '\n';
-    };
+    nlohmann::json series = nlohmann::json::array();
     if (entry->counters) {
       for (const auto& [values, c] : entry->counters->series()) {
-        sample(name, detail::label_set(labels, values), c->value());
+        series.push_back({{"labels", values}, {"value", detail::json_number(c->value())}});
       }
     } else if (entry->gauges) {
       for (const auto& [values, g] : entry->gauges->series()) {
-        sample(name, detail::label_set(labels, values), g->value());
+        series.push_back({{"labels", values}, {"value", detail::json_number(g->value())}});
       }
     } else {
       for (const auto& [values, h] : entry->histograms->series()) {
         const Histogram::Snapshot s = h->snapshot();
-        for (std::size_t i = 0; i < s.cumulative.size(); ++i) {
-          const std::string le = "le=\"" + detail::prometheus_number(h->bounds()[i]) + '"';
-          sample(name + "_bucket", detail::label_set(labels, values, le),
-                 static_cast<double>(s.cumulative[i]));
+        series.push_back({{"labels", values},
+                          {"cumulative", s.cumulative},
+                          {"sum", detail::json_number(s.sum)},
+                          {"count", s.count}});
+      }
+    }
+    doc[name] = {{"type", detail::kTypeNames[entry->type]},
+                 {"help", entry->help},
+                 {"labels", entry->label_names},
+                 {"bounds", entry->bounds},
+                 {"series", std::move(series)}};
+  }
+  // Label values are the caller's bytes: any that are not UTF-8 are replaced, not thrown.
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+CINETPAY_INLINE std::string MetricsRegistry::expose_with(
+    const std::vector<std::pair<std::string, std::string>>& others,
+    const std::string& label) const {
+  if (!others.empty() && (!detail::is_label_name(label) || label == "le")) {
+    throw std::invalid_argument("cinetpay::MetricsRegistry::expose_with: '" + label +
+                                "' is not a label name it may add");
+  }
+  detail::Exposition families;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [name, entry] : entries_) {
+      detail::FamilyText& family = families[name];
+      family.type = entry->type;
+      family.help = entry->help;
+      const std::vector<std::string>& labels = entry->label_names;
+      if (entry->counters) {
+        for (const auto& [values, c] : entry->counters->series()) {
+          detail::add_sample(family.lines, name, detail::label_set(labels, values), c->value());
         }
-        sample(name + "_bucket", detail::label_set(labels, values, "le=\"+Inf\""),
-               static_cast<double>(s.count));
-        sample(name + "_sum", detail::label_set(labels, values), s.sum);
-        sample(name + "_count", detail::label_set(labels, values), static_cast<double>(s.count));
+      } else if (entry->gauges) {
+        for (const auto& [values, g] : entry->gauges->series()) {
+          detail::add_sample(family.lines, name, detail::label_set(labels, values), g->value());
+        }
+      } else {
+        for (const auto& [values, h] : entry->histograms->series()) {
+          detail::add_histogram(family.lines, name, labels, values, h->bounds(), h->snapshot());
+        }
       }
     }
   }
-  return out;
+  // A source without a name would write label="", which Prometheus reads as no label: its
+  // series would collide with this registry's own. A name seen twice would repeat series.
+  std::set<std::string> sources;
+  for (const auto& [source, snapshot] : others) {
+    if (source.empty() || source.find('\0') != std::string::npos ||
+        !sources.insert(source).second) {
+      continue;
+    }
+    detail::add_snapshot(families, snapshot, label, source);
+  }
+  return detail::render(families);
 }
 
 CINETPAY_INLINE RequestObserver request_metrics(std::shared_ptr<MetricsRegistry> registry) {
