@@ -258,14 +258,12 @@ TEST_F(ConsoleTest, PagesThroughEveryPayoutNewestFirst) {
   (void)ledger_->submit(many);
   ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
   httplib::Client c = console.client();
+  const std::regex row(R"re(tr data-id="([^"]+)")re");
   std::vector<std::string> seen;
   std::string path = "/payouts";
   for (int pages = 0; pages < 10 && !path.empty(); ++pages) {
     const std::string body = c.Get(path.c_str())->body;
-    for (std::sregex_iterator
-             it(body.begin(), body.end(), std::regex(R"re(tr data-id="([^"]+)")re")),
-         end;
-         it != end; ++it)
+    for (std::sregex_iterator it(body.begin(), body.end(), row), end; it != end; ++it)
       seen.push_back((*it)[1]);
     std::smatch next;
     path = std::regex_search(body, next, std::regex(R"re(id="next" href="([^"]+)")re"))
@@ -333,6 +331,8 @@ TEST_F(ConsoleTest, AskingCinetPayShowsItsAnswerAndSettlesThePayoutByIt) {
   EXPECT_THAT(overview, HasSubstr("available <strong>"));
   EXPECT_THAT(overview, Not(HasSubstr("sandbox-password")));
   const std::string csrf = csrf_of(c.Get("/payouts/C-SENT")->body);
+  EXPECT_EQ(c.Post("/payouts/C-SENT/lookup", "", "application/x-www-form-urlencoded")->status, 403)
+      << "no CSRF token";
   auto sent = c.Post("/payouts/C-SENT/lookup", "csrf=" + csrf, "application/x-www-form-urlencoded");
   ASSERT_TRUE(sent);
   EXPECT_EQ(sent->status, 200);

@@ -260,9 +260,8 @@ class Console {
               status);
   }
 
-  // Who may ask, and which requests may act. A page on loopback without a token is the
-  // operator's own machine; the Host check keeps a web page elsewhere from reaching it
-  // through a name rebound to 127.0.0.1.
+  // Who may ask. A page on loopback without a token is the operator's own machine; the Host check
+  // keeps a web page elsewhere from reaching it through a name rebound to 127.0.0.1.
   httplib::Server::HandlerResponse guard(const httplib::Request& req, httplib::Response& res) {
     if (options_.token.empty()) {
       const std::string host = req.get_header_value("Host");
@@ -295,19 +294,33 @@ class Console {
         return httplib::Server::HandlerResponse::Handled;
       }
     }
-    if (req.method == "POST") {
-      if (options_.read_only) {
-        problem(res, 403, "this console is read-only");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-      const std::string origin = req.get_header_value("Origin");
-      if (!same_secret(req.get_param_value("csrf"), csrf_) ||
-          (!origin.empty() && origin != "http://" + req.get_header_value("Host"))) {
-        problem(res, 403, "this action did not come from the console's own page");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-    }
     return httplib::Server::HandlerResponse::Unhandled;
+  }
+
+  // Whether a POST may act: never in read-only mode, and only with the CSRF token of the
+  // console's own pages and from its own origin. Checked in the handler, not with the
+  // access above: cpp-httplib reads a form's body after its pre-routing handler.
+  bool may_act(const httplib::Request& req, httplib::Response& res) const {
+    if (options_.read_only) {
+      problem(res, 403, "this console is read-only");
+      return false;
+    }
+    const std::string origin = req.get_header_value("Origin");
+    if (!same_secret(req.get_param_value("csrf"), csrf_) ||
+        (!origin.empty() && origin != "http://" + req.get_header_value("Host"))) {
+      problem(res, 403, "this action did not come from the console's own page");
+      return false;
+    }
+    return true;
+  }
+
+  // An action: a POST that may_act() lets through.
+  void action(const char* pattern,
+              std::function<void(const httplib::Request&, httplib::Response&)> act) {
+    server_.Post(pattern,
+                 [this, act = std::move(act)](const httplib::Request& req, httplib::Response& res) {
+                   if (may_act(req, res)) act(req, res);
+                 });
   }
 
   Overview overview(const std::string& period) const {
@@ -432,8 +445,8 @@ class Console {
     server_.Get(R"(/payouts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
       show(req.matches[1], req.get_param_value("done"), std::nullopt, res);
     });
-    server_.Post(R"(/payouts/([^/]+)/cancel)", [this](const httplib::Request& req,
-                                                      httplib::Response& res) {
+    action(R"(/payouts/([^/]+)/cancel)", [this](const httplib::Request& req,
+                                                httplib::Response& res) {
       const std::string id = req.matches[1];
       const CancelResult r =
           ledger_.cancel(id, req.get_param_value("reason"), "console at " + req.remote_addr);
@@ -442,19 +455,18 @@ class Console {
                            (r.outcome == CancelOutcome::cancelled ? "cancelled" : "not-cancelled"),
                        303);
     });
-    server_.Post(R"(/payouts/([^/]+)/lookup)",
-                 [this](const httplib::Request& req, httplib::Response& res) {
-                   if (!client_)
-                     return problem(res, 409, "the console has no CinetPay credentials");
-                   const std::optional<Payout> p = ledger_.get(req.matches[1]);
-                   if (!p) return problem(res, 404, "no payout " + std::string(req.matches[1]));
-                   show(req.matches[1], "", look_up(*p), res);
-                 });
-    server_.Post("/pause", [this](const httplib::Request& req, httplib::Response& res) {
+    action(R"(/payouts/([^/]+)/lookup)",
+           [this](const httplib::Request& req, httplib::Response& res) {
+             if (!client_) return problem(res, 409, "the console has no CinetPay credentials");
+             const std::optional<Payout> p = ledger_.get(req.matches[1]);
+             if (!p) return problem(res, 404, "no payout " + std::string(req.matches[1]));
+             show(req.matches[1], "", look_up(*p), res);
+           });
+    action("/pause", [this](const httplib::Request& req, httplib::Response& res) {
       ledger_.pause(req.get_param_value("reason"), "console at " + req.remote_addr);
       res.set_redirect("/?done=paused", 303);
     });
-    server_.Post("/resume", [this](const httplib::Request& req, httplib::Response& res) {
+    action("/resume", [this](const httplib::Request& req, httplib::Response& res) {
       ledger_.resume("console at " + req.remote_addr);
       res.set_redirect("/?done=resumed", 303);
     });
