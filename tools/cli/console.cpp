@@ -40,7 +40,8 @@ constexpr std::size_t kMinTokenBytes = 16;
 constexpr const char* kCookie = "cinetpay_console";
 
 // Every answer's headers: nothing but the console's own script and style may run, no page
-// may frame it, nothing is cached or leaks a referrer.
+// may frame it, nothing is cached, no address leaves for another site. (Not no-referrer:
+// under it a browser sends `Origin: null` with a form's POST, which the CSRF check refuses.)
 const httplib::Headers& security_headers() {
   static const httplib::Headers kHeaders = {
       {"Content-Security-Policy",
@@ -48,7 +49,7 @@ const httplib::Headers& security_headers() {
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"},
       {"X-Content-Type-Options", "nosniff"},
       {"X-Frame-Options", "DENY"},
-      {"Referrer-Policy", "no-referrer"},
+      {"Referrer-Policy", "same-origin"},
       {"Cache-Control", "no-store"},
   };
   return kHeaders;
