@@ -245,10 +245,8 @@ struct PayoutQuery {
   std::string payment_method;
   std::string prefix;  ///< the recipient's country prefix (exact: "225")
   /// Equal to the client_transaction_id, CinetPay's transaction_id, the lot or the phone,
-  /// or found in the metadata (as a substring of its JSON text, case-sensitive, no
-  /// character a wildcard). The exact matches use indexes; the metadata's too on SQLite
-  /// (its trigrams) for a text of 3 characters or more, else, and on PostgreSQL, the
-  /// metadata of every payout is read: slower on a big ledger.
+  /// or found in the metadata (as a substring of its JSON text: a scan, slower on a big
+  /// ledger than the exact matches, which use indexes).
   std::string text;
   /// Unchanged since before this instant: an `accepted` payout CinetPay keeps for hours.
   std::optional<std::chrono::system_clock::time_point> updated_before;
@@ -265,9 +263,8 @@ struct PayoutQuery {
 
 /// One page of PayoutLedger::search. A plain value.
 struct PayoutPage {
-  std::vector<Payout> payouts;  ///< newest submission first, without history
-  /// Pass as PayoutQuery::after for the next page; empty at the end (no payout follows).
-  std::optional<std::int64_t> next;
+  std::vector<Payout> payouts;       ///< newest submission first, without history
+  std::optional<std::int64_t> next;  ///< pass as PayoutQuery::after for the next page; empty at the end
 };
 
 /// The payouts that became final in one hour (PayoutLedger::activity). A plain value.
@@ -279,13 +276,11 @@ struct HourOfOutcomes {
 
 /// A worker as its heartbeats show it (PayoutLedger::workers). A plain value.
 struct WorkerStatus {
-  std::string worker_id;                             ///< WorkerOptions::worker_id
+  std::string worker_id;                            ///< WorkerOptions::worker_id
   std::chrono::system_clock::time_point started_at;  ///< its first heartbeat
-  /// Its last heartbeat: a worker writes one as each pass starts and at each lease renewal.
-  std::chrono::system_clock::time_point last_seen;
+  std::chrono::system_clock::time_point last_seen;   ///< its last heartbeat (each pass, each renewal)
   std::size_t claims_held = 0;  ///< payouts it holds now under a lease not yet ended
-  /// Its counters at the last heartbeat: MetricsRegistry::to_json of its
-  /// WorkerOptions::metrics, or "{}" when it has none.
+  /// Its counters at the last heartbeat, a JSON object (WorkerStats::to_json); "{}" when none.
   std::string stats;
 };
 

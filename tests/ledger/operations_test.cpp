@@ -240,7 +240,6 @@ TEST(SqliteMigration, AVersionOneLedgerGainsConsumersAndReasons) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
                          "DROP TABLE workers; DROP INDEX changes_by_at; "
-                         "DROP TRIGGER payouts_metadata_insert; DROP TABLE payouts_metadata; "
                          "DROP TABLE settings; "
                          "DROP TABLE consumers; ALTER TABLE changes DROP COLUMN reason; "
                          "DROP TABLE contacts; ALTER TABLE history DROP COLUMN repeats; "
