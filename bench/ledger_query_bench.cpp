@@ -1,5 +1,8 @@
 // The console's reads on a SQLite ledger of a million payouts: PayoutLedger::search's first
-// page, a page deep in, a state's page, an exact phone, and summary(). The ledger is built
+// page, a page deep in, a state's page, an exact phone, a metadata text many payouts hold
+// and one none holds, and summary(); then the console itself (`cinetpay payouts serve`, a
+// process over the same file) answering its payouts page, whole, over HTTP, beside the
+// search it makes. The ledger is built
 // once through the public API (submit() in chunks of kSubmitChunk, then cancel() of one
 // payout in 100, so that a state filter selects a few) and kept at CINETPAY_BENCH_LEDGER
 // (default /dev/shm/cinetpay-query-bench.db, where fsync costs nothing): a later run reads
@@ -14,6 +17,7 @@
 #include <vector>
 
 #include "cinetpay/ledger.hpp"
+#include "worker_harness.hpp"
 
 namespace {
 
@@ -105,6 +109,66 @@ void ExactPhone(benchmark::State& state) {
   search(state, q);
 }
 
+void MetadataManyHold(benchmark::State& state) {
+  cinetpay::PayoutQuery q;
+  q.metadata_contains = "\"order\"";  // every payout's: the first page fills at once
+  search(state, q);
+}
+
+void MetadataNoneHolds(benchmark::State& state) {
+  cinetpay::PayoutQuery q;
+  q.metadata_contains = "no payout holds this";  // the worst case: every metadata read
+  search(state, q);
+}
+
+// The console over the benchmark's ledger, read-only, for the process's life.
+httplib::Client& console() {
+  static const std::unique_ptr<httplib::Client> kClient = [] {
+    (void)ledger();  // built first, if need be
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error("pipe");
+    const pid_t pid = cinetpay::mocks::spawn(
+        {CINETPAY_CLI_PATH, "payouts", "serve", "--db", "sqlite:" + ledger_path(), "--listen",
+         "127.0.0.1:0", "--read-only"},
+        {}, "/dev/null", fds[1]);
+    ::close(fds[1]);
+    const std::string line = cinetpay::mocks::line_within(fds[0]).value_or("");
+    ::close(fds[0]);
+    static const pid_t kConsole = pid;
+    std::atexit([] { ::kill(kConsole, SIGTERM); });
+    const auto port = line.rfind(':');
+    if (line.rfind("console: http://", 0) != 0 || port == std::string::npos)
+      throw std::runtime_error("the console did not start: " + line);
+    auto client = std::make_unique<httplib::Client>("127.0.0.1", std::stoi(line.substr(port + 1)));
+    client->set_read_timeout(60, 0);
+    return client;
+  }();
+  return *kClient;
+}
+
+void get(benchmark::State& state, const std::string& path) {
+  httplib::Client& c = console();
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    auto r = c.Get(path.c_str());
+    if (!r || r->status != 200) {
+      state.SkipWithError(("GET " + path + " failed").c_str());
+      return;
+    }
+    bytes = r->body.size();
+  }
+  state.counters["bytes"] = static_cast<double>(bytes);
+}
+
+void ConsolePayoutsPage(benchmark::State& state) { get(state, "/payouts"); }
+void ConsolePayoutsPageDeepIn(benchmark::State& state) {
+  get(state, "/payouts?after=" + std::to_string(kPayouts / 2));
+}
+void ConsolePayoutsPageOfAPhone(benchmark::State& state) {
+  get(state, "/payouts?q=" + phone_of(4242));
+}
+void ConsolePayoutPage(benchmark::State& state) { get(state, "/payouts/" + id_of(4242)); }
+
 void Summary(benchmark::State& state) {
   const cinetpay::PayoutLedger& l = ledger();
   for (auto _ : state) benchmark::DoNotOptimize(l.summary());
@@ -121,8 +185,14 @@ BENCHMARK(FirstPage)->Unit(benchmark::kMillisecond);
 BENCHMARK(PageDeepIn)->Unit(benchmark::kMillisecond);
 BENCHMARK(StatePage)->Unit(benchmark::kMillisecond);
 BENCHMARK(ExactPhone)->Unit(benchmark::kMillisecond);
+BENCHMARK(MetadataManyHold)->Unit(benchmark::kMillisecond);
+BENCHMARK(MetadataNoneHolds)->Unit(benchmark::kMillisecond);
 BENCHMARK(Summary)->Unit(benchmark::kMillisecond);
 BENCHMARK(SummaryOfAState)->Unit(benchmark::kMillisecond);
+BENCHMARK(ConsolePayoutsPage)->Unit(benchmark::kMillisecond);
+BENCHMARK(ConsolePayoutsPageDeepIn)->Unit(benchmark::kMillisecond);
+BENCHMARK(ConsolePayoutsPageOfAPhone)->Unit(benchmark::kMillisecond);
+BENCHMARK(ConsolePayoutPage)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

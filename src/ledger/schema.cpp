@@ -296,13 +296,16 @@ Where payout_filter(const PayoutQuery& query, Dialect dialect) {
   if (!query.prefix.empty()) w.require("prefix = " + w.add(query.prefix));
   if (!query.text.empty()) {
     const std::string t = w.add(query.text);
+    w.require("(client_transaction_id = " + t + " OR transaction_id = " + t + " OR lot = " + t +
+              " OR phone = " + t + ")");
+  }
+  if (!query.metadata_contains.empty()) {
+    const std::string t = w.add(query.metadata_contains);
     // instr() and strpos() find the text as it is: no character of it is a wildcard (LIKE
     // would need % and _ escaped), and both are case-sensitive (SQLite's LIKE ignores ASCII
     // case, PostgreSQL's does not), so both stores find the same payouts.
-    const std::string found = dialect == Dialect::sqlite ? "instr(metadata, " + t + ") > 0"
-                                                         : "strpos(metadata, " + t + ") > 0";
-    w.require("(client_transaction_id = " + t + " OR transaction_id = " + t + " OR lot = " + t +
-              " OR phone = " + t + " OR " + found + ")");
+    w.require(dialect == Dialect::sqlite ? "instr(metadata, " + t + ") > 0"
+                                         : "strpos(metadata, " + t + ") > 0");
   }
   if (query.updated_before) w.require("updated_at < " + w.add(millis(*query.updated_before)));
   if (query.lease_ended_before) {

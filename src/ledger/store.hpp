@@ -52,7 +52,7 @@ struct Transition {
   bool unless_paused = false;
   /// What send_money found of the payout, when this records its send's answer: the worker
   /// tells its observer once the transition is applied. Stores ignore it.
-  std::optional<TransferOutcome> sent;
+  std::optional<TransferOutcome> sent{};
 };
 
 /// What a claim takes, marking each taken payout as held by `worker_id` until

@@ -169,6 +169,20 @@ class PayoutWorker::Impl {
 
   WorkerPass run_once() {
     heartbeat(store(), options_.worker_id, now(), options_.metrics);
+    // Another once the pass ends, however it ends: what it counted reaches the ledger even
+    // when no pass follows (the last one of a run).
+    struct HeartbeatAfter {
+      Impl& worker;
+      HeartbeatAfter(const HeartbeatAfter&) = delete;
+      HeartbeatAfter& operator=(const HeartbeatAfter&) = delete;
+      ~HeartbeatAfter() {
+        try {
+          heartbeat(worker.store(), worker.options_.worker_id, worker.now(),
+                    worker.options_.metrics);
+        } catch (...) {  // a destructor throws nothing; the next run writes another
+        }
+      }
+    } after{*this};
     if (!options_.concurrent) {
       WorkerPass pass = settle_and_send();
       follow(pass);

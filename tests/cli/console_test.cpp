@@ -240,9 +240,11 @@ TEST_F(ConsoleTest, EveryTextIsEscapedAndBadFiltersNameTheirField) {
   const std::string page = c.Get("/payouts/C-X")->body;
   EXPECT_THAT(page, Not(HasSubstr("<script>alert")));
   EXPECT_THAT(page, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt;"));
-  auto searched = c.Get("/payouts?q=%3Cscript%3E");
+  auto searched = c.Get("/payouts?meta=%3Cscript%3E");
   EXPECT_THAT(searched->body, HasSubstr("data-id=\"C-X\"")) << "metadata is searched";
   EXPECT_THAT(searched->body, Not(HasSubstr("value=\"<script>"))) << "the typed text too";
+  EXPECT_THAT(c.Get("/payouts?q=C-X")->body, HasSubstr("data-id=\"C-X\"")) << "an exact id";
+  EXPECT_THAT(c.Get("/payouts?q=C-")->body, Not(HasSubstr("data-id=\"C-X\""))) << "q is exact";
   auto bad = c.Get("/payouts?min=12a%3Cb%3E");
   EXPECT_EQ(bad->status, 400);
   EXPECT_THAT(bad->body, HasSubstr("min: whole digits"));
@@ -301,17 +303,37 @@ TEST_F(ConsoleTest, TheLiveFeedTellsAPageWhatEnded) {
   EXPECT_EQ(console.stop(), std::optional<int>(0));
 }
 
-TEST_F(ConsoleTest, MetricsCountTheLedgersPayoutsAndItsSwitch) {
+TEST_F(ConsoleTest, MetricsCountTheLedgersPayoutsItsSwitchAndEachWorkersCounters) {
+  SandboxFixture sb;
+  sb.add_contact("0102030405");
   submit("C-1", 1000);
   submit("C-2", 2500);
+  // A worker with a registry: its heartbeat carries its counters to the console.
+  auto registry = std::make_shared<MetricsRegistry>();
+  ClientOptions counted = sb.options();
+  counted.request_observer = request_metrics(registry);
+  WorkerOptions options;
+  options.worker_id = "w-metrics";
+  options.metrics = registry;
+  PayoutWorker worker(sb.client(counted), *ledger_, options);
+  (void)worker.run_once();
+  submit("C-3", 700);
   ledger_->pause("audit");
   ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
   auto r = console.client().Get("/metrics");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_THAT(r->body, HasSubstr("cinetpay_payouts{state=\"pending\"} 2\n"));
-  EXPECT_THAT(r->body, HasSubstr("cinetpay_payouts_amount{state=\"pending\"} 3500\n"));
+  EXPECT_THAT(r->body, HasSubstr("cinetpay_payouts{state=\"pending\"} 1\n"));
+  EXPECT_THAT(r->body, HasSubstr("cinetpay_payouts_amount{state=\"pending\"} 700\n"));
   EXPECT_THAT(r->body, HasSubstr("cinetpay_sending_paused 1\n"));
+  EXPECT_THAT(r->body, HasSubstr("cinetpay_worker_claims_held{worker_id=\"w-metrics\"} 0\n"));
+  EXPECT_THAT(r->body, HasSubstr("cinetpay_payout_activity_total{activity=\"claimed\","
+                                 "state=\"sending\",worker_id=\"w-metrics\"} 2\n"));
+  EXPECT_TRUE(std::regex_search(
+      r->body, std::regex(R"(cinetpay_request_duration_seconds_count\{operation="send",)"
+                          R"(worker_id="w-metrics"\} 1\n)")))
+      << r->body;
+  EXPECT_THAT(r->body, Not(HasSubstr("sandbox-password")));
 }
 
 TEST_F(ConsoleTest, AskingCinetPayShowsItsAnswerAndSettlesThePayoutByIt) {

@@ -117,7 +117,6 @@ TEST_P(StoreHistoryTest, AFoldedPairKeepsTheRepeatsOfItsLastEvent) {
 // A resend (unknown → sending) reads the pause in its own transaction, as a claim does: a
 // pause committed before it stops it, while the transitions beside it still apply.
 TEST_P(StoreHistoryTest, ATransitionUnlessPausedIsRefusedWhilePausedAndAppliedOnceResumed) {
-  using S = PayoutState;
   move(S::sending, "claimed");
   move(S::unknown, "answer lost");
   PayoutRow other = row_;

@@ -494,7 +494,8 @@ class Console {
           [this](bool) { --streams_; });
     });
     server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_content(metrics(), std::string(kPrometheusContentType));
+      res.set_content(ledger_exposition(ledger_, system_clock::now() - kWorkersSeen),
+                      std::string(kPrometheusContentType));
     });
   }
 
@@ -508,36 +509,6 @@ class Console {
                                   : "";
     html_page(res, page(frame("Payout " + id, flash),
                         payout_body(*p, frame({}), client_.has_value(), lookup)));
-  }
-
-  // The ledger's gauges, made afresh at each scrape (a worker gone is gone from them), and
-  // every worker's own counters from its last heartbeat, labelled with its id.
-  std::string metrics() const {
-    MetricsRegistry now;
-    auto& count = now.gauge("cinetpay_payouts", "Payouts in the ledger, by state", {"state"});
-    auto& amount =
-        now.gauge("cinetpay_payouts_amount", "Total amount of the payouts, by state", {"state"});
-    for (const auto& [state, total] : ledger_.summary().by_state) {
-      count.with({std::string(to_string(state))}).set(static_cast<double>(total.count));
-      amount.with({std::string(to_string(state))}).set(static_cast<double>(total.amount));
-    }
-    now.gauge("cinetpay_sending_paused", "1 while sending is paused in the ledger")
-        .with({})
-        .set(ledger_.paused().paused ? 1 : 0);
-    auto& seen = now.gauge("cinetpay_worker_last_heartbeat_seconds",
-                           "When each worker seen in the last 15 minutes wrote its last "
-                           "heartbeat, in seconds since the Unix epoch",
-                           {"worker_id"});
-    auto& held = now.gauge("cinetpay_worker_claims_held", "Payouts each worker holds under a lease",
-                           {"worker_id"});
-    std::vector<std::pair<std::string, std::string>> snapshots;
-    for (const WorkerStatus& w : ledger_.workers(system_clock::now() - kWorkersSeen)) {
-      seen.with({w.worker_id})
-          .set(std::chrono::duration<double>(w.last_seen.time_since_epoch()).count());
-      held.with({w.worker_id}).set(static_cast<double>(w.claims_held));
-      snapshots.emplace_back(w.worker_id, w.stats);
-    }
-    return now.expose_with(snapshots, "worker_id");
   }
 
   PayoutLedger ledger_;

@@ -249,7 +249,8 @@ std::string lookup_section(const Lookup& l) {
 
 Filters parse_filters(const std::multimap<std::string, std::string>& params) {
   Filters f;
-  for (const char* name : {"state", "q", "min", "max", "method", "prefix", "from", "until"}) {
+  for (const char* name :
+       {"state", "q", "meta", "min", "max", "method", "prefix", "from", "until"}) {
     const std::string& value = param(params, name);
     if (value.size() > kMaxText) throw FieldError(name, "at most 200 bytes");
     if (!value.empty()) f.typed[name] = value;
@@ -261,6 +262,7 @@ Filters parse_filters(const std::multimap<std::string, std::string>& params) {
     q.states = {*state};
   }
   q.text = param(params, "q");
+  q.metadata_contains = param(params, "meta");
   if (const std::string& s = param(params, "min"); !s.empty()) q.amount_min = whole("min", s);
   if (const std::string& s = param(params, "max"); !s.empty()) q.amount_max = whole("max", s);
   q.payment_method = param(params, "method");
