@@ -382,11 +382,10 @@ class PostgresStore final : public LedgerStore {
 
   std::vector<HourTotal> activity(TimePoint from, TimePoint until) override {
     return run([&](pq::Connection& db) {
-      pq::Result r = db.exec_with(
-          "SELECT c.at / 3600000 AS hour, c.state, COUNT(*), COALESCE(SUM(p.amount), 0) "
-          "FROM changes c JOIN payouts p USING (client_transaction_id) "
-          "WHERE c.at >= $1 AND c.at < $2 GROUP BY hour, c.state ORDER BY hour",
-          to_millis(from), to_millis(until));
+      schema::Where values(schema::Dialect::postgresql);
+      // The SQL first: it adds the values params() reads.
+      const std::string sql = schema::activity_select(values, to_millis(from), to_millis(until));
+      pq::Result r = db.exec(sql, params(values));
       std::vector<HourTotal> out;
       out.reserve(static_cast<std::size_t>(r.rows()));
       for (int i = 0; i < r.rows(); ++i) {
@@ -580,12 +579,9 @@ class PostgresStore final : public LedgerStore {
 
   std::vector<WorkerStatus> workers(TimePoint since, TimePoint now) override {
     return run([&](pq::Connection& db) {
-      pq::Result r = db.exec_with(
-          "SELECT w.worker_id, w.started_at, w.last_seen, w.stats, (SELECT COUNT(*) FROM payouts "
-          "p WHERE p.worker_id = w.worker_id AND p.state IN ('sending', 'unknown') AND "
-          "p.lease_until > $2) FROM workers w WHERE w.last_seen >= $1 "
-          "ORDER BY w.last_seen DESC, w.worker_id",
-          to_millis(since), to_millis(now));
+      schema::Where values(schema::Dialect::postgresql);
+      const std::string sql = schema::workers_select(values, to_millis(since), to_millis(now));
+      pq::Result r = db.exec(sql, params(values));
       std::vector<WorkerStatus> out;
       out.reserve(static_cast<std::size_t>(r.rows()));
       for (int i = 0; i < r.rows(); ++i) {

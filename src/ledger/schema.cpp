@@ -322,6 +322,24 @@ const std::string& sending_allowed() {
   return kSql;
 }
 
+std::string activity_select(Where& values, std::int64_t from_ms, std::int64_t until_ms) {
+  const std::string from = values.add(from_ms);
+  const std::string until = values.add(until_ms);
+  return "SELECT c.at / 3600000 AS hour, c.state, COUNT(*), COALESCE(SUM(p.amount), 0) "
+         "FROM changes c JOIN payouts p USING (client_transaction_id) WHERE c.at >= " +
+         from + " AND c.at < " + until + " GROUP BY hour, c.state ORDER BY hour";
+}
+
+std::string workers_select(Where& values, std::int64_t since_ms, std::int64_t now_ms) {
+  const std::string since = values.add(since_ms);
+  const std::string now = values.add(now_ms);
+  return "SELECT w.worker_id, w.started_at, w.last_seen, w.stats, (SELECT COUNT(*) FROM payouts "
+         "p WHERE p.worker_id = w.worker_id AND p.state IN ('sending', 'unknown') AND "
+         "p.lease_until > " +
+         now + ") FROM workers w WHERE w.last_seen >= " + since +
+         " ORDER BY w.last_seen DESC, w.worker_id";
+}
+
 std::string event_key(const std::string& from_state, const std::string& to_state,
                       const std::string& worker_id, const std::string& reason,
                       std::int64_t api_code, const std::string& treatment_status) {

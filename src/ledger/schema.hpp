@@ -82,6 +82,15 @@ class Where {
   std::vector<Value> values_;
 };
 
+/// LedgerStore::activity's SELECT, its values added to `values` (a Where whose conditions
+/// it leaves alone): hour (ms / 3,600,000), state, count, amount of the changes of the feed
+/// in [from_ms, until_ms), oldest hour first.
+std::string activity_select(Where& values, std::int64_t from_ms, std::int64_t until_ms);
+/// LedgerStore::workers's SELECT, likewise: worker_id, started_at, last_seen, stats, and
+/// the claims each holds (sending or unknown, under a lease not ended at now_ms), of the
+/// workers seen at or after since_ms, most recently seen first.
+std::string workers_select(Where& values, std::int64_t since_ms, std::int64_t now_ms);
+
 /// The conditions of `query`'s filters on the payouts table (its limit and after are left
 /// to the caller: a summary has neither). Every value is bound, never spliced into the SQL.
 Where payout_filter(const PayoutQuery& query, Dialect dialect);

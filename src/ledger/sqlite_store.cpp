@@ -409,11 +409,9 @@ class SqliteStore final : public LedgerStore {
 
   std::vector<HourTotal> activity(TimePoint from, TimePoint until) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto s = db_.prepare(
-        "SELECT c.at / 3600000 AS hour, c.state, COUNT(*), COALESCE(SUM(p.amount), 0) "
-        "FROM changes c JOIN payouts p USING (client_transaction_id) "
-        "WHERE c.at >= ? AND c.at < ? GROUP BY hour, c.state ORDER BY hour");
-    s.bind(from).bind(until);
+    schema::Where values(schema::Dialect::sqlite);
+    auto s = db_.prepare(schema::activity_select(values, to_millis(from), to_millis(until)));
+    s.bind(values);
     std::vector<HourTotal> out;
     while (s.step()) {
       out.push_back(
@@ -632,12 +630,9 @@ class SqliteStore final : public LedgerStore {
 
   std::vector<WorkerStatus> workers(TimePoint since, TimePoint now) override {
     std::lock_guard<std::mutex> lock(mu_);
-    auto s = db_.prepare(
-        "SELECT w.worker_id, w.started_at, w.last_seen, w.stats, (SELECT COUNT(*) FROM payouts p "
-        "WHERE p.worker_id = w.worker_id AND p.state IN ('sending', 'unknown') AND "
-        "p.lease_until > ?2) FROM workers w WHERE w.last_seen >= ?1 "
-        "ORDER BY w.last_seen DESC, w.worker_id");
-    s.bind(since).bind(now);
+    schema::Where values(schema::Dialect::sqlite);
+    auto s = db_.prepare(schema::workers_select(values, to_millis(since), to_millis(now)));
+    s.bind(values);
     std::vector<WorkerStatus> out;
     while (s.step()) {
       out.push_back(
