@@ -303,6 +303,30 @@ TEST_F(ConsoleTest, TheLiveFeedTellsAPageWhatEnded) {
   EXPECT_EQ(console.stop(), std::optional<int>(0));
 }
 
+// An id the pages show escaped (a backslash doubled, a hidden character as \uXXXX) comes
+// through the feed as the pages show it, or the script finds no row to update.
+TEST_F(ConsoleTest, TheLiveFeedNamesAPayoutAsItsPagesDo) {
+  submit("C\\1", 1000);
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  EXPECT_THAT(c.Get("/payouts")->body, HasSubstr(R"(data-id="C\\1")"));
+  std::string seen;
+  std::atomic<bool> cancelled{false};
+  std::thread reader([&] {
+    c.Get("/events?cursor=0", [&](const char* data, std::size_t n) {
+      seen.append(data, n);
+      if (!cancelled && seen.find("\"counts\"") != std::string::npos) {
+        (void)ledger_->cancel("C\\1", "by the test");
+        cancelled = true;
+      }
+      return seen.find("\"state\":\"cancelled\"") == std::string::npos;
+    });
+  });
+  reader.join();
+  EXPECT_THAT(seen, HasSubstr(R"({"id":"C\\\\1","state":"cancelled"})"));
+  EXPECT_EQ(console.stop(), std::optional<int>(0));
+}
+
 TEST_F(ConsoleTest, MetricsCountTheLedgersPayoutsItsSwitchAndEachWorkersCounters) {
   SandboxFixture sb;
   sb.add_contact("0102030405");

@@ -131,7 +131,10 @@ class LiveFeed {
     json changes = json::array();
     for (const PayoutChange& c : recent_) {
       if (c.cursor <= cursor) continue;
-      changes.push_back({{"id", c.client_transaction_id}, {"state", to_string(c.state)}});
+      // The id as the pages show it (printable(), as in data-id), or the script would not
+      // find the row of an id holding a backslash or a hidden character.
+      changes.push_back(
+          {{"id", printable(c.client_transaction_id)}, {"state", to_string(c.state)}});
     }
     cursor = std::max(cursor, cursor_);
     return json{{"changes", changes}, {"counts", counts_}, {"paused", paused_}}.dump(
