@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "../sandbox/raw_client.hpp"
 #include "bounded_wait.hpp"
 #include "sandbox_fixture.hpp"
 #include "worker_harness.hpp"
@@ -82,6 +83,16 @@ class ConsoleProcess {
   bool exited_ = false;
   std::string first_line_;
 };
+
+// The Location header of an answer as sent: cpp-httplib's client hands it over decoded.
+std::string raw_location(int port, const std::string& request) {
+  RawConnection raw(port);
+  raw.send(request);
+  const std::string answer = raw.receive();
+  std::smatch m;
+  if (!std::regex_search(answer, m, std::regex("\r\nLocation: ([^\r]*)\r\n"))) return {};
+  return m[1];
+}
 
 // The CSRF token of a page's action forms.
 std::string csrf_of(const std::string& page) {
@@ -325,6 +336,30 @@ TEST_F(ConsoleTest, TheLiveFeedNamesAPayoutAsItsPagesDo) {
   reader.join();
   EXPECT_THAT(seen, HasSubstr(R"({"id":"C\\\\1","state":"cancelled"})"));
   EXPECT_EQ(console.stop(), std::optional<int>(0));
+}
+
+// The ledger refuses spaces and controls in an id, not slashes: such a payout has its page
+// and its cancel like any other.
+TEST_F(ConsoleTest, APayoutWhoseIdHoldsASlashHasItsPageAndItsActions) {
+  submit("A/B", 1000);
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  auto list = c.Get("/payouts");
+  EXPECT_THAT(list->body, HasSubstr("href=\"/payouts/A%2FB\""));
+  auto shown = c.Get("/payouts/A%2FB");
+  ASSERT_TRUE(shown);
+  EXPECT_EQ(shown->status, 200);
+  const std::string csrf = csrf_of(shown->body);
+  ASSERT_FALSE(csrf.empty());
+  const std::string form = "csrf=" + csrf + "&reason=typo";
+  EXPECT_EQ(raw_location(console.port(),
+                         "POST /payouts/A%2FB/cancel HTTP/1.1\r\nHost: 127.0.0.1:" +
+                             std::to_string(console.port()) +
+                             "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                             "Content-Length: " +
+                             std::to_string(form.size()) + "\r\nConnection: close\r\n\r\n" + form),
+            "/payouts/A%2FB?done=cancelled");
+  EXPECT_EQ(ledger_->get("A/B")->state, PayoutState::cancelled);
 }
 
 TEST_F(ConsoleTest, MetricsCountTheLedgersPayoutsItsSwitchAndEachWorkersCounters) {

@@ -446,11 +446,12 @@ class Console {
       const Filters filters = parse_filters(req.params);
       html_page(res, page(frame("Payouts"), payouts_body(ledger_.search(filters.query), filters)));
     });
-    server_.Get(R"(/payouts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    // An id may hold a slash (the ledger refuses only spaces and controls), and cpp-httplib
+    // matches the decoded path: the id is everything between /payouts/ and the action.
+    server_.Get(R"(/payouts/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
       show(req.matches[1], req.get_param_value("done"), std::nullopt, res);
     });
-    action(R"(/payouts/([^/]+)/cancel)", [this](const httplib::Request& req,
-                                                httplib::Response& res) {
+    action(R"(/payouts/(.+)/cancel)", [this](const httplib::Request& req, httplib::Response& res) {
       const std::string id = req.matches[1];
       const CancelResult r =
           ledger_.cancel(id, req.get_param_value("reason"), "console at " + req.remote_addr);
@@ -459,13 +460,12 @@ class Console {
                            (r.outcome == CancelOutcome::cancelled ? "cancelled" : "not-cancelled"),
                        303);
     });
-    action(R"(/payouts/([^/]+)/lookup)",
-           [this](const httplib::Request& req, httplib::Response& res) {
-             if (!client_) return problem(res, 409, "the console has no CinetPay credentials");
-             const std::optional<Payout> p = ledger_.get(req.matches[1]);
-             if (!p) return problem(res, 404, "no payout " + std::string(req.matches[1]));
-             show(req.matches[1], "", look_up(*p), res);
-           });
+    action(R"(/payouts/(.+)/lookup)", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!client_) return problem(res, 409, "the console has no CinetPay credentials");
+      const std::optional<Payout> p = ledger_.get(req.matches[1]);
+      if (!p) return problem(res, 404, "no payout " + std::string(req.matches[1]));
+      show(req.matches[1], "", look_up(*p), res);
+    });
     action("/pause", [this](const httplib::Request& req, httplib::Response& res) {
       ledger_.pause(req.get_param_value("reason"), "console at " + req.remote_addr);
       res.set_redirect("/?done=paused", 303);
