@@ -362,6 +362,19 @@ TEST_F(ConsoleTest, APayoutWhoseIdHoldsASlashHasItsPageAndItsActions) {
   EXPECT_EQ(ledger_->get("A/B")->state, PayoutState::cancelled);
 }
 
+// cpp-httplib reads a body whole before the handler checks the CSRF token: a page anywhere
+// could post gigabytes of text/plain to 127.0.0.1 (a "simple" request, sent without asking).
+TEST_F(ConsoleTest, ABodyLargerThanAFormIsRefusedUnread) {
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  auto big = c.Post("/pause", {{"Origin", "http://attacker.example"}},
+                    std::string(1024 * 1024, 'a'), "text/plain");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  EXPECT_FALSE(ledger_->paused().paused);
+  EXPECT_EQ(console.stop(), std::optional<int>(0));
+}
+
 TEST_F(ConsoleTest, MetricsCountTheLedgersPayoutsItsSwitchAndEachWorkersCounters) {
   SandboxFixture sb;
   sb.add_contact("0102030405");

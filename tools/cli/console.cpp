@@ -37,6 +37,10 @@ constexpr std::size_t kMaxStreams = 32;     // live pages at once; each holds a 
 constexpr std::size_t kMaxConnections = kMaxStreams + 32;
 constexpr auto kWorkersSeen = std::chrono::minutes(15);
 constexpr std::size_t kMinTokenBytes = 16;
+// A form's body: a reason of 200 bytes and the CSRF token, with room to spare. cpp-httplib
+// reads a body whole before any handler (and before the CSRF check), so a web page
+// anywhere could otherwise post a gigabyte of text/plain to 127.0.0.1 for the console to hold.
+constexpr std::size_t kMaxBody = 64 * 1024;
 constexpr const char* kCookie = "cinetpay_console";
 
 // Every answer's headers: nothing but the console's own script and style may run, no page
@@ -226,6 +230,7 @@ class Console {
     server_.set_tcp_nodelay(true);
     server_.set_keep_alive_max_count(1000);
     server_.set_default_headers(security_headers());
+    server_.set_payload_max_length(kMaxBody);
     install();
     port_ = options_.port == 0
                 ? server_.bind_to_any_port(options_.host)
