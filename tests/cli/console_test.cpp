@@ -375,6 +375,30 @@ TEST_F(ConsoleTest, ABodyLargerThanAFormIsRefusedUnread) {
   EXPECT_EQ(console.stop(), std::optional<int>(0));
 }
 
+// The token's exchange sends the browser back to the address it asked for, on the console:
+// never to another site through a path such as //host or /\host.
+TEST_F(ConsoleTest, TheTokensExchangeRedirectsWithinTheConsoleOnly) {
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"},
+                         {std::string("CINETPAY_CONSOLE_TOKEN=") + kToken});
+  ASSERT_GT(console.port(), 0) << console.first_line();
+  const std::string token = std::string("token=") + kToken;
+  for (const std::string& path :
+       {"//attacker.example/?" + token, "/%2F%2Fattacker.example?" + token,
+        "/%5Cattacker.example?" + token, "/payouts?a%2F%2Fb=1&" + token}) {
+    const std::string location =
+        raw_location(console.port(), "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                                         "Connection: close\r\n\r\n");
+    EXPECT_EQ(location.rfind('/', 0), 0U) << path << " -> " << location;
+    EXPECT_NE(location.rfind("//", 0), 0U) << path << " -> " << location;
+    EXPECT_EQ(location.find('\\'), std::string::npos) << path << " -> " << location;
+    EXPECT_THAT(location, Not(HasSubstr(kToken)));
+  }
+  EXPECT_EQ(raw_location(console.port(), "GET /payouts/A%3FB?state=pending&" + token +
+                                             " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                             "Connection: close\r\n\r\n"),
+            "/payouts/A%3FB?state=pending");
+}
+
 TEST_F(ConsoleTest, MetricsCountTheLedgersPayoutsItsSwitchAndEachWorkersCounters) {
   SandboxFixture sb;
   sb.add_contact("0102030405");

@@ -295,11 +295,23 @@ class Console {
       res.set_header("Set-Cookie",
                      std::string(kCookie) + "=" + session_ + "; HttpOnly; SameSite=Strict; Path=/");
       if (req.has_param("token")) {
+        // The path is the decoded one: encoded again, and its slashes kept single, so that
+        // no address (`//host`, `/\host`) sends the browser to another site.
+        std::string location;
+        for (char c : req.path) {
+          if (c != '/') {
+            location += url_part(std::string_view(&c, 1));
+          } else if (location.empty() || location.back() != '/') {
+            location += '/';
+          }
+        }
+        if (location.empty() || location.front() != '/') location.insert(0, "/");
         std::string query;
         for (const auto& [name, value] : req.params) {
-          if (name != "token") query += (query.empty() ? "?" : "&") + name + "=" + url_part(value);
+          if (name != "token")
+            query += (query.empty() ? "?" : "&") + url_part(name) + "=" + url_part(value);
         }
-        res.set_redirect(req.path + query, 303);
+        res.set_redirect(location + query, 303);
         return httplib::Server::HandlerResponse::Handled;
       }
     }
