@@ -399,6 +399,30 @@ TEST_F(ConsoleTest, TheTokensExchangeRedirectsWithinTheConsoleOnly) {
             "/payouts/A%3FB?state=pending");
 }
 
+// A client that trickles its request's headers (cpp-httplib times out each read, not the
+// request) does not keep the console from ending on SIGTERM within seconds.
+TEST_F(ConsoleTest, StopsOnSigtermWithinSecondsDespiteASlowClient) {
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  ASSERT_GT(console.port(), 0) << console.first_line();
+  RawConnection slow(console.port());
+  slow.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  std::atomic<bool> done{false};
+  std::thread trickle([&] {
+    for (int i = 0; i < 300 && !done; ++i) {
+      if (i % 10 == 0) slow.send("X-Slow: 1\r\n");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto start = std::chrono::steady_clock::now();
+  const std::optional<int> status = console.stop();
+  const auto took = std::chrono::steady_clock::now() - start;
+  done = true;
+  trickle.join();
+  EXPECT_EQ(status, std::optional<int>(0));
+  EXPECT_LT(took, std::chrono::seconds(6));
+}
+
 TEST_F(ConsoleTest, MetricsCountTheLedgersPayoutsItsSwitchAndEachWorkersCounters) {
   SandboxFixture sb;
   sb.add_contact("0102030405");

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -37,6 +38,7 @@ constexpr std::size_t kMaxStreams = 32;     // live pages at once; each holds a 
 constexpr std::size_t kMaxConnections = kMaxStreams + 32;
 constexpr auto kWorkersSeen = std::chrono::minutes(15);
 constexpr std::size_t kMinTokenBytes = 16;
+constexpr auto kStopGrace = std::chrono::seconds(3);
 // A form's body: a reason of 200 bytes and the CSRF token, with room to spare. cpp-httplib
 // reads a body whole before any handler (and before the CSRF check), so a web page
 // anywhere could otherwise post a gigabyte of text/plain to 127.0.0.1 for the console to hold.
@@ -604,10 +606,24 @@ int serve(Context& ctx, const Flags& f) {
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   std::cout << "console: http://" << shown_host << ":" << port << "/"
             << (options.read_only ? " (read-only)" : "") << std::endl;
-  std::thread server([&] { console.serve(); });
+  std::promise<void> served;
+  std::future<void> stopped = served.get_future();
+  std::thread server([&] {
+    console.serve();
+    served.set_value();
+  });
   int signal = 0;
   sigwait(&stop_signals, &signal);
   console.stop();
+  // cpp-httplib times out each read of a request, not the request: a client trickling its
+  // headers a byte at a time holds its connection's thread, and the server's shutdown
+  // joins that thread, for as long as the client likes. The ledger has nothing open
+  // between two statements, so after a grace the process leaves without it.
+  if (stopped.wait_for(kStopGrace) != std::future_status::ready) {
+    std::cout.flush();
+    std::cerr << "console: stopped with a slow client still connected\n";
+    std::_Exit(kOk);
+  }
   server.join();
   return kOk;
 }
