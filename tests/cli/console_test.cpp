@@ -180,6 +180,11 @@ TEST_F(ConsoleTest, AnotherAddressThanLoopbackNeedsAToken) {
   auto with_cookie = c.Get("/payouts", {{"Cookie", session}});
   EXPECT_EQ(with_cookie->status, 200);
   EXPECT_THAT(with_cookie->body, Not(HasSubstr(kToken)));
+  // The cookie held already, a link with the token still loses it from the address.
+  auto again = c.Get(std::string("/payouts?token=") + kToken, {{"Cookie", session}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 303);
+  EXPECT_EQ(again->get_header_value("Location"), "/payouts");
   auto with_bearer = c.Get("/metrics", {{"Authorization", std::string("Bearer ") + kToken}});
   EXPECT_EQ(with_bearer->status, 200);
   EXPECT_THAT(with_bearer->body, Not(HasSubstr(kToken)));

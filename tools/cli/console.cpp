@@ -284,18 +284,21 @@ class Console {
         problem(res, 421, "this console answers to 127.0.0.1 or localhost only");
         return httplib::Server::HandlerResponse::Handled;
       }
-    } else if (!same_secret(cookie(req, kCookie), session_)) {
-      std::string given = req.get_header_value("Authorization");
-      given = given.rfind("Bearer ", 0) == 0 ? given.substr(7) : req.get_param_value("token");
-      if (!same_secret(given, options_.token)) {
-        res.set_header("WWW-Authenticate", "Bearer");
-        problem(res, 401, "a token is required: open the console's address with ?token=…");
-        return httplib::Server::HandlerResponse::Handled;
+    } else {
+      if (!same_secret(cookie(req, kCookie), session_)) {
+        std::string given = req.get_header_value("Authorization");
+        given = given.rfind("Bearer ", 0) == 0 ? given.substr(7) : req.get_param_value("token");
+        if (!same_secret(given, options_.token)) {
+          res.set_header("WWW-Authenticate", "Bearer");
+          problem(res, 401, "a token is required: open the console's address with ?token=…");
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        // The token is traded for a session cookie, and the address loses it, so that the
+        // token stays out of the history and of every page.
+        res.set_header("Set-Cookie", std::string(kCookie) + "=" + session_ +
+                                         "; HttpOnly; SameSite=Strict; Path=/");
       }
-      // The token is traded for a session cookie, and the address loses it, so that the
-      // token stays out of the history and of every page.
-      res.set_header("Set-Cookie",
-                     std::string(kCookie) + "=" + session_ + "; HttpOnly; SameSite=Strict; Path=/");
+      // Even with the cookie already: a link holding the token must not stay in the history.
       if (req.has_param("token")) {
         // The path is the decoded one: encoded again, and its slashes kept single, so that
         // no address (`//host`, `/\host`) sends the browser to another site.
