@@ -428,6 +428,39 @@ TEST_F(ConsoleTest, StopsOnSigtermWithinSecondsDespiteASlowClient) {
   EXPECT_LT(took, std::chrono::seconds(6));
 }
 
+// Any web page the operator opens may ask 127.0.0.1 (its Host is then the console's own
+// name): a link to the console is fine, loading a search, a live stream or a post into
+// that page is not. The browser says which by Sec-Fetch-Site and Sec-Fetch-Mode.
+TEST_F(ConsoleTest, AnotherSitesPageMayLinkToTheConsoleButNotLoadFromIt) {
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  for (const char* site : {"cross-site", "same-site"}) {
+    auto loaded =
+        c.Get("/payouts?meta=x", {{"Sec-Fetch-Site", site}, {"Sec-Fetch-Mode", "no-cors"}});
+    ASSERT_TRUE(loaded);
+    EXPECT_EQ(loaded->status, 403) << site;
+    int streamed = 0;  // its status, read before any event (a stream never ends)
+    (void)c.Get(
+        "/events", {{"Sec-Fetch-Site", site}, {"Sec-Fetch-Mode", "cors"}},
+        [&](const httplib::Response& r) {
+          streamed = r.status;
+          return false;
+        },
+        [](const char*, std::size_t) { return false; });
+    EXPECT_EQ(streamed, 403) << site;
+    auto posted = c.Post("/pause", {{"Sec-Fetch-Site", site}, {"Sec-Fetch-Mode", "navigate"}},
+                         "reason=x", "application/x-www-form-urlencoded");
+    ASSERT_TRUE(posted);
+    EXPECT_EQ(posted->status, 403) << site;
+    auto linked = c.Get("/payouts", {{"Sec-Fetch-Site", site}, {"Sec-Fetch-Mode", "navigate"}});
+    ASSERT_TRUE(linked);
+    EXPECT_EQ(linked->status, 200) << site;
+  }
+  auto own = c.Get("/payouts", {{"Sec-Fetch-Site", "same-origin"}, {"Sec-Fetch-Mode", "cors"}});
+  EXPECT_EQ(own->status, 200);
+  EXPECT_FALSE(ledger_->paused().paused);
+}
+
 TEST_F(ConsoleTest, MetricsCountTheLedgersPayoutsItsSwitchAndEachWorkersCounters) {
   SandboxFixture sb;
   sb.add_contact("0102030405");

@@ -274,6 +274,17 @@ class Console {
   // Who may ask. A page on loopback without a token is the operator's own machine; the Host check
   // keeps a web page elsewhere from reaching it through a name rebound to 127.0.0.1.
   httplib::Server::HandlerResponse guard(const httplib::Request& req, httplib::Response& res) {
+    // What a browser says of where a request comes from (Sec-Fetch-Site): a page of another
+    // site, or of another port of this host, may link to the console, but not load it
+    // into itself, post to it nor hold its live streams; the Host check does not stop
+    // those, 127.0.0.1 being the console's own name. Clients that send no such header
+    // (curl, Prometheus, old browsers) are judged by the rest alone.
+    const std::string site = req.get_header_value("Sec-Fetch-Site");
+    if ((site == "cross-site" || site == "same-site") &&
+        !(req.method == "GET" && req.get_header_value("Sec-Fetch-Mode") == "navigate")) {
+      problem(res, 403, "this console is not served to other sites' pages");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (options_.token.empty()) {
       const std::string host = req.get_header_value("Host");
       const std::string port = ":" + std::to_string(port_);
