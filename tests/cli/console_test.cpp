@@ -232,8 +232,15 @@ TEST_F(ConsoleTest, ActionsArePostsWithTheCsrfTokenAndDoWhatTheySay) {
   EXPECT_TRUE(ledger_->paused().paused);
   EXPECT_EQ(ledger_->paused().reason, "audit");
   EXPECT_THAT(c.Get("/")->body, HasSubstr("id=\"resume\""));
-  auto resumed = c.Post("/resume", "csrf=" + csrf, "application/x-www-form-urlencoded");
+  // From the page of a proxy that ends TLS and keeps the Host: https://host.
+  auto resumed =
+      c.Post("/resume", {{"Origin", "https://127.0.0.1:" + std::to_string(console.port())}},
+             "csrf=" + csrf, "application/x-www-form-urlencoded");
   EXPECT_EQ(resumed->status, 303);
+  EXPECT_FALSE(ledger_->paused().paused);
+  auto other = c.Post("/pause", {{"Origin", "https://attacker.example"}}, "csrf=" + csrf,
+                      "application/x-www-form-urlencoded");
+  EXPECT_EQ(other->status, 403);
   EXPECT_FALSE(ledger_->paused().paused);
 }
 

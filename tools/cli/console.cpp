@@ -342,9 +342,12 @@ class Console {
       problem(res, 403, "this console is read-only");
       return false;
     }
+    // https too: behind a proxy that ends TLS and keeps the Host, the page's origin is
+    // https://host, and every button was refused.
     const std::string origin = req.get_header_value("Origin");
+    const std::string host = req.get_header_value("Host");
     if (!same_secret(req.get_param_value("csrf"), csrf_) ||
-        (!origin.empty() && origin != "http://" + req.get_header_value("Host"))) {
+        (!origin.empty() && origin != "http://" + host && origin != "https://" + host)) {
       problem(res, 403, "this action did not come from the console's own page");
       return false;
     }
