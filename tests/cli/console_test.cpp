@@ -527,6 +527,15 @@ TEST_F(ConsoleTest, AskingCinetPayShowsItsAnswerAndSettlesThePayoutByIt) {
   EXPECT_THAT(sent->body, HasSubstr("the ledger moved it to "));
   EXPECT_THAT(ledger_->get("C-SENT")->state,
               ::testing::AnyOf(PayoutState::accepted, PayoutState::paid));
+  // A payout that left (sent, as a claimed one is) is not cancelled, though a stale page
+  // still offered the button.
+  const PayoutState left = ledger_->get("C-SENT")->state;
+  auto late = c.Post("/payouts/C-SENT/cancel", "csrf=" + csrf + "&reason=late",
+                     "application/x-www-form-urlencoded");
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->status, 303);
+  EXPECT_THAT(late->get_header_value("Location"), HasSubstr("done=not-cancelled"));
+  EXPECT_EQ(ledger_->get("C-SENT")->state, left);
   auto never =
       c.Post("/payouts/C-NEVER/lookup", "csrf=" + csrf, "application/x-www-form-urlencoded");
   EXPECT_THAT(never->body, HasSubstr("CinetPay has no transfer under this client_transaction_id"));
