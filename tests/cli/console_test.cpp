@@ -174,7 +174,7 @@ TEST_F(ConsoleTest, AnotherAddressThanLoopbackNeedsAToken) {
   EXPECT_EQ(traded->get_header_value("Location"), "/payouts?state=pending");
   const std::string set_cookie = traded->get_header_value("Set-Cookie");
   EXPECT_THAT(set_cookie, HasSubstr("HttpOnly"));
-  EXPECT_THAT(set_cookie, HasSubstr("SameSite=Strict"));
+  EXPECT_THAT(set_cookie, HasSubstr("SameSite=Lax"));
   EXPECT_THAT(set_cookie, Not(HasSubstr(kToken)));
   const std::string session = set_cookie.substr(0, set_cookie.find(';'));
   auto with_cookie = c.Get("/payouts", {{"Cookie", session}});

@@ -305,9 +305,12 @@ class Console {
           return httplib::Server::HandlerResponse::Handled;
         }
         // The token is traded for a session cookie, and the address loses it, so that the
-        // token stays out of the history and of every page.
-        res.set_header("Set-Cookie", std::string(kCookie) + "=" + session_ +
-                                         "; HttpOnly; SameSite=Strict; Path=/");
+        // token stays out of the history and of every page. Lax, not Strict: the token's
+        // link is opened from a chat or a mail, and a browser sends no Strict cookie on
+        // the redirect of another site's navigation (the operator got 401). Lax sends it
+        // on top-level GETs only, which never act; actions need the CSRF token besides.
+        res.set_header("Set-Cookie",
+                       std::string(kCookie) + "=" + session_ + "; HttpOnly; SameSite=Lax; Path=/");
       }
       // Even with the cookie already: a link holding the token must not stay in the history.
       if (req.has_param("token")) {
