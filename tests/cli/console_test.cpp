@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "../sandbox/raw_client.hpp"
 #include "bounded_wait.hpp"
 #include "sandbox_fixture.hpp"
 #include "worker_harness.hpp"
@@ -82,6 +83,16 @@ class ConsoleProcess {
   bool exited_ = false;
   std::string first_line_;
 };
+
+// The Location header of an answer as sent: cpp-httplib's client hands it over decoded.
+std::string raw_location(int port, const std::string& request) {
+  RawConnection raw(port);
+  raw.send(request);
+  const std::string answer = raw.receive();
+  std::smatch m;
+  if (!std::regex_search(answer, m, std::regex("\r\nLocation: ([^\r]*)\r\n"))) return {};
+  return m[1];
+}
 
 // The CSRF token of a page's action forms.
 std::string csrf_of(const std::string& page) {
@@ -163,12 +174,17 @@ TEST_F(ConsoleTest, AnotherAddressThanLoopbackNeedsAToken) {
   EXPECT_EQ(traded->get_header_value("Location"), "/payouts?state=pending");
   const std::string set_cookie = traded->get_header_value("Set-Cookie");
   EXPECT_THAT(set_cookie, HasSubstr("HttpOnly"));
-  EXPECT_THAT(set_cookie, HasSubstr("SameSite=Strict"));
+  EXPECT_THAT(set_cookie, HasSubstr("SameSite=Lax"));
   EXPECT_THAT(set_cookie, Not(HasSubstr(kToken)));
   const std::string session = set_cookie.substr(0, set_cookie.find(';'));
   auto with_cookie = c.Get("/payouts", {{"Cookie", session}});
   EXPECT_EQ(with_cookie->status, 200);
   EXPECT_THAT(with_cookie->body, Not(HasSubstr(kToken)));
+  // The cookie held already, a link with the token still loses it from the address.
+  auto again = c.Get(std::string("/payouts?token=") + kToken, {{"Cookie", session}});
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 303);
+  EXPECT_EQ(again->get_header_value("Location"), "/payouts");
   auto with_bearer = c.Get("/metrics", {{"Authorization", std::string("Bearer ") + kToken}});
   EXPECT_EQ(with_bearer->status, 200);
   EXPECT_THAT(with_bearer->body, Not(HasSubstr(kToken)));
@@ -216,8 +232,15 @@ TEST_F(ConsoleTest, ActionsArePostsWithTheCsrfTokenAndDoWhatTheySay) {
   EXPECT_TRUE(ledger_->paused().paused);
   EXPECT_EQ(ledger_->paused().reason, "audit");
   EXPECT_THAT(c.Get("/")->body, HasSubstr("id=\"resume\""));
-  auto resumed = c.Post("/resume", "csrf=" + csrf, "application/x-www-form-urlencoded");
+  // From the page of a proxy that ends TLS and keeps the Host: https://host.
+  auto resumed =
+      c.Post("/resume", {{"Origin", "https://127.0.0.1:" + std::to_string(console.port())}},
+             "csrf=" + csrf, "application/x-www-form-urlencoded");
   EXPECT_EQ(resumed->status, 303);
+  EXPECT_FALSE(ledger_->paused().paused);
+  auto other = c.Post("/pause", {{"Origin", "https://attacker.example"}}, "csrf=" + csrf,
+                      "application/x-www-form-urlencoded");
+  EXPECT_EQ(other->status, 403);
   EXPECT_FALSE(ledger_->paused().paused);
 }
 
@@ -303,6 +326,148 @@ TEST_F(ConsoleTest, TheLiveFeedTellsAPageWhatEnded) {
   EXPECT_EQ(console.stop(), std::optional<int>(0));
 }
 
+// An id the pages show escaped (a backslash doubled, a hidden character as \uXXXX) comes
+// through the feed as the pages show it, or the script finds no row to update.
+TEST_F(ConsoleTest, TheLiveFeedNamesAPayoutAsItsPagesDo) {
+  submit("C\\1", 1000);
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  EXPECT_THAT(c.Get("/payouts")->body, HasSubstr(R"(data-id="C\\1")"));
+  std::string seen;
+  std::atomic<bool> cancelled{false};
+  std::thread reader([&] {
+    c.Get("/events?cursor=0", [&](const char* data, std::size_t n) {
+      seen.append(data, n);
+      if (!cancelled && seen.find("\"counts\"") != std::string::npos) {
+        (void)ledger_->cancel("C\\1", "by the test");
+        cancelled = true;
+      }
+      return seen.find("\"state\":\"cancelled\"") == std::string::npos;
+    });
+  });
+  reader.join();
+  EXPECT_THAT(seen, HasSubstr(R"({"id":"C\\\\1","state":"cancelled"})"));
+  EXPECT_EQ(console.stop(), std::optional<int>(0));
+}
+
+// The ledger refuses spaces and controls in an id, not slashes: such a payout has its page
+// and its cancel like any other.
+TEST_F(ConsoleTest, APayoutWhoseIdHoldsASlashHasItsPageAndItsActions) {
+  submit("A/B", 1000);
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  auto list = c.Get("/payouts");
+  EXPECT_THAT(list->body, HasSubstr("href=\"/payouts/A%2FB\""));
+  auto shown = c.Get("/payouts/A%2FB");
+  ASSERT_TRUE(shown);
+  EXPECT_EQ(shown->status, 200);
+  const std::string csrf = csrf_of(shown->body);
+  ASSERT_FALSE(csrf.empty());
+  const std::string form = "csrf=" + csrf + "&reason=typo";
+  EXPECT_EQ(raw_location(console.port(),
+                         "POST /payouts/A%2FB/cancel HTTP/1.1\r\nHost: 127.0.0.1:" +
+                             std::to_string(console.port()) +
+                             "\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                             "Content-Length: " +
+                             std::to_string(form.size()) + "\r\nConnection: close\r\n\r\n" + form),
+            "/payouts/A%2FB?done=cancelled");
+  EXPECT_EQ(ledger_->get("A/B")->state, PayoutState::cancelled);
+}
+
+// cpp-httplib reads a body whole before the handler checks the CSRF token: a page anywhere
+// could post gigabytes of text/plain to 127.0.0.1 (a "simple" request, sent without asking).
+TEST_F(ConsoleTest, ABodyLargerThanAFormIsRefusedUnread) {
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  auto big = c.Post("/pause", {{"Origin", "http://attacker.example"}},
+                    std::string(1024 * 1024, 'a'), "text/plain");
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  EXPECT_FALSE(ledger_->paused().paused);
+  EXPECT_EQ(console.stop(), std::optional<int>(0));
+}
+
+// The token's exchange sends the browser back to the address it asked for, on the console:
+// never to another site through a path such as //host or /\host.
+TEST_F(ConsoleTest, TheTokensExchangeRedirectsWithinTheConsoleOnly) {
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"},
+                         {std::string("CINETPAY_CONSOLE_TOKEN=") + kToken});
+  ASSERT_GT(console.port(), 0) << console.first_line();
+  const std::string token = std::string("token=") + kToken;
+  for (const std::string& path :
+       {"//attacker.example/?" + token, "/%2F%2Fattacker.example?" + token,
+        "/%5Cattacker.example?" + token, "/payouts?a%2F%2Fb=1&" + token}) {
+    const std::string location =
+        raw_location(console.port(), "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                                         "Connection: close\r\n\r\n");
+    EXPECT_EQ(location.rfind('/', 0), 0U) << path << " -> " << location;
+    EXPECT_NE(location.rfind("//", 0), 0U) << path << " -> " << location;
+    EXPECT_EQ(location.find('\\'), std::string::npos) << path << " -> " << location;
+    EXPECT_THAT(location, Not(HasSubstr(kToken)));
+  }
+  EXPECT_EQ(raw_location(console.port(), "GET /payouts/A%3FB?state=pending&" + token +
+                                             " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                             "Connection: close\r\n\r\n"),
+            "/payouts/A%3FB?state=pending");
+}
+
+// A client that trickles its request's headers (cpp-httplib times out each read, not the
+// request) does not keep the console from ending on SIGTERM within seconds.
+TEST_F(ConsoleTest, StopsOnSigtermWithinSecondsDespiteASlowClient) {
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  ASSERT_GT(console.port(), 0) << console.first_line();
+  RawConnection slow(console.port());
+  slow.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  std::atomic<bool> done{false};
+  std::thread trickle([&] {
+    for (int i = 0; i < 300 && !done; ++i) {
+      if (i % 10 == 0) slow.send("X-Slow: 1\r\n");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto start = std::chrono::steady_clock::now();
+  const std::optional<int> status = console.stop();
+  const auto took = std::chrono::steady_clock::now() - start;
+  done = true;
+  trickle.join();
+  EXPECT_EQ(status, std::optional<int>(0));
+  EXPECT_LT(took, std::chrono::seconds(6));
+}
+
+// Any web page the operator opens may ask 127.0.0.1 (its Host is then the console's own
+// name): a link to the console is fine, loading a search, a live stream or a post into
+// that page is not. The browser says which by Sec-Fetch-Site and Sec-Fetch-Mode.
+TEST_F(ConsoleTest, AnotherSitesPageMayLinkToTheConsoleButNotLoadFromIt) {
+  ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
+  httplib::Client c = console.client();
+  for (const char* site : {"cross-site", "same-site"}) {
+    auto loaded =
+        c.Get("/payouts?meta=x", {{"Sec-Fetch-Site", site}, {"Sec-Fetch-Mode", "no-cors"}});
+    ASSERT_TRUE(loaded);
+    EXPECT_EQ(loaded->status, 403) << site;
+    int streamed = 0;  // its status, read before any event (a stream never ends)
+    (void)c.Get(
+        "/events", {{"Sec-Fetch-Site", site}, {"Sec-Fetch-Mode", "cors"}},
+        [&](const httplib::Response& r) {
+          streamed = r.status;
+          return false;
+        },
+        [](const char*, std::size_t) { return false; });
+    EXPECT_EQ(streamed, 403) << site;
+    auto posted = c.Post("/pause", {{"Sec-Fetch-Site", site}, {"Sec-Fetch-Mode", "navigate"}},
+                         "reason=x", "application/x-www-form-urlencoded");
+    ASSERT_TRUE(posted);
+    EXPECT_EQ(posted->status, 403) << site;
+    auto linked = c.Get("/payouts", {{"Sec-Fetch-Site", site}, {"Sec-Fetch-Mode", "navigate"}});
+    ASSERT_TRUE(linked);
+    EXPECT_EQ(linked->status, 200) << site;
+  }
+  auto own = c.Get("/payouts", {{"Sec-Fetch-Site", "same-origin"}, {"Sec-Fetch-Mode", "cors"}});
+  EXPECT_EQ(own->status, 200);
+  EXPECT_FALSE(ledger_->paused().paused);
+}
+
 TEST_F(ConsoleTest, MetricsCountTheLedgersPayoutsItsSwitchAndEachWorkersCounters) {
   SandboxFixture sb;
   sb.add_contact("0102030405");
@@ -362,6 +527,15 @@ TEST_F(ConsoleTest, AskingCinetPayShowsItsAnswerAndSettlesThePayoutByIt) {
   EXPECT_THAT(sent->body, HasSubstr("the ledger moved it to "));
   EXPECT_THAT(ledger_->get("C-SENT")->state,
               ::testing::AnyOf(PayoutState::accepted, PayoutState::paid));
+  // A payout that left (sent, as a claimed one is) is not cancelled, though a stale page
+  // still offered the button.
+  const PayoutState left = ledger_->get("C-SENT")->state;
+  auto late = c.Post("/payouts/C-SENT/cancel", "csrf=" + csrf + "&reason=late",
+                     "application/x-www-form-urlencoded");
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->status, 303);
+  EXPECT_THAT(late->get_header_value("Location"), HasSubstr("done=not-cancelled"));
+  EXPECT_EQ(ledger_->get("C-SENT")->state, left);
   auto never =
       c.Post("/payouts/C-NEVER/lookup", "csrf=" + csrf, "application/x-www-form-urlencoded");
   EXPECT_THAT(never->body, HasSubstr("CinetPay has no transfer under this client_transaction_id"));

@@ -126,6 +126,27 @@ function scenarios(browser, page) {
       await open(page, `/?token=${encodeURIComponent(token)}`);
       await open(page, '/payouts'); // the cookie, without the token
     },
+    // The token's link opened from another site (a chat, a mail): its redirect is still
+    // that site's navigation, for which a browser would send no SameSite=Strict cookie.
+    async 'token link from another site'() {
+      if (!token) fail('the console was started without a token');
+      const context = await browser.createBrowserContext();
+      try {
+        // Not watched: the other site's page holds the token, as the operator's chat does.
+        const elsewhere = await context.newPage();
+        const link = url(`/payouts?token=${encodeURIComponent(token)}`);
+        await elsewhere.goto(`data:text/html,<a id="go" href="${link}">console</a>`);
+        const [r] = await Promise.all([
+          elsewhere.waitForNavigation({ timeout: WAIT_MS }),
+          elsewhere.click('#go'),
+        ]);
+        if (!r || r.status() !== 200) fail(`the link led to HTTP ${r ? r.status() : 'nothing'}`);
+        if (!(await elsewhere.$('#payouts'))) fail('the link did not lead to the payouts');
+        if (elsewhere.url().includes('token=')) fail('the address kept the token');
+      } finally {
+        await context.close();
+      }
+    },
     async overview() {
       await open(page, '/');
       const pending = await count(page, 'pending');

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <deque>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -37,6 +38,11 @@ constexpr std::size_t kMaxStreams = 32;     // live pages at once; each holds a 
 constexpr std::size_t kMaxConnections = kMaxStreams + 32;
 constexpr auto kWorkersSeen = std::chrono::minutes(15);
 constexpr std::size_t kMinTokenBytes = 16;
+constexpr auto kStopGrace = std::chrono::seconds(3);
+// A form's body: a reason of 200 bytes and the CSRF token, with room to spare. cpp-httplib
+// reads a body whole before any handler (and before the CSRF check), so a web page
+// anywhere could otherwise post a gigabyte of text/plain to 127.0.0.1 for the console to hold.
+constexpr std::size_t kMaxBody = 64 * 1024;
 constexpr const char* kCookie = "cinetpay_console";
 
 // Every answer's headers: nothing but the console's own script and style may run, no page
@@ -131,7 +137,10 @@ class LiveFeed {
     json changes = json::array();
     for (const PayoutChange& c : recent_) {
       if (c.cursor <= cursor) continue;
-      changes.push_back({{"id", c.client_transaction_id}, {"state", to_string(c.state)}});
+      // The id as the pages show it (printable(), as in data-id), or the script would not
+      // find the row of an id holding a backslash or a hidden character.
+      changes.push_back(
+          {{"id", printable(c.client_transaction_id)}, {"state", to_string(c.state)}});
     }
     cursor = std::max(cursor, cursor_);
     return json{{"changes", changes}, {"counts", counts_}, {"paused", paused_}}.dump(
@@ -223,6 +232,7 @@ class Console {
     server_.set_tcp_nodelay(true);
     server_.set_keep_alive_max_count(1000);
     server_.set_default_headers(security_headers());
+    server_.set_payload_max_length(kMaxBody);
     install();
     port_ = options_.port == 0
                 ? server_.bind_to_any_port(options_.host)
@@ -264,6 +274,17 @@ class Console {
   // Who may ask. A page on loopback without a token is the operator's own machine; the Host check
   // keeps a web page elsewhere from reaching it through a name rebound to 127.0.0.1.
   httplib::Server::HandlerResponse guard(const httplib::Request& req, httplib::Response& res) {
+    // What a browser says of where a request comes from (Sec-Fetch-Site): a page of another
+    // site, or of another port of this host, may link to the console, but not load it
+    // into itself, post to it nor hold its live streams; the Host check does not stop
+    // those, 127.0.0.1 being the console's own name. Clients that send no such header
+    // (curl, Prometheus, old browsers) are judged by the rest alone.
+    const std::string site = req.get_header_value("Sec-Fetch-Site");
+    if ((site == "cross-site" || site == "same-site") &&
+        !(req.method == "GET" && req.get_header_value("Sec-Fetch-Mode") == "navigate")) {
+      problem(res, 403, "this console is not served to other sites' pages");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (options_.token.empty()) {
       const std::string host = req.get_header_value("Host");
       const std::string port = ":" + std::to_string(port_);
@@ -274,24 +295,42 @@ class Console {
         problem(res, 421, "this console answers to 127.0.0.1 or localhost only");
         return httplib::Server::HandlerResponse::Handled;
       }
-    } else if (!same_secret(cookie(req, kCookie), session_)) {
-      std::string given = req.get_header_value("Authorization");
-      given = given.rfind("Bearer ", 0) == 0 ? given.substr(7) : req.get_param_value("token");
-      if (!same_secret(given, options_.token)) {
-        res.set_header("WWW-Authenticate", "Bearer");
-        problem(res, 401, "a token is required: open the console's address with ?token=…");
-        return httplib::Server::HandlerResponse::Handled;
+    } else {
+      if (!same_secret(cookie(req, kCookie), session_)) {
+        std::string given = req.get_header_value("Authorization");
+        given = given.rfind("Bearer ", 0) == 0 ? given.substr(7) : req.get_param_value("token");
+        if (!same_secret(given, options_.token)) {
+          res.set_header("WWW-Authenticate", "Bearer");
+          problem(res, 401, "a token is required: open the console's address with ?token=…");
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        // The token is traded for a session cookie, and the address loses it, so that the
+        // token stays out of the history and of every page. Lax, not Strict: the token's
+        // link is opened from a chat or a mail, and a browser sends no Strict cookie on
+        // the redirect of another site's navigation (the operator got 401). Lax sends it
+        // on top-level GETs only, which never act; actions need the CSRF token besides.
+        res.set_header("Set-Cookie",
+                       std::string(kCookie) + "=" + session_ + "; HttpOnly; SameSite=Lax; Path=/");
       }
-      // The token is traded for a session cookie, and the address loses it, so that the
-      // token stays out of the history and of every page.
-      res.set_header("Set-Cookie",
-                     std::string(kCookie) + "=" + session_ + "; HttpOnly; SameSite=Strict; Path=/");
+      // Even with the cookie already: a link holding the token must not stay in the history.
       if (req.has_param("token")) {
+        // The path is the decoded one: encoded again, and its slashes kept single, so that
+        // no address (`//host`, `/\host`) sends the browser to another site.
+        std::string location;
+        for (char c : req.path) {
+          if (c != '/') {
+            location += url_part(std::string_view(&c, 1));
+          } else if (location.empty() || location.back() != '/') {
+            location += '/';
+          }
+        }
+        if (location.empty() || location.front() != '/') location.insert(0, "/");
         std::string query;
         for (const auto& [name, value] : req.params) {
-          if (name != "token") query += (query.empty() ? "?" : "&") + name + "=" + url_part(value);
+          if (name != "token")
+            query += (query.empty() ? "?" : "&") + url_part(name) + "=" + url_part(value);
         }
-        res.set_redirect(req.path + query, 303);
+        res.set_redirect(location + query, 303);
         return httplib::Server::HandlerResponse::Handled;
       }
     }
@@ -306,9 +345,12 @@ class Console {
       problem(res, 403, "this console is read-only");
       return false;
     }
+    // https too: behind a proxy that ends TLS and keeps the Host, the page's origin is
+    // https://host, and every button was refused.
     const std::string origin = req.get_header_value("Origin");
+    const std::string host = req.get_header_value("Host");
     if (!same_secret(req.get_param_value("csrf"), csrf_) ||
-        (!origin.empty() && origin != "http://" + req.get_header_value("Host"))) {
+        (!origin.empty() && origin != "http://" + host && origin != "https://" + host)) {
       problem(res, 403, "this action did not come from the console's own page");
       return false;
     }
@@ -443,11 +485,12 @@ class Console {
       const Filters filters = parse_filters(req.params);
       html_page(res, page(frame("Payouts"), payouts_body(ledger_.search(filters.query), filters)));
     });
-    server_.Get(R"(/payouts/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    // An id may hold a slash (the ledger refuses only spaces and controls), and cpp-httplib
+    // matches the decoded path: the id is everything between /payouts/ and the action.
+    server_.Get(R"(/payouts/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
       show(req.matches[1], req.get_param_value("done"), std::nullopt, res);
     });
-    action(R"(/payouts/([^/]+)/cancel)", [this](const httplib::Request& req,
-                                                httplib::Response& res) {
+    action(R"(/payouts/(.+)/cancel)", [this](const httplib::Request& req, httplib::Response& res) {
       const std::string id = req.matches[1];
       const CancelResult r =
           ledger_.cancel(id, req.get_param_value("reason"), "console at " + req.remote_addr);
@@ -456,13 +499,12 @@ class Console {
                            (r.outcome == CancelOutcome::cancelled ? "cancelled" : "not-cancelled"),
                        303);
     });
-    action(R"(/payouts/([^/]+)/lookup)",
-           [this](const httplib::Request& req, httplib::Response& res) {
-             if (!client_) return problem(res, 409, "the console has no CinetPay credentials");
-             const std::optional<Payout> p = ledger_.get(req.matches[1]);
-             if (!p) return problem(res, 404, "no payout " + std::string(req.matches[1]));
-             show(req.matches[1], "", look_up(*p), res);
-           });
+    action(R"(/payouts/(.+)/lookup)", [this](const httplib::Request& req, httplib::Response& res) {
+      if (!client_) return problem(res, 409, "the console has no CinetPay credentials");
+      const std::optional<Payout> p = ledger_.get(req.matches[1]);
+      if (!p) return problem(res, 404, "no payout " + std::string(req.matches[1]));
+      show(req.matches[1], "", look_up(*p), res);
+    });
     action("/pause", [this](const httplib::Request& req, httplib::Response& res) {
       ledger_.pause(req.get_param_value("reason"), "console at " + req.remote_addr);
       res.set_redirect("/?done=paused", 303);
@@ -584,10 +626,24 @@ int serve(Context& ctx, const Flags& f) {
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   std::cout << "console: http://" << shown_host << ":" << port << "/"
             << (options.read_only ? " (read-only)" : "") << std::endl;
-  std::thread server([&] { console.serve(); });
+  std::promise<void> served;
+  std::future<void> stopped = served.get_future();
+  std::thread server([&] {
+    console.serve();
+    served.set_value();
+  });
   int signal = 0;
   sigwait(&stop_signals, &signal);
   console.stop();
+  // cpp-httplib times out each read of a request, not the request: a client trickling its
+  // headers a byte at a time holds its connection's thread, and the server's shutdown
+  // joins that thread, for as long as the client likes. The ledger has nothing open
+  // between two statements, so after a grace the process leaves without it.
+  if (stopped.wait_for(kStopGrace) != std::future_status::ready) {
+    std::cout.flush();
+    std::cerr << "console: stopped with a slow client still connected\n";
+    std::_Exit(kOk);
+  }
   server.join();
   return kOk;
 }
