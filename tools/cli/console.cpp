@@ -637,8 +637,9 @@ int serve(Context& ctx, const Flags& f) {
   console.stop();
   // cpp-httplib times out each read of a request, not the request: a client trickling its
   // headers a byte at a time holds its connection's thread, and the server's shutdown
-  // joins that thread, for as long as the client likes. The ledger has nothing open
-  // between two statements, so after a grace the process leaves without it.
+  // joins that thread, for as long as the client likes. After a grace the process leaves
+  // without it: a write of the ledger cut short (a cancel, a pause) is one transaction,
+  // which the store rolls back, as after a crash.
   if (stopped.wait_for(kStopGrace) != std::future_status::ready) {
     std::cout.flush();
     std::cerr << "console: stopped with a slow client still connected\n";
