@@ -304,23 +304,27 @@ TEST_F(ConsoleTest, PagesThroughEveryPayoutNewestFirst) {
   EXPECT_THAT(filtered, Not(HasSubstr("data-id=\"P-23\"")));
 }
 
+// What /events streamed from its first event until it told of `id`'s cancel, which the test
+// makes once the stream is open.
+std::string feed_until_cancelled(httplib::Client c, const PayoutLedger& ledger,
+                                 const std::string& id) {
+  std::string seen;
+  bool cancelled = false;
+  c.Get("/events?cursor=0", [&](const char* data, std::size_t n) {
+    seen.append(data, n);
+    if (!cancelled && seen.find("\"counts\"") != std::string::npos) {
+      (void)ledger.cancel(id, "by the test");
+      cancelled = true;
+    }
+    return seen.find("\"state\":\"cancelled\"") == std::string::npos;
+  });
+  return seen;
+}
+
 TEST_F(ConsoleTest, TheLiveFeedTellsAPageWhatEnded) {
   submit("C-1", 1000);
   ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
-  httplib::Client c = console.client();
-  std::string seen;
-  std::atomic<bool> cancelled{false};
-  std::thread reader([&] {
-    c.Get("/events?cursor=0", [&](const char* data, std::size_t n) {
-      seen.append(data, n);
-      if (!cancelled && seen.find("\"counts\"") != std::string::npos) {
-        (void)ledger_->cancel("C-1", "by the test");
-        cancelled = true;
-      }
-      return seen.find("\"state\":\"cancelled\"") == std::string::npos;
-    });
-  });
-  reader.join();
+  const std::string seen = feed_until_cancelled(console.client(), *ledger_, "C-1");
   EXPECT_THAT(seen, HasSubstr("data: {"));
   EXPECT_THAT(seen, HasSubstr(R"({"id":"C-1","state":"cancelled"})"));
   EXPECT_EQ(console.stop(), std::optional<int>(0));
@@ -331,21 +335,8 @@ TEST_F(ConsoleTest, TheLiveFeedTellsAPageWhatEnded) {
 TEST_F(ConsoleTest, TheLiveFeedNamesAPayoutAsItsPagesDo) {
   submit("C\\1", 1000);
   ConsoleProcess console(dir_, {"--db", db_, "--listen", "127.0.0.1:0"});
-  httplib::Client c = console.client();
-  EXPECT_THAT(c.Get("/payouts")->body, HasSubstr(R"(data-id="C\\1")"));
-  std::string seen;
-  std::atomic<bool> cancelled{false};
-  std::thread reader([&] {
-    c.Get("/events?cursor=0", [&](const char* data, std::size_t n) {
-      seen.append(data, n);
-      if (!cancelled && seen.find("\"counts\"") != std::string::npos) {
-        (void)ledger_->cancel("C\\1", "by the test");
-        cancelled = true;
-      }
-      return seen.find("\"state\":\"cancelled\"") == std::string::npos;
-    });
-  });
-  reader.join();
+  EXPECT_THAT(console.client().Get("/payouts")->body, HasSubstr(R"(data-id="C\\1")"));
+  const std::string seen = feed_until_cancelled(console.client(), *ledger_, "C\\1");
   EXPECT_THAT(seen, HasSubstr(R"({"id":"C\\\\1","state":"cancelled"})"));
   EXPECT_EQ(console.stop(), std::optional<int>(0));
 }
