@@ -274,6 +274,8 @@ TEST_F(ConsoleTest, EveryTextIsEscapedAndBadFiltersNameTheirField) {
   EXPECT_THAT(bad->body, Not(HasSubstr("<b>")));
   EXPECT_EQ(c.Get("/payouts?state=lost")->status, 400);
   EXPECT_EQ(c.Get("/payouts?from=2026-13-01")->status, 400);
+  EXPECT_EQ(c.Get("/payouts?until=2026-02-31")->status, 400) << "no such day";
+  EXPECT_EQ(c.Get("/payouts?until=2028-02-29")->status, 200);
 }
 
 TEST_F(ConsoleTest, PagesThroughEveryPayoutNewestFirst) {

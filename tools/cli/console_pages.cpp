@@ -49,7 +49,10 @@ system_clock::time_point instant(const std::string& field, const std::string& te
   }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
-  return system_clock::from_time_t(timegm(&tm));
+  const int day = tm.tm_mday;
+  const std::time_t t = timegm(&tm);  // normalizes tm: February 31 becomes March 3
+  if (tm.tm_mday != day) throw FieldError(field, "no such day");
+  return system_clock::from_time_t(t);
 }
 
 std::string state_cell(PayoutState s) {
