@@ -3,7 +3,7 @@
 // requests may act (POST with the CSRF token, never in read-only mode), the headers every
 // answer carries, the live feed, /metrics, and the process's life (SIGINT, SIGTERM).
 #include <httplib.h>
-#include <signal.h>
+#include <csignal>
 
 #include <atomic>
 #include <chrono>
@@ -19,6 +19,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <utility>
 
 #include "cli.hpp"
 #include "connection_threads.hpp"
@@ -42,7 +43,7 @@ constexpr auto kStopGrace = std::chrono::seconds(3);
 // A form's body: a reason of 200 bytes and the CSRF token, with room to spare. cpp-httplib
 // reads a body whole before any handler (and before the CSRF check), so a web page
 // anywhere could otherwise post a gigabyte of text/plain to 127.0.0.1 for the console to hold.
-constexpr std::size_t kMaxBody = 64 * 1024;
+constexpr std::size_t kMaxBody = std::size_t{64} * 1024;
 constexpr const char* kCookie = "cinetpay_console";
 
 // Every answer's headers: nothing but the console's own script and style may run, no page
@@ -459,7 +460,7 @@ class Console {
     server_.set_exception_handler(
         [this](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
           try {
-            std::rethrow_exception(ep);
+            std::rethrow_exception(std::move(ep));
           } catch (const FieldError& e) {
             problem(res, 400, e.what());
           } catch (const std::invalid_argument& e) {
@@ -590,7 +591,7 @@ ConsoleOptions console_options(const Flags& f) {
                      "CINETPAY_CONSOLE_TOKEN (at least 16 bytes) or listen on 127.0.0.1");
   o.read_only = f.has("read-only");
   o.accepted_alert = std::chrono::duration_cast<std::chrono::minutes>(
-      std::chrono::seconds(f.seconds("accepted-alert-seconds", 3600, 7 * 86400)));
+      std::chrono::seconds(f.seconds("accepted-alert-seconds", 3600, std::int64_t{7} * 86400)));
   return o;
 }
 

@@ -61,7 +61,7 @@ std::string state_cell(PayoutState s) {
 }
 
 std::string csrf_input(const Frame& frame) {
-  return "<input type=\"hidden\" name=\"csrf\" value=\"" + html(frame.csrf) + "\">";
+  return R"(<input type="hidden" name="csrf" value=")" + html(frame.csrf) + "\">";
 }
 
 std::string count(std::size_t n) { return std::to_string(n); }
@@ -105,8 +105,8 @@ std::string chart(const Overview& o) {
   constexpr int kHeight = 120;
   const double bar = static_cast<double>(kWidth) / static_cast<double>(std::max<long>(hours, 1));
   std::ostringstream svg;
-  svg << "<svg id=\"chart\" role=\"img\" viewBox=\"0 0 " << kWidth << " " << kHeight
-      << "\" aria-label=\"payouts ended per hour, by outcome\">";
+  svg << R"(<svg id="chart" role="img" viewBox="0 0 )" << kWidth << " " << kHeight
+      << R"(" aria-label="payouts ended per hour, by outcome">)";
   for (const HourOfOutcomes& h : o.hours) {
     const auto index = std::chrono::duration_cast<std::chrono::hours>(h.hour - o.from).count();
     double y = kHeight;
@@ -125,7 +125,7 @@ std::string chart(const Overview& o) {
 }
 
 std::string sending_switch(const Overview& o, const Frame& frame) {
-  std::string out = "<section id=\"sending-switch\" class=\"" +
+  std::string out = R"(<section id="sending-switch" class=")" +
                     std::string(o.sending.paused ? "paused" : "sending") + "\"><p>";
   if (o.sending.paused) {
     out += "Sending is <strong>paused</strong> since " + html(timestamp(o.sending.at));
@@ -138,10 +138,10 @@ std::string sending_switch(const Overview& o, const Frame& frame) {
   out += "</p>";
   if (!frame.read_only) {
     if (o.sending.paused) {
-      out += "<form id=\"resume\" method=\"post\" action=\"/resume\">" + csrf_input(frame) +
+      out += R"(<form id="resume" method="post" action="/resume">)" + csrf_input(frame) +
              "<button type=\"submit\">Resume sending</button></form>";
     } else {
-      out += "<form id=\"pause\" method=\"post\" action=\"/pause\">" + csrf_input(frame) +
+      out += R"(<form id="pause" method="post" action="/pause">)" + csrf_input(frame) +
              "<input name=\"reason\" maxlength=\"200\" placeholder=\"why (for the history)\">"
              "<button type=\"submit\">Pause all sending</button></form>";
     }
@@ -154,7 +154,7 @@ std::string alerts(const Overview& o) {
   auto alert = [&](const char* name, std::size_t n, const std::string& what,
                    const std::string& link) {
     if (n == 0) return;
-    items += "<li class=\"alert\" data-alert=\"" + std::string(name) + "\"><a href=\"" + link +
+    items += R"(<li class="alert" data-alert=")" + std::string(name) + "\"><a href=\"" + link +
              "\">" + count(n) + " " + what + "</a></li>";
   };
   alert("unknown", o.unknown,
@@ -324,7 +324,7 @@ std::string url_part(std::string_view text) {
 }
 
 std::string page(const Frame& frame, const std::string& body) {
-  return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" +
+  return R"(<!doctype html><html lang="en"><head><meta charset="utf-8"><title>)" +
          html(frame.title) +
          " · cinetpay payouts</title><meta name=\"viewport\" content=\"width=device-width\">"
          "<link rel=\"stylesheet\" href=\"/console.css\"><script src=\"/console.js\" defer>"
@@ -334,7 +334,7 @@ std::string page(const Frame& frame, const std::string& body) {
          "<a href=\"/metrics\">Metrics</a>" +
          (frame.read_only ? " <span id=\"read-only\">read-only</span>" : "") + "</nav><main>" +
          (frame.flash.empty() ? std::string()
-                              : "<p id=\"flash\" role=\"status\">" + html(frame.flash) + "</p>") +
+                              : R"(<p id="flash" role="status">)" + html(frame.flash) + "</p>") +
          body + "</main></body></html>";
 }
 
@@ -389,7 +389,7 @@ std::string payouts_body(const PayoutPage& page, const Filters& filters) {
       input("min", "amount from", "text") + input("max", "to", "text") +
       input("method", "operator", "text") + input("prefix", "prefix", "text") +
       input("from", "submitted from", "date") + input("until", "until", "date") +
-      "<button id=\"apply\" type=\"submit\">Filter</button></form>";
+      R"(<button id="apply" type="submit">Filter</button></form>)";
   std::string rows;
   for (const Payout& p : page.payouts) {
     const std::string& id = p.request.client_transaction_id;
@@ -404,7 +404,7 @@ std::string payouts_body(const PayoutPage& page, const Filters& filters) {
   if (page.next) {
     std::string link = "/payouts?";
     for (const auto& [name, value] : filters.typed) link += name + "=" + url_part(value) + "&";
-    next = "<p><a id=\"next\" href=\"" + html(link) + "after=" + std::to_string(*page.next) +
+    next = R"(<p><a id="next" href=")" + html(link) + "after=" + std::to_string(*page.next) +
            "\">Next page</a></p>";
   }
   return "<h1>Payouts</h1>" + form +
@@ -421,13 +421,13 @@ std::string payout_body(const Payout& p, const Frame& frame, bool can_look_up,
   const std::string action = "/payouts/" + url_part(id);
   std::string actions;
   if (!frame.read_only && p.state == PayoutState::pending) {
-    actions += "<form id=\"cancel\" method=\"post\" action=\"" + action + "/cancel\">" +
+    actions += R"(<form id="cancel" method="post" action=")" + action + "/cancel\">" +
                csrf_input(frame) +
                "<input name=\"reason\" maxlength=\"200\" placeholder=\"why (for the history)\">"
                "<button type=\"submit\">Cancel this payout</button></form>";
   }
   if (!frame.read_only && can_look_up) {
-    actions += "<form id=\"lookup\" method=\"post\" action=\"" + action + "/lookup\">" +
+    actions += R"(<form id="lookup" method="post" action=")" + action + "/lookup\">" +
                csrf_input(frame) + "<button type=\"submit\">Ask CinetPay now (check/money)" +
                (is_final(p.state) ? "" : ", and settle it by what it says") + "</button></form>";
   }
@@ -436,7 +436,7 @@ std::string payout_body(const Payout& p, const Frame& frame, bool can_look_up,
     recipient = field_row("recipient", p.recipient->name + " " + p.recipient->surname) +
                 field_row("email", p.recipient->email);
   }
-  return "<h1>Payout " + html(id) + "</h1><dl id=\"payout\" data-id=\"" + html(id) + "\">" +
+  return "<h1>Payout " + html(id) + R"(</h1><dl id="payout" data-id=")" + html(id) + "\">" +
          field_row("state", std::string(to_string(p.state)), "state") +
          field_row("amount", std::to_string(p.request.amount)) +
          field_row("phone", "+" + p.request.prefix + " " + p.request.phone) +
