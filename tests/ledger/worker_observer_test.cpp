@@ -353,6 +353,30 @@ TEST_P(WorkerObserverTest, NothingIsToldOfAWriteThatDidNotCommit) {
   EXPECT_EQ(ledger.get("X-1")->state, PayoutState::sending) << "the claim alone committed";
 }
 
+// A store on which every compare-and-set loses (another writer got there first): nothing
+// the worker applies is written, and the observer hears of the claim alone.
+class LosingStore : public ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  std::vector<bool> apply(const std::vector<detail::Transition>& transitions) override {
+    return std::vector<bool>(transitions.size(), false);
+  }
+};
+
+TEST_P(WorkerObserverTest, NothingIsToldOfATransitionThatLostItsCompareAndSet) {
+  PayoutLedger ledger = detail::ledger_over_store(std::make_unique<LosingStore>(store_at(url())),
+                                                  [] { return std::chrono::system_clock::now(); });
+  ledger.submit({payout_to("0102030405", 500, "X-1")});
+  Recorder heard;
+  WorkerOptions options = fast_worker("w1");
+  options.concurrent = false;
+  options.observer = heard.observer();
+  PayoutWorker worker(sandbox_.client(), ledger, options);
+  (void)worker.run_once();
+  EXPECT_EQ(names(heard.activities("X-1")), (std::vector<std::string>{"claimed"}));
+  EXPECT_EQ(ledger.get("X-1")->state, PayoutState::sending) << "the claim alone was written";
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, WorkerObserverTest, ::testing::ValuesIn(ledger_stores()),
                          store_name);
 
